@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+
+/**
+ * Fault injection for reliability tests: slow calls down, throttle a share of them, or make an
+ * operation, a key or an account unreachable (dropped connection or a 5xx). A rule matches on
+ * every field it names; `probability` picks a share of matching calls; `times` limits how often
+ * it fires before it retires itself.
+ */
+export const FAULT_MODES = ['latency', 'throttle', 'reset', 'unavailable', 'internal-error'] as const;
+export type FaultMode = (typeof FAULT_MODES)[number];
+
+export const faultRuleInput = z
+  .object({
+    mode: z.enum(FAULT_MODES),
+    service: z.enum(['kms', 'sts', 'iam']).optional(),
+    operation: z.string().min(1).optional(),
+    account: z.string().regex(/^\d{12}$/, 'account must be a 12-digit AWS account ID').optional(),
+    /** A key ID or key ARN. */
+    key: z.string().min(1).optional(),
+    region: z.string().min(1).optional(),
+    latencyMs: z.number().int().min(0).max(600_000).optional(),
+    probability: z.number().min(0).max(1).default(1),
+    times: z.number().int().positive().optional(),
+  })
+  .strict()
+  .refine((rule) => rule.mode !== 'latency' || rule.latencyMs !== undefined, { message: 'latency faults need latencyMs' });
+
+export type FaultRuleInput = z.input<typeof faultRuleInput>;
+
+export interface FaultRule extends z.output<typeof faultRuleInput> {
+  id: string;
+  fired: number;
+}
+
+/** What a request looks like to fault matching, as far as it is known at that point. */
+export interface FaultTarget {
+  service: string;
+  operation: string;
+  region: string;
+  /** Accounts involved: the caller's and, once resolved, the resource owner's. */
+  accounts: string[];
+  keyArn?: string;
+}
+
+export class FaultInjector {
+  private rules: FaultRule[] = [];
+
+  constructor(private readonly random: () => number = Math.random) {}
+
+  add(input: FaultRuleInput): FaultRule {
+    const rule: FaultRule = { ...faultRuleInput.parse(input), id: randomUUID(), fired: 0 };
+    this.rules.push(rule);
+    return rule;
+  }
+
+  list(): FaultRule[] {
+    return this.rules.map((rule) => ({ ...rule }));
+  }
+
+  remove(id: string): boolean {
+    const before = this.rules.length;
+    this.rules = this.rules.filter((rule) => rule.id !== id);
+    return this.rules.length !== before;
+  }
+
+  clear(): void {
+    this.rules = [];
+  }
+
+  /** The rules that fire for this target, skipping those already fired for this request. */
+  pick(target: FaultTarget, alreadyFired: Set<string>): FaultRule[] {
+    const fired: FaultRule[] = [];
+    for (const rule of this.rules) {
+      if (alreadyFired.has(rule.id) || !matches(rule, target)) continue;
+      if (rule.probability < 1 && this.random() >= rule.probability) continue;
+      alreadyFired.add(rule.id);
+      rule.fired++;
+      fired.push({ ...rule });
+    }
+    this.rules = this.rules.filter((rule) => rule.times === undefined || rule.fired < rule.times);
+    return fired;
+  }
+}
+
+function matches(rule: FaultRule, target: FaultTarget): boolean {
+  if (rule.service !== undefined && rule.service !== target.service) return false;
+  if (rule.operation !== undefined && rule.operation !== target.operation) return false;
+  if (rule.region !== undefined && rule.region !== target.region) return false;
+  if (rule.account !== undefined && !target.accounts.includes(rule.account)) return false;
+  if (rule.key !== undefined) {
+    if (!target.keyArn) return false;
+    if (rule.key !== target.keyArn && !target.keyArn.endsWith(`:key/${rule.key}`)) return false;
+  }
+  return true;
+}

@@ -1,0 +1,20 @@
+import type { QueryHandler } from '../../protocol/query-handler.js';
+import { requireIam, requireRole } from '../iam-lookups.js';
+import { PATH, ROLE_NAME } from '../iam-rules.js';
+import { paginateIam, readPaging } from '../paginate-iam.js';
+
+export const listAttachedRolePolicies: QueryHandler = async (context, input) => {
+  const name = input.string('RoleName', ROLE_NAME);
+  const pathPrefix = input.string('PathPrefix', PATH) ?? '/';
+  const paging = readPaging(input);
+  input.done();
+  const role = requireRole(context, name!);
+  requireIam(context, 'iam:ListAttachedRolePolicies', role.arn);
+  await context.touch({ account: context.caller.account, resource: role.arn });
+  const attached = role.attachedPolicies
+    .map((arn) => context.store.managedPolicy(arn))
+    .filter((policy) => policy !== undefined && policy.path.startsWith(pathPrefix))
+    .map((policy) => ({ PolicyName: policy!.name, PolicyArn: policy!.arn }));
+  const { page, ...rest } = paginateIam(attached, paging);
+  return { AttachedPolicies: page, ...rest };
+};

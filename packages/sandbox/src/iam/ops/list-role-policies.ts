@@ -1,0 +1,15 @@
+import type { QueryHandler } from '../../protocol/query-handler.js';
+import { requireIam, requireRole } from '../iam-lookups.js';
+import { ROLE_NAME } from '../iam-rules.js';
+import { paginateIam, readPaging } from '../paginate-iam.js';
+
+export const listRolePolicies: QueryHandler = async (context, input) => {
+  const name = input.string('RoleName', ROLE_NAME);
+  const paging = readPaging(input);
+  input.done();
+  const role = requireRole(context, name!);
+  requireIam(context, 'iam:ListRolePolicies', role.arn);
+  await context.touch({ account: context.caller.account, resource: role.arn });
+  const { page, ...rest } = paginateIam(Object.keys(role.inlinePolicies).sort(), paging);
+  return { PolicyNames: page, ...rest };
+};

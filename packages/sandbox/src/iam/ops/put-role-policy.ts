@@ -1,0 +1,21 @@
+import type { QueryHandler } from '../../protocol/query-handler.js';
+import { requireIam, requireRole } from '../iam-lookups.js';
+import { INLINE_ROLE_POLICY_BYTES, POLICY_DOCUMENT, POLICY_NAME, ROLE_NAME } from '../iam-rules.js';
+import { checkIamPolicy, checkSize } from '../policy-documents.js';
+
+/** Adds or replaces an inline policy; all of a role's inline policies share a 10,240-byte quota. */
+export const putRolePolicy: QueryHandler = async (context, input) => {
+  const name = input.string('RoleName', ROLE_NAME);
+  const policyName = input.string('PolicyName', POLICY_NAME);
+  const document = input.string('PolicyDocument', POLICY_DOCUMENT);
+  input.done();
+  const role = requireRole(context, name!);
+  requireIam(context, 'iam:PutRolePolicy', role.arn);
+  await context.touch({ account: context.caller.account, resource: role.arn });
+  checkIamPolicy(context, document!, 'identity');
+  const others = Object.entries(role.inlinePolicies).filter(([existing]) => existing !== policyName);
+  checkSize(others.map(([, text]) => text).join('') + document!, INLINE_ROLE_POLICY_BYTES, 'PolicySize');
+  role.inlinePolicies[policyName!] = document!;
+  context.store.commit();
+  return undefined;
+};

@@ -1,0 +1,31 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SandboxData } from './types.js';
+
+/**
+ * Persists the sandbox's state as one JSON file in the data directory. Writes go to a
+ * temporary file first and are renamed into place, so a crash never leaves half a state.
+ * The file holds sandbox key material and secrets, hence mode 0600.
+ */
+const FILE_NAME = 'sandbox-state.json';
+
+export function statePath(dataDir: string): string {
+  return join(dataDir, FILE_NAME);
+}
+
+export function loadState(dataDir: string): SandboxData | undefined {
+  const path = statePath(dataDir);
+  if (!existsSync(path)) return undefined;
+  const parsed = JSON.parse(readFileSync(path, 'utf8')) as SandboxData;
+  /* Precondition: only a state file this version wrote is restored. */
+  if (parsed.version !== 1) throw new Error(`${path}: unsupported sandbox state version ${String(parsed.version)}`);
+  return parsed;
+}
+
+export function saveState(dataDir: string, data: SandboxData): void {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const path = statePath(dataDir);
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, JSON.stringify(data), { mode: 0o600 });
+  renameSync(temporary, path);
+}
