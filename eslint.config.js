@@ -21,6 +21,9 @@ export default tseslint.config(
   {
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,
-    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+    languageOptions: {
+      parserOptions: { projectService: false, program: null, project: false },
+      globals: { process: 'readonly', console: 'readonly' },
+    },
   },
 );

@@ -6,6 +6,8 @@ export const POLICY_DOCUMENT = {
   required: true,
   min: 1,
   max: 131072,
+  // AWS's own pattern for policy text admits tab, LF and CR, hence control characters in the class.
+  // eslint-disable-next-line no-control-regex
   pattern: { regex: /^[\u0009\u000A\u000D\u0020-\u00FF]+$/, text: '[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+' },
 };
 export const DESCRIPTION = { max: 1000 };

@@ -1,0 +1,2 @@
+/** The `keyward` command's program, for embedding and tests. */
+export { buildProgram } from './program.js';

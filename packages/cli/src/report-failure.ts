@@ -1,0 +1,14 @@
+/**
+ * Turns a failure into one line on stderr and an exit code: configuration and input mistakes
+ * are the user's to fix (exit 2), anything else is ours (exit 1). Never a stack trace, unless
+ * KEYWARD_DEBUG is set.
+ */
+const USER_ERRORS = new Set(['KW_SANDBOX_CONFIG', 'KW_SANDBOX_SEED', 'EADDRINUSE', 'EACCES']);
+
+export function reportFailure(error: unknown): number {
+  const code = (error as { code?: string } | undefined)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`keyward: ${code === 'EADDRINUSE' ? `the port is already in use (${message})` : message}\n`);
+  if (process.env.KEYWARD_DEBUG && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  return code !== undefined && USER_ERRORS.has(code) ? 2 : 1;
+}
