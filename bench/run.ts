@@ -1,0 +1,13 @@
+import { cpus } from 'node:os';
+import { printTable } from './harness.js';
+import { sandboxBenchmarks } from './sandbox.bench.js';
+
+/** `npm run bench`: prints each benchmark's numbers and its ratio to the named baseline. */
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+console.log(`Keyward benchmarks: node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`);
+
+console.log('\n## Sandbox: one AWS call over HTTP with the AWS SDK v3, vs the same work in process');
+const sandbox = await sandboxBenchmarks();
+printTable(sandbox.results);
+console.log('\nSlower than the in-process baseline by:');
+for (const [name, ratio] of sandbox.ratios) console.log(`  ${name}: ${ratio.toFixed(0)}×`);
