@@ -54,3 +54,29 @@ export const queryCall = (endpoint: string, service: 'sts' | 'iam', credentials:
     body: new URLSearchParams(params).toString(),
     ...extra,
   });
+
+const XML_ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+/** Decodes the XML entities AWS may use in text nodes (named and numeric). */
+export function decodeXmlText(text: string): string {
+  return text.replace(/&(#x[0-9a-fA-F]+|#\d+|lt|gt|amp|quot|apos);/g, (_match, entity: string) => {
+    if (entity.startsWith('#x')) return String.fromCodePoint(parseInt(entity.slice(2), 16));
+    if (entity.startsWith('#')) return String.fromCodePoint(parseInt(entity.slice(1), 10));
+    return XML_ENTITIES[entity]!;
+  });
+}
+
+/** The parts of an awsQuery (STS, IAM) `<ErrorResponse>` body, with entities decoded. */
+export function parseQueryError(xml: string): { namespace?: string; type?: string; code?: string; message?: string; requestId?: string } {
+  const pick = (tag: string) => {
+    const match = new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`).exec(xml);
+    return match ? decodeXmlText(match[1]!) : undefined;
+  };
+  return {
+    namespace: /^<ErrorResponse xmlns="([^"]*)">/.exec(xml)?.[1],
+    type: pick('Type'),
+    code: pick('Code'),
+    message: pick('Message'),
+    requestId: pick('RequestId'),
+  };
+}

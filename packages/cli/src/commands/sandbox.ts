@@ -36,8 +36,10 @@ export function sandboxCommand(): Command {
     .addHelpText('after', ENVIRONMENT_HELP)
     .action(async (options: { port?: number; host?: string; seed?: string; dataDir?: string; region?: string; json?: boolean }) => {
       const sandbox = await startSandbox({ port: options.port, host: options.host, seed: options.seed, dataDir: options.dataDir, region: options.region });
+      /* Listen for SIGINT/SIGTERM before announcing readiness: a supervisor may stop us as soon as it reads the line. */
+      const stopped = untilStopped();
       process.stdout.write(options.json ? `${JSON.stringify(summary(sandbox))}\n` : banner(sandbox));
-      await untilStopped();
+      await stopped;
       await sandbox.close();
     });
 }

@@ -51,7 +51,7 @@ export class FaultInjector {
   add(input: FaultRuleInput): FaultRule {
     const rule: FaultRule = { ...faultRuleInput.parse(input), id: randomUUID(), fired: 0 };
     this.rules.push(rule);
-    return rule;
+    return { ...rule };
   }
 
   list(): FaultRule[] {
@@ -73,8 +73,9 @@ export class FaultInjector {
     const fired: FaultRule[] = [];
     for (const rule of this.rules) {
       if (alreadyFired.has(rule.id) || !matches(rule, target)) continue;
-      if (rule.probability < 1 && this.random() >= rule.probability) continue;
+      /* One draw per request: a rule that lost its draw gets no second chance at a later touch(). */
       alreadyFired.add(rule.id);
+      if (rule.probability < 1 && this.random() >= rule.probability) continue;
       rule.fired++;
       fired.push({ ...rule });
     }

@@ -38,14 +38,19 @@ export async function handleAdmin(method: string, url: URL, headers: Record<stri
       return adminError(400, 'invalid_json', 'The request body is not valid JSON');
     }
   }
-  const route = `${method} ${path.split('/')[0] ?? ''}`;
+  const segments = path.split('/');
+  /* Only DELETE faults/<id> has a second segment; any other deeper path is no route (404), not its parent. */
+  const route = segments.length === 1 || (segments.length === 2 && method === 'DELETE' && segments[0] === 'faults') ? `${method} ${segments[0]}` : '';
   switch (route) {
     case 'GET health':
       return { status: 200, body: { status: 'ok' } };
     case 'GET state':
       return { status: 200, body: deps.describe() };
-    case 'GET trail':
+    case 'GET trail': {
+      const problem = trailQueryProblem(url);
+      if (problem) return adminError(400, 'invalid_query', problem);
       return { status: 200, body: { events: deps.trail.query(trailQuery(url)) } };
+    }
     case 'DELETE trail':
       deps.trail.clear();
       return { status: 204, body: undefined };
@@ -74,6 +79,18 @@ function authorised(header: string | undefined, token: string | undefined): bool
   const given = Buffer.from(header ?? '', 'utf8');
   const expected = Buffer.from(`Bearer ${token}`, 'utf8');
   return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** A filter the trail cannot apply is the caller's mistake: ignoring it would return unfiltered events. */
+function trailQueryProblem(url: URL): string | undefined {
+  const { searchParams } = url;
+  const outcome = searchParams.get('outcome');
+  if (outcome !== null && outcome !== 'success' && outcome !== 'error' && outcome !== 'fault') return 'outcome must be success, error or fault';
+  const limit = searchParams.get('limit');
+  if (limit !== null && !/^\d+$/.test(limit)) return 'limit must be a non-negative integer';
+  const since = searchParams.get('since');
+  if (since !== null && Number.isNaN(Date.parse(since))) return 'since must be a date-time, such as 2030-01-01T00:00:00Z';
+  return undefined;
 }
 
 function trailQuery(url: URL): TrailQuery {

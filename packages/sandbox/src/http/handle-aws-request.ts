@@ -31,6 +31,15 @@ export type HandlerResult = { kind: 'response'; response: AwsResponse } | { kind
 
 const QUERY_OPERATIONS: Record<'sts' | 'iam', Readonly<Record<string, QueryHandler>>> = { sts: STS_OPERATIONS, iam: IAM_OPERATIONS };
 
+/** A path with a malformed %-escape is verified as sent (and fails like any bad request), never a crash. */
+function decodePath(pathname: string): string {
+  try {
+    return decodeURIComponent(pathname);
+  } catch {
+    return pathname;
+  }
+}
+
 /** A request on its way through the pipeline: what is known about it so far. */
 interface Pending {
   requestId: string;
@@ -68,7 +77,7 @@ export class AwsRequestHandler {
       pending.operation = this.operationName(service, raw.headers, params);
       pending.event.operation = pending.operation;
       this.services.store.sweep(this.services.clock.now());
-      const auth = await authenticate({ method: raw.method, path: decodeURIComponent(url.pathname), query, headers: raw.headers, body: raw.body }, service, this.services.store, this.services.clock);
+      const auth = await authenticate({ method: raw.method, path: decodePath(url.pathname), query, headers: raw.headers, body: raw.body }, service, this.services.store, this.services.clock);
       const result = await this.execute(pending, auth, raw, params);
       this.record(pending.event, 'success');
       return { kind: 'response', response: result };
@@ -80,7 +89,8 @@ export class AwsRequestHandler {
   private operationName(service: ServiceName, headers: Record<string, string>, params: Map<string, string> | undefined): string {
     if (service === 'kms') {
       const name = kmsOperationName(headers['x-amz-target']);
-      if (name === undefined || !(name in KMS_OPERATIONS)) throw new AwsError('UnknownOperationException');
+      /* Own properties only: `TrentService.constructor` or `__proto__` must not reach Object.prototype. */
+      if (name === undefined || !Object.hasOwn(KMS_OPERATIONS, name)) throw new AwsError('UnknownOperationException');
       return name;
     }
     const action = params?.get('Action');
@@ -88,7 +98,7 @@ export class AwsRequestHandler {
     if (action === undefined) throw new AwsError('MissingAction', 'Missing Action');
     const requested = params?.get('Version');
     if (requested === undefined) throw new AwsError('MissingParameter', 'The request must contain the parameter Version');
-    if (!(action in QUERY_OPERATIONS[service]) || requested !== version) {
+    if (!Object.hasOwn(QUERY_OPERATIONS[service], action) || requested !== version) {
       throw new AwsError('InvalidAction', `Could not find operation ${action} for version ${requested}`);
     }
     return action;

@@ -14,7 +14,7 @@ export function detectService(headers: Record<string, string>, action: string | 
     if (scoped === 'kms' || scoped === 'sts' || scoped === 'iam') return scoped;
   }
   if (headers['x-amz-target'] !== undefined) return 'kms';
-  return action !== undefined && action in STS_OPERATIONS ? 'sts' : 'iam';
+  return action !== undefined && Object.hasOwn(STS_OPERATIONS, action) ? 'sts' : 'iam';
 }
 
 const TARGET_PREFIX = 'TrentService.';

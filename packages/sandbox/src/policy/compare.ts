@@ -57,7 +57,7 @@ function parseDate(text: string): number {
 
 function ipInCidr(ip: string, cidr: string): boolean {
   const [network, bitsText] = cidr.split('/');
-  const bits = bitsText === undefined ? 32 : Number(bitsText);
+  const bits = bitsText === undefined ? 32 : /^\d{1,2}$/.test(bitsText) ? Number(bitsText) : NaN;
   const address = ipv4ToNumber(ip);
   const base = ipv4ToNumber(network ?? '');
   if (address === undefined || base === undefined || !(bits >= 0 && bits <= 32)) return false;

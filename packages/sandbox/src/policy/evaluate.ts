@@ -58,8 +58,20 @@ function resourceMatches(statement: Statement, request: EvaluationRequest): bool
 
 function statementPrincipalMatch(statement: Statement, caller: Caller): PrincipalMatch | undefined {
   if (statement.principal) return principalMatch(statement.principal, caller);
-  if (statement.notPrincipal) return principalMatch(statement.notPrincipal, caller) ? undefined : 'direct';
+  if (statement.notPrincipal) return notPrincipalExempts(statement.notPrincipal, caller) ? undefined : 'direct';
   return undefined;
+}
+
+/**
+ * NotPrincipal spares a caller only when every principal AWS evaluates for it is listed: its
+ * account and itself, and for a role session also the role (IAM guide, NotPrincipal examples).
+ * Listing the account root alone does not spare the account's other users and roles.
+ */
+function notPrincipalExempts(spec: PrincipalSpec, caller: Caller): boolean {
+  if (spec.any) return true;
+  const listed = (entry: string) => spec.aws.includes(entry);
+  if (!listed(caller.account) && !listed(`arn:${caller.partition}:iam::${caller.account}:root`)) return false;
+  return listed(caller.principalArn) && (caller.kind === 'user' || listed(caller.arn));
 }
 
 /**

@@ -108,6 +108,7 @@ function parseActions(raw: Record<string, unknown>, statement: Statement, kind: 
   if (raw.Action === undefined && raw.NotAction === undefined) fail('action-missing', 'Policy statement must contain actions.');
   const actions = stringList(raw.Action ?? raw.NotAction);
   for (const action of actions) {
+    if (action.split(':').length > 2) fail('action-vendor', 'Actions/Condition can contain only one colon.');
     if (!ACTION_PATTERN.test(action)) fail('action-vendor', 'Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.');
   }
   if (kind === 'trust' && !actions.every((action) => action.toLowerCase().startsWith('sts:'))) {
@@ -180,7 +181,7 @@ function parseCondition(value: unknown): ConditionBlock {
   if (!isRecord(value)) return fail('syntax', 'Syntax errors in policy.');
   const block: ConditionBlock = {};
   for (const [operator, entries] of Object.entries(value)) {
-    if (!parseOperator(operator)) fail('condition-operator', `Invalid Condition type : ${operator}.`);
+    if (!parseOperator(operator)) fail('condition-operator', 'Syntax errors in policy.');
     if (!isRecord(entries)) fail('syntax', 'Syntax errors in policy.');
     const keys: Record<string, string[]> = {};
     for (const [key, values] of Object.entries(entries as Record<string, unknown>)) {

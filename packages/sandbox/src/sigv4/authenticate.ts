@@ -30,7 +30,7 @@ export interface Authenticated {
 export async function authenticate(request: SignedRequest, service: ServiceName, store: SandboxStore, clock: Clock): Promise<Authenticated> {
   const header = request.headers.authorization;
   if (header === undefined) throw authError(service, 'missing', MISSING_TOKEN_MESSAGE);
-  const parsed = parseAuthorization(header);
+  const parsed = parseAuthorization(header, request.headers['x-amz-date'] !== undefined);
   if (!parsed.ok) throw authError(service, 'incomplete', parsed.message);
   const auth = parsed.value;
 
@@ -83,7 +83,9 @@ function checkSession(service: ServiceName, owner: CredentialOwner, token: strin
   if (owner.kind === 'user') return { secretAccessKey: owner.key.secret };
   const session = owner.session;
   /* Precondition: temporary credentials are only valid with the token they were issued with. */
-  if (token === undefined || !constantTimeEqual(token, session.token)) throw authError(service, 'invalid-token', INVALID_TOKEN_MESSAGE);
+  /* Without its token a temporary key is unknown (AWS's message has the period); a wrong token is "invalid" without one. */
+  if (token === undefined) throw authError(service, 'unknown-key', UNKNOWN_KEY_MESSAGE);
+  if (!constantTimeEqual(token, session.token)) throw authError(service, 'invalid-token', INVALID_TOKEN_MESSAGE);
   if (session.expiresAt <= clock.now()) throw authError(service, 'expired-token', EXPIRED_TOKEN_MESSAGE);
   return { secretAccessKey: session.secret, sessionToken: session.token };
 }

@@ -21,22 +21,21 @@ export type AuthorizationParse = { ok: true; value: ParsedAuthorization } | { ok
 
 const ALGORITHM = 'AWS4-HMAC-SHA256';
 
-export function parseAuthorization(header: string): AuthorizationParse {
+export function parseAuthorization(header: string, hasDate = true): AuthorizationParse {
   const trimmed = header.trim();
-  if (!trimmed.startsWith(`${ALGORITHM} `)) {
-    return { ok: false, message: `Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=${trimmed}` };
-  }
+  const space = trimmed.indexOf(' ');
+  const algorithm = space < 0 ? trimmed : trimmed.slice(0, space);
   const fields = new Map<string, string>();
-  for (const part of trimmed.slice(ALGORITHM.length).split(',')) {
+  for (const part of (space < 0 ? '' : trimmed.slice(space + 1)).split(',')) {
     const eq = part.indexOf('=');
     if (eq < 0) continue;
     fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
   }
   const missing = ['Credential', 'Signature', 'SignedHeaders'].filter((name) => !fields.get(name));
-  if (missing.length > 0) {
-    const list = missing.map((name) => `'${name}'`).join(', ');
-    return { ok: false, message: `Authorization header requires ${list} parameter. Authorization=${trimmed}` };
-  }
+  const problems = missing.map((name) => `Authorization header requires '${name}' parameter.`);
+  if (!hasDate) problems.push("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
+  if (problems.length > 0) return { ok: false, message: `${problems.join(' ')} Authorization=${trimmed}` };
+  if (algorithm !== ALGORITHM) return { ok: false, message: `Unsupported AWS 'algorithm': '${algorithm}' (only AWS4-HMAC-SHA256 for now). ` };
   const credential = fields.get('Credential')!.split('/');
   if (credential.length !== 5 || credential.some((part) => part === '')) {
     return { ok: false, message: `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${fields.get('Credential')!}'` };
@@ -58,7 +57,8 @@ export function parseAmzDate(text: string): Date | undefined {
   if (!match) return undefined;
   const [, y, mo, d, h, mi, s] = match.map(Number) as number[];
   const date = new Date(Date.UTC(y!, mo! - 1, d!, h!, mi!, s!));
-  return Number.isNaN(date.getTime()) ? undefined : date;
+  /* Date.UTC rolls over (month 13, Feb 30, hour 25) and maps years 0-99 to 19xx: refuse those. */
+  return Number.isNaN(date.getTime()) || formatAmzDate(date) !== text ? undefined : date;
 }
 
 export function formatAmzDate(date: Date): string {

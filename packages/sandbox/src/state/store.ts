@@ -56,7 +56,8 @@ export class SandboxStore {
   }
 
   credentialOwner(accessKeyId: string): CredentialOwner | undefined {
-    const session = this.data.sessions[accessKeyId];
+    /* Own entries only: an access key ID such as `constructor` must not find Object.prototype members. */
+    const session = Object.hasOwn(this.data.sessions, accessKeyId) ? this.data.sessions[accessKeyId] : undefined;
     if (session) return { kind: 'session', session };
     const entry = this.accessKeyIndex.get(accessKeyId);
     if (!entry) return undefined;
@@ -67,11 +68,13 @@ export class SandboxStore {
   }
 
   user(accountId: string, name: string): UserState | undefined {
-    return this.data.accounts[accountId]?.users[name.toLowerCase()];
+    const users = this.data.accounts[accountId]?.users;
+    return users && Object.hasOwn(users, name.toLowerCase()) ? users[name.toLowerCase()] : undefined;
   }
 
   role(accountId: string, name: string): RoleState | undefined {
-    return this.data.accounts[accountId]?.roles[name.toLowerCase()];
+    const roles = this.data.accounts[accountId]?.roles;
+    return roles && Object.hasOwn(roles, name.toLowerCase()) ? roles[name.toLowerCase()] : undefined;
   }
 
   /** A customer managed policy of any account, or an AWS managed one. */

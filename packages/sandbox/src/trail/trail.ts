@@ -82,7 +82,7 @@ export class Trail {
         (query.outcome === undefined || event.outcome === query.outcome) &&
         (since === undefined || Date.parse(event.eventTime) >= since),
     );
-    return query.limit === undefined ? matches : matches.slice(-query.limit);
+    return query.limit === undefined ? matches : matches.slice(Math.max(0, matches.length - query.limit));
   }
 
   counts(): Record<string, OperationCounter> {

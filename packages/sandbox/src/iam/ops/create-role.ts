@@ -21,7 +21,7 @@ export const createRole: QueryHandler = async (context, input) => {
     throw new AwsError('InvalidInput', 'Duplicate tag keys found. Please note that Tag keys are case insensitive.');
   }
   const account = context.store.account(context.caller.account)!;
-  if (account.roles[name!.toLowerCase()]) throw new AwsError('EntityAlreadyExists', `Role with name ${name!} already exists.`, { status: 409 });
+  if (Object.hasOwn(account.roles, name!.toLowerCase())) throw new AwsError('EntityAlreadyExists', `Role with name ${name!} already exists.`, { status: 409 });
   checkIamPolicy(context, document!, 'trust');
   checkSize(document!, TRUST_POLICY_BYTES, 'ACLSizePerRole');
   const role = {
