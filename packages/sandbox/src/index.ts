@@ -12,6 +12,7 @@ export {
   adminSecretAccessKey,
 } from './seed/default-seed.js';
 export { SeedError } from './seed/build-state.js';
+export { SandboxStateError } from './state/persistence.js';
 export { loadSeedFile } from './seed/load-seed.js';
 export type { SeedInput } from './seed/seed-schema.js';
 export { systemClock, type Clock } from './clock.js';

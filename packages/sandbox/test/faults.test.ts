@@ -335,6 +335,8 @@ describe('fault injection', () => {
       ['an unknown field', { mode: 'throttle', keyId: 'x' }, /keyId/],
       ['no mode', {}, /mode/],
       ['a negative latency', { mode: 'latency', latencyMs: -1 }, /latencyMs/],
+      ['an operation the sandbox does not serve', { mode: 'throttle', operation: 'kms:Decrypt' }, /operation: operation must be an operation name/],
+      ['a key named by alias', { mode: 'throttle', key: 'alias/keyward-platform' }, /key: key must be a key ID or key ARN/],
     ])('refuses %s with 400 invalid_fault', async (_label, rule, message) => {
       const answer = await post(JSON.stringify(rule));
       expect(answer.status).toBe(400);

@@ -18,7 +18,7 @@ import { DescribeKeyCommand, EncryptCommand } from '@aws-sdk/client-kms';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultSeed, type RunningSandbox, type SeedInput } from '../src/index.js';
-import { clients, CUSTOMER_ACCOUNT_ID, expectAwsError, json, PLATFORM_ACCOUNT_ID, platformAdmin, sandbox, type Credentials } from './helpers.js';
+import { clients, CUSTOMER_ACCOUNT_ID, customerAdmin, expectAwsError, json, PLATFORM_ACCOUNT_ID, platformAdmin, sandbox, type Credentials } from './helpers.js';
 
 /** IAM role and policy management through @aws-sdk/client-iam, against AWS's recorded behaviour. */
 
@@ -457,5 +457,26 @@ describe('IAM', () => {
       const fresh = await sessionOf(roleArn, 'fresh');
       expect((await fresh.kms.send(new EncryptCommand({ KeyId: keyArn, Plaintext: Buffer.from('x') }))).KeyId).toBe(keyArn);
     });
+  });
+});
+
+describe('IAM names that are also JavaScript property names', () => {
+  let box: RunningSandbox;
+  beforeAll(async () => {
+    box = await sandbox();
+  });
+  afterAll(() => box.close());
+
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])('a role and an inline policy named %s are stored and found like any other', async (name) => {
+    const { iam } = clients(box, customerAdmin(box));
+    const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: '444455556666' }, Action: 'sts:AssumeRole' }] });
+    const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:DescribeKey', Resource: '*' }] });
+    await expectAwsError(iam.send(new GetRoleCommand({ RoleName: name })), { name: 'NoSuchEntityException', status: 404 });
+    await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trust }));
+    expect((await iam.send(new GetRoleCommand({ RoleName: name }))).Role?.RoleName).toBe(name);
+    await iam.send(new PutRolePolicyCommand({ RoleName: name, PolicyName: name, PolicyDocument: policy }));
+    expect((await iam.send(new ListRolePoliciesCommand({ RoleName: name }))).PolicyNames).toEqual([name]);
+    expect(JSON.parse(decodeURIComponent((await iam.send(new GetRolePolicyCommand({ RoleName: name, PolicyName: name }))).PolicyDocument!))).toEqual(JSON.parse(policy));
+    expect(Object.getPrototypeOf(box.store.data.accounts['444455556666']!.roles)).toBeNull();
   });
 });

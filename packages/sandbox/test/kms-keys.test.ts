@@ -1,5 +1,6 @@
 import {
   CreateAliasCommand,
+  CreateKeyCommand,
   DecryptCommand,
   DescribeKeyCommand,
   EncryptCommand,
@@ -94,6 +95,27 @@ describe('KMS keys: CreateKey, DescribeKey, ListKeys and key identifiers', () =>
       const tags = await kms.send(new ListResourceTagsCommand({ KeyId: key.KeyId }));
       expect(tags.Tags).toEqual([{ TagKey: 'tenant', TagValue: 'acme' }]);
       expect((await kms.send(new GetKeyPolicyCommand({ KeyId: key.KeyId }))).Policy).toBe(policy);
+    });
+
+    it('creates asymmetric and HMAC keys as metadata, with the usage they were given', async () => {
+      const hmac = await createKey(kms, { KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' });
+      expect(hmac).toMatchObject({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC', MacAlgorithms: ['HMAC_SHA_256'] });
+      expect(hmac.EncryptionAlgorithms).toBeUndefined();
+      const rsa = await createKey(kms, { KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT' });
+      expect(rsa.EncryptionAlgorithms).toEqual(['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256']);
+      await expectAwsError(kms.send(new EncryptCommand({ KeyId: rsa.KeyId, Plaintext: bytes('x') })), {
+        name: 'InvalidKeyUsageException',
+        message: `${rsa.Arn!} key spec is RSA_2048 which is not valid for Encrypt.`,
+      });
+    });
+
+    it('requires KeyUsage for every key spec but SYMMETRIC_DEFAULT, and a usage the spec supports', async () => {
+      await expectAwsError(kms.send(new CreateKeyCommand({ KeySpec: 'HMAC_256' })), {
+        name: 'ValidationException',
+        status: 400,
+        message: 'You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.',
+      });
+      await expectAwsError(kms.send(new CreateKeyCommand({ KeySpec: 'HMAC_256', KeyUsage: 'ENCRYPT_DECRYPT' })), { name: 'ValidationException', status: 400 });
     });
   });
 

@@ -159,6 +159,26 @@ describe('persistence with dataDir', () => {
   });
 });
 
+describe('a damaged state file', () => {
+  it('stops start-up with a SandboxStateError naming the file, and leaves the file alone', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'keyward-persistence-corrupt-'));
+    try {
+      const path = join(other, STATE_FILE);
+      writeFileSync(path, '{"version":1,"accounts":');
+      const error = await sandbox({ dataDir: other }).then(
+        () => undefined,
+        (caught: unknown) => caught as Error & { code?: string },
+      );
+      expect(error?.name).toBe('SandboxStateError');
+      expect(error?.code).toBe('KW_SANDBOX_STATE');
+      expect(error?.message).toContain(path);
+      expect(readFileSync(path, 'utf8')).toBe('{"version":1,"accounts":');
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('without dataDir', () => {
   it('keeps nothing between runs', async () => {
     const first = await sandbox();

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { isKnownOperation } from '../operation-names.js';
+
+const KEY_REFERENCE = /^(arn:aws(-cn|-us-gov)?:kms:[a-z0-9-]+:\d{12}:key\/)?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
 
 /**
  * Fault injection for reliability tests: slow calls down, throttle a share of them, or make an
@@ -24,7 +27,16 @@ export const faultRuleInput = z
     times: z.number().int().positive().optional(),
   })
   .strict()
-  .refine((rule) => rule.mode !== 'latency' || rule.latencyMs !== undefined, { message: 'latency faults need latencyMs' });
+  .refine((rule) => rule.mode !== 'latency' || rule.latencyMs !== undefined, { message: 'latency faults need latencyMs' })
+  /* A rule that can never fire would let a fault test pass without faulting anything: refuse it. */
+  .refine((rule) => rule.operation === undefined || isKnownOperation(rule.service, rule.operation), {
+    message: 'operation must be an operation name the sandbox serves, such as Decrypt or AssumeRole (for the service, if one is given)',
+    path: ['operation'],
+  })
+  .refine((rule) => rule.key === undefined || KEY_REFERENCE.test(rule.key), {
+    message: 'key must be a key ID or key ARN (aliases are not resolved)',
+    path: ['key'],
+  });
 
 export type FaultRuleInput = z.input<typeof faultRuleInput>;
 

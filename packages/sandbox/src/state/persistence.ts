@@ -9,6 +9,14 @@ import type { SandboxData } from './types.js';
  */
 const FILE_NAME = 'sandbox-state.json';
 
+export class SandboxStateError extends Error {
+  readonly code = 'KW_SANDBOX_STATE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'SandboxStateError';
+  }
+}
+
 export function statePath(dataDir: string): string {
   return join(dataDir, FILE_NAME);
 }
@@ -16,9 +24,14 @@ export function statePath(dataDir: string): string {
 export function loadState(dataDir: string): SandboxData | undefined {
   const path = statePath(dataDir);
   if (!existsSync(path)) return undefined;
-  const parsed = JSON.parse(readFileSync(path, 'utf8')) as SandboxData;
+  let parsed: SandboxData;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8')) as SandboxData;
+  } catch (error) {
+    throw new SandboxStateError(`${path} cannot be read as sandbox state (${(error as Error).message}); move it away to start again from the seed`);
+  }
   /* Precondition: only a state file this version wrote is restored. */
-  if (parsed.version !== 1) throw new Error(`${path}: unsupported sandbox state version ${String(parsed.version)}`);
+  if (parsed?.version !== 1) throw new SandboxStateError(`${path}: unsupported sandbox state version ${String(parsed?.version)}`);
   return parsed;
 }
 

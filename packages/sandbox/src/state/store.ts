@@ -1,4 +1,5 @@
 import { awsManagedPolicy } from './aws-managed-policies.js';
+import { withSafeRecords } from './safe-records.js';
 import type {
   AccessKeyState,
   AccountState,
@@ -25,15 +26,18 @@ const EXPIRED_SESSION_RETENTION_MS = 24 * 60 * 60 * 1000;
 export class SandboxStore {
   private accessKeyIndex = new Map<string, { account: string; user: string }>();
 
+  data: SandboxData;
+
   constructor(
-    public data: SandboxData,
+    data: SandboxData,
     private readonly persist: (data: SandboxData) => void = () => undefined,
   ) {
+    this.data = withSafeRecords(data);
     this.reindex();
   }
 
   replace(data: SandboxData): void {
-    this.data = data;
+    this.data = withSafeRecords(data);
     this.reindex();
     this.commit();
   }
@@ -56,8 +60,8 @@ export class SandboxStore {
   }
 
   credentialOwner(accessKeyId: string): CredentialOwner | undefined {
-    /* Own entries only: an access key ID such as `constructor` must not find Object.prototype members. */
-    const session = Object.hasOwn(this.data.sessions, accessKeyId) ? this.data.sessions[accessKeyId] : undefined;
+    /* The maps have no prototype (safe-records.ts), so an ID such as `constructor` finds nothing. */
+    const session = this.data.sessions[accessKeyId];
     if (session) return { kind: 'session', session };
     const entry = this.accessKeyIndex.get(accessKeyId);
     if (!entry) return undefined;
@@ -68,13 +72,11 @@ export class SandboxStore {
   }
 
   user(accountId: string, name: string): UserState | undefined {
-    const users = this.data.accounts[accountId]?.users;
-    return users && Object.hasOwn(users, name.toLowerCase()) ? users[name.toLowerCase()] : undefined;
+    return this.data.accounts[accountId]?.users[name.toLowerCase()];
   }
 
   role(accountId: string, name: string): RoleState | undefined {
-    const roles = this.data.accounts[accountId]?.roles;
-    return roles && Object.hasOwn(roles, name.toLowerCase()) ? roles[name.toLowerCase()] : undefined;
+    return this.data.accounts[accountId]?.roles[name.toLowerCase()];
   }
 
   /** A customer managed policy of any account, or an AWS managed one. */

@@ -1,4 +1,5 @@
 import { newUniqueId } from '../../ids.js';
+import { nullRecord } from '../../state/safe-records.js';
 import { AwsError } from '../../protocol/aws-error.js';
 import type { QueryHandler } from '../../protocol/query-handler.js';
 import { requireIam, roleArnFor } from '../iam-lookups.js';
@@ -21,7 +22,7 @@ export const createRole: QueryHandler = async (context, input) => {
     throw new AwsError('InvalidInput', 'Duplicate tag keys found. Please note that Tag keys are case insensitive.');
   }
   const account = context.store.account(context.caller.account)!;
-  if (Object.hasOwn(account.roles, name!.toLowerCase())) throw new AwsError('EntityAlreadyExists', `Role with name ${name!} already exists.`, { status: 409 });
+  if (account.roles[name!.toLowerCase()]) throw new AwsError('EntityAlreadyExists', `Role with name ${name!} already exists.`, { status: 409 });
   checkIamPolicy(context, document!, 'trust');
   checkSize(document!, TRUST_POLICY_BYTES, 'ACLSizePerRole');
   const role = {
@@ -33,7 +34,7 @@ export const createRole: QueryHandler = async (context, input) => {
     description,
     maxSessionDuration,
     trustPolicy: document!,
-    inlinePolicies: {},
+    inlinePolicies: nullRecord<string>(),
     attachedPolicies: [],
     tags,
   };

@@ -10,7 +10,7 @@ export const deleteRolePolicy: QueryHandler = async (context, input) => {
   const role = requireRole(context, name!);
   requireIam(context, 'iam:DeleteRolePolicy', role.arn);
   await context.touch({ account: context.caller.account, resource: role.arn });
-  if (!Object.hasOwn(role.inlinePolicies, policyName!)) {
+  if (role.inlinePolicies[policyName!] === undefined) {
     throw new AwsError('NoSuchEntity', `The role policy with name ${policyName!} cannot be found.`, { status: 404 });
   }
   delete role.inlinePolicies[policyName!];

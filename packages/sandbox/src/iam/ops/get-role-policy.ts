@@ -11,7 +11,7 @@ export const getRolePolicy: QueryHandler = async (context, input) => {
   const role = requireRole(context, name!);
   requireIam(context, 'iam:GetRolePolicy', role.arn);
   await context.touch({ account: context.caller.account, resource: role.arn });
-  const document = Object.hasOwn(role.inlinePolicies, policyName!) ? role.inlinePolicies[policyName!] : undefined;
+  const document = role.inlinePolicies[policyName!];
   if (document === undefined) throw new AwsError('NoSuchEntity', `The role policy with name ${policyName!} cannot be found.`, { status: 404 });
   return { RoleName: role.name, PolicyName: policyName, PolicyDocument: encodePolicyDocument(document) };
 };

@@ -34,6 +34,9 @@ export const createKey: KmsHandler = async (context, input) => {
   input.done();
 
   const allowedUsages = usagesFor(keySpec);
+  if (keyUsage === undefined && keySpec !== 'SYMMETRIC_DEFAULT') {
+    throw new AwsError('ValidationException', 'You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.');
+  }
   keyUsage ??= allowedUsages[0]!;
   if (!allowedUsages.includes(keyUsage)) {
     throw new AwsError('ValidationException', `KeyUsage ${keyUsage} is not compatible with KeySpec ${keySpec}.`);
