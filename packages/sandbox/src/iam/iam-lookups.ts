@@ -30,3 +30,11 @@ export function requireManagedPolicy(context: OperationContext, arn: string, mes
 export function requireIam(context: OperationContext, action: string, resource: string): void {
   context.require({ action, resource, context: context.conditionContext() });
 }
+
+/** The caller's own role `name`, once the caller may perform `action` on it (role-scoped faults fire here). */
+export async function roleForAction(context: OperationContext, name: string, action: string): Promise<RoleState> {
+  const role = requireRole(context, name);
+  requireIam(context, action, role.arn);
+  await context.touch({ account: context.caller.account, resource: role.arn });
+  return role;
+}

@@ -1,5 +1,5 @@
 import type { QueryHandler } from '../../protocol/query-handler.js';
-import { requireIam, requireManagedPolicy, requireRole } from '../iam-lookups.js';
+import { requireManagedPolicy, roleForAction } from '../iam-lookups.js';
 import { POLICY_ARN, ROLE_NAME } from '../iam-rules.js';
 
 /** Attaching is idempotent, as in IAM. */
@@ -7,9 +7,7 @@ export const attachRolePolicy: QueryHandler = async (context, input) => {
   const name = input.string('RoleName', ROLE_NAME);
   const arn = input.string('PolicyArn', POLICY_ARN);
   input.done();
-  const role = requireRole(context, name!);
-  requireIam(context, 'iam:AttachRolePolicy', role.arn);
-  await context.touch({ account: context.caller.account, resource: role.arn });
+  const role = await roleForAction(context, name!, 'iam:AttachRolePolicy');
   requireManagedPolicy(context, arn!, `Policy ${arn!} does not exist or is not attachable.`);
   if (!role.attachedPolicies.includes(arn!)) role.attachedPolicies.push(arn!);
   context.store.commit();

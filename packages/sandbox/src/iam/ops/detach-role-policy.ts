@@ -1,6 +1,6 @@
 import { AwsError } from '../../protocol/aws-error.js';
 import type { QueryHandler } from '../../protocol/query-handler.js';
-import { checkPolicyArn, requireIam, requireRole } from '../iam-lookups.js';
+import { checkPolicyArn, roleForAction } from '../iam-lookups.js';
 import { POLICY_ARN, ROLE_NAME } from '../iam-rules.js';
 
 export const detachRolePolicy: QueryHandler = async (context, input) => {
@@ -8,9 +8,7 @@ export const detachRolePolicy: QueryHandler = async (context, input) => {
   const arn = input.string('PolicyArn', POLICY_ARN);
   input.done();
   checkPolicyArn(arn!);
-  const role = requireRole(context, name!);
-  requireIam(context, 'iam:DetachRolePolicy', role.arn);
-  await context.touch({ account: context.caller.account, resource: role.arn });
+  const role = await roleForAction(context, name!, 'iam:DetachRolePolicy');
   if (!role.attachedPolicies.includes(arn!)) throw new AwsError('NoSuchEntity', `Policy ${arn!} was not found.`, { status: 404 });
   role.attachedPolicies = role.attachedPolicies.filter((attached) => attached !== arn);
   context.store.commit();

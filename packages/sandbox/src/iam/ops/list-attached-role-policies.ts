@@ -1,5 +1,5 @@
 import type { QueryHandler } from '../../protocol/query-handler.js';
-import { requireIam, requireRole } from '../iam-lookups.js';
+import { roleForAction } from '../iam-lookups.js';
 import { PATH, ROLE_NAME } from '../iam-rules.js';
 import { paginateIam, readPaging } from '../paginate-iam.js';
 
@@ -8,9 +8,7 @@ export const listAttachedRolePolicies: QueryHandler = async (context, input) => 
   const pathPrefix = input.string('PathPrefix', PATH) ?? '/';
   const paging = readPaging(input);
   input.done();
-  const role = requireRole(context, name!);
-  requireIam(context, 'iam:ListAttachedRolePolicies', role.arn);
-  await context.touch({ account: context.caller.account, resource: role.arn });
+  const role = await roleForAction(context, name!, 'iam:ListAttachedRolePolicies');
   const attached = role.attachedPolicies
     .map((arn) => context.store.managedPolicy(arn))
     .filter((policy) => policy !== undefined && policy.path.startsWith(pathPrefix))

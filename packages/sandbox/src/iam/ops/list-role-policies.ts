@@ -1,5 +1,5 @@
 import type { QueryHandler } from '../../protocol/query-handler.js';
-import { requireIam, requireRole } from '../iam-lookups.js';
+import { roleForAction } from '../iam-lookups.js';
 import { ROLE_NAME } from '../iam-rules.js';
 import { paginateIam, readPaging } from '../paginate-iam.js';
 
@@ -7,9 +7,7 @@ export const listRolePolicies: QueryHandler = async (context, input) => {
   const name = input.string('RoleName', ROLE_NAME);
   const paging = readPaging(input);
   input.done();
-  const role = requireRole(context, name!);
-  requireIam(context, 'iam:ListRolePolicies', role.arn);
-  await context.touch({ account: context.caller.account, resource: role.arn });
+  const role = await roleForAction(context, name!, 'iam:ListRolePolicies');
   const { page, ...rest } = paginateIam(Object.keys(role.inlinePolicies).sort(), paging);
   return { PolicyNames: page, ...rest };
 };

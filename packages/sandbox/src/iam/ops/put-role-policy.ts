@@ -1,5 +1,5 @@
 import type { QueryHandler } from '../../protocol/query-handler.js';
-import { requireIam, requireRole } from '../iam-lookups.js';
+import { roleForAction } from '../iam-lookups.js';
 import { INLINE_ROLE_POLICY_BYTES, POLICY_DOCUMENT, POLICY_NAME, ROLE_NAME } from '../iam-rules.js';
 import { checkIamPolicy, checkSize } from '../policy-documents.js';
 
@@ -9,9 +9,7 @@ export const putRolePolicy: QueryHandler = async (context, input) => {
   const policyName = input.string('PolicyName', POLICY_NAME);
   const document = input.string('PolicyDocument', POLICY_DOCUMENT);
   input.done();
-  const role = requireRole(context, name!);
-  requireIam(context, 'iam:PutRolePolicy', role.arn);
-  await context.touch({ account: context.caller.account, resource: role.arn });
+  const role = await roleForAction(context, name!, 'iam:PutRolePolicy');
   checkIamPolicy(context, document!, 'identity');
   const others = Object.entries(role.inlinePolicies).filter(([existing]) => existing !== policyName);
   checkSize(others.map(([, text]) => text).join('') + document!, INLINE_ROLE_POLICY_BYTES, 'PolicySize');

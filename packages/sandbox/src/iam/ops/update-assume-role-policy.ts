@@ -1,5 +1,5 @@
 import type { QueryHandler } from '../../protocol/query-handler.js';
-import { requireIam, requireRole } from '../iam-lookups.js';
+import { roleForAction } from '../iam-lookups.js';
 import { POLICY_DOCUMENT, ROLE_NAME, TRUST_POLICY_BYTES } from '../iam-rules.js';
 import { checkIamPolicy, checkSize } from '../policy-documents.js';
 
@@ -7,9 +7,7 @@ export const updateAssumeRolePolicy: QueryHandler = async (context, input) => {
   const name = input.string('RoleName', ROLE_NAME);
   const document = input.string('PolicyDocument', POLICY_DOCUMENT);
   input.done();
-  const role = requireRole(context, name!);
-  requireIam(context, 'iam:UpdateAssumeRolePolicy', role.arn);
-  await context.touch({ account: context.caller.account, resource: role.arn });
+  const role = await roleForAction(context, name!, 'iam:UpdateAssumeRolePolicy');
   checkIamPolicy(context, document!, 'trust');
   checkSize(document!, TRUST_POLICY_BYTES, 'ACLSizePerRole');
   role.trustPolicy = document!;
