@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Clock } from '../clock.js';
 import type { FaultRule } from '../faults/faults.js';
 import { IAM_OPERATIONS } from '../iam/operations.js';
 import { newRequestId } from '../ids.js';
@@ -63,12 +62,11 @@ export class AwsRequestHandler {
     const requestId = newRequestId();
     const url = new URL(raw.url, 'http://sandbox.invalid');
     const query = Object.fromEntries(url.searchParams.entries());
-    const isKms = raw.headers['x-amz-target'] !== undefined;
     let params: Map<string, string> | undefined;
     let service: ServiceName = detectService(raw.headers, undefined);
     const pending: Pending = { requestId, service, operation: 'Unknown', event: this.newEvent(requestId, service, 'Unknown', raw) };
     try {
-      if (!isKms && service !== 'kms') {
+      if (service !== 'kms') {
         params = parseQueryInput(raw.body, query, raw.headers['content-type']);
         service = detectService(raw.headers, params.get('Action'));
       }
@@ -187,16 +185,12 @@ export class AwsRequestHandler {
   }
 
   private record(event: TrailEvent, outcome: TrailEvent['outcome'], error?: AwsError): void {
-    event.eventTime = new Date(this.clockOf().now()).toISOString();
+    event.eventTime = new Date(this.services.clock.now()).toISOString();
     event.outcome = outcome;
     if (error) {
       event.errorCode = error.code;
       if (error.hasMessage) event.errorMessage = error.message;
     }
     this.trail.record(event);
-  }
-
-  private clockOf(): Clock {
-    return this.services.clock;
   }
 }
