@@ -1,5 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { FaultRule } from '../faults/faults.js';
+import { applyFaultEffect } from '../faults/fault-effect.js';
 import { IAM_OPERATIONS } from '../iam/operations.js';
 import { newRequestId } from '../ids.js';
 import { KmsInput } from '../kms/kms-input.js';
@@ -127,23 +126,7 @@ export class AwsRequestHandler {
       { service: context.service, operation: context.operation, region: context.region, accounts, keyArn: target.keyArn },
       context.firedFaults,
     );
-    for (const rule of rules) await this.applyFault(context.service, rule);
-  }
-
-  private async applyFault(service: ServiceName, rule: FaultRule): Promise<void> {
-    switch (rule.mode) {
-      case 'latency':
-        await sleep(rule.latencyMs ?? 0);
-        return;
-      case 'throttle':
-        throw new InjectedFault('error', new AwsError(service === 'kms' ? 'ThrottlingException' : 'Throttling', 'Rate exceeded'));
-      case 'reset':
-        throw new InjectedFault('reset');
-      case 'unavailable':
-        throw new InjectedFault('error', new AwsError(service === 'kms' ? 'ServiceUnavailableException' : 'ServiceUnavailable', 'Service is unavailable', { status: 503 }));
-      case 'internal-error':
-        throw new InjectedFault('error', new AwsError(service === 'kms' ? 'KMSInternalException' : 'InternalFailure', 'We encountered an internal error. Please try again.', { status: 500 }));
-    }
+    for (const rule of rules) await applyFaultEffect(context.service, rule);
   }
 
   private failure(pending: Pending, error: unknown): HandlerResult {
