@@ -1,9 +1,9 @@
 import { systemClock, type Clock } from './clock.js';
 import { resolveSandboxConfig, type SandboxConfig, type SandboxConfigInput } from './config.js';
 import { FaultInjector } from './faults/faults.js';
-import { ADMIN_PREFIX, handleAdmin } from './http/admin-routes.js';
+import { dispatcher } from './http/dispatch.js';
 import { AwsRequestHandler } from './http/handle-aws-request.js';
-import { listen, type HttpAnswer } from './http/server.js';
+import { listen } from './http/server.js';
 import type { SandboxServices } from './operation-context.js';
 import { buildState } from './seed/build-state.js';
 import { defaultSeed } from './seed/default-seed.js';
@@ -73,16 +73,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
   };
 
   const listening = await listen(
-    async (request): Promise<HttpAnswer> => {
-      const url = new URL(request.url, 'http://sandbox.invalid');
-      if (url.pathname.startsWith(ADMIN_PREFIX)) {
-        const answer = await handleAdmin(request.method, url, request.headers, request.body, { services, trail, reset, describe: () => describeState(store) });
-        const body = answer.body === undefined ? '' : JSON.stringify(answer.body);
-        return { status: answer.status, headers: { 'content-type': 'application/json' }, body };
-      }
-      const result = await aws.handle(request);
-      return result.kind === 'reset' ? 'reset' : result.response;
-    },
+    dispatcher(aws, { services, trail, reset, describe: () => describeState(store) }),
     config.host,
     config.port,
   );

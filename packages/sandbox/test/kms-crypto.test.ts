@@ -163,7 +163,9 @@ describe('KMS cryptographic operations: Encrypt, Decrypt, ReEncrypt, GenerateDat
     it('refuses a tampered or truncated ciphertext', async () => {
       /* The version byte, the header length, the key material ID, the IV, the ciphertext and the tag. */
       const headerLength = 3 + keyA.Arn.length + 32;
-      for (const index of [0, 1, headerLength - 5, headerLength + 2, headerLength + 14, blob.length - 1]) {
+      /* Every byte of the key ARN in the header too: a changed ARN is a tampered blob, not "no such key". */
+      const arnBytes = Array.from({ length: keyA.Arn.length }, (_, i) => 3 + i);
+      for (const index of [0, 1, ...arnBytes, headerLength - 5, headerLength + 2, headerLength + 14, headerLength + 30, blob.length - 1]) {
         const tampered = Buffer.from(blob);
         tampered[index] = tampered[index]! ^ 0x01;
         await expectAwsError(kms.send(new DecryptCommand({ CiphertextBlob: tampered, EncryptionContext: context })), INVALID_CIPHERTEXT);
@@ -171,6 +173,18 @@ describe('KMS cryptographic operations: Encrypt, Decrypt, ReEncrypt, GenerateDat
       await expectAwsError(kms.send(new DecryptCommand({ CiphertextBlob: blob.subarray(0, blob.length - 1), EncryptionContext: context })), INVALID_CIPHERTEXT);
       await expectAwsError(kms.send(new DecryptCommand({ CiphertextBlob: blob.subarray(0, 10), EncryptionContext: context })), INVALID_CIPHERTEXT);
       await expectAwsError(kms.send(new DecryptCommand({ CiphertextBlob: bytes('garbage that is not a ciphertext blob at all') })), INVALID_CIPHERTEXT);
+    });
+
+    it("refuses another sandbox's ciphertext for a key with the same ARN", async () => {
+      const seed = { accounts: [{ id: '111122223333', users: [{ name: 'admin', accessKeys: [{ id: 'AKIA111122223333ADMN', secret: 'sandbox-secret-111122223333' }], managedPolicies: ['AdministratorAccess'] }], keys: [{ id: '5d2b2f0e-8c1a-4f3e-9b7d-0a1b2c3d4e5f' }] }] };
+      const [first, second] = [await sandbox({ seed }), await sandbox({ seed })];
+      try {
+        const firstKms = clients(first, platformAdmin(first)).kms;
+        const sealed = await firstKms.send(new EncryptCommand({ KeyId: '5d2b2f0e-8c1a-4f3e-9b7d-0a1b2c3d4e5f', Plaintext: bytes('x') }));
+        await expectAwsError(clients(second, platformAdmin(second)).kms.send(new DecryptCommand({ CiphertextBlob: sealed.CiphertextBlob })), INVALID_CIPHERTEXT);
+      } finally {
+        await Promise.all([first.close(), second.close()]);
+      }
     });
 
     it('sends InvalidCiphertextException with no message on the wire', async () => {

@@ -155,10 +155,10 @@ describe('SigV4 verification', () => {
       expect(identity.Arn).toBe(`arn:aws:sts::${PLATFORM_ACCOUNT_ID}:assumed-role/keyward-service/wrong-token`);
     });
 
-    it('a long-term key that sends a session token is still verified by its secret', async () => {
-      const { sts: stsClient } = clients(box, { ...admin, sessionToken: 'ignored-token' });
-      const identity = await stsClient.send(new GetCallerIdentityCommand({}));
-      expect(identity.Arn).toBe(`arn:aws:iam::${PLATFORM_ACCOUNT_ID}:user/admin`);
+    it('a long-term key sent with a session token (a stale AWS_SESSION_TOKEN) is refused as AWS refuses it', async () => {
+      const { sts: stsClient, kms: kmsClient } = clients(box, { ...admin, sessionToken: 'stale-token' });
+      await expectAwsError(stsClient.send(new GetCallerIdentityCommand({})), { name: 'InvalidClientTokenId', status: 403, message: INVALID_TOKEN });
+      await expectAwsError(kmsClient.send(new ListKeysCommand({})), { name: 'UnrecognizedClientException', status: 400, message: INVALID_TOKEN });
     });
   });
 

@@ -67,8 +67,7 @@ export async function handleAdmin(method: string, url: URL, headers: Record<stri
     case 'POST clock':
       return advanceClock(deps, json);
     case 'POST reset':
-      deps.reset();
-      return { status: 200, body: { status: 'reset' } };
+      return reset(deps);
     default:
       return adminError(404, 'not_found', `No sandbox admin route ${method} ${url.pathname}`);
   }
@@ -107,6 +106,16 @@ function trailQuery(url: URL): TrailQuery {
     since: get('since'),
     limit: limit !== undefined && /^\d+$/.test(limit) ? Number(limit) : undefined,
   };
+}
+
+/** Re-seeding can fail (the seed file may have changed); the state is then left as it was. */
+function reset(deps: AdminDeps): AdminResponse {
+  try {
+    deps.reset();
+  } catch (error) {
+    return adminError(500, 'reset_failed', `The sandbox could not re-seed and kept its state: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return { status: 200, body: { status: 'reset' } };
 }
 
 function addFault(deps: AdminDeps, json: unknown): AdminResponse {

@@ -57,9 +57,8 @@ export class AwsRequestHandler {
     private readonly trail: Trail,
   ) {}
 
-  async handle(raw: RawRequest): Promise<HandlerResult> {
+  async handle(raw: RawRequest, url: URL): Promise<HandlerResult> {
     const requestId = newRequestId();
-    const url = new URL(raw.url, 'http://sandbox.invalid');
     const query = Object.fromEntries(url.searchParams.entries());
     let params: Map<string, string> | undefined;
     let service: ServiceName = detectService(raw.headers, undefined);

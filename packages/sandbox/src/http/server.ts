@@ -43,7 +43,18 @@ export async function listen(handler: HttpHandler, host: string, port: number): 
   };
 }
 
+/** Whatever goes wrong with one request stays with that request: the process never dies of it. */
 async function serve(handler: HttpHandler, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  try {
+    await answer(handler, request, response);
+  } catch (error) {
+    process.stderr.write(`keyward sandbox: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain' }).end('Internal error');
+    else response.destroy();
+  }
+}
+
+async function answer(handler: HttpHandler, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const body = await readBody(request);
   if (body === undefined) {
     response.writeHead(413, { 'content-type': 'application/json' }).end(JSON.stringify({ __type: 'SerializationException', message: 'Request body too large' }));
@@ -53,12 +64,12 @@ async function serve(handler: HttpHandler, request: IncomingMessage, response: S
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
-  const answer = await handler({ method: request.method ?? 'GET', url: request.url ?? '/', headers, body, sourceIp: request.socket.remoteAddress?.replace(/^::ffff:/, '') });
-  if (answer === 'reset') {
+  const result = await handler({ method: request.method ?? 'GET', url: request.url ?? '/', headers, body, sourceIp: request.socket.remoteAddress?.replace(/^::ffff:/, '') });
+  if (result === 'reset') {
     request.socket.destroy();
     return;
   }
-  response.writeHead(answer.status, { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) }).end(answer.body);
+  response.writeHead(result.status, { ...result.headers, 'content-length': Buffer.byteLength(result.body) }).end(result.body);
 }
 
 function readBody(request: IncomingMessage): Promise<Buffer | undefined> {

@@ -6,6 +6,7 @@ import { invalidCiphertext, openBlob, readBlobHeader, sealBlob, type BlobHeader 
 const KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const header: BlobHeader = { keyArn: KEY_ARN, materialId: 'ab'.repeat(32) };
 const material = Buffer.alloc(32, 7);
+const BLOB_KEY = Buffer.alloc(32, 9);
 const plaintext = Buffer.from('tenant data key');
 const context = { tenant: 'acme', purpose: 'byok' };
 
@@ -26,48 +27,57 @@ function expectInvalidCiphertext(open: () => unknown): void {
 
 describe('sealBlob / openBlob', () => {
   it('round-trips the plaintext', () => {
-    const blob = sealBlob(header, material, plaintext, context);
-    expect(openBlob(blob, material, context).toString()).toBe('tenant data key');
+    const blob = sealBlob(BLOB_KEY, header, material, plaintext, context);
+    expect(openBlob(BLOB_KEY, blob, material, context).toString()).toBe('tenant data key');
   });
 
   it('round-trips with the context pairs in another order', () => {
-    const blob = sealBlob(header, material, plaintext, context);
-    expect(openBlob(blob, material, { purpose: 'byok', tenant: 'acme' }).equals(plaintext)).toBe(true);
+    const blob = sealBlob(BLOB_KEY, header, material, plaintext, context);
+    expect(openBlob(BLOB_KEY, blob, material, { purpose: 'byok', tenant: 'acme' }).equals(plaintext)).toBe(true);
   });
 
   it('round-trips without a context, and treats {} as no context', () => {
-    const blob = sealBlob(header, material, plaintext, undefined);
-    expect(openBlob(blob, material, undefined).equals(plaintext)).toBe(true);
-    expect(openBlob(blob, material, {}).equals(plaintext)).toBe(true);
+    const blob = sealBlob(BLOB_KEY, header, material, plaintext, undefined);
+    expect(openBlob(BLOB_KEY, blob, material, undefined).equals(plaintext)).toBe(true);
+    expect(openBlob(BLOB_KEY, blob, material, {}).equals(plaintext)).toBe(true);
   });
 
   it('round-trips binary and maximum-size plaintext', () => {
     const big = randomBytes(4096);
-    expect(openBlob(sealBlob(header, material, big, context), material, context).equals(big)).toBe(true);
+    expect(openBlob(BLOB_KEY, sealBlob(BLOB_KEY, header, material, big, context), material, context).equals(big)).toBe(true);
     const one = Buffer.from([0]);
-    expect(openBlob(sealBlob(header, material, one, undefined), material, undefined).equals(one)).toBe(true);
+    expect(openBlob(BLOB_KEY, sealBlob(BLOB_KEY, header, material, one, undefined), material, undefined).equals(one)).toBe(true);
   });
 
-  it('has the documented layout: version, ARN length, ARN, material ID, IV, ciphertext, tag', () => {
-    const blob = sealBlob(header, material, plaintext, context);
+  it('has the documented layout: version, ARN length, ARN, material ID, header tag, IV, ciphertext, tag', () => {
+    const blob = sealBlob(BLOB_KEY, header, material, plaintext, context);
     const arnLength = Buffer.byteLength(KEY_ARN);
     expect(blob[0]).toBe(0x01);
     expect(blob.readUInt16BE(1)).toBe(arnLength);
     expect(blob.subarray(3, 3 + arnLength).toString()).toBe(KEY_ARN);
     expect(blob.subarray(3 + arnLength, 3 + arnLength + 32).toString('hex')).toBe(header.materialId);
-    expect(blob.length).toBe(3 + arnLength + 32 + 12 + plaintext.length + 16);
+    expect(blob.length).toBe(3 + arnLength + 32 + 16 + 12 + plaintext.length + 16);
     expect(blob.includes(plaintext)).toBe(false);
   });
 
+  it('authenticates the header with the blob key before anything else reads it', () => {
+    const blob = sealBlob(BLOB_KEY, header, material, plaintext, context);
+    expect(readBlobHeader(BLOB_KEY, blob).keyArn).toBe(KEY_ARN);
+    expectInvalidCiphertext(() => readBlobHeader(Buffer.alloc(32, 1), blob));
+    const renamed = Buffer.from(blob);
+    renamed[10] = renamed[10]! ^ 0x20;
+    expectInvalidCiphertext(() => readBlobHeader(BLOB_KEY, renamed));
+  });
+
   it('uses a fresh IV each time', () => {
-    const first = sealBlob(header, material, plaintext, context);
-    const second = sealBlob(header, material, plaintext, context);
+    const first = sealBlob(BLOB_KEY, header, material, plaintext, context);
+    const second = sealBlob(BLOB_KEY, header, material, plaintext, context);
     expect(first.equals(second)).toBe(false);
-    expect(openBlob(second, material, context).equals(plaintext)).toBe(true);
+    expect(openBlob(BLOB_KEY, second, material, context).equals(plaintext)).toBe(true);
   });
 
   describe('refuses with InvalidCiphertextException', () => {
-    const blob = sealBlob(header, material, plaintext, context);
+    const blob = sealBlob(BLOB_KEY, header, material, plaintext, context);
 
     it.each([
       ['a wrong context value', { tenant: 'globex', purpose: 'byok' }],
@@ -79,62 +89,62 @@ describe('sealBlob / openBlob', () => {
       ['an empty context', {}],
       ['the pieces regrouped', { tenantacme: '', purposebyok: '' }],
     ])('%s', (_label, given) => {
-      expectInvalidCiphertext(() => openBlob(blob, material, given));
+      expectInvalidCiphertext(() => openBlob(BLOB_KEY, blob, material, given));
     });
 
     it('a context when the blob was sealed with none', () => {
-      const noContext = sealBlob(header, material, plaintext, undefined);
-      expectInvalidCiphertext(() => openBlob(noContext, material, { tenant: 'acme' }));
+      const noContext = sealBlob(BLOB_KEY, header, material, plaintext, undefined);
+      expectInvalidCiphertext(() => openBlob(BLOB_KEY, noContext, material, { tenant: 'acme' }));
     });
 
     it('the wrong key material', () => {
-      expectInvalidCiphertext(() => openBlob(blob, Buffer.alloc(32, 8), context));
-      expectInvalidCiphertext(() => openBlob(blob, randomBytes(32), context));
+      expectInvalidCiphertext(() => openBlob(BLOB_KEY, blob, Buffer.alloc(32, 8), context));
+      expectInvalidCiphertext(() => openBlob(BLOB_KEY, blob, randomBytes(32), context));
     });
 
     it('a flipped bit at any position', () => {
-      const small = sealBlob({ keyArn: 'arn:aws:kms:us-east-1:111122223333:key/k', materialId: '00'.repeat(32) }, material, Buffer.from('x'), { a: 'b' });
+      const small = sealBlob(BLOB_KEY, { keyArn: 'arn:aws:kms:us-east-1:111122223333:key/k', materialId: '00'.repeat(32) }, material, Buffer.from('x'), { a: 'b' });
       let checked = 0;
       for (let position = 0; position < small.length; position++) {
         for (const bit of [0x01, 0x80]) {
           const tampered = Buffer.from(small);
           tampered[position]! ^= bit;
-          expectInvalidCiphertext(() => openBlob(tampered, material, { a: 'b' }));
+          expectInvalidCiphertext(() => openBlob(BLOB_KEY, tampered, material, { a: 'b' }));
           checked++;
         }
       }
       expect(checked).toBe(small.length * 2);
       // and the untampered blob still opens
-      expect(openBlob(small, material, { a: 'b' }).toString()).toBe('x');
+      expect(openBlob(BLOB_KEY, small, material, { a: 'b' }).toString()).toBe('x');
     });
 
     it('a truncated blob, at every length', () => {
       for (let length = 0; length < blob.length; length++) {
-        expectInvalidCiphertext(() => openBlob(blob.subarray(0, length), material, context));
+        expectInvalidCiphertext(() => openBlob(BLOB_KEY, blob.subarray(0, length), material, context));
       }
     });
 
     it('a blob with bytes appended', () => {
-      expectInvalidCiphertext(() => openBlob(Buffer.concat([blob, Buffer.from([0])]), material, context));
+      expectInvalidCiphertext(() => openBlob(BLOB_KEY, Buffer.concat([blob, Buffer.from([0])]), material, context));
     });
 
     it('another version byte', () => {
       const other = Buffer.from(blob);
       other[0] = 0x02;
-      expectInvalidCiphertext(() => readBlobHeader(other));
+      expectInvalidCiphertext(() => readBlobHeader(BLOB_KEY, other));
     });
 
     it('random bytes', () => {
-      expectInvalidCiphertext(() => openBlob(Buffer.concat([Buffer.from([1, 0, 4]), randomBytes(80)]), material, context));
-      expectInvalidCiphertext(() => openBlob(Buffer.alloc(0), material, context));
+      expectInvalidCiphertext(() => openBlob(BLOB_KEY, Buffer.concat([Buffer.from([1, 0, 4]), randomBytes(80)]), material, context));
+      expectInvalidCiphertext(() => openBlob(BLOB_KEY, Buffer.alloc(0), material, context));
     });
   });
 });
 
 describe('readBlobHeader', () => {
   it('reads the key ARN and material ID without decrypting', () => {
-    const blob = sealBlob(header, material, plaintext, context);
-    expect(readBlobHeader(blob)).toEqual({ keyArn: KEY_ARN, materialId: header.materialId, headerLength: 3 + Buffer.byteLength(KEY_ARN) + 32 });
+    const blob = sealBlob(BLOB_KEY, header, material, plaintext, context);
+    expect(readBlobHeader(BLOB_KEY, blob)).toEqual({ keyArn: KEY_ARN, materialId: header.materialId, headerLength: 3 + Buffer.byteLength(KEY_ARN) + 32 });
   });
 
   it.each([
@@ -143,7 +153,7 @@ describe('readBlobHeader', () => {
     ['a header with no room for IV and tag', Buffer.concat([Buffer.from([1, 0, 1]), Buffer.from('k'), Buffer.alloc(32)])],
     ['an ARN length beyond the blob', Buffer.concat([Buffer.from([1, 0xff, 0xff]), Buffer.alloc(100)])],
   ])('refuses %s', (_label, blob) => {
-    expectInvalidCiphertext(() => readBlobHeader(blob));
+    expectInvalidCiphertext(() => readBlobHeader(BLOB_KEY, blob));
   });
 });
 

@@ -17,8 +17,8 @@ export async function keyForEncryption(context: OperationContext, keyId: string,
   return key;
 }
 
-export function sealUnder(key: KmsKeyState, plaintext: Buffer, encryptionContext: Record<string, string> | undefined): Buffer {
-  return sealBlob({ keyArn: key.arn, materialId: key.currentMaterialId }, currentMaterialKey(key), plaintext, encryptionContext);
+export function sealUnder(context: OperationContext, key: KmsKeyState, plaintext: Buffer, encryptionContext: Record<string, string> | undefined): Buffer {
+  return sealBlob(context.store.blobKey(), { keyArn: key.arn, materialId: key.currentMaterialId }, currentMaterialKey(key), plaintext, encryptionContext);
 }
 
 export function refuseDryRun(dryRun: boolean | undefined): void {
@@ -42,7 +42,7 @@ export async function openCiphertext(
   operation: string,
 ): Promise<{ key: KmsKeyState; plaintext: Buffer; materialId: string }> {
   checkEncryptionContext(encryptionContext);
-  const header = readBlobHeader(blob);
+  const header = readBlobHeader(context.store.blobKey(), blob);
   const key = context.store.key(header.keyArn);
   if (!key || key.region !== context.region) throw new AwsError('AccessDeniedException', NO_SUCH_CIPHERTEXT_KEY, { messageField: 'Message' });
   if (keyIdParam !== undefined) {
@@ -56,5 +56,5 @@ export async function openCiphertext(
   requireSymmetricEncryption(key, operation);
   const material = materialKey(key, header.materialId);
   if (!material) throw new AwsError('InvalidCiphertextException');
-  return { key, plaintext: openBlob(blob, material, encryptionContext), materialId: header.materialId };
+  return { key, plaintext: openBlob(context.store.blobKey(), blob, material, encryptionContext), materialId: header.materialId };
 }

@@ -23,7 +23,7 @@ export async function generateDataKeyFor(context: OperationContext, input: KmsIn
   refuseDryRun(dryRun);
   const dataKey = randomBytes(numberOfBytes ?? (keySpec === 'AES_128' ? 16 : 32));
   const output = {
-    CiphertextBlob: sealUnder(key, dataKey, encryptionContext).toString('base64'),
+    CiphertextBlob: sealUnder(context, key, dataKey, encryptionContext).toString('base64'),
     ...(withPlaintext ? { Plaintext: dataKey.toString('base64') } : {}),
     KeyId: key.arn,
     KeyMaterialId: key.currentMaterialId,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { iamArn, kmsAliasArn, partitionOf } from '../arn.js';
 import { newUniqueId } from '../ids.js';
 import { newKey } from '../kms/new-key.js';
@@ -29,7 +30,7 @@ export function buildState(input: SeedInput, options: { region: string; now: num
     throw new SeedError(`Invalid seed: ${problems.join('; ')}`);
   }
   const seed = parsed.data;
-  const data: SandboxData = { version: 1, accounts: {}, keys: {}, aliases: {}, sessions: {} };
+  const data: SandboxData = { version: 1, blobKey: randomBytes(32).toString('base64'), accounts: {}, keys: {}, aliases: {}, sessions: {} };
   seed.accounts.forEach((account, index) => addAccountIam(data, account, `accounts.${index}`, options.now));
   const store = new SandboxStore(data);
   seed.accounts.forEach((account, index) => {

@@ -80,7 +80,11 @@ function checkScope(service: ServiceName, scope: { date: string; region: string;
 }
 
 function checkSession(service: ServiceName, owner: CredentialOwner, token: string | undefined, clock: Clock): { secretAccessKey: string; sessionToken?: string } {
-  if (owner.kind === 'user') return { secretAccessKey: owner.key.secret };
+  /* A long-term key with a session token (say, a stale AWS_SESSION_TOKEN) is refused, as AWS refuses it. */
+  if (owner.kind === 'user') {
+    if (token !== undefined) throw authError(service, 'invalid-token', INVALID_TOKEN_MESSAGE);
+    return { secretAccessKey: owner.key.secret };
+  }
   const session = owner.session;
   /* Precondition: temporary credentials are only valid with the token they were issued with. */
   /* Without its token a temporary key is unknown (AWS's message has the period); a wrong token is "invalid" without one. */

@@ -32,6 +32,7 @@ export function loadState(dataDir: string): SandboxData | undefined {
   }
   /* Precondition: only a state file this version wrote is restored. */
   if (parsed?.version !== 1) throw new SandboxStateError(`${path}: unsupported sandbox state version ${String(parsed?.version)}`);
+  if (typeof parsed.blobKey !== 'string' || Buffer.from(parsed.blobKey, 'base64').length !== 32) throw new SandboxStateError(`${path}: the blob key is missing or damaged`);
   return parsed;
 }
 

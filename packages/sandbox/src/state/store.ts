@@ -55,6 +55,10 @@ export class SandboxStore {
     }
   }
 
+  blobKey(): Buffer {
+    return Buffer.from(this.data.blobKey, 'base64');
+  }
+
   account(id: string): AccountState | undefined {
     return this.data.accounts[id];
   }

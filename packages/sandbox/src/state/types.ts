@@ -133,6 +133,8 @@ export interface SessionState {
 
 export interface SandboxData {
   version: 1;
+  /** The sandbox's own key (base64) authenticating ciphertext blob headers; sandbox-wide, like KMS's service keys. */
+  blobKey: string;
   accounts: Record<string, AccountState>;
   /** Keyed by key ARN. */
   keys: Record<string, KmsKeyState>;

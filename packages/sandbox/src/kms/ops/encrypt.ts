@@ -14,7 +14,7 @@ export const encrypt: KmsHandler = async (context, input) => {
   requireSymmetricAlgorithm(key, algorithm);
   refuseDryRun(dryRun);
   return {
-    CiphertextBlob: sealUnder(key, plaintext!, encryptionContext).toString('base64'),
+    CiphertextBlob: sealUnder(context, key, plaintext!, encryptionContext).toString('base64'),
     KeyId: key.arn,
     EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
   };

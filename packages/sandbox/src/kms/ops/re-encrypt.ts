@@ -21,7 +21,7 @@ export const reEncrypt: KmsHandler = async (context, input) => {
   refuseDryRun(dryRun);
   context.event.encryptionContext = destinationContext ? { ...destinationContext } : undefined;
   return {
-    CiphertextBlob: sealUnder(destination, source.plaintext, destinationContext).toString('base64'),
+    CiphertextBlob: sealUnder(context, destination, source.plaintext, destinationContext).toString('base64'),
     SourceKeyId: source.key.arn,
     KeyId: destination.arn,
     SourceEncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
