@@ -62,8 +62,16 @@ describe('resolveSandboxConfig', () => {
   });
 
   it('lets explicit options win over the environment', () => {
-    const env = { KEYWARD_SANDBOX_PORT: '4600', KEYWARD_SANDBOX_REGION: 'eu-west-2', KEYWARD_SANDBOX_HOST: '0.0.0.0' };
-    expect(resolveSandboxConfig({ port: 0, region: 'ap-southeast-2' }, env)).toEqual({ host: '0.0.0.0', port: 0, region: 'ap-southeast-2', trailLimit: 10_000 });
+    const env = { KEYWARD_SANDBOX_PORT: '4600', KEYWARD_SANDBOX_REGION: 'eu-west-2', KEYWARD_SANDBOX_HOST: '127.0.0.2' };
+    expect(resolveSandboxConfig({ port: 0, region: 'ap-southeast-2' }, env)).toEqual({ host: '127.0.0.2', port: 0, region: 'ap-southeast-2', trailLimit: 10_000 });
+  });
+
+  it('refuses to listen beyond loopback without an admin token, and accepts it with one', () => {
+    expect(() => resolveSandboxConfig({ host: '0.0.0.0' }, {})).toThrow(
+      'Invalid sandbox configuration: adminToken (KEYWARD_SANDBOX_ADMIN_TOKEN): listening beyond loopback needs an admin token (KEYWARD_SANDBOX_ADMIN_TOKEN) to protect the /_sandbox/ API',
+    );
+    expect(resolveSandboxConfig({ host: '0.0.0.0' }, { KEYWARD_SANDBOX_ADMIN_TOKEN: 'a-long-enough-admin-token' }).host).toBe('0.0.0.0');
+    for (const host of ['127.0.0.1', 'localhost', '::1']) expect(resolveSandboxConfig({ host }, {}).host).toBe(host);
   });
 
   it('treats an explicit undefined as not given', () => {

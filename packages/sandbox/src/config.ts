@@ -26,7 +26,16 @@ export const sandboxConfigSchema = z
     adminToken: z.string().min(16, 'the admin token must have at least 16 characters').optional(),
     trailLimit: z.coerce.number().int().min(1).max(1_000_000).default(SANDBOX_DEFAULTS.trailLimit),
   })
-  .strict();
+  .strict()
+  /* The admin API resets state and reads the trail: beyond loopback it must not be open to anyone. */
+  .refine((config) => isLoopback(config.host) || config.adminToken !== undefined, {
+    message: 'listening beyond loopback needs an admin token (KEYWARD_SANDBOX_ADMIN_TOKEN) to protect the /_sandbox/ API',
+    path: ['adminToken'],
+  });
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
 
 export type SandboxConfig = z.output<typeof sandboxConfigSchema>;
 export type SandboxConfigInput = z.input<typeof sandboxConfigSchema>;

@@ -338,6 +338,11 @@ describe('SigV4 verification', () => {
       expectQuery(await sts({ service: 's3' }), 403, 'SignatureDoesNotMatch', "Credential should be scoped to correct service: 'sts'. ");
     });
 
+    it('a KMS request signed for STS or IAM is refused by KMS for its scope', async () => {
+      expectKms(await kms({ service: 'sts' }), 'InvalidSignatureException', "Credential should be scoped to correct service: 'kms'. ");
+      expectKms(await kms({ service: 'iam' }), 'InvalidSignatureException', "Credential should be scoped to correct service: 'kms'. ");
+    });
+
     it('a terminator other than aws4_request', async () => {
       const tamper = (request: { headers: Record<string, string> }) => void (request.headers.authorization = request.headers.authorization!.replace('/aws4_request', '/aws5_request'));
       expectKms(await kms({ tamper }), 'InvalidSignatureException', "Credential should be scoped with a valid terminator: 'aws4_request', not 'aws5_request'. ");
