@@ -286,6 +286,10 @@ describe('wire protocols', () => {
       const response = await fetch(`${box.endpoint}/`, { method: 'POST', headers: { 'x-amz-target': 'TrentService.ListKeys' }, body: 'x'.repeat(1_100_000) });
       expect(response.status).toBe(413);
       expect(JSON.parse(await response.text())).toEqual({ __type: 'SerializationException', message: 'Request body too large' });
+      const query = await fetch(`${box.endpoint}/`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `Action=GetCallerIdentity&x=${'y'.repeat(1_100_000)}` });
+      expect(query.status).toBe(413);
+      expect(query.headers.get('content-type')).toBe('text/xml');
+      expect(await query.text()).toContain('<Code>RequestEntityTooLarge</Code>');
     });
 
     it('the sandbox still answers normally afterwards', async () => {

@@ -13,7 +13,7 @@ Environment (flags win):
   ${SANDBOX_ENV_NAMES.region}       region of seeded keys (default ${SANDBOX_DEFAULTS.region})
   ${SANDBOX_ENV_NAMES.seed}         seed file (JSON or YAML)
   ${SANDBOX_ENV_NAMES.dataDir}     keep state in this directory across restarts
-  ${SANDBOX_ENV_NAMES.adminToken}  require this bearer token on /_sandbox/ admin calls
+  ${SANDBOX_ENV_NAMES.adminToken}  require this bearer token on /_sandbox/ admin calls (needed beyond loopback)
   ${SANDBOX_ENV_NAMES.trailLimit}  calls kept in the trail (default ${SANDBOX_DEFAULTS.trailLimit})
 
 Without a seed, the sandbox has a platform account ${PLATFORM_ACCOUNT_ID} and a customer

@@ -57,7 +57,12 @@ async function serve(handler: HttpHandler, request: IncomingMessage, response: S
 async function answer(handler: HttpHandler, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const body = await readBody(request);
   if (body === undefined) {
-    response.writeHead(413, { 'content-type': 'application/json' }).end(JSON.stringify({ __type: 'SerializationException', message: 'Request body too large' }));
+    /* Answered in the protocol the client speaks: JSON for KMS (X-Amz-Target), XML for STS and IAM. */
+    const json = request.headers['x-amz-target'] !== undefined;
+    const text = json
+      ? JSON.stringify({ __type: 'SerializationException', message: 'Request body too large' })
+      : '<ErrorResponse><Error><Type>Sender</Type><Code>RequestEntityTooLarge</Code><Message>Request body too large</Message></Error></ErrorResponse>';
+    response.writeHead(413, { 'content-type': json ? 'application/x-amz-json-1.1' : 'text/xml' }).end(text);
     return;
   }
   const headers: Record<string, string> = {};

@@ -1,5 +1,6 @@
 import { kmsAliasArn, kmsKeyArn, parseArn, partitionOf } from '../arn.js';
 import type { OperationContext } from '../operation-context.js';
+import { denialMessage } from '../policy/authorize.js';
 import { AwsError } from '../protocol/aws-error.js';
 import type { KmsKeyState } from '../state/types.js';
 import { applyDueRotations } from './key-state.js';
@@ -23,11 +24,7 @@ const KEY_ID = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|m
 export async function resolveKey(context: OperationContext, keyId: string, options: ResolveOptions): Promise<KmsKeyState> {
   const key = lookup(context, keyId, options.aliases);
   if (!options.crossAccount && key.account !== context.caller.account) {
-    throw new AwsError(
-      'AccessDeniedException',
-      `User: ${context.caller.arn} is not authorized to perform: ${options.action} on resource: ${key.arn} because no resource-based policy allows the ${options.action} action`,
-      { messageField: 'Message' },
-    );
+    throw new AwsError('AccessDeniedException', denialMessage(context.caller.arn, options.action, key.arn, 'no-resource'), { messageField: 'Message' });
   }
   await context.touch({ account: key.account, keyArn: key.arn });
   if (applyDueRotations(key, context.now())) context.store.commit();

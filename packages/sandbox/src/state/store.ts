@@ -18,6 +18,7 @@ export type CredentialOwner =
 
 /** Expired sessions are kept this long so that callers get ExpiredToken rather than "unknown key". */
 const EXPIRED_SESSION_RETENTION_MS = 24 * 60 * 60 * 1000;
+const SWEEP_INTERVAL_MS = 1000;
 
 /**
  * Lookups and bookkeeping over the sandbox's data. Operations mutate the data objects
@@ -25,6 +26,7 @@ const EXPIRED_SESSION_RETENTION_MS = 24 * 60 * 60 * 1000;
  */
 export class SandboxStore {
   private accessKeyIndex = new Map<string, { account: string; user: string }>();
+  private lastSweep = Number.NEGATIVE_INFINITY;
 
   data: SandboxData;
 
@@ -119,9 +121,12 @@ export class SandboxStore {
 
   /**
    * Removes keys whose deletion window has passed (with their aliases) and sessions long
-   * expired. Called before each request, so "past the window the key is gone".
+   * expired. Called before each request, so "past the window the key is gone" (within a second).
    */
   sweep(now: number): void {
+    /* At most once per second of resource time: a request must not pay for scanning every key and session. */
+    if (now >= this.lastSweep && now - this.lastSweep < SWEEP_INTERVAL_MS) return;
+    this.lastSweep = now;
     let changed = false;
     for (const [arn, key] of Object.entries(this.data.keys)) {
       if (key.state !== 'PendingDeletion' || key.deletionDate === undefined || key.deletionDate > now) continue;

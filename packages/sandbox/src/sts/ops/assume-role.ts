@@ -1,6 +1,7 @@
 import { assumedRoleArn } from '../../arn.js';
 import { newSecretAccessKey, newSessionAccessKeyId, newSessionToken } from '../../ids.js';
 import type { OperationContext } from '../../operation-context.js';
+import { denialMessage } from '../../policy/authorize.js';
 import { parsePolicy, PolicyDocumentError } from '../../policy/parse-policy.js';
 import { storedPolicy } from '../../policy/policy-cache.js';
 import { AwsError } from '../../protocol/aws-error.js';
@@ -71,7 +72,7 @@ function authorizeAssumeRole(context: OperationContext, request: AssumeRoleReque
   if (request.transitiveTagKeys.length > 0) conditions.setMulti('sts:TransitiveTagKeys', request.transitiveTagKeys);
 
   if (!role || role.arn !== request.roleArn) {
-    throw new AwsError('AccessDenied', `User: ${context.caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${request.roleArn}`, { status: 403 });
+    throw new AwsError('AccessDenied', denialMessage(context.caller.arn, 'sts:AssumeRole', request.roleArn, 'no-resource', false), { status: 403 });
   }
   const resourcePolicy = { policy: storedPolicy(role.trustPolicy, 'trust'), account: request.roleAccount };
   const actions = ['sts:AssumeRole'];
@@ -79,7 +80,7 @@ function authorizeAssumeRole(context: OperationContext, request: AssumeRoleReque
   if (request.tags.length > 0) actions.push('sts:TagSession');
   for (const action of actions) context.require({ action, resource: role.arn, context: conditions, resourcePolicy });
   if (context.caller.sourceIdentity && request.sourceIdentity !== undefined && request.sourceIdentity !== context.caller.sourceIdentity) {
-    throw new AwsError('AccessDenied', `User: ${context.caller.arn} is not authorized to perform: sts:SetSourceIdentity on resource: ${role.arn}`, { status: 403 });
+    throw new AwsError('AccessDenied', denialMessage(context.caller.arn, 'sts:SetSourceIdentity', role.arn, 'no-resource', false), { status: 403 });
   }
 }
 
