@@ -37,6 +37,11 @@ export function checkEncryptionContext(context: Record<string, string> | undefin
 }
 
 /** Adds `kms:EncryptionContext:<key>` and `kms:EncryptionContextKeys` to a policy request context. */
+/*
+ * Condition key names are case-insensitive, so context keys that differ only in case ("Tenant" and
+ * "tenant") share one `kms:EncryptionContext:` key and the last one wins. AWS leaves that case
+ * undefined; use kms:EncryptionContextKeys (which keeps each key's case) to pin exact keys.
+ */
 export function addContextConditionKeys(target: RequestContext, context: Record<string, string> | undefined): RequestContext {
   const entries = Object.entries(context ?? {});
   for (const [key, value] of entries) target.set(`kms:EncryptionContext:${key}`, value);
