@@ -18,9 +18,6 @@ export function parseArn(text: string): Arn | undefined {
   return { partition: partition!, service: service!, region: region!, account: account!, resource: resource! };
 }
 
-export function formatArn(arn: Arn): string {
-  return `arn:${arn.partition}:${arn.service}:${arn.region}:${arn.account}:${arn.resource}`;
-}
 
 export function partitionOf(region: string): string {
   if (region.startsWith('cn-')) return 'aws-cn';

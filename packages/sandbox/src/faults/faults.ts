@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { isKnownOperation } from '../operation-names.js';
+import { ACCOUNT_ID_PATTERN } from '../arn.js';
 
 const KEY_REFERENCE = /^(arn:aws(-cn|-us-gov)?:kms:[a-z0-9-]+:\d{12}:key\/)?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
 
@@ -18,7 +19,7 @@ export const faultRuleInput = z
     mode: z.enum(FAULT_MODES),
     service: z.enum(['kms', 'sts', 'iam']).optional(),
     operation: z.string().min(1).optional(),
-    account: z.string().regex(/^\d{12}$/, 'account must be a 12-digit AWS account ID').optional(),
+    account: z.string().regex(ACCOUNT_ID_PATTERN, 'account must be a 12-digit AWS account ID').optional(),
     /** A key ID or key ARN. */
     key: z.string().min(1).optional(),
     region: z.string().min(1).optional(),

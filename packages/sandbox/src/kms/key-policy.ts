@@ -1,3 +1,5 @@
+import { accountRootArn } from '../arn.js';
+
 /** The key policy AWS gives a key created without one: the account's IAM decides. */
 export function defaultKeyPolicy(partition: string, account: string): string {
   return JSON.stringify(
@@ -8,7 +10,7 @@ export function defaultKeyPolicy(partition: string, account: string): string {
         {
           Sid: 'Enable IAM User Permissions',
           Effect: 'Allow',
-          Principal: { AWS: `arn:${partition}:iam::${account}:root` },
+          Principal: { AWS: accountRootArn(partition, account) },
           Action: 'kms:*',
           Resource: '*',
         },

@@ -1,4 +1,4 @@
-import { kmsAliasArn, kmsKeyArn, parseArn, partitionOf } from '../arn.js';
+import { ACCOUNT_ID_PATTERN, kmsAliasArn, kmsKeyArn, parseArn, partitionOf } from '../arn.js';
 import type { OperationContext } from '../operation-context.js';
 import { denialMessage } from '../policy/authorize.js';
 import { AwsError } from '../protocol/aws-error.js';
@@ -41,7 +41,7 @@ function lookup(context: OperationContext, keyId: string, aliases: boolean): Kms
   }
   if (keyId.startsWith('arn:')) {
     const arn = parseArn(keyId);
-    if (!arn || arn.service !== 'kms' || !/^\d{12}$/.test(arn.account)) throw invalidKeyId(keyId);
+    if (!arn || arn.service !== 'kms' || !ACCOUNT_ID_PATTERN.test(arn.account)) throw invalidKeyId(keyId);
     if (arn.region !== region) throw new AwsError('NotFoundException', `Invalid arn ${arn.region}`);
     if (arn.resource.startsWith('alias/')) {
       if (!aliases) throw invalidKeyId(keyId);

@@ -3,6 +3,7 @@ import { conditionsMatch } from './conditions.js';
 import type { RequestContext } from './context.js';
 import type { Policy, PrincipalSpec, Statement } from './types.js';
 import { substituteVariables, wildcardMatch } from './wildcard.js';
+import { accountRootArn } from '../arn.js';
 
 export interface EvaluationRequest {
   caller: Caller;
@@ -70,7 +71,7 @@ function statementPrincipalMatch(statement: Statement, caller: Caller): Principa
 function notPrincipalExempts(spec: PrincipalSpec, caller: Caller): boolean {
   if (spec.any) return true;
   const listed = (entry: string) => spec.aws.includes(entry);
-  if (!listed(caller.account) && !listed(`arn:${caller.partition}:iam::${caller.account}:root`)) return false;
+  if (!listed(caller.account) && !listed(accountRootArn(caller.partition, caller.account))) return false;
   return listed(caller.principalArn) && (caller.kind === 'user' || listed(caller.arn));
 }
 
@@ -82,7 +83,7 @@ export function principalMatch(spec: PrincipalSpec, caller: Caller): PrincipalMa
   let best: PrincipalMatch | undefined;
   if (spec.any) best = 'direct';
   for (const entry of spec.aws) {
-    if (entry === caller.account || entry === `arn:${caller.partition}:iam::${caller.account}:root`) best = strongest(best, 'account');
+    if (entry === caller.account || entry === accountRootArn(caller.partition, caller.account)) best = strongest(best, 'account');
     else if (entry === caller.principalArn) best = strongest(best, 'direct');
     else if (caller.kind === 'assumed-role' && entry === caller.arn) best = strongest(best, 'session');
   }

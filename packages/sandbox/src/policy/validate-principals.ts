@@ -1,4 +1,4 @@
-import { parseArn } from '../arn.js';
+import { ACCOUNT_ID_PATTERN, parseArn } from '../arn.js';
 import type { SandboxStore } from '../state/store.js';
 import type { Policy, PrincipalSpec } from './types.js';
 
@@ -26,9 +26,9 @@ function invalidInSpec(store: SandboxStore, spec: PrincipalSpec): string | undef
 }
 
 function awsPrincipalExists(store: SandboxStore, entry: string): boolean {
-  if (/^\d{12}$/.test(entry)) return true;
+  if (ACCOUNT_ID_PATTERN.test(entry)) return true;
   const arn = parseArn(entry);
-  if (!arn || arn.region !== '' || !/^\d{12}$/.test(arn.account)) return false;
+  if (!arn || arn.region !== '' || !ACCOUNT_ID_PATTERN.test(arn.account)) return false;
   const known = store.account(arn.account) !== undefined;
   if (arn.service === 'iam') {
     if (arn.resource === 'root') return true;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ACCOUNT_ID_PATTERN } from '../arn.js';
 
 /**
  * The declarative seed: accounts with their IAM users (and access keys), managed policies,
@@ -64,7 +65,7 @@ const key = z
 
 const account = z
   .object({
-    id: z.string().regex(/^\d{12}$/, 'account IDs are 12 digits'),
+    id: z.string().regex(ACCOUNT_ID_PATTERN, 'account IDs are 12 digits'),
     alias: z.string().optional(),
     users: z.array(user).default([]),
     policies: z.array(managedPolicy).default([]),
