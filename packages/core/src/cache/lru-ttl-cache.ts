@@ -1,0 +1,90 @@
+import type { Clock } from '../clock.js';
+
+export interface LruTtlCacheOptions<K, V> {
+  maxEntries: number;
+  ttlMs: number;
+  clock: Clock;
+  /** Called once for every value that leaves the cache, however it leaves (expiry, LRU, delete, clear). */
+  onDispose?: (value: V, key: K) => void;
+  /** How often expired entries are swept even if nobody reads them; 0 disables the timer. */
+  sweepIntervalMs?: number;
+}
+
+interface Entry<V> {
+  value: V;
+  expiresAt: number;
+}
+
+/**
+ * A bounded LRU with a TTL per entry. A Map keeps insertion order, so re-inserting on each hit
+ * makes its first key the least recently used. Expired entries are dropped on read and by a
+ * sweep timer that is `unref()`'d, so a cache never keeps a process alive.
+ */
+export class LruTtlCache<K, V> {
+  readonly #entries = new Map<K, Entry<V>>();
+  readonly #options: LruTtlCacheOptions<K, V>;
+  readonly #timer: NodeJS.Timeout | undefined;
+
+  constructor(options: LruTtlCacheOptions<K, V>) {
+    this.#options = options;
+    const interval = options.sweepIntervalMs ?? 0;
+    this.#timer = interval > 0 ? setInterval(() => this.sweep(), interval).unref() : undefined;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  get(key: K): V | undefined {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return undefined;
+    if (entry.expiresAt <= this.#options.clock.now()) {
+      this.delete(key);
+      return undefined;
+    }
+    this.#entries.delete(key);
+    this.#entries.set(key, entry);
+    return entry.value;
+  }
+
+  set(key: K, value: V, ttlMs = this.#options.ttlMs): void {
+    this.delete(key);
+    this.#entries.set(key, { value, expiresAt: this.#options.clock.now() + ttlMs });
+    while (this.#entries.size > this.#options.maxEntries) {
+      const oldest = this.#entries.keys().next().value as K;
+      this.delete(oldest);
+    }
+  }
+
+  delete(key: K): boolean {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return false;
+    this.#entries.delete(key);
+    this.#options.onDispose?.(entry.value, key);
+    return true;
+  }
+
+  /** Deletes every entry whose key matches; returns how many left. */
+  deleteWhere(matches: (key: K) => boolean): number {
+    let count = 0;
+    for (const key of [...this.#entries.keys()]) if (matches(key) && this.delete(key)) count++;
+    return count;
+  }
+
+  clear(): number {
+    return this.deleteWhere(() => true);
+  }
+
+  sweep(): number {
+    const now = this.#options.clock.now();
+    let count = 0;
+    for (const [key, entry] of [...this.#entries]) if (entry.expiresAt <= now && this.delete(key)) count++;
+    return count;
+  }
+
+  /** Stops the sweep timer and disposes every entry. */
+  close(): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.clear();
+  }
+}

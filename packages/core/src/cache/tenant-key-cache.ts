@@ -1,0 +1,147 @@
+import { setImmediate } from 'node:timers';
+import type { Clock } from '../clock.js';
+import { KeywardError } from '../errors.js';
+import type { KeyVersionPolicy } from '../keys/tenant-key-store.js';
+import type { KeyMaterial } from './key-material.js';
+import { LruTtlCache } from './lru-ttl-cache.js';
+import { SingleFlight, type Flight } from './single-flight.js';
+
+/**
+ * The TTL bounds how long a key keeps working after the customer revokes access when nothing else
+ * evicts it (docs/caching.md): default 5 minutes, at most 1 hour.
+ */
+export const CACHE_DEFAULTS = { ttlMs: 5 * 60_000, maxTtlMs: 60 * 60_000, maxEntries: 10_000 } as const;
+
+export interface TenantKeyCacheOptions {
+  ttlMs?: number;
+  maxEntries?: number;
+  /** How often expired keys are zeroed even if never read again; default a tenth of the TTL. */
+  sweepIntervalMs?: number;
+}
+
+export interface CacheStats {
+  hits: number;
+  misses: number;
+  loads: number;
+  loadFailures: number;
+  evictions: number;
+  entries: number;
+}
+
+function versionKey(tenantId: string, version: number): string {
+  return `${tenantId}\u0000${version}`;
+}
+
+function belongsTo(tenantId: string): (key: string) => boolean {
+  const prefix = `${tenantId}\u0000`;
+  return (key) => key === tenantId || key.startsWith(prefix);
+}
+
+/**
+ * Unwrapped tenant keys (and the tenants' version policies) in memory only: a bounded LRU with a
+ * TTL, single-flight loads, and key bytes zeroed whenever an entry leaves. A load that an eviction
+ * overtakes is not cached, so `evict()` is never undone by a KMS call that was already running.
+ */
+export class TenantKeyCache {
+  readonly ttlMs: number;
+  readonly #keys: LruTtlCache<string, KeyMaterial>;
+  readonly #policies: LruTtlCache<string, KeyVersionPolicy>;
+  readonly #keyFlights = new SingleFlight<string, KeyMaterial>();
+  readonly #policyFlights = new SingleFlight<string, KeyVersionPolicy>();
+  readonly #stats = { hits: 0, misses: 0, loads: 0, loadFailures: 0, evictions: 0 };
+
+  constructor(clock: Clock, options: TenantKeyCacheOptions = {}) {
+    const ttlMs = options.ttlMs ?? CACHE_DEFAULTS.ttlMs;
+    const maxEntries = options.maxEntries ?? CACHE_DEFAULTS.maxEntries;
+    /* Precondition: the TTL is positive and at most the documented maximum. */
+    if (!Number.isSafeInteger(ttlMs) || ttlMs < 1 || ttlMs > CACHE_DEFAULTS.maxTtlMs) {
+      throw new KeywardError('KW_INVALID_ARGUMENT', { message: `cache.ttlMs must be between 1 and ${CACHE_DEFAULTS.maxTtlMs} ms, not ${String(ttlMs)}.` });
+    }
+    /* Precondition: the cache holds at least one entry. */
+    if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
+      throw new KeywardError('KW_INVALID_ARGUMENT', { message: `cache.maxEntries must be a whole number ≥ 1, not ${String(maxEntries)}.` });
+    }
+    this.ttlMs = ttlMs;
+    const sweepIntervalMs = options.sweepIntervalMs ?? Math.max(1000, Math.floor(ttlMs / 10));
+    this.#keys = new LruTtlCache({
+      maxEntries, ttlMs, clock, sweepIntervalMs,
+      onDispose: (material) => {
+        this.#stats.evictions++;
+        material.dispose();
+      },
+    });
+    this.#policies = new LruTtlCache({ maxEntries, ttlMs, clock });
+  }
+
+  /** A cached, live key version, or undefined; synchronous so the warm path does not wait. */
+  peekKey(tenantId: string, version: number): KeyMaterial | undefined {
+    const material = this.#keys.get(versionKey(tenantId, version));
+    if (material === undefined) return undefined;
+    this.#stats.hits++;
+    return material;
+  }
+
+  /** Loads a key version once however many callers miss at the same time. */
+  loadKey(tenantId: string, version: number, load: () => Promise<KeyMaterial>): Promise<KeyMaterial> {
+    this.#stats.misses++;
+    const key = versionKey(tenantId, version);
+    return this.#keyFlights.run(key, async () => {
+      this.#stats.loads++;
+      try {
+        return await load();
+      } catch (error) {
+        this.#stats.loadFailures++;
+        throw error;
+      }
+    }, (material, flight) => this.#settleKey(key, material, flight));
+  }
+
+  #settleKey(key: string, material: KeyMaterial, flight: Flight<KeyMaterial>): void {
+    if (!flight.stale) {
+      this.#keys.set(key, material);
+      return;
+    }
+    // Evicted while loading: the callers already waiting may use it once, then it is zeroed.
+    setImmediate(() => material.dispose());
+  }
+
+  peekPolicy(tenantId: string): KeyVersionPolicy | undefined {
+    return this.#policies.get(tenantId);
+  }
+
+  loadPolicy(tenantId: string, load: () => Promise<KeyVersionPolicy>): Promise<KeyVersionPolicy> {
+    return this.#policyFlights.run(tenantId, load, (policy, flight) => {
+      if (!flight.stale) this.#policies.set(tenantId, policy);
+    });
+  }
+
+  setPolicy(tenantId: string, policy: KeyVersionPolicy): void {
+    this.#policies.set(tenantId, policy);
+  }
+
+  /** Drops and zeroes every key of one tenant, and abandons its running loads. */
+  evict(tenantId: string): number {
+    const matches = belongsTo(tenantId);
+    this.#keyFlights.abandon(matches);
+    this.#policyFlights.abandon(matches);
+    this.#policies.delete(tenantId);
+    return this.#keys.deleteWhere(matches);
+  }
+
+  evictAll(): number {
+    this.#keyFlights.abandon(() => true);
+    this.#policyFlights.abandon(() => true);
+    this.#policies.clear();
+    return this.#keys.clear();
+  }
+
+  stats(): CacheStats {
+    return { ...this.#stats, entries: this.#keys.size };
+  }
+
+  close(): void {
+    this.evictAll();
+    this.#keys.close();
+    this.#policies.close();
+  }
+}

@@ -1,0 +1,102 @@
+import { KeywardError } from '../errors.js';
+
+/**
+ * Ciphertext format v1 (docs/format.md §2), binary form:
+ *
+ * | offset | size | field                                              |
+ * |--------|------|----------------------------------------------------|
+ * | 0      | 1    | format version, 0x01                               |
+ * | 1      | 1    | algorithm suite, 0x01 = HKDF-SHA256 + AES-256-GCM  |
+ * | 2      | 4    | tenant key version, unsigned big-endian, ≥ 1       |
+ * | 6      | 16   | salt of the message key                            |
+ * | 22     | 12   | AES-GCM IV                                         |
+ * | 34     | n    | AES-GCM ciphertext of the n plaintext bytes        |
+ * | 34 + n | 16   | AES-GCM tag                                        |
+ *
+ * The text form is `kw1:` followed by the unpadded base64url of the binary form.
+ */
+export const FORMAT_VERSION = 0x01;
+export const SUITE_HKDF_SHA256_AES_256_GCM = 0x01;
+export const SALT_BYTES = 16;
+export const IV_BYTES = 12;
+export const TAG_BYTES = 16;
+export const HEADER_BYTES = 2 + 4 + SALT_BYTES + IV_BYTES;
+export const OVERHEAD_BYTES = HEADER_BYTES + TAG_BYTES;
+export const TEXT_PREFIX = 'kw1:';
+export const MAX_KEY_VERSION = 0xffff_ffff;
+
+export interface Header {
+  keyVersion: number;
+  salt: Buffer;
+  iv: Buffer;
+}
+
+export interface ParsedCiphertext extends Header {
+  /** The 34 header bytes exactly as received: they are part of the AAD. */
+  headerBytes: Buffer;
+  body: Buffer;
+  tag: Buffer;
+}
+
+export function writeHeader(out: Buffer, header: Header): void {
+  out[0] = FORMAT_VERSION;
+  out[1] = SUITE_HKDF_SHA256_AES_256_GCM;
+  out.writeUInt32BE(header.keyVersion, 2);
+  header.salt.copy(out, 6);
+  header.iv.copy(out, 6 + SALT_BYTES);
+}
+
+function malformed(message: string): KeywardError {
+  return new KeywardError('KW_CIPHERTEXT_MALFORMED', { message: `Not a Keyward ciphertext: ${message}.` });
+}
+
+/** Splits a binary ciphertext into its fields; the AES-GCM tag check happens later, in open(). */
+export function parseCiphertext(data: Uint8Array, maxPlaintextBytes: number): ParsedCiphertext {
+  const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  if (bytes.length < 2) throw malformed(`${bytes.length} bytes is shorter than any header`);
+  if (bytes[0] !== FORMAT_VERSION) {
+    throw new KeywardError('KW_CIPHERTEXT_UNSUPPORTED', { message: `Unsupported ciphertext format version ${bytes[0]}; this Keyward reads version ${FORMAT_VERSION}.` });
+  }
+  if (bytes[1] !== SUITE_HKDF_SHA256_AES_256_GCM) {
+    throw new KeywardError('KW_CIPHERTEXT_UNSUPPORTED', { message: `Unsupported algorithm suite ${bytes[1]} in a format ${FORMAT_VERSION} ciphertext.` });
+  }
+  if (bytes.length < OVERHEAD_BYTES) throw malformed(`${bytes.length} bytes is shorter than the ${OVERHEAD_BYTES}-byte minimum (truncated)`);
+  if (bytes.length - OVERHEAD_BYTES > maxPlaintextBytes) {
+    throw new KeywardError('KW_CIPHERTEXT_TOO_LARGE', { message: `The ciphertext is ${bytes.length} bytes; the limit is ${maxPlaintextBytes + OVERHEAD_BYTES}.` });
+  }
+  const keyVersion = bytes.readUInt32BE(2);
+  if (keyVersion === 0) throw malformed('key version 0 is not valid');
+  return {
+    keyVersion,
+    salt: bytes.subarray(6, 6 + SALT_BYTES),
+    iv: bytes.subarray(6 + SALT_BYTES, HEADER_BYTES),
+    headerBytes: bytes.subarray(0, HEADER_BYTES),
+    body: bytes.subarray(HEADER_BYTES, bytes.length - TAG_BYTES),
+    tag: bytes.subarray(bytes.length - TAG_BYTES),
+  };
+}
+
+export function toText(ciphertext: Uint8Array): string {
+  return TEXT_PREFIX + Buffer.from(ciphertext.buffer, ciphertext.byteOffset, ciphertext.byteLength).toString('base64url');
+}
+
+const BASE64URL = /^[A-Za-z0-9_-]*$/;
+
+/** Decodes the text form strictly: Node's own base64 decoder silently skips invalid characters. */
+export function fromText(text: string, maxPlaintextBytes: number): Buffer {
+  if (!text.startsWith(TEXT_PREFIX)) throw malformed(`the text form starts with "${TEXT_PREFIX}"`);
+  const encoded = text.slice(TEXT_PREFIX.length);
+  const maxChars = Math.ceil(((maxPlaintextBytes + OVERHEAD_BYTES) * 4) / 3);
+  if (encoded.length > maxChars) {
+    throw new KeywardError('KW_CIPHERTEXT_TOO_LARGE', { message: `The ciphertext text is ${text.length} characters; the limit is ${maxChars + TEXT_PREFIX.length}.` });
+  }
+  if (encoded.length % 4 === 1 || !BASE64URL.test(encoded)) throw malformed('the text form is not unpadded base64url');
+  return Buffer.from(encoded, 'base64url');
+}
+
+/** Accepts either form: a string must be the text form, bytes the binary form. */
+export function toBinary(ciphertext: Uint8Array | string, maxPlaintextBytes: number): Uint8Array {
+  if (typeof ciphertext === 'string') return fromText(ciphertext, maxPlaintextBytes);
+  if (ciphertext instanceof Uint8Array) return ciphertext;
+  throw malformed('expected a string (text form) or bytes (binary form)');
+}

@@ -1,0 +1,37 @@
+import type { KmsPort, KmsTarget } from '../aws/ports.js';
+import { kmsEncryptionContext, type RootKey, type RootKeyKind, type WrapContext } from './root-key.js';
+import { SecretKey } from './secret-key.js';
+
+/**
+ * The KMS mechanics both KMS root keys share: GenerateDataKey for a new tenant key, Encrypt to
+ * re-wrap, Decrypt (with KeyId) to unwrap, always with the tenant's encryption context. The
+ * subclass says which credentials sign the call.
+ */
+export abstract class KmsRootKey implements RootKey {
+  abstract readonly kind: RootKeyKind;
+  readonly id: string;
+  protected readonly kms: KmsPort;
+
+  constructor(kms: KmsPort, keyId: string) {
+    this.kms = kms;
+    this.id = keyId;
+  }
+
+  /** The region and credentials of the next call. */
+  protected abstract target(): Promise<KmsTarget>;
+
+  async generateTenantKey(context: WrapContext): Promise<{ key: SecretKey; wrappedKey: Uint8Array }> {
+    const out = await this.kms.generateDataKey(await this.target(), { keyId: this.id, encryptionContext: kmsEncryptionContext(context) });
+    return { key: SecretKey.takeFrom(out.plaintext), wrappedKey: out.ciphertextBlob };
+  }
+
+  async wrap(key: SecretKey, context: WrapContext): Promise<Uint8Array> {
+    const out = await this.kms.encrypt(await this.target(), { keyId: this.id, plaintext: key.bytes(), encryptionContext: kmsEncryptionContext(context) });
+    return out.ciphertextBlob;
+  }
+
+  async unwrap(wrappedKey: Uint8Array, context: WrapContext): Promise<SecretKey> {
+    const out = await this.kms.decrypt(await this.target(), { keyId: this.id, ciphertextBlob: wrappedKey, encryptionContext: kmsEncryptionContext(context) });
+    return SecretKey.takeFrom(out.plaintext);
+  }
+}

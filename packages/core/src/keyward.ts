@@ -1,0 +1,156 @@
+import { TenantKeyCache, type CacheStats, type TenantKeyCacheOptions } from './cache/tenant-key-cache.js';
+import { systemClock, type Clock } from './clock.js';
+import { open, seal } from './envelope/cipher.js';
+import { encodeContext, type EncryptionContext } from './envelope/context-encoding.js';
+import { IV_BYTES, parseCiphertext, toBinary, toText } from './envelope/format.js';
+import { KeywardError } from './errors.js';
+import { checkDecryptionVersion, encryptionVersion } from './keys/floors.js';
+import type { RootKey, RootKeyResolver } from './keys/root-key.js';
+import { TenantKeyring, type FloorsUpdate, type KeyringInfo, type KeyVersionInfo } from './keys/tenant-keyring.js';
+import type { KeyVersionPolicy, TenantKeyStore } from './keys/tenant-key-store.js';
+import { silentLogger, type Logger } from './logger.js';
+import { createSystemRandom, type RandomSource } from './random.js';
+import { checkTenantId } from './tenant-id.js';
+
+export const DEFAULT_MAX_PLAINTEXT_BYTES = 64 * 1024 * 1024;
+
+export interface KeywardOptions {
+  store: TenantKeyStore;
+  /** The root key of every tenant, or a function giving each tenant's. */
+  rootKeys: RootKeyResolver;
+  cache?: TenantKeyCacheOptions;
+  clock?: Clock;
+  random?: RandomSource;
+  logger?: Logger;
+  limits?: { maxPlaintextBytes?: number };
+}
+
+export interface EncryptOptions {
+  /** Encrypt under this version instead of the latest; refused below the floors. */
+  keyVersion?: number;
+}
+
+export interface DataKey {
+  /** The plaintext data key: use it, then zero it (`fill(0)`). */
+  plaintextKey: Buffer;
+  /** The data key encrypted under the tenant key (binary form); keep it next to the data. */
+  wrappedKey: Buffer;
+  keyVersion: number;
+}
+
+export interface Keyward {
+  createTenantKey(tenantId: string): Promise<KeyVersionInfo>;
+  encrypt(tenantId: string, plaintext: Uint8Array | string, context?: EncryptionContext, options?: EncryptOptions): Promise<Buffer>;
+  /** encrypt(), returning the text form `kw1:…` for JSON. */
+  encryptText(tenantId: string, plaintext: Uint8Array | string, context?: EncryptionContext, options?: EncryptOptions): Promise<string>;
+  /** Accepts the binary form (bytes) or the text form (string). */
+  decrypt(tenantId: string, ciphertext: Uint8Array | string, context?: EncryptionContext): Promise<Buffer>;
+  /** A ciphertext of the same plaintext under the latest allowed version, in the form it came in. */
+  rewrap<C extends Uint8Array | string>(tenantId: string, ciphertext: C, context?: EncryptionContext): Promise<C extends string ? string : Buffer>;
+  generateDataKey(tenantId: string, context?: EncryptionContext, options?: { bytes?: number }): Promise<DataKey>;
+  rotateTenantKey(tenantId: string): Promise<KeyVersionInfo>;
+  listKeyVersions(tenantId: string): Promise<KeyringInfo>;
+  setFloors(tenantId: string, floors: FloorsUpdate): Promise<KeyVersionPolicy>;
+  /** Re-wraps every tenant key version from one root key to another (enable BYOK, switch CMK, revert). */
+  rewrapTenantKeys(tenantId: string, from: RootKey, to: RootKey): Promise<{ rewrapped: number }>;
+  /** Drops and zeroes a tenant's unwrapped keys now (revocation); the next use asks the root key again. */
+  evict(tenantId: string): number;
+  evictAll(): number;
+  stats(): CacheStats;
+  /** Zeroes every cached key and stops the cache's timers. */
+  close(): void;
+}
+
+function bytesOf(plaintext: Uint8Array | string): Uint8Array {
+  if (typeof plaintext === 'string') return Buffer.from(plaintext, 'utf8');
+  if (plaintext instanceof Uint8Array) return plaintext;
+  throw new KeywardError('KW_INVALID_ARGUMENT', { message: 'The plaintext must be bytes (Uint8Array) or a string.' });
+}
+
+export function createKeyward(options: KeywardOptions): Keyward {
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? createSystemRandom();
+  const logger = options.logger ?? silentLogger;
+  const maxPlaintextBytes = options.limits?.maxPlaintextBytes ?? DEFAULT_MAX_PLAINTEXT_BYTES;
+  const cache = new TenantKeyCache(clock, options.cache);
+  const keyring = new TenantKeyring(options.store, options.rootKeys, cache, clock, logger);
+
+  async function encrypt(tenantId: string, plaintext: Uint8Array | string, context?: EncryptionContext, encryptOptions?: EncryptOptions): Promise<Buffer> {
+    checkTenantId(tenantId);
+    const bytes = bytesOf(plaintext);
+    if (bytes.length > maxPlaintextBytes) {
+      throw new KeywardError('KW_PLAINTEXT_TOO_LARGE', { message: `The plaintext is ${bytes.length} bytes; the limit is ${maxPlaintextBytes}.` });
+    }
+    const encodedContext = encodeContext(context);
+    const version = encryptionVersion(await keyring.policy(tenantId), encryptOptions?.keyVersion);
+    const material = cache.peekKey(tenantId, version) ?? (await keyring.material(tenantId, version));
+    const { salt, key } = material.encryptionKey(random);
+    return seal(key, { keyVersion: version, salt, iv: random.publicBytes(IV_BYTES) }, encodedContext, bytes);
+  }
+
+  async function decrypt(tenantId: string, ciphertext: Uint8Array | string, context?: EncryptionContext): Promise<Buffer> {
+    checkTenantId(tenantId);
+    const parsed = parseCiphertext(toBinary(ciphertext, maxPlaintextBytes), maxPlaintextBytes);
+    const encodedContext = encodeContext(context);
+    let policy = await keyring.policy(tenantId);
+    // A version above the cached latest may come from a rotation on another instance.
+    if (parsed.keyVersion > policy.latestVersion) policy = await keyring.freshPolicy(tenantId);
+    checkDecryptionVersion(policy, parsed.keyVersion);
+    const material = cache.peekKey(tenantId, parsed.keyVersion) ?? (await keyring.material(tenantId, parsed.keyVersion));
+    return open(material.decryptionKey(parsed.salt), parsed, encodedContext);
+  }
+
+  return {
+    createTenantKey: (tenantId) => {
+      checkTenantId(tenantId);
+      return keyring.create(tenantId);
+    },
+    encrypt,
+    encryptText: async (tenantId, plaintext, context, encryptOptions) => toText(await encrypt(tenantId, plaintext, context, encryptOptions)),
+    decrypt,
+    async rewrap<C extends Uint8Array | string>(tenantId: string, ciphertext: C, context?: EncryptionContext) {
+      const plaintext = await decrypt(tenantId, ciphertext, context);
+      try {
+        const out = await encrypt(tenantId, plaintext, context);
+        return (typeof ciphertext === 'string' ? toText(out) : out) as C extends string ? string : Buffer;
+      } finally {
+        plaintext.fill(0);
+      }
+    },
+    async generateDataKey(tenantId, context, dataKeyOptions) {
+      const length = dataKeyOptions?.bytes ?? 32;
+      /* Precondition: a data key is 1 to 1024 bytes, as in KMS GenerateDataKey. */
+      if (!Number.isSafeInteger(length) || length < 1 || length > 1024) {
+        throw new KeywardError('KW_INVALID_ARGUMENT', { message: `bytes must be a whole number from 1 to 1024, not ${String(length)}.` });
+      }
+      const plaintextKey = random.secretBytes(length);
+      try {
+        const wrappedKey = await encrypt(tenantId, plaintextKey, context);
+        return { plaintextKey, wrappedKey, keyVersion: wrappedKey.readUInt32BE(2) };
+      } catch (error) {
+        plaintextKey.fill(0);
+        throw error;
+      }
+    },
+    rotateTenantKey: (tenantId) => {
+      checkTenantId(tenantId);
+      return keyring.rotate(tenantId);
+    },
+    listKeyVersions: (tenantId) => {
+      checkTenantId(tenantId);
+      return keyring.list(tenantId);
+    },
+    setFloors: (tenantId, floors) => {
+      checkTenantId(tenantId);
+      return keyring.setFloors(tenantId, floors);
+    },
+    rewrapTenantKeys: (tenantId, from, to) => {
+      checkTenantId(tenantId);
+      return keyring.rewrapAll(tenantId, from, to);
+    },
+    evict: (tenantId) => cache.evict(tenantId),
+    evictAll: () => cache.evictAll(),
+    stats: () => cache.stats(),
+    close: () => cache.close(),
+  };
+}
