@@ -44,7 +44,7 @@ export const ERROR_CATALOGUE = {
   KW_KMS_KEY_NOT_FOUND: { status: 403, category: 'revoked', message: 'The KMS key does not exist in that account and region.' },
   KW_KMS_KEY_INVALID_STATE: { status: 409, category: 'state', message: 'The KMS key is not in a state that allows this operation.' },
   KW_KMS_INVALID_CIPHERTEXT: { status: 500, category: 'internal', message: 'AWS KMS could not decrypt the wrapped tenant key with this key and encryption context.' },
-  KW_KMS_INVALID_KEY_USAGE: { status: 400, category: 'input', message: 'The KMS key cannot be used for symmetric encryption (wrong key spec or key usage).' },
+  KW_KMS_INVALID_KEY_USAGE: { status: 409, category: 'state', message: 'The KMS key cannot be used for symmetric encryption (wrong key spec or key usage).' },
   KW_STS_ACCESS_DENIED: { status: 403, category: 'revoked', message: 'AWS STS refused to let the platform assume the customer\'s role: check the role\'s trust policy and External ID.' },
   KW_STS_REGION_DISABLED: { status: 403, category: 'revoked', message: 'AWS STS is not activated in that region for the customer\'s account.' },
   KW_AWS_CREDENTIALS_INVALID: { status: 500, category: 'internal', message: 'The platform\'s AWS credentials are missing, invalid or expired.' },

@@ -1,7 +1,7 @@
 import { TenantKeyCache, type CacheStats, type TenantKeyCacheOptions } from './cache/tenant-key-cache.js';
 import { systemClock, type Clock } from './clock.js';
-import { open, seal } from './envelope/cipher.js';
-import { encodeContext, type EncryptionContext } from './envelope/context-encoding.js';
+import { contextAad, openWithAad, sealWithAad } from './envelope/cipher.js';
+import type { EncryptionContext } from './envelope/context-encoding.js';
 import { IV_BYTES, parseCiphertext, toBinary, toText } from './envelope/format.js';
 import { KeywardError } from './errors.js';
 import { checkDecryptionVersion, encryptionVersion } from './keys/floors.js';
@@ -81,23 +81,24 @@ export function createKeyward(options: KeywardOptions): Keyward {
     if (bytes.length > maxPlaintextBytes) {
       throw new KeywardError('KW_PLAINTEXT_TOO_LARGE', { message: `The plaintext is ${bytes.length} bytes; the limit is ${maxPlaintextBytes}.` });
     }
-    const encodedContext = encodeContext(context);
-    const version = encryptionVersion(await keyring.policy(tenantId), encryptOptions?.keyVersion);
+    const aad = contextAad(context);
+    const version = encryptionVersion(cache.peekPolicy(tenantId) ?? (await keyring.freshPolicy(tenantId)), encryptOptions?.keyVersion);
     const material = cache.peekKey(tenantId, version) ?? (await keyring.material(tenantId, version));
     const { salt, key } = material.encryptionKey(random);
-    return seal(key, { keyVersion: version, salt, iv: random.publicBytes(IV_BYTES) }, encodedContext, bytes);
+    return sealWithAad(key, { keyVersion: version, salt, iv: random.publicBytes(IV_BYTES) }, aad, bytes);
   }
 
   async function decrypt(tenantId: string, ciphertext: Uint8Array | string, context?: EncryptionContext): Promise<Buffer> {
     checkTenantId(tenantId);
     const parsed = parseCiphertext(toBinary(ciphertext, maxPlaintextBytes), maxPlaintextBytes);
-    const encodedContext = encodeContext(context);
-    let policy = await keyring.policy(tenantId);
+    const aad = contextAad(context);
+    // Cache hits stay synchronous: awaiting a value that is already there costs a turn of the event loop.
+    let policy = cache.peekPolicy(tenantId) ?? (await keyring.freshPolicy(tenantId));
     // A version above the cached latest may come from a rotation on another instance.
     if (parsed.keyVersion > policy.latestVersion) policy = await keyring.freshPolicy(tenantId);
     checkDecryptionVersion(policy, parsed.keyVersion);
     const material = cache.peekKey(tenantId, parsed.keyVersion) ?? (await keyring.material(tenantId, parsed.keyVersion));
-    return open(material.decryptionKey(parsed.salt), parsed, encodedContext);
+    return openWithAad(material.decryptionKey(parsed.salt), parsed, aad);
   }
 
   return {

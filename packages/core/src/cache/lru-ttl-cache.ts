@@ -24,6 +24,8 @@ export class LruTtlCache<K, V> {
   readonly #entries = new Map<K, Entry<V>>();
   readonly #options: LruTtlCacheOptions<K, V>;
   readonly #timer: NodeJS.Timeout | undefined;
+  /** The most recently used key: re-inserting it would change nothing, so hot hits skip the Map churn. */
+  #newest: K | undefined;
 
   constructor(options: LruTtlCacheOptions<K, V>) {
     this.#options = options;
@@ -42,14 +44,18 @@ export class LruTtlCache<K, V> {
       this.delete(key);
       return undefined;
     }
-    this.#entries.delete(key);
-    this.#entries.set(key, entry);
+    if (this.#newest !== key) {
+      this.#entries.delete(key);
+      this.#entries.set(key, entry);
+      this.#newest = key;
+    }
     return entry.value;
   }
 
   set(key: K, value: V, ttlMs = this.#options.ttlMs): void {
     this.delete(key);
     this.#entries.set(key, { value, expiresAt: this.#options.clock.now() + ttlMs });
+    this.#newest = key;
     while (this.#entries.size > this.#options.maxEntries) {
       const oldest = this.#entries.keys().next().value as K;
       this.delete(oldest);
@@ -60,6 +66,7 @@ export class LruTtlCache<K, V> {
     const entry = this.#entries.get(key);
     if (entry === undefined) return false;
     this.#entries.delete(key);
+    if (this.#newest === key) this.#newest = undefined;
     this.#options.onDispose?.(entry.value, key);
     return true;
   }

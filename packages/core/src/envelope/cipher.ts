@@ -1,17 +1,19 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { KeywardError } from '../errors.js';
+import { encodeContextAfter } from './context-encoding.js';
 import { HEADER_BYTES, OVERHEAD_BYTES, TAG_BYTES, writeHeader, type Header, type ParsedCiphertext } from './format.js';
 
 /**
- * AES-256-GCM over one message: AAD = the header bytes ‖ the canonical context encoding
- * (docs/format.md §5). Fed to GCM as two AAD updates, which authenticates their concatenation.
+ * AES-256-GCM over one message with AAD = the header bytes ‖ the canonical context encoding
+ * (docs/format.md §5). The AAD is one buffer whose first HEADER_BYTES are reserved for the header
+ * (see encodeContextAfter), so it reaches OpenSSL in one setAAD call and without another copy.
  */
-export function seal(messageKey: Buffer, header: Header, encodedContext: Buffer, plaintext: Uint8Array): Buffer {
+export function sealWithAad(messageKey: Buffer, header: Header, aad: Buffer, plaintext: Uint8Array): Buffer {
   const out = Buffer.allocUnsafe(OVERHEAD_BYTES + plaintext.length);
   writeHeader(out, header);
+  out.copy(aad, 0, 0, HEADER_BYTES);
   const cipher = createCipheriv('aes-256-gcm', messageKey, header.iv, { authTagLength: TAG_BYTES });
-  cipher.setAAD(out.subarray(0, HEADER_BYTES));
-  cipher.setAAD(encodedContext);
+  cipher.setAAD(aad);
   const body = cipher.update(plaintext);
   body.copy(out, HEADER_BYTES);
   cipher.final();
@@ -20,10 +22,10 @@ export function seal(messageKey: Buffer, header: Header, encodedContext: Buffer,
 }
 
 /** Opens a parsed ciphertext; any change to header, body, tag or context fails here. */
-export function open(messageKey: Buffer, parsed: ParsedCiphertext, encodedContext: Buffer): Buffer {
+export function openWithAad(messageKey: Buffer, parsed: ParsedCiphertext, aad: Buffer): Buffer {
+  parsed.headerBytes.copy(aad, 0);
   const decipher = createDecipheriv('aes-256-gcm', messageKey, parsed.iv, { authTagLength: TAG_BYTES });
-  decipher.setAAD(parsed.headerBytes);
-  decipher.setAAD(encodedContext);
+  decipher.setAAD(aad);
   decipher.setAuthTag(parsed.tag);
   const body = decipher.update(parsed.body);
   try {
@@ -34,4 +36,24 @@ export function open(messageKey: Buffer, parsed: ParsedCiphertext, encodedContex
     throw new KeywardError('KW_DECRYPTION_FAILED');
   }
   return body;
+}
+
+function withReservedHeader(encodedContext: Buffer): Buffer {
+  const aad = Buffer.alloc(HEADER_BYTES + encodedContext.length);
+  encodedContext.copy(aad, HEADER_BYTES);
+  return aad;
+}
+
+/** seal() for a context given as its canonical encoding (encodeContext), as the test vectors use. */
+export function seal(messageKey: Buffer, header: Header, encodedContext: Buffer, plaintext: Uint8Array): Buffer {
+  return sealWithAad(messageKey, header, withReservedHeader(encodedContext), plaintext);
+}
+
+export function open(messageKey: Buffer, parsed: ParsedCiphertext, encodedContext: Buffer): Buffer {
+  return openWithAad(messageKey, parsed, withReservedHeader(encodedContext));
+}
+
+/** The AAD buffer for a caller's context, header bytes still to be filled in. */
+export function contextAad(context: Parameters<typeof encodeContextAfter>[1]): Buffer {
+  return encodeContextAfter(HEADER_BYTES, context);
 }

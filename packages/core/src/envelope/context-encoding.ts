@@ -11,22 +11,18 @@ export const CONTEXT_LIMITS = {
   maxEncodedBytes: 8192,
 } as const;
 
-/** The encoding of `{}`: a zero entry count. Shared because most calls carry no context. */
-const EMPTY = Buffer.from([0, 0]);
-
 function invalid(message: string): KeywardError {
   return new KeywardError('KW_CONTEXT_INVALID', { message: `Invalid encryption context: ${message}` });
 }
 
-function utf8(value: unknown, what: string, maxBytes: number, minBytes: number): Buffer {
-  if (typeof value !== 'string') throw invalid(`${what} must be a string`);
+/** The UTF-8 length of a string, refusing what cannot be encoded canonically or is out of bounds. */
+function byteLength(value: unknown, what: () => string, maxBytes: number, minBytes: number): number {
+  if (typeof value !== 'string') throw invalid(`${what()} must be a string`);
   // Lone surrogates would all encode to U+FFFD, so two different contexts could share one encoding.
-  if (!value.isWellFormed()) throw invalid(`${what} is not well-formed Unicode`);
-  const bytes = Buffer.from(value, 'utf8');
-  if (bytes.length < minBytes || bytes.length > maxBytes) {
-    throw invalid(`${what} must be ${minBytes} to ${maxBytes} bytes of UTF-8`);
-  }
-  return bytes;
+  if (!value.isWellFormed()) throw invalid(`${what()} is not well-formed Unicode`);
+  const length = Buffer.byteLength(value, 'utf8');
+  if (length < minBytes || length > maxBytes) throw invalid(`${what()} must be ${minBytes} to ${maxBytes} bytes of UTF-8`);
+  return length;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -36,30 +32,53 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * The canonical, length-prefixed encoding (docs/format.md §4):
+ * Orders keys by their UTF-8 bytes. For strings without surrogates, UTF-16 code-unit order is the
+ * same as UTF-8 byte order, so the common case is a plain comparison; otherwise compare the bytes.
+ */
+function utf8Order(a: string, b: string): number {
+  if (/[\uD800-\uDFFF]/.test(a) || /[\uD800-\uDFFF]/.test(b)) return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The canonical, length-prefixed encoding (docs/format.md §4), written after `reserved` leading
+ * bytes that the caller fills (the cipher puts the header there, making the whole AAD one buffer):
  * `u16 count ‖ for each entry in ascending byte order of its UTF-8 key: u16 len ‖ key ‖ u16 len ‖ value`.
  * Every field carries its length, so `{"ab":"c"}` and `{"a":"bc"}` never encode alike.
  */
-export function encodeContext(context: EncryptionContext | undefined): Buffer {
-  if (context === undefined) return EMPTY;
+export function encodeContextAfter(reserved: number, context: EncryptionContext | undefined): Buffer {
+  if (context === undefined) return emptyAfter(reserved);
   if (!isPlainObject(context)) throw invalid('it must be a plain object of strings');
   const keys = Object.keys(context);
-  if (keys.length === 0) return EMPTY;
+  if (keys.length === 0) return emptyAfter(reserved);
   if (keys.length > CONTEXT_LIMITS.maxEntries) throw invalid(`at most ${CONTEXT_LIMITS.maxEntries} entries`);
-  const entries = keys.map((key) => [
-    utf8(key, 'a key', CONTEXT_LIMITS.maxKeyBytes, 1),
-    utf8(context[key], `the value of "${key.slice(0, 64)}"`, CONTEXT_LIMITS.maxValueBytes, 0),
-  ] as const);
-  entries.sort((a, b) => Buffer.compare(a[0], b[0]));
-  const size = entries.reduce((total, [key, value]) => total + 4 + key.length + value.length, 2);
+  if (keys.length > 1) keys.sort(utf8Order);
+  let size = 2;
+  for (const key of keys) {
+    size += 4 + byteLength(key, () => 'a key', CONTEXT_LIMITS.maxKeyBytes, 1);
+    size += byteLength(context[key], () => `the value of "${key.slice(0, 64)}"`, CONTEXT_LIMITS.maxValueBytes, 0);
+  }
   if (size > CONTEXT_LIMITS.maxEncodedBytes) throw invalid(`its encoding is ${size} bytes; the limit is ${CONTEXT_LIMITS.maxEncodedBytes}`);
-  const out = Buffer.allocUnsafe(size);
-  let offset = out.writeUInt16BE(entries.length, 0);
-  for (const [key, value] of entries) {
-    offset = out.writeUInt16BE(key.length, offset);
-    offset += key.copy(out, offset);
-    offset = out.writeUInt16BE(value.length, offset);
-    offset += value.copy(out, offset);
+  const out = Buffer.allocUnsafe(reserved + size);
+  let offset = out.writeUInt16BE(keys.length, reserved);
+  for (const key of keys) {
+    const value = context[key]!;
+    const keyBytes = out.write(key, offset + 2, 'utf8');
+    offset = out.writeUInt16BE(keyBytes, offset) + keyBytes;
+    const valueBytes = out.write(value, offset + 2, 'utf8');
+    offset = out.writeUInt16BE(valueBytes, offset) + valueBytes;
   }
   return out;
+}
+
+function emptyAfter(reserved: number): Buffer {
+  if (reserved === 0) return Buffer.from([0, 0]);
+  const out = Buffer.allocUnsafe(reserved + 2);
+  out.writeUInt16BE(0, reserved);
+  return out;
+}
+
+/** The canonical encoding of a context on its own (docs/format.md §4). */
+export function encodeContext(context: EncryptionContext | undefined): Buffer {
+  return encodeContextAfter(0, context);
 }

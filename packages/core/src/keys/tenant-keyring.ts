@@ -46,11 +46,6 @@ export class TenantKeyring {
     return typeof this.rootKeys === 'function' ? await this.rootKeys(tenantId) : this.rootKeys;
   }
 
-  /** The cached policy, loaded once on a miss. */
-  policy(tenantId: string): KeyVersionPolicy | Promise<KeyVersionPolicy> {
-    return this.cache.peekPolicy(tenantId) ?? this.freshPolicy(tenantId);
-  }
-
   /** The store's current policy (another instance may have rotated), cached again. */
   async freshPolicy(tenantId: string): Promise<KeyVersionPolicy> {
     return this.cache.loadPolicy(tenantId, async () => {
