@@ -8,7 +8,7 @@ import { SingleFlight, type Flight } from './single-flight.js';
 
 /**
  * The TTL bounds how long a key keeps working after the customer revokes access when nothing else
- * evicts it (docs/caching.md): default 5 minutes, at most 1 hour.
+ * evicts it (packages/core/README.md, "Caches"): default 5 minutes, at most 1 hour.
  */
 export const CACHE_DEFAULTS = { ttlMs: 5 * 60_000, maxTtlMs: 60 * 60_000, maxEntries: 10_000 } as const;
 
