@@ -13,6 +13,8 @@ import { createSystemRandom, type RandomSource } from './random.js';
 import { checkTenantId } from './tenant-id.js';
 
 export const DEFAULT_MAX_PLAINTEXT_BYTES = 64 * 1024 * 1024;
+/** AES-GCM encrypts at most 2^39 - 256 bits with one IV (NIST SP 800-38D). */
+export const MAX_GCM_PLAINTEXT_BYTES = 2 ** 36 - 32;
 
 export interface KeywardOptions {
   store: TenantKeyStore;
@@ -72,6 +74,10 @@ export function createKeyward(options: KeywardOptions): Keyward {
   const random = options.random ?? createSystemRandom();
   const logger = options.logger ?? silentLogger;
   const maxPlaintextBytes = options.limits?.maxPlaintextBytes ?? DEFAULT_MAX_PLAINTEXT_BYTES;
+  /* Precondition: the plaintext limit is a whole number within AES-GCM's limit of 2^36 - 32 bytes. */
+  if (!Number.isSafeInteger(maxPlaintextBytes) || maxPlaintextBytes < 0 || maxPlaintextBytes > MAX_GCM_PLAINTEXT_BYTES) {
+    throw new KeywardError('KW_INVALID_ARGUMENT', { message: `limits.maxPlaintextBytes must be a whole number from 0 to ${MAX_GCM_PLAINTEXT_BYTES}, not ${String(maxPlaintextBytes)}.` });
+  }
   const cache = new TenantKeyCache(clock, options.cache);
   const keyring = new TenantKeyring(options.store, options.rootKeys, cache, clock, logger);
 

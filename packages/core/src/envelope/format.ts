@@ -82,6 +82,19 @@ export function toText(ciphertext: Uint8Array): string {
 
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
 
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * The last character of a partial group carries unused low bits (4 of them after 2 characters, 2
+ * after 3); they must be zero, so that each ciphertext has exactly one text spelling.
+ */
+function canonicalTail(encoded: string): boolean {
+  const remainder = encoded.length % 4;
+  if (remainder === 0) return true;
+  const last = ALPHABET.indexOf(encoded[encoded.length - 1]!);
+  return (last & (remainder === 2 ? 0x0f : 0x03)) === 0;
+}
+
 /** Decodes the text form strictly: Node's own base64 decoder silently skips invalid characters. */
 export function fromText(text: string, maxPlaintextBytes: number): Buffer {
   if (!text.startsWith(TEXT_PREFIX)) throw malformed(`the text form starts with "${TEXT_PREFIX}"`);
@@ -90,7 +103,7 @@ export function fromText(text: string, maxPlaintextBytes: number): Buffer {
   if (encoded.length > maxChars) {
     throw new KeywardError('KW_CIPHERTEXT_TOO_LARGE', { message: `The ciphertext text is ${text.length} characters; the limit is ${maxChars + TEXT_PREFIX.length}.` });
   }
-  if (encoded.length % 4 === 1 || !BASE64URL.test(encoded)) throw malformed('the text form is not unpadded base64url');
+  if (encoded.length % 4 === 1 || !BASE64URL.test(encoded) || !canonicalTail(encoded)) throw malformed('the text form is not unpadded base64url');
   return Buffer.from(encoded, 'base64url');
 }
 

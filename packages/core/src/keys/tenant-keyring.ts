@@ -5,6 +5,7 @@ import type { Clock } from '../clock.js';
 import { KeywardError, isKeywardError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { checkFloors } from './floors.js';
+import { MAX_KEY_VERSION } from '../envelope/format.js';
 import { TENANT_KEY_BYTES, type RootKey, type RootKeyResolver } from './root-key.js';
 import type { SecretKey } from './secret-key.js';
 import type { KeyVersionPolicy, TenantKeyStore, WrappedKeyVersion } from './tenant-key-store.js';
@@ -99,6 +100,8 @@ export class TenantKeyring {
   async rotate(tenantId: string): Promise<KeyVersionInfo> {
     const policy = await this.#storedPolicy(tenantId);
     const version = policy.latestVersion + 1;
+    /* Precondition: the new version fits the ciphertext header's 32-bit field. */
+    if (version > MAX_KEY_VERSION) throw new KeywardError('KW_INVALID_ARGUMENT', { message: `Tenant ${tenantId} has reached the last key version, ${MAX_KEY_VERSION}.` });
     const root = await this.rootKeyFor(tenantId);
     const { key, wrappedKey } = await root.generateTenantKey({ tenantId, version });
     key.zero();
