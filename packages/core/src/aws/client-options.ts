@@ -50,6 +50,8 @@ export function sdkClientConfig(options: AwsClientOptions, region: string) {
     requestHandler: new NodeHttpHandler({
       connectionTimeout: options.connectionTimeoutMs ?? AWS_CLIENT_DEFAULTS.connectionTimeoutMs,
       requestTimeout: options.requestTimeoutMs ?? AWS_CLIENT_DEFAULTS.requestTimeoutMs,
+      // Without this the handler only logs a warning when the timeout passes, and keeps waiting.
+      throwOnRequestTimeout: true,
       httpAgent: new HttpAgent(keepAlive),
       httpsAgent: new HttpsAgent(keepAlive),
     }),

@@ -21,7 +21,7 @@ interface Session {
 }
 
 /**
- * Assumed-role credentials per (role ARN, External ID). A session is refreshed ahead of expiry in
+ * Assumed-role credentials per (role ARN, External ID, session name, source identity). A session is refreshed ahead of expiry in
  * the background while the current one still works; concurrent callers share one AssumeRole. A
  * refresh that STS refuses (the customer changed the trust policy) drops the session at once; a
  * refresh that fails for an outage keeps the current session until it expires.
@@ -47,7 +47,8 @@ export class AssumedRoleCredentialCache {
   }
 
   async get(request: AssumeRoleRequest): Promise<AwsCredentials> {
-    const key = `${request.roleArn}\u0000${request.externalId}`;
+    // The session name and source identity are part of the key: they name the tenant in the customer's CloudTrail.
+    const key = [request.roleArn, request.externalId, request.roleSessionName, request.sourceIdentity ?? ''].join('\u0000');
     const session = this.#sessions.get(key);
     const now = this.#clock.now();
     if (session !== undefined && now < session.expiresAt) {
@@ -59,7 +60,8 @@ export class AssumedRoleCredentialCache {
 
   /** Forgets the sessions of a role (all External IDs, or one). */
   evict(roleArn: string, externalId?: string): void {
-    const matches = (key: string) => (externalId === undefined ? key.startsWith(`${roleArn}\u0000`) : key === `${roleArn}\u0000${externalId}`);
+    const prefix = externalId === undefined ? `${roleArn}\u0000` : `${roleArn}\u0000${externalId}\u0000`;
+    const matches = (key: string) => key.startsWith(prefix);
     for (const key of [...this.#sessions.keys()]) if (matches(key)) this.#sessions.delete(key);
     this.#flights.abandon(matches);
   }

@@ -63,7 +63,9 @@ function codeFor(service: 'kms' | 'sts', error: SdkErrorShape): ErrorCode {
 export function mapAwsError(error: unknown, service: 'kms' | 'sts', operation: string): KeywardError {
   if (error instanceof KeywardError) return error;
   const shape: SdkErrorShape = typeof error === 'object' && error !== null ? (error as SdkErrorShape) : { message: String(error) };
-  const aws: AwsErrorDetails = { service, operation, errorName: shape.name ?? shape.code ?? 'Error' };
+  // Network failures arrive as a plain Error whose useful name is its code (ECONNREFUSED, …).
+  const generic = shape.name === undefined || shape.name === 'Error';
+  const aws: AwsErrorDetails = { service, operation, errorName: (generic ? shape.code : shape.name) ?? shape.name ?? 'Error' };
   if (shape.$metadata?.requestId !== undefined) aws.requestId = shape.$metadata.requestId;
   if (shape.$metadata?.httpStatusCode !== undefined) aws.httpStatus = shape.$metadata.httpStatusCode;
   if (shape.message !== undefined && shape.message !== '') aws.awsMessage = shape.message;

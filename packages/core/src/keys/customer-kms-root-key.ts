@@ -1,7 +1,7 @@
 import { parseKmsKeyArn, parseRoleArn } from '../aws/arns.js';
 import type { AssumedRoleCredentialCache } from '../aws/credential-cache.js';
 import type { KmsPort, KmsTarget } from '../aws/ports.js';
-import { KeywardError } from '../errors.js';
+import { KeywardError, isKeywardError } from '../errors.js';
 import { KmsRootKey } from './kms-root-key.js';
 
 /** AWS's limits for sts:ExternalId: 2 to 1224 characters of [\w+=,.@:/-]. */
@@ -64,6 +64,20 @@ export class CustomerKmsRootKey extends KmsRootKey {
       ...(this.#sourceIdentity === undefined ? {} : { sourceIdentity: this.#sourceIdentity }),
     });
     return { region: this.region, credentials };
+  }
+
+  /**
+   * A session AWS no longer accepts (expired early, clock skew, revoked sessions) is forgotten and
+   * the call made once more with a fresh AssumeRole; a second refusal is reported as it is.
+   */
+  protected override async withTarget<T>(call: (target: KmsTarget) => Promise<T>): Promise<T> {
+    try {
+      return await call(await this.target());
+    } catch (error) {
+      if (!isKeywardError(error, 'KW_AWS_CREDENTIALS_INVALID')) throw error;
+      this.forgetSession();
+      return call(await this.target());
+    }
   }
 
   /** Forgets the assumed-role session, so the next call assumes the role again. */

@@ -20,18 +20,23 @@ export abstract class KmsRootKey implements RootKey {
   /** The region and credentials of the next call. */
   protected abstract target(): Promise<KmsTarget>;
 
+  /** Runs one KMS call with the current target; subclasses may retry with fresh credentials. */
+  protected async withTarget<T>(call: (target: KmsTarget) => Promise<T>): Promise<T> {
+    return call(await this.target());
+  }
+
   async generateTenantKey(context: WrapContext): Promise<{ key: SecretKey; wrappedKey: Uint8Array }> {
-    const out = await this.kms.generateDataKey(await this.target(), { keyId: this.id, encryptionContext: kmsEncryptionContext(context) });
+    const out = await this.withTarget((target) => this.kms.generateDataKey(target, { keyId: this.id, encryptionContext: kmsEncryptionContext(context) }));
     return { key: SecretKey.takeFrom(out.plaintext), wrappedKey: out.ciphertextBlob };
   }
 
   async wrap(key: SecretKey, context: WrapContext): Promise<Uint8Array> {
-    const out = await this.kms.encrypt(await this.target(), { keyId: this.id, plaintext: key.bytes(), encryptionContext: kmsEncryptionContext(context) });
+    const out = await this.withTarget((target) => this.kms.encrypt(target, { keyId: this.id, plaintext: key.bytes(), encryptionContext: kmsEncryptionContext(context) }));
     return out.ciphertextBlob;
   }
 
   async unwrap(wrappedKey: Uint8Array, context: WrapContext): Promise<SecretKey> {
-    const out = await this.kms.decrypt(await this.target(), { keyId: this.id, ciphertextBlob: wrappedKey, encryptionContext: kmsEncryptionContext(context) });
+    const out = await this.withTarget((target) => this.kms.decrypt(target, { keyId: this.id, ciphertextBlob: wrappedKey, encryptionContext: kmsEncryptionContext(context) }));
     return SecretKey.takeFrom(out.plaintext);
   }
 }
