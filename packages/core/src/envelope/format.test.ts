@@ -128,6 +128,21 @@ describe('text form', () => {
     expectCode('KW_CIPHERTEXT_MALFORMED', () => fromText(`kw1:${onePad.toString('base64url')}=`, MAX));
   });
 
+  it('refuses a last character with non-zero unused bits, so that each ciphertext has one text spelling', () => {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    // 52 bytes end in a 2-character group (4 unused bits), 53 bytes in a 3-character group (2 unused bits).
+    for (const [bodyBytes, unusedBits] of [[2, 4], [3, 2]] as const) {
+      const text = toText(ciphertext(bodyBytes));
+      const last = alphabet.indexOf(text.at(-1)!);
+      expect(last & ((1 << unusedBits) - 1)).toBe(0);
+      for (let bit = 0; bit < unusedBits; bit++) {
+        const respelled = text.slice(0, -1) + alphabet[last | (1 << bit)]!;
+        expect(Buffer.from(respelled.slice(4), 'base64url').equals(ciphertext(bodyBytes))).toBe(true); // Node would accept it
+        expectCode('KW_CIPHERTEXT_MALFORMED', () => fromText(respelled, MAX));
+      }
+    }
+  });
+
   it('refuses a length of 1 modulo 4 as KW_CIPHERTEXT_MALFORMED', () => {
     const text = toText(ciphertext(0)); // 50 bytes → 67 characters, 3 mod 4
     expectCode('KW_CIPHERTEXT_MALFORMED', () => fromText(`${text}AA`, MAX)); // 69 → 1 mod 4

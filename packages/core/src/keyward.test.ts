@@ -1,0 +1,316 @@
+import { randomBytes } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from './clock.js';
+import { KeywardError, type ErrorCode } from './errors.js';
+import { LocalRootKey } from './keys/local-root-key.js';
+import { MemoryTenantKeyStore } from './keys/memory-store.js';
+import type { RootKey } from './keys/root-key.js';
+import { SecretKey } from './keys/secret-key.js';
+import { createKeyward, type Keyward, type KeywardOptions } from './keyward.js';
+
+const NOW = Date.UTC(2025, 0, 1);
+const instances: Keyward[] = [];
+afterEach(() => {
+  for (const keyward of instances.splice(0)) keyward.close();
+});
+
+function setup(options: Partial<KeywardOptions> = {}) {
+  const store = options.store ?? new MemoryTenantKeyStore();
+  const root = new LocalRootKey(randomBytes(32));
+  const keyward = createKeyward({ store, rootKeys: root, clock: new ManualClock(NOW), ...options });
+  instances.push(keyward);
+  /** Another instance (another server process) sharing the store and the root key. */
+  const peer = (more: Partial<KeywardOptions> = {}) => {
+    const other = createKeyward({ store, rootKeys: options.rootKeys ?? root, clock: new ManualClock(NOW), ...more });
+    instances.push(other);
+    return other;
+  };
+  return { store, root, keyward, peer };
+}
+
+async function failure(promise: Promise<unknown>, code: ErrorCode): Promise<KeywardError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(KeywardError);
+    expect((error as KeywardError).code).toBe(code);
+    return error as KeywardError;
+  }
+  throw new Error(`expected ${code}, but the promise resolved`);
+}
+
+const versionOf = (ciphertext: Uint8Array | string): number =>
+  (typeof ciphertext === 'string' ? Buffer.from(ciphertext.slice(4), 'base64url') : Buffer.from(ciphertext)).readUInt32BE(2);
+
+describe('createKeyward: tenant keys', () => {
+  it('creates version 1 under the root key, and refuses a second create with KW_TENANT_EXISTS', async () => {
+    const { keyward, root } = setup();
+    expect(await keyward.createTenantKey('acme')).toEqual({ version: 1, rootKeyId: root.id, createdAt: new Date(NOW) });
+    await failure(keyward.createTenantKey('acme'), 'KW_TENANT_EXISTS');
+  });
+
+  it('rotates to a new latest version and lists every version with the floors', async () => {
+    const { keyward, root } = setup();
+    await keyward.createTenantKey('acme');
+    expect((await keyward.rotateTenantKey('acme')).version).toBe(2);
+    expect((await keyward.rotateTenantKey('acme')).version).toBe(3);
+    expect(await keyward.listKeyVersions('acme')).toEqual({
+      tenantId: 'acme', latestVersion: 3, minEncryptionVersion: 0, minDecryptionVersion: 1,
+      versions: [1, 2, 3].map((version) => ({ version, rootKeyId: root.id, createdAt: new Date(NOW) })),
+    });
+  });
+
+  it('Precondition: the new version fits the ciphertext header\'s 32-bit field', async () => {
+    const { keyward, store, root } = setup();
+    await store.createKeyring('acme', { version: 0xffff_fffe, wrappedKey: new Uint8Array(61), rootKeyId: root.id, createdAt: new Date(NOW) });
+    expect((await keyward.rotateTenantKey('acme')).version).toBe(0xffff_ffff);
+    await failure(keyward.rotateTenantKey('acme'), 'KW_INVALID_ARGUMENT');
+    expect((await keyward.listKeyVersions('acme')).latestVersion).toBe(0xffff_ffff);
+  });
+
+  it('sets floors by Vault\'s rules, refusing a broken order with KW_FLOORS_INVALID and changing nothing', async () => {
+    const { keyward } = setup();
+    await keyward.createTenantKey('acme');
+    await keyward.rotateTenantKey('acme');
+    await keyward.rotateTenantKey('acme');
+    await failure(keyward.setFloors('acme', { minDecryptionVersion: 0 }), 'KW_FLOORS_INVALID');
+    await failure(keyward.setFloors('acme', { minDecryptionVersion: 4 }), 'KW_FLOORS_INVALID');
+    await failure(keyward.setFloors('acme', { minDecryptionVersion: 2, minEncryptionVersion: 1 }), 'KW_FLOORS_INVALID');
+    await failure(keyward.setFloors('acme', { minEncryptionVersion: 4 }), 'KW_FLOORS_INVALID');
+    expect(await keyward.listKeyVersions('acme')).toMatchObject({ minEncryptionVersion: 0, minDecryptionVersion: 1 });
+    expect(await keyward.setFloors('acme', { minDecryptionVersion: 2, minEncryptionVersion: 3 })).toEqual({ latestVersion: 3, minEncryptionVersion: 3, minDecryptionVersion: 2 });
+    expect(await keyward.setFloors('acme', { minEncryptionVersion: 0 })).toEqual({ latestVersion: 3, minEncryptionVersion: 0, minDecryptionVersion: 2 });
+  });
+
+  it('refuses an unknown tenant with KW_TENANT_NOT_FOUND', async () => {
+    const { keyward } = setup();
+    await keyward.createTenantKey('acme');
+    const ciphertext = await keyward.encrypt('acme', 'x');
+    await failure(keyward.encrypt('nobody', 'x'), 'KW_TENANT_NOT_FOUND');
+    await failure(keyward.decrypt('nobody', ciphertext), 'KW_TENANT_NOT_FOUND');
+    await failure(keyward.rotateTenantKey('nobody'), 'KW_TENANT_NOT_FOUND');
+    await failure(keyward.listKeyVersions('nobody'), 'KW_TENANT_NOT_FOUND');
+    await failure(keyward.setFloors('nobody', { minDecryptionVersion: 1 }), 'KW_TENANT_NOT_FOUND');
+    await failure(keyward.generateDataKey('nobody'), 'KW_TENANT_NOT_FOUND');
+  });
+
+  it.each(['', '-acme', '.acme', 'ac me', 'acme/1', 'acmé', 'a\u0000b', 'x'.repeat(129), 42, undefined])('refuses the tenant ID %j with KW_INVALID_TENANT_ID in every operation', async (tenantId) => {
+    const { keyward, root } = setup();
+    const id = tenantId as string;
+    for (const run of <Array<() => Promise<unknown>>>[
+      () => keyward.createTenantKey(id), () => keyward.encrypt(id, 'x'), () => keyward.encryptText(id, 'x'), () => keyward.decrypt(id, 'kw1:AAAA'),
+      () => keyward.rewrap(id, 'kw1:AAAA'), () => keyward.generateDataKey(id), () => keyward.rotateTenantKey(id), () => keyward.listKeyVersions(id),
+      () => keyward.setFloors(id, {}), () => keyward.rewrapTenantKeys(id, root, root),
+    ]) await failure(Promise.resolve().then(run), 'KW_INVALID_TENANT_ID');
+  });
+
+  it('accepts tenant IDs of 1 and 128 characters of the allowed alphabet', async () => {
+    const { keyward } = setup();
+    for (const tenantId of ['a', '9', `A${'b.-_'.repeat(31)}xyz`]) {
+      await keyward.createTenantKey(tenantId);
+      expect((await keyward.decrypt(tenantId, await keyward.encrypt(tenantId, 'x'))).toString()).toBe('x');
+    }
+  });
+});
+
+describe('createKeyward: encrypt and decrypt', () => {
+  it('round-trips bytes and strings in the binary form (50 bytes of overhead) and the text form', async () => {
+    const { keyward } = setup();
+    await keyward.createTenantKey('acme');
+    const bytes = randomBytes(300);
+    const binary = await keyward.encrypt('acme', bytes);
+    expect(binary.length).toBe(350);
+    expect([binary[0], binary[1], versionOf(binary)]).toEqual([1, 1, 1]);
+    expect((await keyward.decrypt('acme', binary)).equals(bytes)).toBe(true);
+    expect((await keyward.decrypt('acme', await keyward.encrypt('acme', 'héllo'))).toString('utf8')).toBe('héllo');
+    const text = await keyward.encryptText('acme', 'héllo', { purpose: 'test' });
+    expect(text).toMatch(/^kw1:[A-Za-z0-9_-]+$/);
+    expect((await keyward.decrypt('acme', text, { purpose: 'test' })).toString('utf8')).toBe('héllo');
+    expect((await keyward.decrypt('acme', Buffer.from(text.slice(4), 'base64url'), { purpose: 'test' })).toString('utf8')).toBe('héllo');
+    expect((await keyward.decrypt('acme', await keyward.encrypt('acme', new Uint8Array(0)))).length).toBe(0);
+  });
+
+  it('encrypts under the requested version within the floors, and refuses one below them with KW_KEY_VERSION_TOO_OLD', async () => {
+    const { keyward } = setup();
+    await keyward.createTenantKey('acme');
+    await keyward.rotateTenantKey('acme');
+    await keyward.rotateTenantKey('acme');
+    expect(versionOf(await keyward.encrypt('acme', 'x', undefined, { keyVersion: 1 }))).toBe(1);
+    await keyward.setFloors('acme', { minEncryptionVersion: 2 });
+    const error = await failure(keyward.encrypt('acme', 'x', undefined, { keyVersion: 1 }), 'KW_KEY_VERSION_TOO_OLD');
+    expect(error.details).toEqual({ version: 1, minEncryptionVersion: 2 });
+    expect(versionOf(await keyward.encrypt('acme', 'x', undefined, { keyVersion: 2 }))).toBe(2);
+    expect(versionOf(await keyward.encrypt('acme', 'x'))).toBe(3);
+    await failure(keyward.encrypt('acme', 'x', undefined, { keyVersion: 4 }), 'KW_KEY_VERSION_TOO_NEW');
+  });
+
+  it('refuses plaintext over limits.maxPlaintextBytes with KW_PLAINTEXT_TOO_LARGE, counting UTF-8 bytes', async () => {
+    const { keyward } = setup({ limits: { maxPlaintextBytes: 4 } });
+    await keyward.createTenantKey('acme');
+    expect((await keyward.encrypt('acme', Buffer.alloc(4))).length).toBe(54);
+    expect((await keyward.encrypt('acme', 'éé')).length).toBe(54);
+    await failure(keyward.encrypt('acme', Buffer.alloc(5)), 'KW_PLAINTEXT_TOO_LARGE');
+    await failure(keyward.encrypt('acme', 'ééé'), 'KW_PLAINTEXT_TOO_LARGE');
+    await failure(keyward.generateDataKey('acme', undefined, { bytes: 5 }), 'KW_PLAINTEXT_TOO_LARGE');
+  });
+
+  it('Precondition: the plaintext limit is a whole number within AES-GCM\'s limit of 2^36 - 32 bytes', () => {
+    for (const maxPlaintextBytes of [-1, 1.5, Number.NaN, 2 ** 36 - 31]) {
+      expect(() => setup({ limits: { maxPlaintextBytes } }), String(maxPlaintextBytes)).toThrow(expect.objectContaining({ code: 'KW_INVALID_ARGUMENT' }));
+    }
+    for (const maxPlaintextBytes of [0, 2 ** 36 - 32]) expect(() => setup({ limits: { maxPlaintextBytes } })).not.toThrow();
+  });
+
+  it('decrypts a version rotated by another instance sharing the store (the too-new path refreshes the policy)', async () => {
+    const { keyward, peer } = setup();
+    const other = peer();
+    await keyward.createTenantKey('acme');
+    await keyward.encrypt('acme', 'warm the policy cache at version 1');
+    await other.rotateTenantKey('acme');
+    const ciphertext = await other.encrypt('acme', 'from v2');
+    expect(versionOf(ciphertext)).toBe(2);
+    expect((await keyward.decrypt('acme', ciphertext)).toString()).toBe('from v2');
+  });
+
+  it('refuses a version above the stored latest with KW_KEY_VERSION_TOO_NEW', async () => {
+    const { keyward } = setup();
+    await keyward.createTenantKey('acme');
+    const ciphertext = await keyward.encrypt('acme', 'x');
+    ciphertext.writeUInt32BE(7, 2);
+    const error = await failure(keyward.decrypt('acme', ciphertext), 'KW_KEY_VERSION_TOO_NEW');
+    expect(error.details).toEqual({ version: 7, latestVersion: 1 });
+  });
+});
+
+describe('createKeyward: rewrap and data keys', () => {
+  it('rewrap returns the form it was given, under the latest version after a rotation', async () => {
+    const { keyward } = setup();
+    await keyward.createTenantKey('acme');
+    const text = await keyward.encryptText('acme', 'secret', { k: 'v' });
+    const binary = await keyward.encrypt('acme', 'secret', { k: 'v' });
+    await keyward.rotateTenantKey('acme');
+    const rewrappedText = await keyward.rewrap('acme', text, { k: 'v' });
+    const rewrappedBinary = await keyward.rewrap('acme', binary, { k: 'v' });
+    expect(typeof rewrappedText).toBe('string');
+    expect(rewrappedText.startsWith('kw1:')).toBe(true);
+    expect(Buffer.isBuffer(rewrappedBinary)).toBe(true);
+    expect([versionOf(text), versionOf(rewrappedText), versionOf(binary), versionOf(rewrappedBinary)]).toEqual([1, 2, 1, 2]);
+    expect((await keyward.decrypt('acme', rewrappedText, { k: 'v' })).toString()).toBe('secret');
+    expect((await keyward.decrypt('acme', rewrappedBinary, { k: 'v' })).toString()).toBe('secret');
+  });
+
+  it('rewrap refuses a ciphertext below the decryption floor with KW_KEY_VERSION_TOO_OLD', async () => {
+    const { keyward } = setup();
+    await keyward.createTenantKey('acme');
+    const old = await keyward.encrypt('acme', 'x');
+    await keyward.rotateTenantKey('acme');
+    await keyward.setFloors('acme', { minDecryptionVersion: 2 });
+    const error = await failure(keyward.rewrap('acme', old), 'KW_KEY_VERSION_TOO_OLD');
+    expect(error.details).toEqual({ version: 1, minDecryptionVersion: 2 });
+  });
+
+  it('generateDataKey returns 32 bytes by default and a wrapped key that decrypts to them with the same context', async () => {
+    const { keyward } = setup();
+    await keyward.createTenantKey('acme');
+    await keyward.rotateTenantKey('acme');
+    const dataKey = await keyward.generateDataKey('acme', { file: 'a.txt' });
+    expect(dataKey.plaintextKey.length).toBe(32);
+    expect(dataKey.keyVersion).toBe(2);
+    expect(dataKey.wrappedKey.length).toBe(82);
+    expect((await keyward.decrypt('acme', dataKey.wrappedKey, { file: 'a.txt' })).equals(dataKey.plaintextKey)).toBe(true);
+    await failure(keyward.decrypt('acme', dataKey.wrappedKey, { file: 'b.txt' }), 'KW_DECRYPTION_FAILED');
+  });
+
+  it('Precondition: a data key is 1 to 1024 bytes, as in KMS GenerateDataKey', async () => {
+    const { keyward } = setup();
+    await keyward.createTenantKey('acme');
+    for (const bytes of [1, 1024]) expect((await keyward.generateDataKey('acme', undefined, { bytes })).plaintextKey.length).toBe(bytes);
+    for (const bytes of [0, 1025, 1.5, -1, Number.NaN]) await failure(keyward.generateDataKey('acme', undefined, { bytes }), 'KW_INVALID_ARGUMENT');
+  });
+});
+
+describe('createKeyward: root keys and concurrency', () => {
+  it('rewrapTenantKeys moves every version to a new root; the old root can no longer be used; the new one reads old ciphertexts', async () => {
+    const { keyward, root, store, peer } = setup();
+    await keyward.createTenantKey('acme');
+    const v1 = await keyward.encrypt('acme', 'one');
+    await keyward.rotateTenantKey('acme');
+    const v2 = await keyward.encryptText('acme', 'two');
+    const next = new LocalRootKey(randomBytes(32));
+    expect(await keyward.rewrapTenantKeys('acme', root, next)).toEqual({ rewrapped: 2 });
+    expect((await store.listVersions('acme')).map((version) => version.rootKeyId)).toEqual([next.id, next.id]);
+    // The instance still configured with the old root: the key was evicted and cannot be unwrapped again.
+    await failure(keyward.decrypt('acme', v1), 'KW_ROOT_KEY_MISMATCH');
+    const switched = peer({ rootKeys: () => next });
+    expect((await switched.decrypt('acme', v1)).toString()).toBe('one');
+    expect((await switched.decrypt('acme', v2)).toString()).toBe('two');
+    // Running it again finds nothing left to move.
+    expect(await switched.rewrapTenantKeys('acme', root, next)).toEqual({ rewrapped: 0 });
+  });
+
+  it('refuses a version wrapped by a root key the resolver does not know with KW_ROOT_KEY_MISMATCH', async () => {
+    const { keyward, root, peer } = setup();
+    await keyward.createTenantKey('acme');
+    const ciphertext = await keyward.encrypt('acme', 'x');
+    const stranger = new LocalRootKey(randomBytes(32));
+    const error = await failure(peer({ rootKeys: stranger }).decrypt('acme', ciphertext), 'KW_ROOT_KEY_MISMATCH');
+    expect(error.details).toMatchObject({ tenantId: 'acme', version: 1, wrappedBy: root.id, configured: stranger.id });
+    // Re-wrapping from a root that did not wrap the versions (to a third one) is refused too.
+    await failure(keyward.rewrapTenantKeys('acme', stranger, new LocalRootKey(randomBytes(32))), 'KW_ROOT_KEY_MISMATCH');
+    expect((await keyward.decrypt('acme', ciphertext)).toString()).toBe('x');
+  });
+
+  it('Precondition: the new wrapped key unwraps to the same tenant key before the old one is dropped', async () => {
+    const { keyward, root, store } = setup();
+    await keyward.createTenantKey('acme');
+    const before = await store.listVersions('acme');
+    const real = new LocalRootKey(randomBytes(32));
+    const faulty: RootKey = {
+      kind: 'local', id: 'local:faulty', generateTenantKey: (context) => real.generateTenantKey(context), wrap: (key, context) => real.wrap(key, context),
+      unwrap: () => Promise.resolve(new SecretKey(randomBytes(32))),
+    };
+    await failure(keyward.rewrapTenantKeys('acme', root, faulty), 'KW_ROOT_KEY_UNWRAP_FAILED');
+    expect(await store.listVersions('acme')).toEqual(before);
+  });
+
+  it('lets exactly one of two concurrent rotations win; the other fails with KW_CONCURRENT_MODIFICATION', async () => {
+    // Both instances read the policy before either appends: the store holds each append until both arrived.
+    let arrived = 0;
+    let bothArrived!: () => void;
+    const barrier = new Promise<void>((resolve) => (bothArrived = resolve));
+    const store = new (class extends MemoryTenantKeyStore {
+      override async addVersion(...args: Parameters<MemoryTenantKeyStore['addVersion']>): Promise<void> {
+        if (++arrived === 2) bothArrived();
+        await barrier;
+        return super.addVersion(...args);
+      }
+    })();
+    const { keyward, peer } = setup({ store });
+    await keyward.createTenantKey('acme');
+    const outcomes = await Promise.allSettled([keyward.rotateTenantKey('acme'), peer().rotateTenantKey('acme')]);
+    expect(arrived).toBe(2);
+    expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const lost = outcomes.find((outcome) => outcome.status === 'rejected');
+    expect(lost?.reason).toBeInstanceOf(KeywardError);
+    expect((lost?.reason as KeywardError).code).toBe('KW_CONCURRENT_MODIFICATION');
+    expect((await keyward.listKeyVersions('acme')).versions.map((version) => version.version)).toEqual([1, 2]);
+  });
+
+  // KNOWN BUG (see report): with fewer cache entries than concurrently used key versions, LRU overflow
+  // disposes keys that waiting callers were about to use; after 3 tries they fail.
+  it.fails('Precondition: key material is live when used — concurrent callers succeed even when the cache is smaller than the working set', async () => {
+    const { keyward } = setup({ cache: { maxEntries: 1 } });
+    const tenants = Array.from({ length: 8 }, (_, i) => `t${i}`);
+    for (const tenantId of tenants) await keyward.createTenantKey(tenantId);
+    const outcomes = await Promise.allSettled(tenants.map((tenantId) => keyward.encrypt(tenantId, tenantId)));
+    expect(outcomes.filter((outcome) => outcome.status === 'rejected')).toEqual([]);
+  });
+
+  it('serves concurrent callers of two tenants with a one-entry cache by loading the evicted key again', async () => {
+    const { keyward } = setup({ cache: { maxEntries: 1 } });
+    await keyward.createTenantKey('a');
+    await keyward.createTenantKey('b');
+    const [a, b] = await Promise.all([keyward.encrypt('a', 'A'), keyward.encrypt('b', 'B')]);
+    expect((await keyward.decrypt('a', a)).toString() + (await keyward.decrypt('b', b)).toString()).toBe('AB');
+  });
+});
