@@ -51,6 +51,7 @@ export const ERROR_CATALOGUE = {
   KW_AWS_THROTTLED: { status: 503, category: 'unavailable', message: 'AWS throttled the request after retries; try again later.' },
   KW_AWS_UNAVAILABLE: { status: 503, category: 'unavailable', message: 'AWS could not be reached or failed (timeout, connection error or 5xx) after retries.' },
   KW_AWS_ERROR: { status: 502, category: 'internal', message: 'AWS returned an error Keyward does not recognise.' },
+  KW_CLOSED: { status: 500, category: 'internal', message: 'This Keyward instance has been closed.' },
   KW_INTERNAL: { status: 500, category: 'internal', message: 'An internal error occurred.' },
 } as const satisfies Record<`KW_${string}`, CatalogueEntry>;
 

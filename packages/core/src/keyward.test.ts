@@ -5,6 +5,7 @@ import { KeywardError, type ErrorCode } from './errors.js';
 import { LocalRootKey } from './keys/local-root-key.js';
 import { MemoryTenantKeyStore } from './keys/memory-store.js';
 import type { RootKey } from './keys/root-key.js';
+import type { TenantKeyStore } from './keys/tenant-key-store.js';
 import { SecretKey } from './keys/secret-key.js';
 import { createKeyward, type Keyward, type KeywardOptions } from './keyward.js';
 
@@ -296,9 +297,7 @@ describe('createKeyward: root keys and concurrency', () => {
     expect((await keyward.listKeyVersions('acme')).versions.map((version) => version.version)).toEqual([1, 2]);
   });
 
-  // KNOWN BUG (see report): with fewer cache entries than concurrently used key versions, LRU overflow
-  // disposes keys that waiting callers were about to use; after 3 tries they fail.
-  it.fails('Precondition: key material is live when used — concurrent callers succeed even when the cache is smaller than the working set', async () => {
+  it('Precondition: key material is live when used — concurrent callers succeed even when the cache is smaller than the working set', async () => {
     const { keyward } = setup({ cache: { maxEntries: 1 } });
     const tenants = Array.from({ length: 8 }, (_, i) => `t${i}`);
     for (const tenantId of tenants) await keyward.createTenantKey(tenantId);
@@ -312,5 +311,61 @@ describe('createKeyward: root keys and concurrency', () => {
     await keyward.createTenantKey('b');
     const [a, b] = await Promise.all([keyward.encrypt('a', 'A'), keyward.encrypt('b', 'B')]);
     expect((await keyward.decrypt('a', a)).toString() + (await keyward.decrypt('b', b)).toString()).toBe('AB');
+  });
+
+  it('after close() every operation refuses with KW_CLOSED and nothing is cached again', async () => {
+    const { keyward } = setup();
+    await keyward.createTenantKey('acme');
+    const ciphertext = await keyward.encrypt('acme', 'x');
+    keyward.close();
+    for (const call of [keyward.encrypt('acme', 'x'), keyward.decrypt('acme', ciphertext), keyward.rewrap('acme', ciphertext), keyward.generateDataKey('acme'), keyward.rotateTenantKey('acme'), keyward.listKeyVersions('acme'), keyward.setFloors('acme', {}), keyward.createTenantKey('other')]) {
+      await failure(call, 'KW_CLOSED');
+    }
+    expect(keyward.stats().entries).toBe(0);
+  });
+
+  it('encrypt with a keyVersion from a rotation on another instance re-reads the policy instead of refusing it as too new', async () => {
+    const { keyward, peer } = setup();
+    await keyward.createTenantKey('acme');
+    await keyward.encrypt('acme', 'warm the policy cache');
+    await peer().rotateTenantKey('acme');
+    const ciphertext = await keyward.encrypt('acme', 'under v2', undefined, { keyVersion: 2 });
+    expect(versionOf(ciphertext)).toBe(2);
+    await failure(keyward.encrypt('acme', 'x', undefined, { keyVersion: 3 }), 'KW_KEY_VERSION_TOO_NEW');
+  });
+
+  it('creating an existing tenant is refused before any root key call', async () => {
+    const { store, root } = setup();
+    let generated = 0;
+    const counting: RootKey = { kind: root.kind, id: root.id, generateTenantKey: (c) => (generated++, root.generateTenantKey(c)), wrap: (k, c) => root.wrap(k, c), unwrap: (w, c) => root.unwrap(w, c) };
+    const keyward = createKeyward({ store, rootKeys: counting });
+    instances.push(keyward);
+    await keyward.createTenantKey('acme');
+    await failure(keyward.createTenantKey('acme'), 'KW_TENANT_EXISTS');
+    expect(generated).toBe(1);
+  });
+
+  it('rewrapTenantKeys refuses with KW_CONCURRENT_MODIFICATION when another re-wrap moved a version first, leaving the store as the other left it', async () => {
+    const { keyward, store, root } = setup();
+    await keyward.createTenantKey('acme');
+    const first = new LocalRootKey(randomBytes(32));
+    const second = new LocalRootKey(randomBytes(32));
+    // A re-wrap to `second` whose store write lands after a concurrent re-wrap to `first` finished.
+    const slowStore: TenantKeyStore = {
+      getPolicy: (tenantId) => store.getPolicy(tenantId),
+      getVersion: (tenantId, version) => store.getVersion(tenantId, version),
+      listVersions: (tenantId) => store.listVersions(tenantId),
+      createKeyring: (tenantId, record) => store.createKeyring(tenantId, record),
+      addVersion: (tenantId, record, expected) => store.addVersion(tenantId, record, expected),
+      setPolicy: (tenantId, policy, expected) => store.setPolicy(tenantId, policy, expected),
+      replaceWrappedKeys: async (tenantId, records, expected) => {
+        await keyward.rewrapTenantKeys('acme', root, first);
+        return store.replaceWrappedKeys(tenantId, records, expected);
+      },
+    };
+    const racing = createKeyward({ store: slowStore, rootKeys: root });
+    instances.push(racing);
+    await failure(racing.rewrapTenantKeys('acme', root, second), 'KW_CONCURRENT_MODIFICATION');
+    expect((await store.listVersions('acme')).map((version) => version.rootKeyId)).toEqual([first.id]);
   });
 });

@@ -81,37 +81,56 @@ export function createKeyward(options: KeywardOptions): Keyward {
   const cache = new TenantKeyCache(clock, options.cache);
   const keyring = new TenantKeyring(options.store, options.rootKeys, cache, clock, logger);
 
-  async function encrypt(tenantId: string, plaintext: Uint8Array | string, context?: EncryptionContext, encryptOptions?: EncryptOptions): Promise<Buffer> {
+  let closed = false;
+
+  /* Precondition: a closed instance does nothing (its cache no longer sweeps expired keys). */
+  function checkOpen(tenantId: unknown): void {
+    if (closed) throw new KeywardError('KW_CLOSED');
     checkTenantId(tenantId);
+  }
+
+  async function policyFor(tenantId: string, version?: number): Promise<KeyVersionPolicy> {
+    // Cache hits stay synchronous: awaiting a value that is already there costs a turn of the event loop.
+    const policy = cache.peekPolicy(tenantId) ?? (await keyring.freshPolicy(tenantId));
+    // A version above the cached latest may come from a rotation on another instance.
+    return version !== undefined && version > policy.latestVersion ? keyring.freshPolicy(tenantId) : policy;
+  }
+
+  async function encrypt(tenantId: string, plaintext: Uint8Array | string, context?: EncryptionContext, encryptOptions?: EncryptOptions): Promise<Buffer> {
+    checkOpen(tenantId);
     const bytes = bytesOf(plaintext);
     if (bytes.length > maxPlaintextBytes) {
       throw new KeywardError('KW_PLAINTEXT_TOO_LARGE', { message: `The plaintext is ${bytes.length} bytes; the limit is ${maxPlaintextBytes}.` });
     }
     const aad = contextAad(context);
-    const version = encryptionVersion(cache.peekPolicy(tenantId) ?? (await keyring.freshPolicy(tenantId)), encryptOptions?.keyVersion);
-    const material = cache.peekKey(tenantId, version) ?? (await keyring.material(tenantId, version));
-    const { salt, key } = material.encryptionKey(random);
-    return sealWithAad(key, { keyVersion: version, salt, iv: random.publicBytes(IV_BYTES) }, aad, bytes);
+    const version = encryptionVersion(await policyFor(tenantId, encryptOptions?.keyVersion), encryptOptions?.keyVersion);
+    return keyring.withKey(tenantId, version, (material) => {
+      const { salt, key } = material.encryptionKey(random);
+      return sealWithAad(key, { keyVersion: version, salt, iv: random.publicBytes(IV_BYTES) }, aad, bytes);
+    });
   }
 
   async function decrypt(tenantId: string, ciphertext: Uint8Array | string, context?: EncryptionContext): Promise<Buffer> {
-    checkTenantId(tenantId);
+    checkOpen(tenantId);
     const parsed = parseCiphertext(toBinary(ciphertext, maxPlaintextBytes), maxPlaintextBytes);
     const aad = contextAad(context);
-    // Cache hits stay synchronous: awaiting a value that is already there costs a turn of the event loop.
-    let policy = cache.peekPolicy(tenantId) ?? (await keyring.freshPolicy(tenantId));
-    // A version above the cached latest may come from a rotation on another instance.
-    if (parsed.keyVersion > policy.latestVersion) policy = await keyring.freshPolicy(tenantId);
-    checkDecryptionVersion(policy, parsed.keyVersion);
-    const material = cache.peekKey(tenantId, parsed.keyVersion) ?? (await keyring.material(tenantId, parsed.keyVersion));
-    return openWithAad(material.decryptionKey(parsed.salt), parsed, aad);
+    checkDecryptionVersion(await policyFor(tenantId, parsed.keyVersion), parsed.keyVersion);
+    return keyring.withKey(tenantId, parsed.keyVersion, (material) => openWithAad(material.decryptionKey(parsed.salt), parsed, aad));
   }
 
+  /** Management calls: checked the same way, then handed to the keyring. */
+  const managed = <A extends unknown[], R>(run: (tenantId: string, ...args: A) => Promise<R>) =>
+    (tenantId: string, ...args: A): Promise<R> => {
+      try {
+        checkOpen(tenantId);
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
+      return run(tenantId, ...args);
+    };
+
   return {
-    createTenantKey: (tenantId) => {
-      checkTenantId(tenantId);
-      return keyring.create(tenantId);
-    },
+    createTenantKey: managed((tenantId) => keyring.create(tenantId)),
     encrypt,
     encryptText: async (tenantId, plaintext, context, encryptOptions) => toText(await encrypt(tenantId, plaintext, context, encryptOptions)),
     decrypt,
@@ -139,25 +158,16 @@ export function createKeyward(options: KeywardOptions): Keyward {
         throw error;
       }
     },
-    rotateTenantKey: (tenantId) => {
-      checkTenantId(tenantId);
-      return keyring.rotate(tenantId);
-    },
-    listKeyVersions: (tenantId) => {
-      checkTenantId(tenantId);
-      return keyring.list(tenantId);
-    },
-    setFloors: (tenantId, floors) => {
-      checkTenantId(tenantId);
-      return keyring.setFloors(tenantId, floors);
-    },
-    rewrapTenantKeys: (tenantId, from, to) => {
-      checkTenantId(tenantId);
-      return keyring.rewrapAll(tenantId, from, to);
-    },
+    rotateTenantKey: managed((tenantId) => keyring.rotate(tenantId)),
+    listKeyVersions: managed((tenantId) => keyring.list(tenantId)),
+    setFloors: managed((tenantId, floors: FloorsUpdate) => keyring.setFloors(tenantId, floors)),
+    rewrapTenantKeys: managed((tenantId, from: RootKey, to: RootKey) => keyring.rewrapAll(tenantId, from, to)),
     evict: (tenantId) => cache.evict(tenantId),
     evictAll: () => cache.evictAll(),
     stats: () => cache.stats(),
-    close: () => cache.close(),
+    close: () => {
+      closed = true;
+      cache.close();
+    },
   };
 }

@@ -3,6 +3,7 @@ import { SALT_BYTES } from '../envelope/format.js';
 import type { SecretKey } from '../keys/secret-key.js';
 import type { RandomSource } from '../random.js';
 import { inspect } from 'node:util';
+import { KeywardError } from '../errors.js';
 
 /** How many message keys derived for decryption one tenant key version keeps. */
 const DECRYPTION_KEYS_KEPT = 16;
@@ -41,6 +42,7 @@ export class KeyMaterial {
 
   /** The message key and salt for the next message, drawing a fresh salt when the budget is spent. */
   encryptionKey(random: RandomSource): { salt: Buffer; key: Buffer } {
+    this.#checkAlive();
     let current = this.#encryption;
     if (current === undefined || current.remaining === 0) {
       current?.key.fill(0);
@@ -53,6 +55,7 @@ export class KeyMaterial {
   }
 
   decryptionKey(salt: Buffer): Buffer {
+    this.#checkAlive();
     if (this.#encryption?.salt.equals(salt) === true) return this.#encryption.key;
     const id = salt.toString('latin1');
     const known = this.#decryptionKeys.get(id);
@@ -77,8 +80,14 @@ export class KeyMaterial {
     this.#alive = false;
     this.#tenantKey.zero();
     this.#encryption?.key.fill(0);
+    this.#encryption = undefined;
     for (const key of this.#decryptionKeys.values()) key.fill(0);
     this.#decryptionKeys.clear();
+  }
+
+  /* Precondition: key material is live when used. Callers check `alive` first; this is the backstop. */
+  #checkAlive(): void {
+    if (!this.#alive) throw new KeywardError('KW_INTERNAL', { message: 'A tenant key was used after it was evicted.' });
   }
 
   toJSON(): Record<string, unknown> {

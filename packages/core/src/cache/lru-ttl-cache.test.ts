@@ -220,4 +220,28 @@ describe('LruTtlCache: sweep timer', () => {
     cache.close();
     expect(vi.getTimerCount()).toBe(0);
   });
+
+  it('tells onDispose why each value left: expired, capacity, replaced or deleted', () => {
+    const clock = new ManualClock(0);
+    const reasons: string[] = [];
+    const cache = new LruTtlCache<string, string>({ maxEntries: 2, ttlMs: 100, clock, onDispose: (value, _key, reason) => void reasons.push(`${value}:${reason}`) });
+    cache.set('a', 'A');
+    cache.set('b', 'B');
+    cache.set('c', 'C');
+    cache.set('b', 'B2');
+    cache.delete('c');
+    clock.advance(100);
+    expect(cache.get('b')).toBeUndefined();
+    expect(reasons).toEqual(['A:capacity', 'B:replaced', 'C:deleted', 'B2:expired']);
+  });
+
+  it('setting the value a key already holds refreshes it without disposing it', () => {
+    const { cache, clock, disposed } = setup();
+    cache.set('a', 'A');
+    clock.advance(60);
+    cache.set('a', 'A');
+    clock.advance(60);
+    expect(cache.get('a')).toBe('A');
+    expect(disposed).toEqual([]);
+  });
 });

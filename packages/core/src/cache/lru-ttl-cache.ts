@@ -4,11 +4,14 @@ export interface LruTtlCacheOptions<K, V> {
   maxEntries: number;
   ttlMs: number;
   clock: Clock;
-  /** Called once for every value that leaves the cache, however it leaves (expiry, LRU, delete, clear). */
-  onDispose?: (value: V, key: K) => void;
+  /** Called once for every value that leaves the cache, with why it left. */
+  onDispose?: (value: V, key: K, reason: DisposeReason) => void;
   /** How often expired entries are swept even if nobody reads them; 0 disables the timer. */
   sweepIntervalMs?: number;
 }
+
+/** Why a value left: its TTL passed, room was needed, it was replaced, or it was deleted. */
+export type DisposeReason = 'expired' | 'capacity' | 'replaced' | 'deleted';
 
 interface Entry<V> {
   value: V;
@@ -41,7 +44,7 @@ export class LruTtlCache<K, V> {
     const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
     if (entry.expiresAt <= this.#options.clock.now()) {
-      this.delete(key);
+      this.#remove(key, 'expired');
       return undefined;
     }
     if (this.#newest !== key) {
@@ -53,21 +56,27 @@ export class LruTtlCache<K, V> {
   }
 
   set(key: K, value: V, ttlMs = this.#options.ttlMs): void {
-    this.delete(key);
+    const existing = this.#entries.get(key);
+    if (existing !== undefined && existing.value === value) this.#entries.delete(key);
+    else this.#remove(key, 'replaced');
     this.#entries.set(key, { value, expiresAt: this.#options.clock.now() + ttlMs });
     this.#newest = key;
     while (this.#entries.size > this.#options.maxEntries) {
       const oldest = this.#entries.keys().next().value as K;
-      this.delete(oldest);
+      this.#remove(oldest, 'capacity');
     }
   }
 
   delete(key: K): boolean {
+    return this.#remove(key, 'deleted');
+  }
+
+  #remove(key: K, reason: DisposeReason): boolean {
     const entry = this.#entries.get(key);
     if (entry === undefined) return false;
     this.#entries.delete(key);
     if (this.#newest === key) this.#newest = undefined;
-    this.#options.onDispose?.(entry.value, key);
+    this.#options.onDispose?.(entry.value, key, reason);
     return true;
   }
 
@@ -85,7 +94,7 @@ export class LruTtlCache<K, V> {
   sweep(): number {
     const now = this.#options.clock.now();
     let count = 0;
-    for (const [key, entry] of [...this.#entries]) if (entry.expiresAt <= now && this.delete(key)) count++;
+    for (const [key, entry] of [...this.#entries]) if (entry.expiresAt <= now && this.#remove(key, 'expired')) count++;
     return count;
   }
 

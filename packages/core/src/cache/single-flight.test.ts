@@ -140,4 +140,16 @@ describe('SingleFlight', () => {
     await expect(run).rejects.toBe(failure);
     expect(flights.size).toBe(0);
   });
+
+  it('a load that calls run() again for its own key shares its own flight instead of getting undefined', async () => {
+    const flights = new SingleFlight<string, string>();
+    let inner: Promise<string> | undefined;
+    const outer = flights.run('k', () => {
+      inner = flights.run('k', () => Promise.resolve('second load'), () => undefined);
+      return Promise.resolve('V');
+    }, () => undefined);
+    expect(inner).toBeInstanceOf(Promise);
+    expect(await outer).toBe('V');
+    expect(await inner).toBe('V');
+  });
 });

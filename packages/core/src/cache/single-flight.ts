@@ -20,16 +20,23 @@ export class SingleFlight<K, V> {
   run(key: K, load: () => Promise<V>, settle: (value: V, flight: Flight<V>) => void): Promise<V> {
     const running = this.#flights.get(key);
     if (running !== undefined) return running.promise;
-    const flight = { stale: false } as { promise: Promise<V>; stale: boolean };
-    // Registered before the load starts, so that even a load that throws synchronously is cleaned up.
+    let resolve!: (value: V) => void;
+    let reject!: (reason: unknown) => void;
+    const flight: Flight<V> = { promise: new Promise<V>((res, rej) => ((resolve = res), (reject = rej))), stale: false };
+    // Registered before the load starts, so a re-entrant or synchronously failing load is handled.
     this.#flights.set(key, flight);
-    flight.promise = (async () => {
+    const finish = () => {
+      if (this.#flights.get(key) === flight) this.#flights.delete(key);
+    };
+    void (async () => {
       try {
         const value = await load();
+        finish();
         settle(value, flight);
-        return value;
-      } finally {
-        if (this.#flights.get(key) === flight) this.#flights.delete(key);
+        resolve(value);
+      } catch (error) {
+        finish();
+        reject(error);
       }
     })();
     return flight.promise;

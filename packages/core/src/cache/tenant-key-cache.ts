@@ -65,9 +65,12 @@ export class TenantKeyCache {
     const sweepIntervalMs = options.sweepIntervalMs ?? Math.max(1000, Math.floor(ttlMs / 10));
     this.#keys = new LruTtlCache({
       maxEntries, ttlMs, clock, sweepIntervalMs,
-      onDispose: (material) => {
+      onDispose: (material, _key, reason) => {
         this.#stats.evictions++;
-        material.dispose();
+        // Pushed out for room: callers that were handed it in this turn may still use it, so it is
+        // zeroed right after. Evicted, expired or replaced: zeroed now.
+        if (reason === 'capacity') setImmediate(() => material.dispose());
+        else material.dispose();
       },
     });
     this.#policies = new LruTtlCache({ maxEntries, ttlMs, clock });

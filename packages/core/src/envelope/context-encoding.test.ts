@@ -150,3 +150,12 @@ describe('encodeContext: injectivity', () => {
     );
   });
 });
+
+describe('encodeContext: reads each value once', () => {
+  it('a getter that changes its value after the check cannot smuggle a different value into the encoding', () => {
+    let reads = 0;
+    const context = Object.defineProperty({}, 'k', { enumerable: true, get: () => (reads++ === 0 ? 'short' : 'x'.repeat(10_000)) }) as EncryptionContext;
+    expect(encodeContext(context).equals(encodeContext({ k: 'short' }))).toBe(true);
+    expect(reads).toBe(1);
+  });
+});

@@ -53,16 +53,20 @@ export function encodeContextAfter(reserved: number, context: EncryptionContext 
   if (keys.length === 0) return emptyAfter(reserved);
   if (keys.length > CONTEXT_LIMITS.maxEntries) throw invalid(`at most ${CONTEXT_LIMITS.maxEntries} entries`);
   if (keys.length > 1) keys.sort(utf8Order);
+  // Each value is read once, so a getter or proxy cannot change it between the check and the write.
+  const values: string[] = [];
   let size = 2;
   for (const key of keys) {
+    const value: unknown = context[key];
     size += 4 + byteLength(key, () => 'a key', CONTEXT_LIMITS.maxKeyBytes, 1);
-    size += byteLength(context[key], () => `the value of "${key.slice(0, 64)}"`, CONTEXT_LIMITS.maxValueBytes, 0);
+    size += byteLength(value, () => `the value of "${key.slice(0, 64)}"`, CONTEXT_LIMITS.maxValueBytes, 0);
+    values.push(value as string);
   }
   if (size > CONTEXT_LIMITS.maxEncodedBytes) throw invalid(`its encoding is ${size} bytes; the limit is ${CONTEXT_LIMITS.maxEncodedBytes}`);
   const out = Buffer.allocUnsafe(reserved + size);
   let offset = out.writeUInt16BE(keys.length, reserved);
-  for (const key of keys) {
-    const value = context[key]!;
+  for (const [index, key] of keys.entries()) {
+    const value = values[index]!;
     const keyBytes = out.write(key, offset + 2, 'utf8');
     offset = out.writeUInt16BE(keyBytes, offset) + keyBytes;
     const valueBytes = out.write(value, offset + 2, 'utf8');

@@ -106,6 +106,10 @@ describe('LocalRootKey: loading the master key', () => {
     expectConfigError(() => new LocalRootKey(new Uint8Array(0)));
   });
 
+  it('Precondition: the master key is 32 bytes, not a string (which would decode to a guessable key)', () => {
+    expectConfigError(() => new LocalRootKey('0123456789abcdef0123456789abcdef' as unknown as Uint8Array));
+  });
+
   it('keeps its own copy of the master: changing the caller\'s buffer afterwards changes nothing', async () => {
     const copy = Buffer.from(master);
     const root = new LocalRootKey(copy);

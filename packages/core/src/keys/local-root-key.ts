@@ -32,6 +32,8 @@ export class LocalRootKey implements RootKey {
   readonly #random: RandomSource;
 
   constructor(master: Uint8Array, options: LocalRootKeyOptions = {}) {
+    /* Precondition: the master key is 32 bytes (not a string, which would decode to a guessable key). */
+    if (!(master instanceof Uint8Array)) throw configError('the master key must be bytes (a Buffer or Uint8Array)');
     if (master.length !== 32) throw configError(`the master key must be 32 bytes, not ${master.length}`);
     this.#master = SecretKey.takeFrom(Uint8Array.from(master));
     this.#random = options.random ?? createSystemRandom();

@@ -59,12 +59,14 @@ export class MemoryTenantKeyStore implements TenantKeyStore {
     return Promise.resolve();
   }
 
-  replaceWrappedKeys(tenantId: string, records: WrappedKeyVersion[]): Promise<void> {
+  replaceWrappedKeys(tenantId: string, records: WrappedKeyVersion[], expectedRootKeyId?: string): Promise<void> {
     const keyring = this.#keyrings.get(tenantId);
     if (keyring === undefined) return Promise.reject(new KeywardError('KW_TENANT_NOT_FOUND'));
     // Check every version first so that a bad one leaves nothing half-replaced.
     const missing = records.find((record) => !keyring.versions.has(record.version));
     if (missing !== undefined) return Promise.reject(new KeywardError('KW_KEY_VERSION_NOT_FOUND', { details: { version: missing.version } }));
+    const moved = expectedRootKeyId !== undefined && records.some((record) => keyring.versions.get(record.version)?.rootKeyId !== expectedRootKeyId);
+    if (moved) return Promise.reject(new KeywardError('KW_CONCURRENT_MODIFICATION', { message: 'A tenant key version was re-wrapped concurrently; nothing was replaced.' }));
     for (const record of records) keyring.versions.set(record.version, copy(record));
     return Promise.resolve();
   }

@@ -36,7 +36,8 @@ export interface TenantKeyStore {
   setPolicy(tenantId: string, policy: KeyVersionPolicy, expected: KeyVersionPolicy): Promise<void>;
   /**
    * Atomically replaces the wrapped form of the given versions (re-wrapping under a new root key):
-   * all of them or none.
+   * all of them or none. With `expectedRootKeyId`, every one of them must still be wrapped by that
+   * root (compare-and-set), else KW_CONCURRENT_MODIFICATION and nothing changes.
    */
-  replaceWrappedKeys(tenantId: string, records: WrappedKeyVersion[]): Promise<void>;
+  replaceWrappedKeys(tenantId: string, records: WrappedKeyVersion[], expectedRootKeyId?: string): Promise<void>;
 }

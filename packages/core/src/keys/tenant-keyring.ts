@@ -56,12 +56,23 @@ export class TenantKeyring {
     });
   }
 
-  /** A live, unwrapped key version: from the cache, or unwrapped by the root key once. */
-  async material(tenantId: string, version: number): Promise<KeyMaterial> {
+  /**
+   * Runs `use` with a live, unwrapped key version: from the cache, or unwrapped by the root key
+   * once. The liveness check and `use` run in the same synchronous turn, so an eviction can never
+   * land between them (it could land during any `await`).
+   */
+  withKey<T>(tenantId: string, version: number, use: (material: KeyMaterial) => T): T | Promise<T> {
+    const cached = this.cache.peekKey(tenantId, version);
+    // Everything in the cache is live: entries leave the map before they are zeroed.
+    if (cached !== undefined) return use(cached);
+    return this.#loadAndUse(tenantId, version, use);
+  }
+
+  async #loadAndUse<T>(tenantId: string, version: number, use: (material: KeyMaterial) => T): Promise<T> {
     for (let attempt = 0; attempt < MAX_LOOKUPS; attempt++) {
       const material = this.cache.peekKey(tenantId, version) ?? (await this.cache.loadKey(tenantId, version, () => this.#unwrap(tenantId, version)));
       /* Precondition: key material is live when used (an eviction may land while we awaited it). */
-      if (material.alive) return material;
+      if (material.alive) return use(material);
     }
     throw new KeywardError('KW_CONCURRENT_MODIFICATION', { message: 'The tenant key was evicted repeatedly while loading; retry the operation.' });
   }
@@ -85,6 +96,8 @@ export class TenantKeyring {
 
   /** Creates version 1 under the tenant's root key. */
   async create(tenantId: string): Promise<KeyVersionInfo> {
+    // Checked first so that an existing tenant costs no KMS call; the store's check still decides races.
+    if ((await this.store.getPolicy(tenantId)) !== undefined) throw new KeywardError('KW_TENANT_EXISTS', { details: { tenantId } });
     const root = await this.rootKeyFor(tenantId);
     const { key, wrappedKey } = await root.generateTenantKey({ tenantId, version: 1 });
     const record: WrappedKeyVersion = { version: 1, wrappedKey, rootKeyId: root.id, createdAt: new Date(this.clock.now()) };
@@ -146,7 +159,7 @@ export class TenantKeyring {
     for (const record of records.filter((candidate) => candidate.rootKeyId === from.id)) {
       replaced.push({ ...record, wrappedKey: await rewrapOne(tenantId, record, from, to), rootKeyId: to.id });
     }
-    if (replaced.length > 0) await this.store.replaceWrappedKeys(tenantId, replaced);
+    if (replaced.length > 0) await this.store.replaceWrappedKeys(tenantId, replaced, from.id);
     this.cache.evict(tenantId);
     this.logger.info({ tenantId, from: from.id, to: to.id, rewrapped: replaced.length }, 'tenant keys re-wrapped');
     return { rewrapped: replaced.length };
