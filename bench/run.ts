@@ -1,6 +1,8 @@
 import { cpus } from 'node:os';
 import { printTable } from './harness.js';
 import { sandboxBenchmarks } from './sandbox.bench.js';
+import { coreBenchmarks } from './core.bench.js';
+import { printCoreTable } from './core-report.js';
 
 /** `npm run bench`: prints each benchmark's numbers and its ratio to the named baseline. */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -11,3 +13,7 @@ const sandbox = await sandboxBenchmarks();
 printTable(sandbox.results);
 console.log('\nSlower than the in-process baseline by:');
 for (const [name, ratio] of sandbox.ratios) console.log(`  ${name}: ${ratio.toFixed(0)}×`);
+
+console.log('\n## Core: encrypt and decrypt, warm cache, one process (median ops/s over repetitions)');
+const core = await coreBenchmarks();
+printCoreTable(core);

@@ -1,8 +1,9 @@
+import type { KeyMaterial } from './cache/key-material.js';
 import { TenantKeyCache, type CacheStats, type TenantKeyCacheOptions } from './cache/tenant-key-cache.js';
 import { systemClock, type Clock } from './clock.js';
 import { contextAad, openWithAad, sealWithAad } from './envelope/cipher.js';
 import type { EncryptionContext } from './envelope/context-encoding.js';
-import { IV_BYTES, parseCiphertext, toBinary, toText } from './envelope/format.js';
+import { IV_BYTES, parseCiphertext, SALT_OFFSET, toBinary, toText, type ParsedCiphertext } from './envelope/format.js';
 import { KeywardError } from './errors.js';
 import { checkDecryptionVersion, encryptionVersion } from './keys/floors.js';
 import type { RootKey, RootKeyResolver } from './keys/root-key.js';
@@ -89,33 +90,77 @@ export function createKeyward(options: KeywardOptions): Keyward {
     checkTenantId(tenantId);
   }
 
-  async function policyFor(tenantId: string, version?: number): Promise<KeyVersionPolicy> {
-    // Cache hits stay synchronous: awaiting a value that is already there costs a turn of the event loop.
-    const policy = cache.peekPolicy(tenantId) ?? (await keyring.freshPolicy(tenantId));
+  /**
+   * The tenant's version policy. A cache hit is returned as it is, not as a promise: awaiting a
+   * value that is already there costs turns of the event loop on every message.
+   */
+  function policyFor(tenantId: string, version: number | undefined, now: number): KeyVersionPolicy | Promise<KeyVersionPolicy> {
+    const cached = cache.peekPolicy(tenantId, now);
     // A version above the cached latest may come from a rotation on another instance.
-    return version !== undefined && version > policy.latestVersion ? keyring.freshPolicy(tenantId) : policy;
+    if (cached !== undefined && (version === undefined || version <= cached.latestVersion)) return cached;
+    return keyring.freshPolicy(tenantId);
   }
 
-  async function encrypt(tenantId: string, plaintext: Uint8Array | string, context?: EncryptionContext, encryptOptions?: EncryptOptions): Promise<Buffer> {
-    checkOpen(tenantId);
-    const bytes = bytesOf(plaintext);
-    if (bytes.length > maxPlaintextBytes) {
-      throw new KeywardError('KW_PLAINTEXT_TOO_LARGE', { message: `The plaintext is ${bytes.length} bytes; the limit is ${maxPlaintextBytes}.` });
+  function sealWith(material: KeyMaterial, version: number, aad: Buffer, bytes: Uint8Array): Buffer {
+    const { salt, key } = material.encryptionKey(random);
+    return sealWithAad(key, { keyVersion: version, salt, iv: random.publicBytes(IV_BYTES) }, aad, bytes);
+  }
+
+  async function encryptSlow(tenantId: string, bytes: Uint8Array, aad: Buffer, pending: Promise<KeyVersionPolicy> | number, requested: number | undefined): Promise<Buffer> {
+    const version = typeof pending === 'number' ? pending : encryptionVersion(await pending, requested);
+    return keyring.withKey(tenantId, version, (material) => sealWith(material, version, aad, bytes));
+  }
+
+  /** Like decrypt: a warm call runs synchronously and returns a settled promise. */
+  function encrypt(tenantId: string, plaintext: Uint8Array | string, context?: EncryptionContext, encryptOptions?: EncryptOptions): Promise<Buffer> {
+    try {
+      checkOpen(tenantId);
+      const bytes = bytesOf(plaintext);
+      if (bytes.length > maxPlaintextBytes) {
+        throw new KeywardError('KW_PLAINTEXT_TOO_LARGE', { message: `The plaintext is ${bytes.length} bytes; the limit is ${maxPlaintextBytes}.` });
+      }
+      const aad = contextAad(context);
+      // One clock reading serves both cache lookups of a warm call.
+      const now = clock.now();
+      const requested = encryptOptions?.keyVersion;
+      const policy = policyFor(tenantId, requested, now);
+      if (policy instanceof Promise) return encryptSlow(tenantId, bytes, aad, policy, requested);
+      const version = encryptionVersion(policy, requested);
+      const material = cache.peekKey(tenantId, version, now);
+      // Everything in the cache is live: entries leave the map before they are zeroed.
+      if (material === undefined) return encryptSlow(tenantId, bytes, aad, version, requested);
+      return Promise.resolve(sealWith(material, version, aad, bytes));
+    } catch (error) {
+      return Promise.reject(error as Error);
     }
-    const aad = contextAad(context);
-    const version = encryptionVersion(await policyFor(tenantId, encryptOptions?.keyVersion), encryptOptions?.keyVersion);
-    return keyring.withKey(tenantId, version, (material) => {
-      const { salt, key } = material.encryptionKey(random);
-      return sealWithAad(key, { keyVersion: version, salt, iv: random.publicBytes(IV_BYTES) }, aad, bytes);
-    });
   }
 
-  async function decrypt(tenantId: string, ciphertext: Uint8Array | string, context?: EncryptionContext): Promise<Buffer> {
-    checkOpen(tenantId);
-    const parsed = parseCiphertext(toBinary(ciphertext, maxPlaintextBytes), maxPlaintextBytes);
-    const aad = contextAad(context);
-    checkDecryptionVersion(await policyFor(tenantId, parsed.keyVersion), parsed.keyVersion);
-    return keyring.withKey(tenantId, parsed.keyVersion, (material) => openWithAad(material.decryptionKey(parsed.salt), parsed, aad));
+  async function decryptParsed(tenantId: string, parsed: ParsedCiphertext, aad: Buffer, pending: Promise<KeyVersionPolicy> | undefined, now: number | undefined): Promise<Buffer> {
+    if (pending !== undefined) checkDecryptionVersion(await pending, parsed.keyVersion);
+    return keyring.withKey(tenantId, parsed.keyVersion, (material) => openWithAad(material.decryptionKeyAt(parsed.bytes, SALT_OFFSET), parsed, aad), now);
+  }
+
+  /**
+   * Not an async function: a warm call (policy and key cached) runs synchronously and returns a
+   * settled promise, without the machinery of an async function around it. Errors still arrive as
+   * rejections, never as throws.
+   */
+  function decrypt(tenantId: string, ciphertext: Uint8Array | string, context?: EncryptionContext): Promise<Buffer> {
+    try {
+      checkOpen(tenantId);
+      const parsed = parseCiphertext(toBinary(ciphertext, maxPlaintextBytes), maxPlaintextBytes);
+      const aad = contextAad(context);
+      const now = clock.now();
+      const policy = policyFor(tenantId, parsed.keyVersion, now);
+      if (policy instanceof Promise) return decryptParsed(tenantId, parsed, aad, policy, undefined);
+      checkDecryptionVersion(policy, parsed.keyVersion);
+      const material = cache.peekKey(tenantId, parsed.keyVersion, now);
+      // Everything in the cache is live: entries leave the map before they are zeroed.
+      if (material === undefined) return decryptParsed(tenantId, parsed, aad, undefined, now);
+      return Promise.resolve(openWithAad(material.decryptionKeyAt(parsed.bytes, SALT_OFFSET), parsed, aad));
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
   }
 
   /** Management calls: checked the same way, then handed to the keyring. */

@@ -5,6 +5,11 @@ import type { RandomSource } from '../random.js';
 import { inspect } from 'node:util';
 import { KeywardError } from '../errors.js';
 
+function sameSalt(salt: Buffer, bytes: Buffer, offset: number): boolean {
+  for (let i = 0; i < SALT_BYTES; i++) if (salt[i] !== bytes[offset + i]) return false;
+  return true;
+}
+
 /** How many message keys derived for decryption one tenant key version keeps. */
 const DECRYPTION_KEYS_KEPT = 16;
 
@@ -55,8 +60,15 @@ export class KeyMaterial {
   }
 
   decryptionKey(salt: Buffer): Buffer {
+    return this.decryptionKeyAt(salt, 0);
+  }
+
+  /** The message key for the salt at `bytes[offset…offset+16]`, read in place (no view, no copy). */
+  decryptionKeyAt(bytes: Buffer, offset: number): Buffer {
     this.#checkAlive();
-    if (this.#encryption?.salt.equals(salt) === true) return this.#encryption.key;
+    const current = this.#encryption;
+    if (current !== undefined && sameSalt(current.salt, bytes, offset)) return current.key;
+    const salt = bytes.subarray(offset, offset + SALT_BYTES);
     const id = salt.toString('latin1');
     const known = this.#decryptionKeys.get(id);
     if (known !== undefined) return known;

@@ -40,10 +40,11 @@ export class LruTtlCache<K, V> {
     return this.#entries.size;
   }
 
-  get(key: K): V | undefined {
+  /** `now` may be passed by a caller that already read the clock for this operation. */
+  get(key: K, now = this.#options.clock.now()): V | undefined {
     const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
-    if (entry.expiresAt <= this.#options.clock.now()) {
+    if (entry.expiresAt <= now) {
       this.#remove(key, 'expired');
       return undefined;
     }

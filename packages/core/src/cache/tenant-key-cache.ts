@@ -28,8 +28,21 @@ export interface CacheStats {
   entries: number;
 }
 
+let lastTenant = '';
+let lastVersion = 0;
+let lastKey = '\u0000';
+
+/**
+ * The cache key of a (tenant, version). Calls come in runs for one tenant and version, and a key
+ * string built afresh must be flattened and hashed on every lookup; the last one is reused.
+ */
 function versionKey(tenantId: string, version: number): string {
-  return `${tenantId}\u0000${version}`;
+  if (tenantId !== lastTenant || version !== lastVersion) {
+    lastTenant = tenantId;
+    lastVersion = version;
+    lastKey = `${tenantId}\u0000${version}`;
+  }
+  return lastKey;
 }
 
 function belongsTo(tenantId: string): (key: string) => boolean {
@@ -77,8 +90,8 @@ export class TenantKeyCache {
   }
 
   /** A cached, live key version, or undefined; synchronous so the warm path does not wait. */
-  peekKey(tenantId: string, version: number): KeyMaterial | undefined {
-    const material = this.#keys.get(versionKey(tenantId, version));
+  peekKey(tenantId: string, version: number, now?: number): KeyMaterial | undefined {
+    const material = this.#keys.get(versionKey(tenantId, version), now);
     if (material === undefined) return undefined;
     this.#stats.hits++;
     return material;
@@ -108,8 +121,8 @@ export class TenantKeyCache {
     setImmediate(() => material.dispose());
   }
 
-  peekPolicy(tenantId: string): KeyVersionPolicy | undefined {
-    return this.#policies.get(tenantId);
+  peekPolicy(tenantId: string, now?: number): KeyVersionPolicy | undefined {
+    return this.#policies.get(tenantId, now);
   }
 
   loadPolicy(tenantId: string, load: () => Promise<KeyVersionPolicy>): Promise<KeyVersionPolicy> {

@@ -1,7 +1,10 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { KeywardError } from '../errors.js';
 import { encodeContextAfter } from './context-encoding.js';
-import { HEADER_BYTES, OVERHEAD_BYTES, TAG_BYTES, writeHeader, type Header, type ParsedCiphertext } from './format.js';
+import { copySmall, HEADER_BYTES, OVERHEAD_BYTES, TAG_BYTES, writeHeader, type Header, type ParsedCiphertext } from './format.js';
+
+/** One options object for every cipher: a 16-byte tag, never a shorter one. */
+const GCM_OPTIONS = { authTagLength: TAG_BYTES } as const;
 
 /**
  * AES-256-GCM over one message with AAD = the header bytes ‖ the canonical context encoding
@@ -11,8 +14,8 @@ import { HEADER_BYTES, OVERHEAD_BYTES, TAG_BYTES, writeHeader, type Header, type
 export function sealWithAad(messageKey: Buffer, header: Header, aad: Buffer, plaintext: Uint8Array): Buffer {
   const out = Buffer.allocUnsafe(OVERHEAD_BYTES + plaintext.length);
   writeHeader(out, header);
-  out.copy(aad, 0, 0, HEADER_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', messageKey, header.iv, { authTagLength: TAG_BYTES });
+  copySmall(out, 0, aad, 0, HEADER_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', messageKey, header.iv, GCM_OPTIONS);
   cipher.setAAD(aad);
   const body = cipher.update(plaintext);
   body.copy(out, HEADER_BYTES);
@@ -23,8 +26,8 @@ export function sealWithAad(messageKey: Buffer, header: Header, aad: Buffer, pla
 
 /** Opens a parsed ciphertext; any change to header, body, tag or context fails here. */
 export function openWithAad(messageKey: Buffer, parsed: ParsedCiphertext, aad: Buffer): Buffer {
-  parsed.headerBytes.copy(aad, 0);
-  const decipher = createDecipheriv('aes-256-gcm', messageKey, parsed.iv, { authTagLength: TAG_BYTES });
+  copySmall(parsed.bytes, 0, aad, 0, HEADER_BYTES);
+  const decipher = createDecipheriv('aes-256-gcm', messageKey, parsed.iv, GCM_OPTIONS);
   decipher.setAAD(aad);
   decipher.setAuthTag(parsed.tag);
   const body = decipher.update(parsed.body);
@@ -53,7 +56,13 @@ export function open(messageKey: Buffer, parsed: ParsedCiphertext, encodedContex
   return openWithAad(messageKey, parsed, withReservedHeader(encodedContext));
 }
 
-/** The AAD buffer for a caller's context, header bytes still to be filled in. */
+/**
+ * The AAD of every message without a context. Shared: seal and open write the header into it and
+ * hand it to OpenSSL (which copies it) in one synchronous turn, and the context bytes never change.
+ */
+const NO_CONTEXT_AAD = encodeContextAfter(HEADER_BYTES, undefined);
+
+/** The AAD buffer for a caller's context, header bytes still to be filled in by seal or open. */
 export function contextAad(context: Parameters<typeof encodeContextAfter>[1]): Buffer {
-  return encodeContextAfter(HEADER_BYTES, context);
+  return context === undefined ? NO_CONTEXT_AAD : encodeContextAfter(HEADER_BYTES, context);
 }

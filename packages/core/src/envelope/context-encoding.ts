@@ -15,13 +15,28 @@ function invalid(message: string): KeywardError {
   return new KeywardError('KW_CONTEXT_INVALID', { message: `Invalid encryption context: ${message}` });
 }
 
-/** The UTF-8 length of a string, refusing what cannot be encoded canonically or is out of bounds. */
-function byteLength(value: unknown, what: () => string, maxBytes: number, minBytes: number): number {
-  if (typeof value !== 'string') throw invalid(`${what()} must be a string`);
+const ASCII = /^[\x00-\x7f]*$/;
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+type Field = 'key' | 'value';
+
+function describe(field: Field, key: string): string {
+  return field === 'key' ? 'a key' : `the value of "${key.slice(0, 64)}"`;
+}
+
+/**
+ * The UTF-8 length of a key or value, refusing what cannot be encoded canonically or is out of
+ * bounds. ASCII (the common case) is well-formed and one byte a character: no encoder call.
+ */
+function byteLength(value: unknown, field: Field, key: string): number {
+  if (typeof value !== 'string') throw invalid(`${describe(field, key)} must be a string`);
+  const ascii = ASCII.test(value);
   // Lone surrogates would all encode to U+FFFD, so two different contexts could share one encoding.
-  if (!value.isWellFormed()) throw invalid(`${what()} is not well-formed Unicode`);
-  const length = Buffer.byteLength(value, 'utf8');
-  if (length < minBytes || length > maxBytes) throw invalid(`${what()} must be ${minBytes} to ${maxBytes} bytes of UTF-8`);
+  if (!ascii && !value.isWellFormed()) throw invalid(`${describe(field, key)} is not well-formed Unicode`);
+  const length = ascii ? value.length : Buffer.byteLength(value, 'utf8');
+  const min = field === 'key' ? 1 : 0;
+  const max = field === 'key' ? CONTEXT_LIMITS.maxKeyBytes : CONTEXT_LIMITS.maxValueBytes;
+  if (length < min || length > max) throw invalid(`${describe(field, key)} must be ${min} to ${max} bytes of UTF-8`);
   return length;
 }
 
@@ -32,12 +47,27 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * Orders keys by their UTF-8 bytes. For strings without surrogates, UTF-16 code-unit order is the
- * same as UTF-8 byte order, so the common case is a plain comparison; otherwise compare the bytes.
+ * Sorts keys by their UTF-8 bytes. Without surrogates, UTF-16 code-unit order (JavaScript's own
+ * comparison) is the same as UTF-8 byte order; with them, the bytes are compared.
  */
-function utf8Order(a: string, b: string): number {
-  if (/[\uD800-\uDFFF]/.test(a) || /[\uD800-\uDFFF]/.test(b)) return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-  return a < b ? -1 : a > b ? 1 : 0;
+function sortByUtf8(keys: string[]): void {
+  let surrogates = false;
+  for (const key of keys) if (SURROGATE.test(key)) surrogates = true;
+  if (surrogates) keys.sort((a, b) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')));
+  else if (keys.length === 2) {
+    if (keys[0]! > keys[1]!) keys.reverse();
+  } else keys.sort();
+}
+
+/** Writes `value` (whose UTF-8 length is `length`) at `offset` behind its u16 length; returns the next offset. */
+function writeField(out: Buffer, offset: number, value: string, length: number): number {
+  out[offset] = length >>> 8;
+  out[offset + 1] = length & 0xff;
+  const start = offset + 2;
+  // Same length in characters and bytes means ASCII: a loop beats a call into the encoder.
+  if (length === value.length) for (let i = 0; i < length; i++) out[start + i] = value.charCodeAt(i);
+  else out.write(value, start, length, 'utf8');
+  return start + length;
 }
 
 /**
@@ -50,27 +80,32 @@ export function encodeContextAfter(reserved: number, context: EncryptionContext 
   if (context === undefined) return emptyAfter(reserved);
   if (!isPlainObject(context)) throw invalid('it must be a plain object of strings');
   const keys = Object.keys(context);
-  if (keys.length === 0) return emptyAfter(reserved);
-  if (keys.length > CONTEXT_LIMITS.maxEntries) throw invalid(`at most ${CONTEXT_LIMITS.maxEntries} entries`);
-  if (keys.length > 1) keys.sort(utf8Order);
+  const count = keys.length;
+  if (count === 0) return emptyAfter(reserved);
+  if (count > CONTEXT_LIMITS.maxEntries) throw invalid(`at most ${CONTEXT_LIMITS.maxEntries} entries`);
+  if (count > 1) sortByUtf8(keys);
   // Each value is read once, so a getter or proxy cannot change it between the check and the write.
-  const values: string[] = [];
+  const values = new Array<string>(count);
+  const lengths = new Array<number>(2 * count);
   let size = 2;
-  for (const key of keys) {
+  for (let i = 0; i < count; i++) {
+    const key = keys[i]!;
     const value: unknown = context[key];
-    size += 4 + byteLength(key, () => 'a key', CONTEXT_LIMITS.maxKeyBytes, 1);
-    size += byteLength(value, () => `the value of "${key.slice(0, 64)}"`, CONTEXT_LIMITS.maxValueBytes, 0);
-    values.push(value as string);
+    const keyLength = byteLength(key, 'key', key);
+    const valueLength = byteLength(value, 'value', key);
+    values[i] = value as string;
+    lengths[2 * i] = keyLength;
+    lengths[2 * i + 1] = valueLength;
+    size += 4 + keyLength + valueLength;
   }
   if (size > CONTEXT_LIMITS.maxEncodedBytes) throw invalid(`its encoding is ${size} bytes; the limit is ${CONTEXT_LIMITS.maxEncodedBytes}`);
   const out = Buffer.allocUnsafe(reserved + size);
-  let offset = out.writeUInt16BE(keys.length, reserved);
-  for (const [index, key] of keys.entries()) {
-    const value = values[index]!;
-    const keyBytes = out.write(key, offset + 2, 'utf8');
-    offset = out.writeUInt16BE(keyBytes, offset) + keyBytes;
-    const valueBytes = out.write(value, offset + 2, 'utf8');
-    offset = out.writeUInt16BE(valueBytes, offset) + valueBytes;
+  out[reserved] = count >>> 8;
+  out[reserved + 1] = count & 0xff;
+  let offset = reserved + 2;
+  for (let i = 0; i < count; i++) {
+    offset = writeField(out, offset, keys[i]!, lengths[2 * i]!);
+    offset = writeField(out, offset, values[i]!, lengths[2 * i + 1]!);
   }
   return out;
 }

@@ -21,6 +21,7 @@ export const SALT_BYTES = 16;
 export const IV_BYTES = 12;
 export const TAG_BYTES = 16;
 export const HEADER_BYTES = 2 + 4 + SALT_BYTES + IV_BYTES;
+export const SALT_OFFSET = 6;
 export const OVERHEAD_BYTES = HEADER_BYTES + TAG_BYTES;
 export const TEXT_PREFIX = 'kw1:';
 export const MAX_KEY_VERSION = 0xffff_ffff;
@@ -31,19 +32,41 @@ export interface Header {
   iv: Buffer;
 }
 
-export interface ParsedCiphertext extends Header {
-  /** The 34 header bytes exactly as received: they are part of the AAD. */
-  headerBytes: Buffer;
-  body: Buffer;
-  tag: Buffer;
+/**
+ * A binary ciphertext split into its fields. The IV, body and tag are views made once (the cipher
+ * needs them); the salt and header bytes are views made only when asked for, because the hot path
+ * reads them in place from `bytes`.
+ */
+export class ParsedCiphertext implements Header {
+  constructor(
+    /** The whole ciphertext; the first HEADER_BYTES are the header exactly as received (part of the AAD). */
+    readonly bytes: Buffer,
+    readonly keyVersion: number,
+    readonly iv: Buffer,
+    readonly body: Buffer,
+    readonly tag: Buffer,
+  ) {}
+
+  get salt(): Buffer {
+    return this.bytes.subarray(6, 6 + SALT_BYTES);
+  }
+
+  get headerBytes(): Buffer {
+    return this.bytes.subarray(0, HEADER_BYTES);
+  }
+}
+
+/** Copies a few bytes; for headers a loop beats Buffer#copy, which builds a view per call. */
+export function copySmall(source: Uint8Array, sourceStart: number, target: Uint8Array, targetStart: number, length: number): void {
+  for (let i = 0; i < length; i++) target[targetStart + i] = source[sourceStart + i]!;
 }
 
 export function writeHeader(out: Buffer, header: Header): void {
   out[0] = FORMAT_VERSION;
   out[1] = SUITE_HKDF_SHA256_AES_256_GCM;
   out.writeUInt32BE(header.keyVersion, 2);
-  header.salt.copy(out, 6);
-  header.iv.copy(out, 6 + SALT_BYTES);
+  copySmall(header.salt, 0, out, 6, SALT_BYTES);
+  copySmall(header.iv, 0, out, 6 + SALT_BYTES, IV_BYTES);
 }
 
 function malformed(message: string): KeywardError {
@@ -66,14 +89,13 @@ export function parseCiphertext(data: Uint8Array, maxPlaintextBytes: number): Pa
   }
   const keyVersion = bytes.readUInt32BE(2);
   if (keyVersion === 0) throw malformed('key version 0 is not valid');
-  return {
+  return new ParsedCiphertext(
+    bytes,
     keyVersion,
-    salt: bytes.subarray(6, 6 + SALT_BYTES),
-    iv: bytes.subarray(6 + SALT_BYTES, HEADER_BYTES),
-    headerBytes: bytes.subarray(0, HEADER_BYTES),
-    body: bytes.subarray(HEADER_BYTES, bytes.length - TAG_BYTES),
-    tag: bytes.subarray(bytes.length - TAG_BYTES),
-  };
+    bytes.subarray(6 + SALT_BYTES, HEADER_BYTES),
+    bytes.subarray(HEADER_BYTES, bytes.length - TAG_BYTES),
+    bytes.subarray(bytes.length - TAG_BYTES),
+  );
 }
 
 export function toText(ciphertext: Uint8Array): string {

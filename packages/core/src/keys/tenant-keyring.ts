@@ -61,8 +61,8 @@ export class TenantKeyring {
    * once. The liveness check and `use` run in the same synchronous turn, so an eviction can never
    * land between them (it could land during any `await`).
    */
-  withKey<T>(tenantId: string, version: number, use: (material: KeyMaterial) => T): T | Promise<T> {
-    const cached = this.cache.peekKey(tenantId, version);
+  withKey<T>(tenantId: string, version: number, use: (material: KeyMaterial) => T, now?: number): T | Promise<T> {
+    const cached = this.cache.peekKey(tenantId, version, now);
     // Everything in the cache is live: entries leave the map before they are zeroed.
     if (cached !== undefined) return use(cached);
     return this.#loadAndUse(tenantId, version, use);
