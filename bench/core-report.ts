@@ -17,7 +17,7 @@ function row(c: CoreCase): string {
 
 /** Prints the core benchmark as a Markdown table with the ratios the issue names, and the targets. */
 export function printCoreTable(benchmark: CoreBenchmark): void {
-  console.log(`Medians of ${benchmark.repetitions} repetitions; a/b and a/c are medians of per-repetition ratios.`);
+  console.log(`ops/s: medians of ${benchmark.repetitions} repetitions; a/b and a/c: geometric means of the per-repetition ratios of two contenders taking turns.`);
   console.log('| size | op | (a) keyward ops/s | MB/s | (b) raw GCM ops/s | MB/s | (c) AWS ESDK ops/s | MB/s | a/b | a/c |');
   console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const c of benchmark.cases) console.log(row(c));
