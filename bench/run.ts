@@ -3,6 +3,7 @@ import { printTable } from './harness.js';
 import { sandboxBenchmarks } from './sandbox.bench.js';
 import { coreBenchmarks } from './core.bench.js';
 import { printCoreTable } from './core-report.js';
+import { cacheBenchmarks } from './cache.bench.js';
 
 /** `npm run bench`: prints each benchmark's numbers and its ratio to the named baseline. */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -17,3 +18,9 @@ for (const [name, ratio] of sandbox.ratios) console.log(`  ${name}: ${ratio.toFi
 console.log('\n## Core: encrypt and decrypt, warm cache, one process (median ops/s over repetitions)');
 const core = await coreBenchmarks();
 printCoreTable(core);
+
+console.log('\n## Core: what the key caches buy, for a BYOK tenant through the sandbox');
+const cache = await cacheBenchmarks();
+printTable(cache.results);
+console.log('\nThe warm cache is faster than:');
+for (const [name, ratio] of cache.ratios) console.log(`  ${name}: ${ratio.toFixed(0)}×`);
