@@ -15,6 +15,8 @@ function invalid(message: string): KeywardError {
   return new KeywardError('KW_CONTEXT_INVALID', { message: `Invalid encryption context: ${message}` });
 }
 
+// Control characters are ordinary ASCII here: the encoding takes any string.
+// eslint-disable-next-line no-control-regex
 const ASCII = /^[\x00-\x7f]*$/;
 const SURROGATE = /[\uD800-\uDFFF]/;
 
