@@ -1,74 +1,31 @@
 import type { KeyMaterial } from './cache/key-material.js';
-import { TenantKeyCache, type CacheStats, type TenantKeyCacheOptions } from './cache/tenant-key-cache.js';
-import { systemClock, type Clock } from './clock.js';
+import { TenantKeyCache } from './cache/tenant-key-cache.js';
+import { systemClock } from './clock.js';
 import { contextAad, openWithAad, sealWithAad } from './envelope/cipher.js';
 import type { EncryptionContext } from './envelope/context-encoding.js';
 import { IV_BYTES, parseCiphertext, SALT_OFFSET, toBinary, toText, type ParsedCiphertext } from './envelope/format.js';
 import { KeywardError } from './errors.js';
 import { checkDecryptionVersion, encryptionVersion } from './keys/floors.js';
-import type { RootKey, RootKeyResolver } from './keys/root-key.js';
-import { TenantKeyring, type FloorsUpdate, type KeyringInfo, type KeyVersionInfo } from './keys/tenant-keyring.js';
-import type { KeyVersionPolicy, TenantKeyStore } from './keys/tenant-key-store.js';
-import { silentLogger, type Logger } from './logger.js';
-import { createSystemRandom, type RandomSource } from './random.js';
+import type { RootKey } from './keys/root-key.js';
+import { TenantKeyring, type FloorsUpdate } from './keys/tenant-keyring.js';
+import type { KeyVersionPolicy } from './keys/tenant-key-store.js';
+import { silentLogger } from './logger.js';
+import { createSystemRandom } from './random.js';
 import { checkTenantId } from './tenant-id.js';
 
 export const DEFAULT_MAX_PLAINTEXT_BYTES = 64 * 1024 * 1024;
 /** AES-GCM encrypts at most 2^39 - 256 bits with one IV (NIST SP 800-38D). */
 export const MAX_GCM_PLAINTEXT_BYTES = 2 ** 36 - 32;
 
-export interface KeywardOptions {
-  store: TenantKeyStore;
-  /** The root key of every tenant, or a function giving each tenant's. */
-  rootKeys: RootKeyResolver;
-  cache?: TenantKeyCacheOptions;
-  clock?: Clock;
-  random?: RandomSource;
-  logger?: Logger;
-  limits?: { maxPlaintextBytes?: number };
-}
-
-export interface EncryptOptions {
-  /** Encrypt under this version instead of the latest; refused below the floors. */
-  keyVersion?: number;
-}
-
-export interface DataKey {
-  /** The plaintext data key: use it, then zero it (`fill(0)`). */
-  plaintextKey: Buffer;
-  /** The data key encrypted under the tenant key (binary form); keep it next to the data. */
-  wrappedKey: Buffer;
-  keyVersion: number;
-}
-
-export interface Keyward {
-  createTenantKey(tenantId: string): Promise<KeyVersionInfo>;
-  encrypt(tenantId: string, plaintext: Uint8Array | string, context?: EncryptionContext, options?: EncryptOptions): Promise<Buffer>;
-  /** encrypt(), returning the text form `kw1:…` for JSON. */
-  encryptText(tenantId: string, plaintext: Uint8Array | string, context?: EncryptionContext, options?: EncryptOptions): Promise<string>;
-  /** Accepts the binary form (bytes) or the text form (string). */
-  decrypt(tenantId: string, ciphertext: Uint8Array | string, context?: EncryptionContext): Promise<Buffer>;
-  /** A ciphertext of the same plaintext under the latest allowed version, in the form it came in. */
-  rewrap<C extends Uint8Array | string>(tenantId: string, ciphertext: C, context?: EncryptionContext): Promise<C extends string ? string : Buffer>;
-  generateDataKey(tenantId: string, context?: EncryptionContext, options?: { bytes?: number }): Promise<DataKey>;
-  rotateTenantKey(tenantId: string): Promise<KeyVersionInfo>;
-  listKeyVersions(tenantId: string): Promise<KeyringInfo>;
-  setFloors(tenantId: string, floors: FloorsUpdate): Promise<KeyVersionPolicy>;
-  /** Re-wraps every tenant key version from one root key to another (enable BYOK, switch CMK, revert). */
-  rewrapTenantKeys(tenantId: string, from: RootKey, to: RootKey): Promise<{ rewrapped: number }>;
-  /** Drops and zeroes a tenant's unwrapped keys now (revocation); the next use asks the root key again. */
-  evict(tenantId: string): number;
-  evictAll(): number;
-  stats(): CacheStats;
-  /** Zeroes every cached key and stops the cache's timers. */
-  close(): void;
-}
-
 function bytesOf(plaintext: Uint8Array | string): Uint8Array {
   if (typeof plaintext === 'string') return Buffer.from(plaintext, 'utf8');
   if (plaintext instanceof Uint8Array) return plaintext;
   throw new KeywardError('KW_INVALID_ARGUMENT', { message: 'The plaintext must be bytes (Uint8Array) or a string.' });
 }
+
+import type { EncryptOptions, Keyward, KeywardOptions } from './keyward-api.js';
+
+export type { DataKey, EncryptOptions, Keyward, KeywardOptions } from './keyward-api.js';
 
 export function createKeyward(options: KeywardOptions): Keyward {
   const clock = options.clock ?? systemClock;

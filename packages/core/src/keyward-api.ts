@@ -1,0 +1,56 @@
+import type { CacheStats, TenantKeyCacheOptions } from './cache/tenant-key-cache.js';
+import type { Clock } from './clock.js';
+import type { EncryptionContext } from './envelope/context-encoding.js';
+import type { RootKey, RootKeyResolver } from './keys/root-key.js';
+import type { FloorsUpdate, KeyringInfo, KeyVersionInfo } from './keys/tenant-keyring.js';
+import type { KeyVersionPolicy, TenantKeyStore } from './keys/tenant-key-store.js';
+import type { Logger } from './logger.js';
+import type { RandomSource } from './random.js';
+
+/** The public surface of the in-process library: what createKeyward takes and returns. */
+export interface KeywardOptions {
+  store: TenantKeyStore;
+  /** The root key of every tenant, or a function giving each tenant's. */
+  rootKeys: RootKeyResolver;
+  cache?: TenantKeyCacheOptions;
+  clock?: Clock;
+  random?: RandomSource;
+  logger?: Logger;
+  limits?: { maxPlaintextBytes?: number };
+}
+
+export interface EncryptOptions {
+  /** Encrypt under this version instead of the latest; refused below the floors. */
+  keyVersion?: number;
+}
+
+export interface DataKey {
+  /** The plaintext data key: use it, then zero it (`fill(0)`). */
+  plaintextKey: Buffer;
+  /** The data key encrypted under the tenant key (binary form); keep it next to the data. */
+  wrappedKey: Buffer;
+  keyVersion: number;
+}
+
+export interface Keyward {
+  createTenantKey(tenantId: string): Promise<KeyVersionInfo>;
+  encrypt(tenantId: string, plaintext: Uint8Array | string, context?: EncryptionContext, options?: EncryptOptions): Promise<Buffer>;
+  /** encrypt(), returning the text form `kw1:…` for JSON. */
+  encryptText(tenantId: string, plaintext: Uint8Array | string, context?: EncryptionContext, options?: EncryptOptions): Promise<string>;
+  /** Accepts the binary form (bytes) or the text form (string). */
+  decrypt(tenantId: string, ciphertext: Uint8Array | string, context?: EncryptionContext): Promise<Buffer>;
+  /** A ciphertext of the same plaintext under the latest allowed version, in the form it came in. */
+  rewrap<C extends Uint8Array | string>(tenantId: string, ciphertext: C, context?: EncryptionContext): Promise<C extends string ? string : Buffer>;
+  generateDataKey(tenantId: string, context?: EncryptionContext, options?: { bytes?: number }): Promise<DataKey>;
+  rotateTenantKey(tenantId: string): Promise<KeyVersionInfo>;
+  listKeyVersions(tenantId: string): Promise<KeyringInfo>;
+  setFloors(tenantId: string, floors: FloorsUpdate): Promise<KeyVersionPolicy>;
+  /** Re-wraps every tenant key version from one root key to another (enable BYOK, switch CMK, revert). */
+  rewrapTenantKeys(tenantId: string, from: RootKey, to: RootKey): Promise<{ rewrapped: number }>;
+  /** Drops and zeroes a tenant's unwrapped keys now (revocation); the next use asks the root key again. */
+  evict(tenantId: string): number;
+  evictAll(): number;
+  stats(): CacheStats;
+  /** Zeroes every cached key and stops the cache's timers. */
+  close(): void;
+}
