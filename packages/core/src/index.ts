@@ -30,3 +30,4 @@ export { AssumedRoleCredentialCache, type CredentialCacheOptions } from './aws/c
 export { mapAwsError } from './aws/error-mapping.js';
 export { parseArn, parseKmsKeyArn, parseKmsKeyOrAliasArn, parseRoleArn, type Arn } from './aws/arns.js';
 export type { KmsPort, StsPort, KmsTarget, AwsCredentials, AssumeRoleRequest, KmsKeyDescription } from './aws/ports.js';
+export * from './onboarding/index.js';

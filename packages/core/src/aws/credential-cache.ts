@@ -48,7 +48,7 @@ export class AssumedRoleCredentialCache {
 
   async get(request: AssumeRoleRequest): Promise<AwsCredentials> {
     // The session name and source identity are part of the key: they name the tenant in the customer's CloudTrail.
-    const key = [request.roleArn, request.externalId, request.roleSessionName, request.sourceIdentity ?? ''].join('\u0000');
+    const key = [request.roleArn, request.externalId ?? '', request.roleSessionName, request.sourceIdentity ?? ''].join('\u0000');
     const session = this.#sessions.get(key);
     const now = this.#clock.now();
     if (session !== undefined && now < session.expiresAt) {

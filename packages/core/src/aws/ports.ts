@@ -30,6 +30,7 @@ export interface KmsKeyDescription {
   keyUsage: string;
   keyManager: string;
   enabled: boolean;
+  multiRegion: boolean;
   deletionDate?: Date;
 }
 
@@ -39,11 +40,14 @@ export interface KmsPort {
   /** Decrypt with KeyId set, so KMS refuses a blob that some other key produced. */
   decrypt(target: KmsTarget, request: { keyId: string; ciphertextBlob: Uint8Array; encryptionContext: Record<string, string> }): Promise<{ plaintext: Uint8Array; keyArn: string }>;
   describeKey(target: KmsTarget, request: { keyId: string }): Promise<KmsKeyDescription>;
+  /** ReEncrypt from one key (and context) to another; used by the onboarding test to check the permission. */
+  reEncrypt(target: KmsTarget, request: { ciphertextBlob: Uint8Array; sourceKeyId: string; destinationKeyId: string; sourceEncryptionContext: Record<string, string>; destinationEncryptionContext: Record<string, string> }): Promise<{ ciphertextBlob: Uint8Array; keyArn: string }>;
 }
 
 export interface AssumeRoleRequest {
   roleArn: string;
-  externalId: string;
+  /** Omitted only by the onboarding test's confused-deputy probe, which expects a refusal. */
+  externalId?: string;
   roleSessionName: string;
   durationSeconds?: number;
   sourceIdentity?: string;

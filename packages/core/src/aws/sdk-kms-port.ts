@@ -1,5 +1,5 @@
-import type { KMSClient} from '@aws-sdk/client-kms';
-import { DecryptCommand, DescribeKeyCommand, EncryptCommand, GenerateDataKeyCommand } from '@aws-sdk/client-kms';
+import type { KMSClient } from '@aws-sdk/client-kms';
+import { DecryptCommand, DescribeKeyCommand, EncryptCommand, GenerateDataKeyCommand, ReEncryptCommand } from '@aws-sdk/client-kms';
 import { systemClock, type Clock } from '../clock.js';
 import { KeywardError } from '../errors.js';
 import { KmsClientCache } from './client-cache.js';
@@ -55,9 +55,22 @@ export class SdkKmsPort implements KmsPort {
       keyUsage: metadata.KeyUsage ?? 'Unknown',
       keyManager: metadata.KeyManager ?? 'Unknown',
       enabled: metadata.Enabled === true,
+      multiRegion: metadata.MultiRegion === true,
     };
     if (metadata.DeletionDate !== undefined) description.deletionDate = metadata.DeletionDate;
     return description;
+  }
+
+  async reEncrypt(target: KmsTarget, request: { ciphertextBlob: Uint8Array; sourceKeyId: string; destinationKeyId: string; sourceEncryptionContext: Record<string, string>; destinationEncryptionContext: Record<string, string> }): Promise<{ ciphertextBlob: Uint8Array; keyArn: string }> {
+    const operation = 'ReEncrypt';
+    const out = await this.#call(target, operation, (client) => client.send(new ReEncryptCommand({
+      CiphertextBlob: request.ciphertextBlob,
+      SourceKeyId: request.sourceKeyId,
+      DestinationKeyId: request.destinationKeyId,
+      SourceEncryptionContext: request.sourceEncryptionContext,
+      DestinationEncryptionContext: request.destinationEncryptionContext,
+    })));
+    return { ciphertextBlob: required(out.CiphertextBlob, 'CiphertextBlob', operation), keyArn: required(out.KeyId, 'KeyId', operation) };
   }
 
   close(): void {

@@ -18,7 +18,7 @@ export class SdkStsPort implements StsPort {
       out = await this.#client.send(new AssumeRoleCommand({
         RoleArn: request.roleArn,
         RoleSessionName: request.roleSessionName,
-        ExternalId: request.externalId,
+        ...(request.externalId === undefined ? {} : { ExternalId: request.externalId }),
         ...(request.durationSeconds === undefined ? {} : { DurationSeconds: request.durationSeconds }),
         ...(request.sourceIdentity === undefined ? {} : { SourceIdentity: request.sourceIdentity }),
       }));

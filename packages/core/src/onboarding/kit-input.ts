@@ -1,0 +1,76 @@
+import { parseArn } from '../aws/arns.js';
+import { KeywardError } from '../errors.js';
+import { isValidExternalId } from './external-id.js';
+
+/** The platform's side of every kit. */
+export interface PlatformIdentity {
+  partition: string;
+  accountId: string;
+  /** The role Keyward runs as; the customer's trust policy names it. */
+  serviceRoleArn: string;
+}
+
+/** What one tenant's kit is made from. Before the customer names them, role and key are placeholders. */
+export interface KitInput {
+  platform: PlatformIdentity;
+  tenantId: string;
+  externalId: string;
+  /** The customer's role, once known. */
+  roleArn?: string;
+  /** The customer's CMK, once known. */
+  keyArn?: string;
+  /** Suggested name of the role the customer creates; default KeywardByokAccess. */
+  roleName?: string;
+}
+
+export const DEFAULT_ROLE_NAME = 'KeywardByokAccess';
+
+/** The values every artifact is filled with: real ones where known, clearly marked placeholders otherwise. */
+export interface KitValues {
+  partition: string;
+  tenantId: string;
+  externalId: string;
+  serviceRoleArn: string;
+  roleName: string;
+  roleArn: string;
+  keyArn: string;
+  region: string;
+  customerAccountId: string;
+  /** True while the role or key ARN is still a placeholder. */
+  placeholders: boolean;
+}
+
+export const PLACEHOLDER_ACCOUNT = 'CUSTOMER_ACCOUNT_ID';
+export const PLACEHOLDER_REGION = 'REGION';
+export const PLACEHOLDER_KEY_ID = 'KEY_ID';
+
+/** The platform identity from the Service Role ARN (partition and account come from it). */
+export function platformIdentity(serviceRoleArn: string): PlatformIdentity {
+  const arn = parseArn(serviceRoleArn);
+  if (arn?.service !== 'iam' || !arn.resource.startsWith('role/') || arn.accountId === '') {
+    throw new KeywardError('KW_INVALID_ARN', { message: `The platform's Service Role ARN "${serviceRoleArn}" is not an IAM role ARN.` });
+  }
+  return { partition: arn.partition, accountId: arn.accountId, serviceRoleArn };
+}
+
+export function kitValues(input: KitInput): KitValues {
+  if (!isValidExternalId(input.externalId)) throw new KeywardError('KW_INVALID_ARGUMENT', { message: 'The External ID is not within AWS\'s limits.' });
+  const partition = input.platform.partition;
+  const role = input.roleArn === undefined ? undefined : parseArn(input.roleArn);
+  const key = input.keyArn === undefined ? undefined : parseArn(input.keyArn);
+  const customerAccountId = role?.accountId ?? key?.accountId ?? PLACEHOLDER_ACCOUNT;
+  const roleName = role?.resource.split('/').pop() ?? input.roleName ?? DEFAULT_ROLE_NAME;
+  const region = key?.region ?? PLACEHOLDER_REGION;
+  return {
+    partition,
+    tenantId: input.tenantId,
+    externalId: input.externalId,
+    serviceRoleArn: input.platform.serviceRoleArn,
+    roleName,
+    roleArn: input.roleArn ?? `arn:${partition}:iam::${customerAccountId}:role/${roleName}`,
+    keyArn: input.keyArn ?? `arn:${partition}:kms:${region}:${customerAccountId}:key/${PLACEHOLDER_KEY_ID}`,
+    region,
+    customerAccountId,
+    placeholders: input.roleArn === undefined || input.keyArn === undefined,
+  };
+}

@@ -1,0 +1,57 @@
+import type { KitValues } from './kit-input.js';
+import { keyPolicyStatement, permissionsPolicy, trustPolicy } from './policies.js';
+
+/** A JSON document as a Terraform heredoc, with `${var.…}` references put in for the given values. */
+function heredoc(json: unknown, references: Record<string, string>): string {
+  let text = JSON.stringify(json, null, 2);
+  for (const [value, reference] of Object.entries(references)) text = text.split(JSON.stringify(value)).join(JSON.stringify(`\${${reference}}`));
+  return `<<-POLICY\n${text}\n  POLICY`;
+}
+
+const quote = (value: string): string => JSON.stringify(value);
+
+/**
+ * A Terraform snippet: variables (defaulting to this tenant's values), the role with its trust
+ * policy, its permissions policy, and the key policy statement as a local value to merge into the
+ * key's policy (Terraform manages a key policy as a whole, so it cannot add one statement alone).
+ */
+export function terraformSnippet(values: KitValues): string {
+  const refs = { [values.externalId]: 'var.keyward_external_id', [values.keyArn]: 'var.kms_key_arn' };
+  const roleRef = { [values.roleArn]: 'aws_iam_role.keyward_byok.arn' };
+  return `# Keyward BYOK setup for tenant ${values.tenantId}.
+variable "kms_key_arn" {
+  description = "ARN of your KMS key (a key ARN, not an alias)"
+  type        = string
+  default     = ${quote(values.keyArn)}
+}
+
+variable "keyward_external_id" {
+  description = "The External ID Keyward issued for your tenant"
+  type        = string
+  default     = ${quote(values.externalId)}
+}
+
+resource "aws_iam_role" "keyward_byok" {
+  name               = ${quote(values.roleName)}
+  description        = ${quote(`Lets Keyward use the BYOK key for tenant ${values.tenantId}`)}
+  assume_role_policy = ${heredoc(trustPolicy(values.serviceRoleArn, values.externalId), refs)}
+}
+
+resource "aws_iam_role_policy" "keyward_byok_key_access" {
+  name   = "keyward-byok-key-access"
+  role   = aws_iam_role.keyward_byok.id
+  policy = ${heredoc(permissionsPolicy(values.keyArn), refs)}
+}
+
+# Add this statement to your key's policy (for example in the "policy" of your aws_kms_key or
+# aws_kms_key_policy), next to the statements that keep your administrators in control of the key.
+locals {
+  keyward_key_policy_statement = ${heredoc(keyPolicyStatement(values.roleArn), roleRef)}
+}
+
+output "keyward_role_arn" {
+  description = "Give this Role ARN to the platform"
+  value       = aws_iam_role.keyward_byok.arn
+}
+`;
+}
