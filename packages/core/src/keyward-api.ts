@@ -25,7 +25,10 @@ export interface EncryptOptions {
 }
 
 export interface DataKey {
-  /** The plaintext data key: use it, then zero it (`fill(0)`). */
+  /**
+   * The plaintext data key: use it, then zero it (`fill(0)`). Not enumerable, so that serialising
+   * or logging the DataKey never shows it; read it as `dataKey.plaintextKey`.
+   */
   plaintextKey: Buffer;
   /** The data key encrypted under the tenant key (binary form); keep it next to the data. */
   wrappedKey: Buffer;

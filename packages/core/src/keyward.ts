@@ -17,13 +17,24 @@ export const DEFAULT_MAX_PLAINTEXT_BYTES = 64 * 1024 * 1024;
 /** AES-GCM encrypts at most 2^39 - 256 bits with one IV (NIST SP 800-38D). */
 export const MAX_GCM_PLAINTEXT_BYTES = 2 ** 36 - 32;
 
-function bytesOf(plaintext: Uint8Array | string): Uint8Array {
-  if (typeof plaintext === 'string') return Buffer.from(plaintext, 'utf8');
+function tooLarge(bytes: number, maxPlaintextBytes: number): KeywardError {
+  return new KeywardError('KW_PLAINTEXT_TOO_LARGE', { message: `The plaintext is ${bytes} bytes; the limit is ${maxPlaintextBytes}.` });
+}
+
+/** The plaintext's bytes; a string is UTF-8, refused before encoding if it cannot fit or round-trip. */
+function bytesOf(plaintext: Uint8Array | string, maxPlaintextBytes: number): Uint8Array {
+  if (typeof plaintext === 'string') {
+    // UTF-8 never takes fewer bytes than UTF-16 code units, so this bound is safe before encoding.
+    if (plaintext.length > maxPlaintextBytes) throw tooLarge(plaintext.length, maxPlaintextBytes);
+    // A lone surrogate would come back as U+FFFD: decrypt would return a different string.
+    if (!plaintext.isWellFormed()) throw new KeywardError('KW_INVALID_ARGUMENT', { message: 'The plaintext string is not well-formed Unicode (it has a lone surrogate).' });
+    return Buffer.from(plaintext, 'utf8');
+  }
   if (plaintext instanceof Uint8Array) return plaintext;
   throw new KeywardError('KW_INVALID_ARGUMENT', { message: 'The plaintext must be bytes (Uint8Array) or a string.' });
 }
 
-import type { EncryptOptions, Keyward, KeywardOptions } from './keyward-api.js';
+import type { DataKey, EncryptOptions, Keyward, KeywardOptions } from './keyward-api.js';
 
 export type { DataKey, EncryptOptions, Keyward, KeywardOptions } from './keyward-api.js';
 
@@ -72,10 +83,8 @@ export function createKeyward(options: KeywardOptions): Keyward {
   function encrypt(tenantId: string, plaintext: Uint8Array | string, context?: EncryptionContext, encryptOptions?: EncryptOptions): Promise<Buffer> {
     try {
       checkOpen(tenantId);
-      const bytes = bytesOf(plaintext);
-      if (bytes.length > maxPlaintextBytes) {
-        throw new KeywardError('KW_PLAINTEXT_TOO_LARGE', { message: `The plaintext is ${bytes.length} bytes; the limit is ${maxPlaintextBytes}.` });
-      }
+      const bytes = bytesOf(plaintext, maxPlaintextBytes);
+      if (bytes.length > maxPlaintextBytes) throw tooLarge(bytes.length, maxPlaintextBytes);
       const aad = contextAad(context);
       // One clock reading serves both cache lookups of a warm call.
       const now = clock.now();
@@ -154,7 +163,10 @@ export function createKeyward(options: KeywardOptions): Keyward {
       const plaintextKey = random.secretBytes(length);
       try {
         const wrappedKey = await encrypt(tenantId, plaintextKey, context);
-        return { plaintextKey, wrappedKey, keyVersion: wrappedKey.readUInt32BE(2) };
+        const dataKey = { wrappedKey, keyVersion: wrappedKey.readUInt32BE(2) } as DataKey;
+        // Not enumerable: JSON.stringify, util.inspect and spreading never show the key's bytes.
+        Object.defineProperty(dataKey, 'plaintextKey', { value: plaintextKey, enumerable: false });
+        return dataKey;
       } catch (error) {
         plaintextKey.fill(0);
         throw error;

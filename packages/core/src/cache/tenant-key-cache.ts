@@ -62,6 +62,7 @@ export class TenantKeyCache {
   readonly #keyFlights = new SingleFlight<string, KeyMaterial>();
   readonly #policyFlights = new SingleFlight<string, KeyVersionPolicy>();
   readonly #stats = { hits: 0, misses: 0, loads: 0, loadFailures: 0, evictions: 0 };
+  #closed = false;
 
   constructor(clock: Clock, options: TenantKeyCacheOptions = {}) {
     const ttlMs = options.ttlMs ?? CACHE_DEFAULTS.ttlMs;
@@ -76,6 +77,10 @@ export class TenantKeyCache {
     }
     this.ttlMs = ttlMs;
     const sweepIntervalMs = options.sweepIntervalMs ?? Math.max(1000, Math.floor(ttlMs / 10));
+    /* Precondition: the sweep runs, at most once a millisecond and at least once a TTL (timers cap at 2^31 - 1 ms). */
+    if (!Number.isSafeInteger(sweepIntervalMs) || sweepIntervalMs < 1 || sweepIntervalMs > Math.max(ttlMs, 1000) || sweepIntervalMs > 2 ** 31 - 1) {
+      throw new KeywardError('KW_INVALID_ARGUMENT', { message: `cache.sweepIntervalMs must be a whole number from 1 to the TTL, not ${String(sweepIntervalMs)}.` });
+    }
     this.#keys = new LruTtlCache({
       maxEntries, ttlMs, clock, sweepIntervalMs,
       onDispose: (material, _key, reason) => {
@@ -99,6 +104,7 @@ export class TenantKeyCache {
 
   /** Loads a key version once however many callers miss at the same time. */
   loadKey(tenantId: string, version: number, load: () => Promise<KeyMaterial>): Promise<KeyMaterial> {
+    if (this.#closed) return Promise.reject(new KeywardError('KW_CLOSED'));
     this.#stats.misses++;
     const key = versionKey(tenantId, version);
     return this.#keyFlights.run(key, async () => {
@@ -113,6 +119,11 @@ export class TenantKeyCache {
   }
 
   #settleKey(key: string, material: KeyMaterial, flight: Flight<KeyMaterial>): void {
+    if (this.#closed) {
+      // Closed while loading: nothing is cached any more, and nothing would ever zero it.
+      material.dispose();
+      throw new KeywardError('KW_CLOSED');
+    }
     if (!flight.stale) {
       this.#keys.set(key, material);
       return;
@@ -126,13 +137,22 @@ export class TenantKeyCache {
   }
 
   loadPolicy(tenantId: string, load: () => Promise<KeyVersionPolicy>): Promise<KeyVersionPolicy> {
+    if (this.#closed) return Promise.reject(new KeywardError('KW_CLOSED'));
     return this.#policyFlights.run(tenantId, load, (policy, flight) => {
-      if (!flight.stale) this.#policies.set(tenantId, policy);
+      if (!flight.stale && !this.#closed) this.#policies.set(tenantId, policy);
     });
   }
 
+  /** Caches a policy just committed; a load that read the store before the change must not overwrite it. */
   setPolicy(tenantId: string, policy: KeyVersionPolicy): void {
+    this.#policyFlights.abandon((key) => key === tenantId);
     this.#policies.set(tenantId, policy);
+  }
+
+  /** Forgets a tenant's policy (after a change whose committed result is not known here). */
+  forgetPolicy(tenantId: string): void {
+    this.#policyFlights.abandon((key) => key === tenantId);
+    this.#policies.delete(tenantId);
   }
 
   /** Drops and zeroes every key of one tenant, and abandons its running loads. */
@@ -156,6 +176,7 @@ export class TenantKeyCache {
   }
 
   close(): void {
+    this.#closed = true;
     this.evictAll();
     this.#keys.close();
     this.#policies.close();

@@ -35,6 +35,8 @@ export class LocalRootKey implements RootKey {
     /* Precondition: the master key is 32 bytes (not a string, which would decode to a guessable key). */
     if (!(master instanceof Uint8Array)) throw configError('the master key must be bytes (a Buffer or Uint8Array)');
     if (master.length !== 32) throw configError(`the master key must be 32 bytes, not ${master.length}`);
+    /* Precondition: the master key is not all zeros (an uninitialised buffer, not a key). */
+    if (master.every((byte) => byte === 0)) throw configError('the master key is all zeros');
     this.#master = SecretKey.takeFrom(Uint8Array.from(master));
     this.#random = options.random ?? createSystemRandom();
     // A fingerprint, not the key: HMAC of a fixed label, so the ID reveals nothing about the bytes.
@@ -58,7 +60,9 @@ export class LocalRootKey implements RootKey {
     } catch (error) {
       throw configError(`cannot read the master key file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
     }
-    const master = content.length === 32 ? Buffer.from(content) : decodeMaster(content.toString('utf8').trim(), path);
+    // 32 printable characters (or whitespace) are a passphrase or truncated text, not 32 raw random bytes.
+    const raw = content.length === 32 && !content.every((byte) => (byte >= 0x20 && byte < 0x7f) || byte === 0x09 || byte === 0x0a || byte === 0x0d);
+    const master = raw ? Buffer.from(content) : decodeMaster(content.toString('utf8').trim(), path);
     content.fill(0);
     return withMaster(master, options);
   }

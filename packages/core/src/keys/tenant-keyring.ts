@@ -26,6 +26,14 @@ export interface FloorsUpdate {
   minDecryptionVersion?: number;
 }
 
+/** How many times a re-wrap goes round when rotations keep adding versions under the old root. */
+const MAX_REWRAP_ROUNDS = 5;
+
+function isRootKey(value: unknown): value is RootKey {
+  const candidate = value as Partial<RootKey> | null;
+  return typeof candidate === 'object' && candidate !== null && typeof candidate.id === 'string' && typeof candidate.wrap === 'function' && typeof candidate.unwrap === 'function';
+}
+
 /** How often an operation looks a key up again when an eviction overtakes it. */
 const MAX_LOOKUPS = 3;
 
@@ -120,12 +128,15 @@ export class TenantKeyring {
     key.zero();
     const record: WrappedKeyVersion = { version, wrappedKey, rootKeyId: root.id, createdAt: new Date(this.clock.now()) };
     await this.store.addVersion(tenantId, record, policy.latestVersion);
-    this.cache.setPolicy(tenantId, { ...policy, latestVersion: version });
+    // Not `{ ...policy, latestVersion }`: the floors may have changed while the key was generated.
+    this.cache.forgetPolicy(tenantId);
     this.logger.info({ tenantId, version, rootKey: root.id }, 'tenant key rotated');
     return { version, rootKeyId: root.id, createdAt: record.createdAt };
   }
 
   async setFloors(tenantId: string, update: FloorsUpdate): Promise<KeyVersionPolicy> {
+    /* Precondition: the update is an object. */
+    if (typeof update !== 'object' || update === null) throw new KeywardError('KW_INVALID_ARGUMENT', { message: 'setFloors takes an object { minEncryptionVersion?, minDecryptionVersion? }.' });
     const current = await this.#storedPolicy(tenantId);
     const next: KeyVersionPolicy = {
       latestVersion: current.latestVersion,
@@ -151,18 +162,33 @@ export class TenantKeyring {
    * `to` are left alone, so an interrupted re-wrap can simply run again.
    */
   async rewrapAll(tenantId: string, from: RootKey, to: RootKey): Promise<{ rewrapped: number }> {
+    /* Precondition: both root keys are root keys. */
+    if (!isRootKey(from) || !isRootKey(to)) throw new KeywardError('KW_INVALID_ARGUMENT', { message: 'rewrapTenantKeys takes two root keys (from, to).' });
+    let rewrapped = 0;
+    // A rotation during the re-wrap adds a version under `from`; go round again until none is left.
+    for (let round = 0; round < MAX_REWRAP_ROUNDS; round++) {
+      const pending = await this.#underRoot(tenantId, from, to);
+      if (pending.length === 0) {
+        this.cache.evict(tenantId);
+        this.logger.info({ tenantId, from: from.id, to: to.id, rewrapped }, 'tenant keys re-wrapped');
+        return { rewrapped };
+      }
+      const replaced: WrappedKeyVersion[] = [];
+      for (const record of pending) replaced.push({ ...record, wrappedKey: await rewrapOne(tenantId, record, from, to), rootKeyId: to.id });
+      await this.store.replaceWrappedKeys(tenantId, replaced, from.id);
+      rewrapped += replaced.length;
+    }
+    this.cache.evict(tenantId);
+    throw new KeywardError('KW_CONCURRENT_MODIFICATION', { message: 'New key versions kept appearing under the old root key during the re-wrap; run it again.' });
+  }
+
+  /** The versions still wrapped by `from`; refuses versions wrapped by a third root key. */
+  async #underRoot(tenantId: string, from: RootKey, to: RootKey): Promise<WrappedKeyVersion[]> {
     const records = await this.store.listVersions(tenantId);
     if (records.length === 0) throw new KeywardError('KW_TENANT_NOT_FOUND', { details: { tenantId } });
     const stray = records.find((record) => record.rootKeyId !== from.id && record.rootKeyId !== to.id);
     if (stray !== undefined) throw new KeywardError('KW_ROOT_KEY_MISMATCH', { details: { tenantId, version: stray.version, wrappedBy: stray.rootKeyId, expected: from.id } });
-    const replaced: WrappedKeyVersion[] = [];
-    for (const record of records.filter((candidate) => candidate.rootKeyId === from.id)) {
-      replaced.push({ ...record, wrappedKey: await rewrapOne(tenantId, record, from, to), rootKeyId: to.id });
-    }
-    if (replaced.length > 0) await this.store.replaceWrappedKeys(tenantId, replaced, from.id);
-    this.cache.evict(tenantId);
-    this.logger.info({ tenantId, from: from.id, to: to.id, rewrapped: replaced.length }, 'tenant keys re-wrapped');
-    return { rewrapped: replaced.length };
+    return records.filter((record) => record.rootKeyId === from.id);
   }
 
   async #storedPolicy(tenantId: string): Promise<KeyVersionPolicy> {
