@@ -3,7 +3,7 @@
  * has a stable `KW_CHECK_…` code, the artifact of the setup kit to fix and the guide step it is
  * in. docs/onboarding.md lists them; diagnoses.test.ts keeps the two in step.
  */
-export type Artifact = 'role-arn' | 'cmk-arn' | 'trust-policy' | 'permissions-policy' | 'key-policy-statement' | 'kms-key' | 'platform';
+export type Artifact = 'role-arn' | 'cmk-arn' | 'trust-policy' | 'permissions-policy' | 'key-policy-statement' | 'kms-key' | 'aws-account' | 'platform';
 
 export interface Diagnosis {
   readonly status: 'pass' | 'fail' | 'warn' | 'skipped';
@@ -29,7 +29,7 @@ export const DIAGNOSES = {
   KW_CHECK_ROLE_ALREADY_REGISTERED: fail('role-arn', 3, 'The Role ARN is already registered to another tenant.'),
   KW_CHECK_ROLE_ASSUMED: pass('The platform assumed the role with the External ID.'),
   KW_CHECK_ASSUME_ROLE_DENIED: fail('trust-policy', 3, 'AWS STS refused AssumeRole: the role does not exist, or its trust policy does not allow the platform with this External ID.'),
-  KW_CHECK_STS_REGION_DISABLED: fail('platform', 5, 'AWS STS is not activated in the platform\'s region for the customer\'s account.'),
+  KW_CHECK_STS_REGION_DISABLED: fail('aws-account', 3, 'AWS STS is not activated in the platform\'s region for the customer\'s account.'),
   KW_CHECK_EXTERNAL_ID_ENFORCED: pass('The role cannot be assumed without the External ID or with a wrong one.'),
   KW_CHECK_EXTERNAL_ID_NOT_REQUIRED: fail('trust-policy', 3, 'Insecure: the role can be assumed without an External ID (confused-deputy risk).'),
   KW_CHECK_WRONG_EXTERNAL_ID_ACCEPTED: fail('trust-policy', 3, 'Insecure: the role can be assumed with a wrong External ID (confused-deputy risk).'),

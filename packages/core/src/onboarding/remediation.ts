@@ -27,7 +27,7 @@ export function remediationFor(code: DiagnosisCode, subject: OnboardingSubject):
     case 'KW_CHECK_ASSUME_ROLE_DENIED':
       return `Fix the role's trust policy (step 3). Check that (1) the role ${subject.roleArn} exists, with exactly this ARN including its path; (2) its trust policy allows ${subject.platform.serviceRoleArn} to call sts:AssumeRole; (3) its condition is StringEquals sts:ExternalId = ${subject.externalId} (a regenerated External ID needs the policy updated). The trust policy to use: ${trust}`;
     case 'KW_CHECK_STS_REGION_DISABLED':
-      return `Activate AWS STS in the platform's region for account ${role?.accountId ?? ''} (IAM console, Account settings, Security Token Service regions).`;
+      return `Activate AWS STS in the platform's region for account ${role?.accountId ?? ''} (step 3: IAM console, Account settings, Security Token Service regions).`;
     case 'KW_CHECK_EXTERNAL_ID_NOT_REQUIRED':
     case 'KW_CHECK_WRONG_EXTERNAL_ID_ACCEPTED':
       return `Make the trust policy require this tenant's External ID exactly (step 3): add the condition {"StringEquals":{"sts:ExternalId":"${subject.externalId}"}} to the statement that allows ${subject.platform.serviceRoleArn}, and no other statement may allow it without that condition. Without it, anyone who can make the platform act on their behalf could use your key. The trust policy to use: ${trust}`;
