@@ -2,7 +2,7 @@ import { CreateKeyCommand, DisableKeyCommand, PutKeyPolicyCommand, ScheduleKeyDe
 import { CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import {
   buildSetupKit, platformIdentity, runOnboardingChecks, SdkKmsPort, SdkStsPort,
-  type CheckReport, type OnboardingSubject, type PolicyDocument, type PolicyStatement, type SetupKit,
+  type CheckReport, type CheckResult, type OnboardingSubject, type PolicyDocument, type PolicyStatement, type SetupKit,
 } from '@keyward/core';
 import { CUSTOMER_ACCOUNT_ID, startSandbox, type RunningSandbox } from '@keyward/sandbox';
 import { clients } from '../../../sandbox/test/helpers.js';
@@ -35,7 +35,7 @@ export interface Mistake {
 
 export interface Onboarding {
   box: RunningSandbox;
-  run(mistake?: Mistake): Promise<{ report: CheckReport; kit: SetupKit }>;
+  run(mistake?: Mistake, onResult?: (result: CheckResult) => void): Promise<{ report: CheckReport; kit: SetupKit }>;
   close(): Promise<void>;
 }
 
@@ -49,7 +49,7 @@ export async function onboarding(): Promise<Onboarding> {
   let round = 0;
   return {
     box,
-    async run(mistake = {}) {
+    async run(mistake = {}, onResult) {
       round++;
       const roleName = `${ROLE_NAME}${round}`;
       const roleArn = `arn:aws:iam::${CUSTOMER_ACCOUNT_ID}:role/${roleName}`;
@@ -68,7 +68,7 @@ export async function onboarding(): Promise<Onboarding> {
       if (mistake.keyState === 'PendingDeletion') await customer.kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyArn, PendingWindowInDays: 7 }));
       const subject: OnboardingSubject = { platform: PLATFORM, tenantId: TENANT, externalId: EXTERNAL_ID, roleArn, keyArn, ...mistake.subject?.({ roleArn, keyArn }) };
       const owner = mistake.roleOwner;
-      const report = await runOnboardingChecks(subject, { sts, kms, ...(owner === undefined ? {} : { roleOwner: () => Promise.resolve(owner) }) });
+      const report = await runOnboardingChecks(subject, { sts, kms, ...(owner === undefined ? {} : { roleOwner: () => Promise.resolve(owner) }) }, onResult);
       return { report, kit };
     },
     async close() {
