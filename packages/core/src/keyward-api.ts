@@ -27,7 +27,8 @@ export interface EncryptOptions {
 export interface DataKey {
   /**
    * The plaintext data key: use it, then zero it (`fill(0)`). Not enumerable, so that serialising
-   * or logging the DataKey never shows it; read it as `dataKey.plaintextKey`.
+   * or logging the DataKey never shows it, and spreading or structuredClone drops it; read it as
+   * `dataKey.plaintextKey`.
    */
   plaintextKey: Buffer;
   /** The data key encrypted under the tenant key (binary form); keep it next to the data. */

@@ -6,8 +6,8 @@ import { MemoryTenantKeyStore } from './keys/memory-store.js';
 import type { RootKey } from './keys/root-key.js';
 import type { TenantKeyStore } from './keys/tenant-key-store.js';
 import { SecretKey } from './keys/secret-key.js';
-import { createKeyward } from './keyward.js';
-import { failure, instances, setup, versionOf } from './keyward.test-support.js';
+import { createKeyward, type Keyward } from './keyward.js';
+import { failure, gate, instances, rootLike, setup, versionOf } from './keyward.test-support.js';
 
 describe('createKeyward: root keys and concurrency', () => {
   it('rewrapTenantKeys moves every version to a new root; the old root can no longer be used; the new one reads old ciphertexts', async () => {
@@ -146,5 +146,128 @@ describe('createKeyward: root keys and concurrency', () => {
     instances.push(racing);
     await failure(racing.rewrapTenantKeys('acme', root, second), 'KW_CONCURRENT_MODIFICATION');
     expect((await store.listVersions('acme')).map((version) => version.rootKeyId)).toEqual([first.id]);
+  });
+
+  it('a rotation racing setFloors cannot put the old floor back in the cache: the retired version stays refused', async () => {
+    const real = new LocalRootKey(randomBytes(32));
+    const slowKey = gate();
+    let holding = false;
+    const rootKeys = rootLike(real, {
+      generateTenantKey: async (context) => {
+        if (holding) await slowKey.pass();
+        return real.generateTenantKey(context);
+      },
+    });
+    const { keyward } = setup({ rootKeys });
+    await keyward.createTenantKey('acme');
+    const v1 = await keyward.encrypt('acme', 'retired');
+    await keyward.rotateTenantKey('acme');
+    // The rotation reads the policy (latest 2, decryption floor 1), then waits for its new key…
+    holding = true;
+    const rotating = keyward.rotateTenantKey('acme');
+    await slowKey.reached;
+    // …while version 1 is retired.
+    expect(await keyward.setFloors('acme', { minDecryptionVersion: 2 })).toEqual({ latestVersion: 2, minEncryptionVersion: 0, minDecryptionVersion: 2 });
+    slowKey.open();
+    expect((await rotating).version).toBe(3);
+    await failure(keyward.decrypt('acme', v1), 'KW_KEY_VERSION_TOO_OLD');
+    expect(await keyward.listKeyVersions('acme')).toMatchObject({ latestVersion: 3, minDecryptionVersion: 2 });
+  });
+
+  it('a policy load that read the store before setFloors cannot overwrite the new floor once setFloors resolved', async () => {
+    const slowRead = gate();
+    let holding = false;
+    // A store whose (next) policy read returns what it read at call time, later: a database round trip.
+    const store = new (class extends MemoryTenantKeyStore {
+      override async getPolicy(tenantId: string) {
+        const policy = await super.getPolicy(tenantId);
+        if (holding) {
+          holding = false;
+          await slowRead.pass();
+        }
+        return policy;
+      }
+    })();
+    const { keyward } = setup({ store });
+    await keyward.createTenantKey('acme');
+    const v1 = await keyward.encrypt('acme', 'retired');
+    await keyward.rotateTenantKey('acme');
+    keyward.evict('acme');
+    holding = true;
+    // Not cached: this decrypt loads the policy (latest 2, decryption floor 1), and the read is held.
+    const begunBefore = keyward.decrypt('acme', v1);
+    await slowRead.reached;
+    await keyward.setFloors('acme', { minDecryptionVersion: 2 });
+    slowRead.open();
+    // The decrypt begun before the change may finish either way; what it read must not be cached.
+    await begunBefore.then(() => undefined, () => undefined);
+    await failure(keyward.decrypt('acme', v1), 'KW_KEY_VERSION_TOO_OLD');
+  });
+
+  it('an encrypt or decrypt in flight when close() is called is refused with KW_CLOSED, caches nothing, and its unwrapped key is zeroed', async () => {
+    const real = new LocalRootKey(randomBytes(32));
+    const unwrapped: SecretKey[] = [];
+    const slowUnwrap = gate();
+    let holding = false;
+    const rootKeys = rootLike(real, {
+      unwrap: async (wrapped, context) => {
+        const key = await real.unwrap(wrapped, context);
+        unwrapped.push(key);
+        if (holding) await slowUnwrap.pass();
+        return key;
+      },
+    });
+    const { keyward: writer, peer } = setup({ rootKeys });
+    await writer.createTenantKey('acme');
+    const ciphertext = await writer.encrypt('acme', 'secret');
+    writer.close();
+    const unwraps = unwrapped.length;
+    // Closed while the policy is being read (a cold instance): the root key is not even asked.
+    for (const start of [(keyward: Keyward) => keyward.encrypt('acme', 'x'), (keyward: Keyward) => keyward.decrypt('acme', ciphertext)]) {
+      const keyward = peer();
+      const pending = start(keyward);
+      keyward.close();
+      await failure(pending, 'KW_CLOSED');
+      expect(keyward.stats().entries).toBe(0);
+    }
+    expect(unwrapped.length).toBe(unwraps);
+    // Closed while the tenant key is being unwrapped: it arrives after close(), and is zeroed rather than cached.
+    const keyward = peer();
+    holding = true;
+    const pending = keyward.decrypt('acme', ciphertext);
+    await slowUnwrap.reached;
+    keyward.close();
+    slowUnwrap.open();
+    await failure(pending, 'KW_CLOSED');
+    expect(keyward.stats().entries).toBe(0);
+    expect(unwrapped.length).toBe(unwraps + 1);
+    expect(unwrapped.map((key) => key.zeroed)).toEqual(unwrapped.map(() => true));
+  });
+
+  it('rewrapTenantKeys also re-wraps a version that a rotation added under the old root while it ran', async () => {
+    const { keyward, root, store, peer } = setup();
+    await keyward.createTenantKey('acme');
+    await keyward.rotateTenantKey('acme');
+    const cmk = new LocalRootKey(randomBytes(32));
+    const firstWrap = gate();
+    let wraps = 0;
+    const to = rootLike(cmk, {
+      wrap: async (key, context) => {
+        if (wraps++ === 0) await firstWrap.pass();
+        return cmk.wrap(key, context);
+      },
+    });
+    const rewrapping = keyward.rewrapTenantKeys('acme', root, to);
+    // Versions 1 and 2 are listed under the old root; another instance rotates before they are replaced.
+    await firstWrap.reached;
+    expect(await peer().rotateTenantKey('acme')).toMatchObject({ version: 3, rootKeyId: root.id });
+    firstWrap.open();
+    expect(await rewrapping).toEqual({ rewrapped: 3 });
+    expect((await store.listVersions('acme')).map((version) => version.rootKeyId)).toEqual([cmk.id, cmk.id, cmk.id]);
+    // The re-wrap reported success: the tenant switches to the new root, and encrypts under the latest version.
+    const switched = peer({ rootKeys: () => cmk });
+    const ciphertext = await switched.encrypt('acme', 'after the switch');
+    expect(versionOf(ciphertext)).toBe(3);
+    expect((await switched.decrypt('acme', ciphertext)).toString()).toBe('after the switch');
   });
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { NOW, failure, setup, versionOf } from './keyward.test-support.js';
 
 describe('createKeyward: tenant keys', () => {
@@ -40,6 +40,24 @@ describe('createKeyward: tenant keys', () => {
     expect(await keyward.listKeyVersions('acme')).toMatchObject({ minEncryptionVersion: 0, minDecryptionVersion: 1 });
     expect(await keyward.setFloors('acme', { minDecryptionVersion: 2, minEncryptionVersion: 3 })).toEqual({ latestVersion: 3, minEncryptionVersion: 3, minDecryptionVersion: 2 });
     expect(await keyward.setFloors('acme', { minEncryptionVersion: 0 })).toEqual({ latestVersion: 3, minEncryptionVersion: 0, minDecryptionVersion: 2 });
+  });
+
+  it('refuses a floors update that is not an object, and a re-wrap argument that is not a root key, with KW_INVALID_ARGUMENT', async () => {
+    const { keyward, root } = setup();
+    await keyward.createTenantKey('acme');
+    for (const update of [undefined, null, 2, 'minDecryptionVersion=1', []]) await failure(keyward.setFloors('acme', update as never), 'KW_INVALID_ARGUMENT');
+    // Precondition: the two root keys differ.
+    await failure(keyward.rewrapTenantKeys('acme', root, root), 'KW_INVALID_ARGUMENT');
+    for (const notRoot of [undefined, null, root.id, {}, { id: root.id }, { id: root.id, wrap: () => undefined }]) {
+      await failure(keyward.rewrapTenantKeys('acme', notRoot as never, root), 'KW_INVALID_ARGUMENT');
+      await failure(keyward.rewrapTenantKeys('acme', root, notRoot as never), 'KW_INVALID_ARGUMENT');
+    }
+    expect(await keyward.listKeyVersions('acme')).toMatchObject({ latestVersion: 1, minEncryptionVersion: 0, minDecryptionVersion: 1, versions: [{ version: 1, rootKeyId: root.id }] });
+  });
+
+  it('evict refuses an invalid tenant ID like every other call', () => {
+    const { keyward } = setup();
+    for (const tenantId of [{}, '', '../x']) expect(() => keyward.evict(tenantId as never)).toThrow(expect.objectContaining({ code: 'KW_INVALID_TENANT_ID' }));
   });
 
   it('refuses an unknown tenant with KW_TENANT_NOT_FOUND', async () => {
@@ -112,6 +130,30 @@ describe('createKeyward: encrypt and decrypt', () => {
     await failure(keyward.encrypt('acme', Buffer.alloc(5)), 'KW_PLAINTEXT_TOO_LARGE');
     await failure(keyward.encrypt('acme', 'ééé'), 'KW_PLAINTEXT_TOO_LARGE');
     await failure(keyward.generateDataKey('acme', undefined, { bytes: 5 }), 'KW_PLAINTEXT_TOO_LARGE');
+  });
+
+  it('refuses a string longer than limits.maxPlaintextBytes with KW_PLAINTEXT_TOO_LARGE before encoding it', async () => {
+    const { keyward } = setup({ limits: { maxPlaintextBytes: 4 } });
+    await keyward.createTenantKey('acme');
+    const tooLong = 'abcde';
+    const from = vi.spyOn(Buffer, 'from');
+    try {
+      await failure(keyward.encrypt('acme', tooLong), 'KW_PLAINTEXT_TOO_LARGE');
+      // UTF-8 takes at least a byte a UTF-16 unit: the length alone refuses it, without encoding it (which can take 3 bytes a unit).
+      expect(from.mock.calls.filter((args) => (args as unknown[])[0] === tooLong)).toEqual([]);
+    } finally {
+      from.mockRestore();
+    }
+  });
+
+  it('refuses a plaintext string with a lone surrogate with KW_INVALID_ARGUMENT (it would decrypt to U+FFFD), and round-trips surrogate pairs', async () => {
+    const { keyward } = setup();
+    await keyward.createTenantKey('acme');
+    for (const plaintext of ['a\uD800b', '\uDC00', 'x\uD83D', '\uDE00\uD83D']) {
+      await failure(keyward.encrypt('acme', plaintext), 'KW_INVALID_ARGUMENT');
+      await failure(keyward.encryptText('acme', plaintext), 'KW_INVALID_ARGUMENT');
+    }
+    expect((await keyward.decrypt('acme', await keyward.encrypt('acme', 'a\uD83D\uDE00b'))).toString('utf8')).toBe('a\uD83D\uDE00b');
   });
 
   it('Precondition: the plaintext limit is a whole number within AES-GCM\'s limit of 2^36 - 32 bytes', () => {

@@ -25,7 +25,9 @@ function tooLarge(bytes: number, maxPlaintextBytes: number): KeywardError {
 function bytesOf(plaintext: Uint8Array | string, maxPlaintextBytes: number): Uint8Array {
   if (typeof plaintext === 'string') {
     // UTF-8 never takes fewer bytes than UTF-16 code units, so this bound is safe before encoding.
-    if (plaintext.length > maxPlaintextBytes) throw tooLarge(plaintext.length, maxPlaintextBytes);
+    if (plaintext.length > maxPlaintextBytes) {
+      throw new KeywardError('KW_PLAINTEXT_TOO_LARGE', { message: `The plaintext string has ${plaintext.length} characters, so at least as many UTF-8 bytes; the limit is ${maxPlaintextBytes} bytes.` });
+    }
     // A lone surrogate would come back as U+FFFD: decrypt would return a different string.
     if (!plaintext.isWellFormed()) throw new KeywardError('KW_INVALID_ARGUMENT', { message: 'The plaintext string is not well-formed Unicode (it has a lone surrogate).' });
     return Buffer.from(plaintext, 'utf8');
@@ -165,7 +167,7 @@ export function createKeyward(options: KeywardOptions): Keyward {
         const wrappedKey = await encrypt(tenantId, plaintextKey, context);
         const dataKey = { wrappedKey, keyVersion: wrappedKey.readUInt32BE(2) } as DataKey;
         // Not enumerable: JSON.stringify, util.inspect and spreading never show the key's bytes.
-        Object.defineProperty(dataKey, 'plaintextKey', { value: plaintextKey, enumerable: false });
+        Object.defineProperty(dataKey, 'plaintextKey', { value: plaintextKey, enumerable: false, writable: true, configurable: true });
         return dataKey;
       } catch (error) {
         plaintextKey.fill(0);
@@ -176,7 +178,10 @@ export function createKeyward(options: KeywardOptions): Keyward {
     listKeyVersions: managed((tenantId) => keyring.list(tenantId)),
     setFloors: managed((tenantId, floors: FloorsUpdate) => keyring.setFloors(tenantId, floors)),
     rewrapTenantKeys: managed((tenantId, from: RootKey, to: RootKey) => keyring.rewrapAll(tenantId, from, to)),
-    evict: (tenantId) => cache.evict(tenantId),
+    evict: (tenantId) => {
+      checkTenantId(tenantId);
+      return cache.evict(tenantId);
+    },
     evictAll: () => cache.evictAll(),
     stats: () => cache.stats(),
     close: () => {

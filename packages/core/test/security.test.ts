@@ -269,6 +269,21 @@ describe('key material never leaks, and is zeroed when it leaves', () => {
     }
   });
 
+  it('does not show a data key\'s plaintext in JSON.stringify or util.inspect of the DataKey, which still reads and destructures it', async () => {
+    const { keyward } = setup();
+    await keyward.createTenantKey('acme');
+    const dataKey = await keyward.generateDataKey('acme', { file: 'a.txt' });
+    const { plaintextKey, wrappedKey } = dataKey;
+    expect(plaintextKey.length).toBe(32);
+    expect(dataKey.plaintextKey).toBe(plaintextKey);
+    expect((await keyward.decrypt('acme', wrappedKey, { file: 'a.txt' })).equals(plaintextKey)).toBe(true);
+    const shown = [JSON.stringify(dataKey), JSON.stringify({ dataKey }), inspect(dataKey), inspect({ dataKey }, { depth: Infinity })].join('\n');
+    expect(shown).not.toContain('plaintextKey');
+    for (const form of [JSON.stringify(plaintextKey), plaintextKey.toString('hex'), plaintextKey.toString('base64'), inspect(plaintextKey).slice(8, 55)]) {
+      expect(shown.includes(form), `found the data key (${form.slice(0, 12)}…) in the output`).toBe(false);
+    }
+  });
+
   const isZero = (bytes: Buffer) => bytes.every((byte) => byte === 0);
 
   it('zeroes generated keys at once, and unwrapped keys on evict(tenant) while leaving other tenants\' keys', async () => {

@@ -58,6 +58,16 @@ describe('TenantKeyCache: options', () => {
     expect(invalidArgument(() => newCache({ maxEntries: 1 }))).toBe(false);
   });
 
+  it('Precondition: the sweep runs at least once a TTL, at most once a millisecond (0, negative, NaN, above the TTL or 2^31 - 1 refused with KW_INVALID_ARGUMENT)', () => {
+    for (const sweepIntervalMs of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 60_001, 2 ** 31]) {
+      expect(invalidArgument(() => newCache({ ttlMs: 60_000, sweepIntervalMs })), `sweepIntervalMs ${sweepIntervalMs}`).toBe(true);
+    }
+    for (const sweepIntervalMs of [1, 60_000]) expect(invalidArgument(() => newCache({ ttlMs: 60_000, sweepIntervalMs })), `sweepIntervalMs ${sweepIntervalMs}`).toBe(false);
+    // A TTL under a second may still be swept every second (the default's floor), not less often.
+    expect(invalidArgument(() => newCache({ ttlMs: 500, sweepIntervalMs: 1_000 }))).toBe(false);
+    expect(invalidArgument(() => newCache({ ttlMs: 500, sweepIntervalMs: 1_001 }))).toBe(true);
+  });
+
   it('sweeps every tenth of the TTL (at least every second) by default, with an unref()d timer', () => {
     const spy = vi.spyOn(globalThis, 'setInterval');
     newCache({ ttlMs: 60_000 });
@@ -182,6 +192,24 @@ describe('TenantKeyCache: keys', () => {
     cache.evict('t');
     release({ latestVersion: 1, minEncryptionVersion: 0, minDecryptionVersion: 1 });
     expect((await running).latestVersion).toBe(1);
+    expect(cache.peekPolicy('t')).toBeUndefined();
+  });
+
+  it('setPolicy and forgetPolicy win over a policy load that read the store before the change', async () => {
+    const cache = newCache();
+    const before = { latestVersion: 2, minEncryptionVersion: 0, minDecryptionVersion: 1 };
+    const after = { ...before, minDecryptionVersion: 2 };
+    let release!: (value: typeof before) => void;
+    const running = cache.loadPolicy('t', () => new Promise((resolve) => (release = resolve)));
+    cache.setPolicy('t', after);
+    release(before);
+    // The caller that was waiting gets what the load read, but it is not cached over the new policy.
+    expect(await running).toEqual(before);
+    expect(cache.peekPolicy('t')).toEqual(after);
+    const again = cache.loadPolicy('t', () => new Promise((resolve) => (release = resolve)));
+    cache.forgetPolicy('t');
+    release(before);
+    await again;
     expect(cache.peekPolicy('t')).toBeUndefined();
   });
 

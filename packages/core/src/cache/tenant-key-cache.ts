@@ -77,9 +77,9 @@ export class TenantKeyCache {
     }
     this.ttlMs = ttlMs;
     const sweepIntervalMs = options.sweepIntervalMs ?? Math.max(1000, Math.floor(ttlMs / 10));
-    /* Precondition: the sweep runs, at most once a millisecond and at least once a TTL (timers cap at 2^31 - 1 ms). */
-    if (!Number.isSafeInteger(sweepIntervalMs) || sweepIntervalMs < 1 || sweepIntervalMs > Math.max(ttlMs, 1000) || sweepIntervalMs > 2 ** 31 - 1) {
-      throw new KeywardError('KW_INVALID_ARGUMENT', { message: `cache.sweepIntervalMs must be a whole number from 1 to the TTL, not ${String(sweepIntervalMs)}.` });
+    /* Precondition: the sweep runs, at most once a millisecond and at least once a TTL. */
+    if (!Number.isSafeInteger(sweepIntervalMs) || sweepIntervalMs < 1 || sweepIntervalMs > Math.max(ttlMs, 1000)) {
+      throw new KeywardError('KW_INVALID_ARGUMENT', { message: `cache.sweepIntervalMs must be a whole number from 1 to the TTL (or to 1000 when the TTL is shorter), not ${String(sweepIntervalMs)}.` });
     }
     this.#keys = new LruTtlCache({
       maxEntries, ttlMs, clock, sweepIntervalMs,

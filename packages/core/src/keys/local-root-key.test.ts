@@ -106,6 +106,35 @@ describe('LocalRootKey: loading the master key', () => {
     expectConfigError(() => new LocalRootKey(new Uint8Array(0)));
   });
 
+  it('Precondition: the master key is not all zeros (an uninitialised buffer), however it is given: KW_ROOT_KEY_CONFIG', () => {
+    const zeros = Buffer.alloc(32);
+    writeFileSync(join(dir, 'zero.key'), zeros);
+    writeFileSync(join(dir, 'zero-hex.key'), `${zeros.toString('hex')}\n`);
+    expectConfigError(() => new LocalRootKey(zeros));
+    expectConfigError(() => new LocalRootKey(new Uint8Array(32)));
+    expectConfigError(() => LocalRootKey.fromEnv({ KEYWARD_LOCAL_ROOT_KEY: zeros.toString('base64') }));
+    expectConfigError(() => LocalRootKey.fromFile(join(dir, 'zero.key')));
+    expectConfigError(() => LocalRootKey.fromFile(join(dir, 'zero-hex.key')));
+  });
+
+  it('fromFile reads a 32-byte file of printable characters or whitespace as text, refused with KW_ROOT_KEY_CONFIG, and other 32-byte files as raw keys', async () => {
+    const texts = {
+      'passphrase.key': 'correct horse battery staple 42\n',
+      'truncated-hex.key': `${master.toString('hex').slice(0, 30)}\r\n`,
+      'printable.key': '0123456789abcdefghijklmnopqrstuv',
+      'blank.key': `${' '.repeat(30)}\t\n`,
+    };
+    for (const [name, content] of Object.entries(texts)) {
+      expect(Buffer.byteLength(content), name).toBe(32);
+      writeFileSync(join(dir, name), content);
+      expectConfigError(() => LocalRootKey.fromFile(join(dir, name)));
+    }
+    // One byte outside printable ASCII makes it a raw key.
+    const raw = Buffer.concat([Buffer.from('k'.repeat(31)), Buffer.from([0x80])]);
+    writeFileSync(join(dir, 'mostly-printable.key'), raw);
+    expect(await sameMaster(LocalRootKey.fromFile(join(dir, 'mostly-printable.key')), new LocalRootKey(raw))).toBe(true);
+  });
+
   it('Precondition: the master key is 32 bytes, not a string (which would decode to a guessable key)', () => {
     expectConfigError(() => new LocalRootKey('0123456789abcdef0123456789abcdef' as unknown as Uint8Array));
   });

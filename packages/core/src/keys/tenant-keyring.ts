@@ -136,7 +136,7 @@ export class TenantKeyring {
 
   async setFloors(tenantId: string, update: FloorsUpdate): Promise<KeyVersionPolicy> {
     /* Precondition: the update is an object. */
-    if (typeof update !== 'object' || update === null) throw new KeywardError('KW_INVALID_ARGUMENT', { message: 'setFloors takes an object { minEncryptionVersion?, minDecryptionVersion? }.' });
+    if (typeof update !== 'object' || update === null || Array.isArray(update)) throw new KeywardError('KW_INVALID_ARGUMENT', { message: 'setFloors takes an object { minEncryptionVersion?, minDecryptionVersion? }.' });
     const current = await this.#storedPolicy(tenantId);
     const next: KeyVersionPolicy = {
       latestVersion: current.latestVersion,
@@ -164,6 +164,8 @@ export class TenantKeyring {
   async rewrapAll(tenantId: string, from: RootKey, to: RootKey): Promise<{ rewrapped: number }> {
     /* Precondition: both root keys are root keys. */
     if (!isRootKey(from) || !isRootKey(to)) throw new KeywardError('KW_INVALID_ARGUMENT', { message: 'rewrapTenantKeys takes two root keys (from, to).' });
+    /* Precondition: the two root keys differ (re-wrapping under the same key changes nothing). */
+    if (from.id === to.id) throw new KeywardError('KW_INVALID_ARGUMENT', { message: `rewrapTenantKeys needs two different root keys; both are ${from.id}.` });
     let rewrapped = 0;
     // A rotation during the re-wrap adds a version under `from`; go round again until none is left.
     for (let round = 0; round < MAX_REWRAP_ROUNDS; round++) {

@@ -7,8 +7,8 @@ import { permissionsPolicy, trustPolicy } from './policies.js';
  * values are the parameters' defaults; the policy documents are the kit's JSON documents with the
  * parameters put in through `Ref`, so the template and the JSON artifacts cannot drift apart.
  * Key policies of existing keys cannot be amended by CloudFormation: the guide's key-policy step
- * stays manual, and the template says so. Written as YAML 1.1 so that date-like strings such as
- * "2012-10-17" are quoted for every parser.
+ * stays manual, and the template says so. Every string value is double-quoted, so that no YAML
+ * parser (1.1 or 1.2) reads "2012-10-17" as a date or "0o17" as a number.
  */
 export function cloudFormationTemplate(values: KitValues): string {
   const trust = trustPolicy(values.serviceRoleArn, 'EXTERNAL_ID');
@@ -28,6 +28,7 @@ export function cloudFormationTemplate(values: KitValues): string {
         Type: 'AWS::IAM::Role',
         Properties: {
           RoleName: { Ref: 'RoleName' },
+          Path: values.rolePath,
           Description: `Lets Keyward use the BYOK key for tenant ${values.tenantId}`,
           AssumeRolePolicyDocument: trust,
           Policies: [{ PolicyName: 'keyward-byok-key-access', PolicyDocument: permissions }],
@@ -39,5 +40,5 @@ export function cloudFormationTemplate(values: KitValues): string {
       KmsKeyArn: { Description: 'Give this CMK ARN to the platform.', Value: { Ref: 'KmsKeyArn' } },
     },
   };
-  return `# Keyward BYOK setup for tenant ${values.tenantId}: deploy with\n#   aws cloudformation deploy --template-file keyward-byok.yaml --stack-name keyward-byok --capabilities CAPABILITY_NAMED_IAM\n${stringify(template, { lineWidth: 0, version: '1.1' })}`;
+  return `# Keyward BYOK setup for tenant ${values.tenantId}: deploy with\n#   aws cloudformation deploy --template-file keyward-byok.yaml --stack-name keyward-byok --capabilities CAPABILITY_NAMED_IAM\n${stringify(template, { lineWidth: 0, version: '1.1', defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' })}`;
 }

@@ -16,7 +16,10 @@ export const REGENERATED_NOTICE =
  * the tenant. base32 keeps it to letters and digits, so it survives copy and paste, URLs and shells.
  */
 export function generateExternalId(random: (length: number) => Buffer = randomBytes): string {
-  return EXTERNAL_ID_PREFIX + base32(random(EXTERNAL_ID_RANDOM_BYTES));
+  const bytes = random(EXTERNAL_ID_RANDOM_BYTES);
+  /* Precondition: the random source gave all 160 bits. */
+  if (bytes.length !== EXTERNAL_ID_RANDOM_BYTES) throw new KeywardError('KW_INTERNAL', { message: `The random source returned ${bytes.length} bytes instead of ${EXTERNAL_ID_RANDOM_BYTES}.` });
+  return EXTERNAL_ID_PREFIX + base32(bytes);
 }
 
 export function isValidExternalId(value: unknown): value is string {

@@ -1,6 +1,7 @@
 import { cliChecks } from './cli-checks.js';
-import type { KitValues } from './kit-input.js';
-import { hardenedKeyPolicyStatements, KEY_POLICY_WARNING, keyPolicyStatement, permissionsPolicy, trustPolicy } from './policies.js';
+import { PLACEHOLDER_ACCOUNT, PLACEHOLDER_KEY_ID, PLACEHOLDER_REGION, type KitValues } from './kit-input.js';
+import { roleSessionNameFor } from '../keys/customer-kms-root-key.js';
+import { hardenedKeyPolicyStatements, hardenedPermissionsPolicy, KEY_POLICY_WARNING, keyPolicyStatement, permissionsPolicy, trustPolicy } from './policies.js';
 
 const json = (value: unknown): string => `\`\`\`json\n${JSON.stringify(value, null, 2)}\n\`\`\``;
 
@@ -10,8 +11,9 @@ const json = (value: unknown): string => `\`\`\`json\n${JSON.stringify(value, nu
  */
 export function setupGuide(values: KitValues): string {
   const checks = cliChecks(values);
+  const missing = [PLACEHOLDER_ACCOUNT, PLACEHOLDER_REGION, PLACEHOLDER_KEY_ID].filter((placeholder) => `${values.roleArn} ${values.keyArn}`.includes(placeholder));
   const placeholderNote = values.placeholders
-    ? `\n> Values in CAPITALS (${['CUSTOMER_ACCOUNT_ID', 'REGION', 'KEY_ID'].join(', ')}) are placeholders until you tell the platform your Role ARN and CMK ARN; the kit is then generated again with them filled in.\n`
+    ? `\n> Values in CAPITALS (${missing.join(', ')}) are placeholders until you tell the platform your Role ARN and CMK ARN; the kit is then generated again with them filled in.\n`
     : '';
   return `# Bring your own key: setup for tenant \`${values.tenantId}\`
 ${placeholderNote}
@@ -56,18 +58,22 @@ instead of the one above: every call the platform makes for you carries the encr
 
 ${json(hardenedKeyPolicyStatements(values.roleArn, values.tenantId))}
 
-The platform names its sessions \`keyward-${values.tenantId}\`, so CloudTrail shows
-\`assumed-role/${values.roleName}/keyward-${values.tenantId}\` for every call made for you.
+and this permissions policy instead of the one above:
+
+${json(hardenedPermissionsPolicy(values.keyArn, values.tenantId))}
+
+The platform names its sessions \`${roleSessionNameFor(values.tenantId)}\`, so CloudTrail shows
+\`assumed-role/${values.roleName}/${roleSessionNameFor(values.tenantId)}\` for every call made for you.
 
 <a id="step-4"></a>
 ## Step 4: Check it with the AWS CLI (optional)
 
-These are the calls the platform's Test makes. Run them as the platform's Service Role, the only
-principal your trust policy allows:
+These are the calls the platform's Test makes: assume the role with the External ID, then
+describe the key **as the role**. Run them as the platform's Service Role, the only principal your
+trust policy allows:
 
 \`\`\`sh
-${checks.assumeRole}
-${checks.describeKey}
+${checks.script}
 \`\`\`
 
 <a id="step-5"></a>

@@ -1,5 +1,5 @@
 export { generateExternalId, isValidExternalId, issueExternalId, regenerateExternalId, EXTERNAL_ID_PATTERN, EXTERNAL_ID_PREFIX, REGENERATED_NOTICE } from './external-id.js';
-export { platformIdentity, kitValues, DEFAULT_ROLE_NAME, type PlatformIdentity, type KitInput, type KitValues } from './kit-input.js';
+export { platformIdentity, kitValues, roleIdentity, DEFAULT_ROLE_NAME, type PlatformIdentity, type KitInput, type KitValues } from './kit-input.js';
 export {
   trustPolicy, permissionsPolicy, keyPolicyStatement, hardenedKeyPolicyStatements, hardenedPermissionsPolicy, serviceRolePolicy,
   KEY_ACTIONS, CONTEXT_ACTIONS, KEY_POLICY_WARNING, TENANT_CONTEXT_KEY, type PolicyDocument, type PolicyStatement,

@@ -1,4 +1,5 @@
-import { parseArn } from '../aws/arns.js';
+import { parseArn, parseKmsKeyArn, parseRoleArn } from '../aws/arns.js';
+import { checkTenantId } from '../tenant-id.js';
 import { KeywardError } from '../errors.js';
 import { isValidExternalId } from './external-id.js';
 
@@ -32,6 +33,8 @@ export interface KitValues {
   externalId: string;
   serviceRoleArn: string;
   roleName: string;
+  /** The role's IAM path, `/` unless the Role ARN has one (e.g. `/team/`). */
+  rolePath: string;
   roleArn: string;
   keyArn: string;
   region: string;
@@ -54,12 +57,15 @@ export function platformIdentity(serviceRoleArn: string): PlatformIdentity {
 }
 
 export function kitValues(input: KitInput): KitValues {
+  checkTenantId(input.tenantId);
   if (!isValidExternalId(input.externalId)) throw new KeywardError('KW_INVALID_ARGUMENT', { message: 'The External ID is not within AWS\'s limits.' });
   const partition = input.platform.partition;
-  const role = input.roleArn === undefined ? undefined : parseArn(input.roleArn);
-  const key = input.keyArn === undefined ? undefined : parseArn(input.keyArn);
+  // Refused here rather than written into the customer's documents: a kit for a user ARN or an alias would mislead.
+  const role = input.roleArn === undefined ? undefined : parseRoleArn(input.roleArn);
+  const key = input.keyArn === undefined ? undefined : parseKmsKeyArn(input.keyArn);
   const customerAccountId = role?.accountId ?? key?.accountId ?? PLACEHOLDER_ACCOUNT;
-  const roleName = role?.resource.split('/').pop() ?? input.roleName ?? DEFAULT_ROLE_NAME;
+  const roleName = role?.roleName ?? input.roleName ?? DEFAULT_ROLE_NAME;
+  const rolePath = role === undefined ? '/' : role.resource.slice('role'.length, role.resource.length - roleName.length);
   const region = key?.region ?? PLACEHOLDER_REGION;
   return {
     partition,
@@ -67,10 +73,20 @@ export function kitValues(input: KitInput): KitValues {
     externalId: input.externalId,
     serviceRoleArn: input.platform.serviceRoleArn,
     roleName,
+    rolePath,
     roleArn: input.roleArn ?? `arn:${partition}:iam::${customerAccountId}:role/${roleName}`,
     keyArn: input.keyArn ?? `arn:${partition}:kms:${region}:${customerAccountId}:key/${PLACEHOLDER_KEY_ID}`,
     region,
     customerAccountId,
     placeholders: input.roleArn === undefined || input.keyArn === undefined,
   };
+}
+
+/**
+ * What identifies a role for "one role, one tenant": IAM role names are unique per account
+ * regardless of case and path, so `role/Foo` and `role/team/foo` are the same role.
+ */
+export function roleIdentity(roleArn: string): string {
+  const role = parseRoleArn(roleArn);
+  return `${role.partition}:${role.accountId}:${role.roleName.toLowerCase()}`;
 }

@@ -1,3 +1,4 @@
+import { roleSessionNameFor } from '../keys/customer-kms-root-key.js';
 import { cliChecks } from './cli-checks.js';
 import { cloudFormationTemplate } from './cloudformation.js';
 import { setupGuide } from './guide.js';
@@ -38,8 +39,8 @@ export function buildSetupKit(input: KitInput): SetupKit {
     hardening: {
       keyPolicyStatements: hardenedKeyPolicyStatements(values.roleArn, values.tenantId),
       permissionsPolicy: hardenedPermissionsPolicy(values.keyArn, values.tenantId),
-      roleSessionName: `keyward-${values.tenantId}`,
-      note: `Every KMS call for this tenant carries the encryption context keyward:tenant=${values.tenantId} and comes from the role session keyward-${values.tenantId}; the hardened statements allow the cryptographic actions only with that context.`,
+      roleSessionName: roleSessionNameFor(values.tenantId),
+      note: `Every KMS call for this tenant carries the encryption context keyward:tenant=${values.tenantId} and comes from the role session ${roleSessionNameFor(values.tenantId)}; the hardened statements allow the cryptographic actions only with that context.`,
     },
     cliChecks: cliChecks(values),
     cloudFormation: cloudFormationTemplate(values),

@@ -1,14 +1,24 @@
 import type { KitValues } from './kit-input.js';
 import { keyPolicyStatement, permissionsPolicy, trustPolicy } from './policies.js';
 
-/** A JSON document as a Terraform heredoc, with `${var.…}` references put in for the given values. */
+/** Escapes what Terraform would interpolate in a heredoc: `${` and `%{` become literal. */
+const literal = (text: string): string => text.replace(/\$\{/g, '$${').replace(/%\{/g, '%%{');
+
+/**
+ * A JSON document as a Terraform heredoc. The document is built with unique sentinel strings where
+ * references go, so a value that happens to equal another field (an External ID "sts:AssumeRole")
+ * cannot be mistaken for it; everything else is escaped so Terraform never interpolates it.
+ */
 function heredoc(json: unknown, references: Record<string, string>): string {
-  let text = JSON.stringify(json, null, 2);
-  for (const [value, reference] of Object.entries(references)) text = text.split(JSON.stringify(value)).join(JSON.stringify(`\${${reference}}`));
+  let text = literal(JSON.stringify(json, null, 2));
+  for (const [sentinel, reference] of Object.entries(references)) text = text.split(JSON.stringify(literal(sentinel))).join(JSON.stringify(`\${${reference}}`));
   return `<<-POLICY\n${text}\n  POLICY`;
 }
 
-const quote = (value: string): string => JSON.stringify(value);
+const SENTINEL = { externalId: '\u0000keyward-external-id\u0000', keyArn: '\u0000keyward-kms-key-arn\u0000', roleArn: '\u0000keyward-role-arn\u0000' };
+
+/** An HCL string: JSON quoting, with interpolation sequences made literal. */
+const quote = (value: string): string => literal(JSON.stringify(value));
 
 /**
  * A Terraform snippet: variables (defaulting to this tenant's values), the role with its trust
@@ -16,8 +26,8 @@ const quote = (value: string): string => JSON.stringify(value);
  * key's policy (Terraform manages a key policy as a whole, so it cannot add one statement alone).
  */
 export function terraformSnippet(values: KitValues): string {
-  const refs = { [values.externalId]: 'var.keyward_external_id', [values.keyArn]: 'var.kms_key_arn' };
-  const roleRef = { [values.roleArn]: 'aws_iam_role.keyward_byok.arn' };
+  const refs = { [SENTINEL.externalId]: 'var.keyward_external_id', [SENTINEL.keyArn]: 'var.kms_key_arn' };
+  const roleRef = { [SENTINEL.roleArn]: 'aws_iam_role.keyward_byok.arn' };
   return `# Keyward BYOK setup for tenant ${values.tenantId}.
 variable "kms_key_arn" {
   description = "ARN of your KMS key (a key ARN, not an alias)"
@@ -33,20 +43,21 @@ variable "keyward_external_id" {
 
 resource "aws_iam_role" "keyward_byok" {
   name               = ${quote(values.roleName)}
+  path               = ${quote(values.rolePath)}
   description        = ${quote(`Lets Keyward use the BYOK key for tenant ${values.tenantId}`)}
-  assume_role_policy = ${heredoc(trustPolicy(values.serviceRoleArn, values.externalId), refs)}
+  assume_role_policy = ${heredoc(trustPolicy(values.serviceRoleArn, SENTINEL.externalId), refs)}
 }
 
 resource "aws_iam_role_policy" "keyward_byok_key_access" {
   name   = "keyward-byok-key-access"
   role   = aws_iam_role.keyward_byok.id
-  policy = ${heredoc(permissionsPolicy(values.keyArn), refs)}
+  policy = ${heredoc(permissionsPolicy(SENTINEL.keyArn), refs)}
 }
 
 # Add this statement to your key's policy (for example in the "policy" of your aws_kms_key or
 # aws_kms_key_policy), next to the statements that keep your administrators in control of the key.
 locals {
-  keyward_key_policy_statement = ${heredoc(keyPolicyStatement(values.roleArn), roleRef)}
+  keyward_key_policy_statement = ${heredoc(keyPolicyStatement(SENTINEL.roleArn), roleRef)}
 }
 
 output "keyward_role_arn" {

@@ -45,8 +45,11 @@ export interface OnboardingDeps {
   sts: StsPort;
   kms: KmsPort;
   clock?: Clock;
-  /** The tenant that already registered this role, if another one did (the server asks its store). */
-  roleOwner?: (roleArn: string) => Promise<string | undefined>;
+  /**
+   * The tenant that already registered this role, if any (the server asks its store). IAM role
+   * names are case-insensitive within an account: compare with `roleIdentity(arn)`, not the ARN.
+   */
+  roleOwner?: (roleArn: string) => Promise<string | null | undefined>;
 }
 
 /** State the checks hand on to later ones. */
