@@ -36,6 +36,8 @@ export interface Mistake {
 export interface Onboarding {
   box: RunningSandbox;
   run(mistake?: Mistake, onResult?: (result: CheckResult) => void): Promise<{ report: CheckReport; kit: SetupKit }>;
+  /** The ARN of the role the next run() creates. */
+  nextRoleArn(): string;
   close(): Promise<void>;
 }
 
@@ -71,6 +73,7 @@ export async function onboarding(): Promise<Onboarding> {
       const report = await runOnboardingChecks(subject, { sts, kms, ...(owner === undefined ? {} : { roleOwner: () => Promise.resolve(owner) }) }, onResult);
       return { report, kit };
     },
+    nextRoleArn: () => `arn:aws:iam::${CUSTOMER_ACCOUNT_ID}:role/${ROLE_NAME}${round + 1}`,
     async close() {
       sts.close();
       kms.close();
