@@ -8,6 +8,7 @@ const sh = (value: string): string => (/^[\w@%+=:,./-]+$/.test(value) ? value : 
  * Step 4 of the guide: the AWS CLI calls that prove the role and key work. They must run as a
  * principal the trust policy allows, which is the platform's Service Role: Keyward's Test makes
  * exactly these calls, and a customer can run them as-is in a shell holding that role's session.
+ * The script is bash (it reads the session with `<<<`).
  */
 export function cliChecks(values: KitValues): { assumeRole: string; describeKey: string; script: string } {
   const assumeRole = [
@@ -22,8 +23,8 @@ export function cliChecks(values: KitValues): { assumeRole: string; describeKey:
     '# 1. Assume the role with the External ID, as the platform will, and use the session from here on.',
     `read -r AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN <<< "$(${assumeRole.replace(/\n {2}/g, '\n    ')} \\\n    --query 'Credentials.[AccessKeyId,SecretAccessKey,SessionToken]' --output text)"`,
     'export AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN',
-    '# 2. As the role, describe the key: it must be Enabled, SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT.',
-    describeKey,
+    '# 2. As the role (never as yourself: stop if AssumeRole failed), describe the key: it must be Enabled, SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT.',
+    `if [ -n "$AWS_SESSION_TOKEN" ]; then ${describeKey}; else echo 'AssumeRole failed: fix the trust policy (step 3) first.' >&2; fi`,
   ].join('\n');
   return { assumeRole, describeKey, script };
 }

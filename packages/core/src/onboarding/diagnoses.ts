@@ -54,6 +54,7 @@ export const DIAGNOSES = {
   KW_CHECK_REENCRYPT_DENIED: warn('key-policy-statement', 3, 'The role may not ReEncrypt under the key; switching to a new CMK later will be slower.'),
   KW_CHECK_AWS_UNAVAILABLE: { status: 'fail', artifact: null, step: null, retryable: true, summary: 'AWS could not be reached or throttled the test; this is not a misconfiguration. Run the test again.' },
   KW_CHECK_PLATFORM_CREDENTIALS: { status: 'fail', artifact: 'platform', step: 5, retryable: false, summary: 'The platform\'s own AWS credentials were refused; the operator must fix them.' },
+  KW_CHECK_REGISTRY_UNAVAILABLE: { status: 'fail', artifact: 'platform', step: 5, retryable: true, summary: 'The platform could not look up which tenant registered the role; this is not a misconfiguration.' },
   KW_CHECK_UNEXPECTED: { status: 'fail', artifact: null, step: null, retryable: false, summary: 'AWS answered in a way the test does not recognise.' },
   KW_CHECK_SKIPPED: { status: 'skipped', artifact: null, step: null, retryable: false, summary: 'Not run: an earlier check failed, so this one could not tell anything.' },
 } as const satisfies Record<`KW_CHECK_${string}`, Diagnosis>;

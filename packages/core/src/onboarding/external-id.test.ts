@@ -137,6 +137,50 @@ describe('generateExternalId: entropy source', () => {
   });
 });
 
+describe('generateExternalId: a random source giving other than 20 bytes', () => {
+  it.each([0, 1, 16, 19, 21, 32, 64])('is refused when it gives %i bytes (KW_INTERNAL), whatever the bytes', (length) => {
+    for (const fill of [0x00, 0xff, 0x5a]) {
+      const error: unknown = (() => {
+        try {
+          generateExternalId(() => Buffer.alloc(length, fill));
+        } catch (caught) {
+          return caught;
+        }
+        return undefined;
+      })();
+      expect(error).toBeInstanceOf(KeywardError);
+      expect(isKeywardError(error, 'KW_INTERNAL')).toBe(true);
+      expect((error as KeywardError).message).toBe(`The random source returned ${length} bytes instead of 20.`);
+    }
+  });
+
+  it('is refused for any length but 20, and accepted for 20', () => {
+    fc.assert(fc.property(fc.uint8Array({ minLength: 0, maxLength: 64 }), (bytes) => {
+      if (bytes.length === 20) {
+        expect(generateExternalId(() => Buffer.from(bytes))).toBe(`kw-${referenceBase32(bytes)}`);
+      } else {
+        expect(() => generateExternalId(() => Buffer.from(bytes))).toThrow(`The random source returned ${bytes.length} bytes instead of 20.`);
+      }
+    }));
+  });
+
+  it('stops issueExternalId and regenerateExternalId before the store is asked', async () => {
+    const taken = vi.fn(() => false);
+    const short = scripted(new Uint8Array(19));
+    const issued: unknown = await issueExternalId(taken, short.random).catch((caught: unknown) => caught);
+    expect(isKeywardError(issued, 'KW_INTERNAL')).toBe(true);
+    expect((issued as KeywardError).message).toBe('The random source returned 19 bytes instead of 20.');
+    expect(short.asked).toEqual([20]);
+
+    const long = scripted(new Uint8Array(21));
+    const regenerated: unknown = await regenerateExternalId('kw-old', taken, long.random).catch((caught: unknown) => caught);
+    expect(isKeywardError(regenerated, 'KW_INTERNAL')).toBe(true);
+    expect((regenerated as KeywardError).message).toBe('The random source returned 21 bytes instead of 20.');
+    expect(long.asked).toEqual([20]);
+    expect(taken).not.toHaveBeenCalled();
+  });
+});
+
 describe('isValidExternalId', () => {
   it.each([
     ['two characters', 'ab'],

@@ -12,7 +12,7 @@ const json = (value: unknown): string => `\`\`\`json\n${JSON.stringify(value, nu
 export function setupGuide(values: KitValues): string {
   const checks = cliChecks(values);
   const missing = [PLACEHOLDER_ACCOUNT, PLACEHOLDER_REGION, PLACEHOLDER_KEY_ID].filter((placeholder) => `${values.roleArn} ${values.keyArn}`.includes(placeholder));
-  const placeholderNote = values.placeholders
+  const placeholderNote = missing.length > 0
     ? `\n> Values in CAPITALS (${missing.join(', ')}) are placeholders until you tell the platform your Role ARN and CMK ARN; the kit is then generated again with them filled in.\n`
     : '';
   return `# Bring your own key: setup for tenant \`${values.tenantId}\`
@@ -72,7 +72,7 @@ These are the calls the platform's Test makes: assume the role with the External
 describe the key **as the role**. Run them as the platform's Service Role, the only principal your
 trust policy allows:
 
-\`\`\`sh
+\`\`\`bash
 ${checks.script}
 \`\`\`
 

@@ -65,6 +65,11 @@ export function kitValues(input: KitInput): KitValues {
   const key = input.keyArn === undefined ? undefined : parseKmsKeyArn(input.keyArn);
   const customerAccountId = role?.accountId ?? key?.accountId ?? PLACEHOLDER_ACCOUNT;
   const roleName = role?.roleName ?? input.roleName ?? DEFAULT_ROLE_NAME;
+  /* Precondition: the role name is one IAM accepts (it goes into ARNs, templates and shell commands). */
+  if (!/^[\w+=,.@-]{1,64}$/.test(roleName)) throw new KeywardError('KW_INVALID_ARGUMENT', { message: `"${roleName.slice(0, 80)}" is not an IAM role name (1–64 characters of letters, digits and +=,.@_-).` });
+  for (const arn of [role, key]) {
+    if (arn !== undefined && arn.partition !== partition) throw new KeywardError('KW_INVALID_ARN', { message: `${arn.service === 'iam' ? 'The role' : 'The key'} is in the ${arn.partition} partition; the platform is in ${partition}.` });
+  }
   const rolePath = role === undefined ? '/' : role.resource.slice('role'.length, role.resource.length - roleName.length);
   const region = key?.region ?? PLACEHOLDER_REGION;
   return {

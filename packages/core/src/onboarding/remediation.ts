@@ -63,6 +63,8 @@ export function remediationFor(code: DiagnosisCode, subject: OnboardingSubject):
     case 'KW_CHECK_ROUND_TRIP_MISMATCH':
     case 'KW_CHECK_UNEXPECTED':
       return 'Run the test again; if it persists, contact the platform with the AWS request id shown.';
+    case 'KW_CHECK_REGISTRY_UNAVAILABLE':
+      return 'Nothing to change on your side: run the test again; if it persists, the platform operator must check the platform\'s database (step 5).';
     case 'KW_CHECK_AWS_UNAVAILABLE':
       return 'Nothing to change: run the test again in a minute.';
     case 'KW_CHECK_PLATFORM_CREDENTIALS':

@@ -2,7 +2,8 @@ import type { KitValues } from './kit-input.js';
 import { keyPolicyStatement, permissionsPolicy, trustPolicy } from './policies.js';
 
 /** Escapes what Terraform would interpolate in a heredoc: `${` and `%{` become literal. */
-const literal = (text: string): string => text.replace(/\$\{/g, '$${').replace(/%\{/g, '%%{');
+// In a replacement string `$$` means one `$`, so '$$$${' writes `$${`.
+const literal = (text: string): string => text.replace(/\$\{/g, '$$$${').replace(/%\{/g, '%%{');
 
 /**
  * A JSON document as a Terraform heredoc. The document is built with unique sentinel strings where
@@ -11,7 +12,8 @@ const literal = (text: string): string => text.replace(/\$\{/g, '$${').replace(/
  */
 function heredoc(json: unknown, references: Record<string, string>): string {
   let text = literal(JSON.stringify(json, null, 2));
-  for (const [sentinel, reference] of Object.entries(references)) text = text.split(JSON.stringify(literal(sentinel))).join(JSON.stringify(`\${${reference}}`));
+  // jsonencode() quotes and escapes the value as JSON, whatever characters an ARN or ID holds.
+  for (const [sentinel, reference] of Object.entries(references)) text = text.split(JSON.stringify(literal(sentinel))).join(`\${jsonencode(${reference})}`);
   return `<<-POLICY\n${text}\n  POLICY`;
 }
 

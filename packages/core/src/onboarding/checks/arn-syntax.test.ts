@@ -1,6 +1,8 @@
 import * as fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import type { KmsPort, StsPort } from '../../aws/ports.js';
+import { isKeywardError } from '../../errors.js';
+import { roleIdentity } from '../kit-input.js';
 import { arnSyntaxCheck, SUPPORTED_PARTITIONS } from './arn-syntax.js';
 import type { CheckState, OnboardingDeps, OnboardingSubject, Outcome } from './types.js';
 
@@ -113,9 +115,9 @@ describe('arnSyntaxCheck: valid ARNs', () => {
     }
   });
 
-  it('asks roleOwner about the role ARN, and passes when it is this tenant\'s or nobody\'s', async () => {
-    await fc.assert(fc.asyncProperty(validArb, fc.boolean(), async ({ partition, role, key, tenantId }, owned) => {
-      const roleOwner = vi.fn(async () => (owned ? tenantId : undefined));
+  it('asks roleOwner about the role ARN, and passes when it is this tenant\'s or nobody\'s (undefined or null)', async () => {
+    await fc.assert(fc.asyncProperty(validArb, fc.constantFrom('this tenant', null, undefined), async ({ partition, role, key, tenantId }, owner) => {
+      const roleOwner = vi.fn(async () => (owner === 'this tenant' ? tenantId : owner));
       const { outcome, state } = await run(subject(role.arn, key.arn, partition, tenantId), deps(roleOwner));
       expect(roleOwner).toHaveBeenCalledTimes(1);
       expect(roleOwner).toHaveBeenCalledWith(role.arn);
@@ -265,9 +267,152 @@ describe('arnSyntaxCheck: partitions', () => {
     expectStop(outcome, 'KW_CHECK_PARTITION_MISMATCH');
   });
 
+  it('refuses a key whose region is outside the partition, even when role, key and platform partitions differ too', async () => {
+    const outside = fc.tuple(partitionArb, partitionArb, partitionArb, partitionArb).filter(([, keyPartition, , regionPartition]) => keyPartition !== regionPartition)
+      .chain(([rolePartition, keyPartition, platform, regionPartition]) => fc.tuple(
+        fc.constant({ keyPartition, platform }), roleArnIn(rolePartition), accountArb, fc.constantFrom(...REGIONS[regionPartition]), keyIdArb,
+      ));
+    await fc.assert(fc.asyncProperty(outside, async ([{ keyPartition, platform }, role, account, region, keyId]) => {
+      const roleOwner = vi.fn(async () => undefined);
+      const { outcome, state } = await run(subject(role.arn, `arn:${keyPartition}:kms:${region}:${account}:key/${keyId}`, platform), deps(roleOwner));
+      expect(outcome).toEqual({ code: 'KW_CHECK_KEY_ARN_INVALID', message: `The region ${region} is not in the ${keyPartition} partition.`, stop: true });
+      expect(roleOwner).not.toHaveBeenCalled();
+      expect(state).toEqual({});
+    }), { numRuns: 200 });
+  });
+
   it('refuses a China key for a commercial platform and role', async () => {
     const { outcome } = await run(subject('arn:aws:iam::111122223333:role/R', 'arn:aws-cn:kms:cn-north-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab', 'aws'));
     expectStop(outcome, 'KW_CHECK_PARTITION_MISMATCH');
     expect(outcome.message).toBe('The role is in aws, the key in aws-cn, the platform in aws.');
+  });
+});
+
+describe('arnSyntaxCheck: key region outside its partition', () => {
+  it.each([
+    ['aws', 'cn-north-1'],
+    ['aws', 'cn-northwest-1'],
+    ['aws', 'us-gov-west-1'],
+    ['aws', 'us-gov-east-1'],
+    ['aws-cn', 'us-east-1'],
+    ['aws-cn', 'ap-east-1'],
+    ['aws-cn', 'us-gov-west-1'],
+    ['aws-us-gov', 'us-east-1'],
+    ['aws-us-gov', 'us-west-2'],
+    ['aws-us-gov', 'cn-north-1'],
+  ] as const)('refuses a key ARN in %s with the region %s (KW_CHECK_KEY_ARN_INVALID), before asking roleOwner', async (partition, region) => {
+    const keyArn = `arn:${partition}:kms:${region}:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+    const roleOwner = vi.fn(async () => undefined);
+    const { outcome, state } = await run(subject(`arn:${partition}:iam::111122223333:role/R`, keyArn, partition), deps(roleOwner));
+    expect(outcome).toEqual({ code: 'KW_CHECK_KEY_ARN_INVALID', message: `The region ${region} is not in the ${partition} partition.`, stop: true });
+    expect(roleOwner).not.toHaveBeenCalled();
+    expect(state).toEqual({});
+  });
+
+  it.each([
+    ['aws', 'us-east-1'],
+    ['aws', 'eu-west-1'],
+    ['aws', 'il-central-1'],
+    ['aws-cn', 'cn-north-1'],
+    ['aws-cn', 'cn-northwest-1'],
+    ['aws-us-gov', 'us-gov-west-1'],
+    ['aws-us-gov', 'us-gov-east-1'],
+  ] as const)('accepts a key ARN in %s with the region %s', async (partition, region) => {
+    const { outcome, state } = await run(subject(`arn:${partition}:iam::111122223333:role/R`, `arn:${partition}:kms:${region}:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab`, partition));
+    expect(outcome).toEqual({ code: 'KW_CHECK_ARNS_VALID', message: `Role in account 111122223333; key in account 111122223333, region ${region}.` });
+    expect(state).toEqual({ region });
+  });
+});
+
+describe('arnSyntaxCheck: roleOwner failures', () => {
+  const ROLE = 'arn:aws:iam::444455556666:role/KeywardByokAccess';
+  const KEY = 'arn:aws:kms:eu-west-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+  const failing: Array<[string, NonNullable<OnboardingDeps['roleOwner']>]> = [
+    ['rejects', () => Promise.reject(new Error('store down: postgres://user:secret@db'))],
+    ['throws synchronously', () => {
+      throw new Error('store down');
+    }],
+  ];
+
+  it.each(failing)('gives KW_CHECK_REGISTRY_UNAVAILABLE and stops when roleOwner %s, without the store\'s error and leaving the state alone', async (_, owner) => {
+    const roleOwner = vi.fn(owner);
+    const { outcome, state } = await run(subject(ROLE, KEY), deps(roleOwner));
+    expect(outcome).toEqual({ code: 'KW_CHECK_REGISTRY_UNAVAILABLE', stop: true });
+    expect(roleOwner).toHaveBeenCalledTimes(1);
+    expect(roleOwner).toHaveBeenCalledWith(ROLE);
+    expect(state).toEqual({});
+  });
+
+  it('does not call a failing roleOwner for ARNs refused before it', async () => {
+    const roleOwner = vi.fn(() => Promise.reject(new Error('store down')));
+    for (const [roleArn, keyArn, code] of [
+      ['arn:aws:iam::444455556666:user/U', KEY, 'KW_CHECK_ROLE_ARN_INVALID'],
+      [ROLE, 'arn:aws:kms:eu-west-1:444455556666:alias/a', 'KW_CHECK_KEY_ARN_IS_ALIAS'],
+      [ROLE, 'arn:aws:kms:cn-north-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab', 'KW_CHECK_KEY_ARN_INVALID'],
+      [ROLE, 'arn:aws-cn:kms:cn-north-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab', 'KW_CHECK_PARTITION_MISMATCH'],
+    ] as const) {
+      expectStop((await run(subject(roleArn, keyArn), deps(roleOwner))).outcome, code);
+    }
+    expect(roleOwner).not.toHaveBeenCalled();
+  });
+});
+
+describe('roleIdentity', () => {
+  it('is partition, account and role name in lower case', () => {
+    expect(roleIdentity('arn:aws:iam::444455556666:role/KeywardByokAccess')).toBe('aws:444455556666:keywardbyokaccess');
+    expect(roleIdentity('arn:aws-cn:iam::444455556666:role/R')).toBe('aws-cn:444455556666:r');
+    expect(roleIdentity('arn:aws-us-gov:iam::444455556666:role/a/b/Name+=,.@-_')).toBe('aws-us-gov:444455556666:name+=,.@-_');
+  });
+
+  it('ignores the path and the case of the name: IAM role names are unique in an account regardless of both', () => {
+    for (const arn of [
+      'arn:aws:iam::444455556666:role/KEYWARDBYOKACCESS',
+      'arn:aws:iam::444455556666:role/keywardbyokaccess',
+      'arn:aws:iam::444455556666:role/team/KeywardByokAccess',
+      'arn:aws:iam::444455556666:role/a/b/c/KeywardBYOKAccess',
+      'arn:aws:iam::444455556666:role/service-role/KeywardByokAccess',
+    ]) {
+      expect(roleIdentity(arn), arn).toBe('aws:444455556666:keywardbyokaccess');
+    }
+  });
+
+  it('tells apart other accounts, partitions and names', () => {
+    const identities = [
+      'arn:aws:iam::444455556666:role/KeywardByokAccess',
+      'arn:aws:iam::444455556667:role/KeywardByokAccess',
+      'arn:aws-cn:iam::444455556666:role/KeywardByokAccess',
+      'arn:aws-us-gov:iam::444455556666:role/KeywardByokAccess',
+      'arn:aws:iam::444455556666:role/KeywardByokAccess2',
+      'arn:aws:iam::444455556666:role/KeywardByokAccess/Other',
+    ].map(roleIdentity);
+    expect(new Set(identities).size).toBe(identities.length);
+  });
+
+  it('is the same for any path and any change of case, and differs for another name', () => {
+    const caseFlips = fc.array(fc.boolean(), { minLength: 64, maxLength: 64 });
+    fc.assert(fc.property(partitionArb, accountArb, pathArb, pathArb, roleNameArb, roleNameArb, caseFlips, (partition, account, path1, path2, name, other, flips) => {
+      const flipped = [...name].map((c, i) => (flips[i] ? c.toUpperCase() : c.toLowerCase())).join('');
+      const identity = roleIdentity(`arn:${partition}:iam::${account}:role${path1}${name}`);
+      expect(identity).toBe(`${partition}:${account}:${name.toLowerCase()}`);
+      expect(roleIdentity(`arn:${partition}:iam::${account}:role${path2}${flipped}`)).toBe(identity);
+      expect(roleIdentity(`arn:${partition}:iam::${account}:role${path1}${other}`) === identity).toBe(other.toLowerCase() === name.toLowerCase());
+    }));
+  });
+
+  it.each([
+    ['a user ARN', 'arn:aws:iam::444455556666:user/KeywardByokAccess'],
+    ['an assumed-role ARN', 'arn:aws:sts::444455556666:assumed-role/KeywardByokAccess/session'],
+    ['a key ARN', 'arn:aws:kms:eu-west-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab'],
+    ['an empty role name', 'arn:aws:iam::444455556666:role/'],
+    ['a role name alone', 'KeywardByokAccess'],
+    ['the empty string', ''],
+  ])('refuses %s (KW_INVALID_ARN)', (_, arn) => {
+    let caught: unknown;
+    try {
+      roleIdentity(arn);
+    } catch (error) {
+      caught = error;
+    }
+    expect(isKeywardError(caught, 'KW_INVALID_ARN')).toBe(true);
   });
 });

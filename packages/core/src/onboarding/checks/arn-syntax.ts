@@ -51,7 +51,7 @@ export const arnSyntaxCheck: Check = {
     try {
       owner = await deps.roleOwner?.(subject.roleArn);
     } catch {
-      return { code: 'KW_CHECK_UNEXPECTED', message: 'The platform could not look up which tenant registered the role.', stop: true };
+      return { code: 'KW_CHECK_REGISTRY_UNAVAILABLE', stop: true };
     }
     if (owner !== undefined && owner !== null && owner !== subject.tenantId) {
       return { code: 'KW_CHECK_ROLE_ALREADY_REGISTERED', message: `The role ${subject.roleArn} is already registered to another tenant.`, stop: true };
