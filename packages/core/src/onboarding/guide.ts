@@ -63,7 +63,8 @@ and this permissions policy instead of the one above:
 ${json(hardenedPermissionsPolicy(values.keyArn, values.tenantId))}
 
 The platform names its sessions \`${roleSessionNameFor(values.tenantId)}\`, so CloudTrail shows
-\`assumed-role/${values.roleName}/${roleSessionNameFor(values.tenantId)}\` for every call made for you.
+\`assumed-role/${values.roleName}/${roleSessionNameFor(values.tenantId)}\` for every call made for you. The
+platform does not set a SourceIdentity: do not require one in the trust policy.
 
 <a id="step-4"></a>
 ## Step 4: Check it with the AWS CLI (optional)

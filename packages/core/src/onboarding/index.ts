@@ -1,7 +1,7 @@
 export { generateExternalId, isValidExternalId, issueExternalId, regenerateExternalId, EXTERNAL_ID_PATTERN, EXTERNAL_ID_PREFIX, REGENERATED_NOTICE } from './external-id.js';
 export { platformIdentity, kitValues, roleIdentity, DEFAULT_ROLE_NAME, type PlatformIdentity, type KitInput, type KitValues } from './kit-input.js';
 export {
-  trustPolicy, permissionsPolicy, keyPolicyStatement, hardenedKeyPolicyStatements, hardenedPermissionsPolicy, serviceRolePolicy,
+  trustPolicy, permissionsPolicy, keyPolicyStatement, hardenedKeyPolicyStatements, hardenedPermissionsPolicy, serviceRolePolicy, serviceRolePolicies, INLINE_POLICY_MAX_CHARS,
   KEY_ACTIONS, CONTEXT_ACTIONS, KEY_POLICY_WARNING, TENANT_CONTEXT_KEY, type PolicyDocument, type PolicyStatement,
 } from './policies.js';
 export { cliChecks } from './cli-checks.js';

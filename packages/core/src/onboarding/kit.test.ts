@@ -243,7 +243,7 @@ describe('JSON artifacts', () => {
       ],
     });
     expect(hardening.roleSessionName).toBe('keyward-acme-prod');
-    expect(hardening.note).toBe('Every KMS call for this tenant carries the encryption context keyward:tenant=acme-prod and comes from the role session keyward-acme-prod; the hardened statements allow the cryptographic actions only with that context.');
+    expect(hardening.note).toBe('Every KMS call for this tenant carries the encryption context keyward:tenant=acme-prod and comes from the role session keyward-acme-prod; the hardened statements allow the cryptographic actions only with that context. The platform does not set a SourceIdentity, so the trust policy needs no sts:SetSourceIdentity and must not require sts:SourceIdentity.');
   });
 });
 
@@ -488,7 +488,8 @@ describe('setup guide', () => {
       '```',
       '',
       'The platform names its sessions `keyward-acme-prod`, so CloudTrail shows',
-      '`assumed-role/KeywardByokAccess/keyward-acme-prod` for every call made for you.',
+      '`assumed-role/KeywardByokAccess/keyward-acme-prod` for every call made for you. The',
+      'platform does not set a SourceIdentity: do not require one in the trust policy.',
       '',
       '',
     ].join('\n'));

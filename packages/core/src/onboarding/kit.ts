@@ -40,7 +40,7 @@ export function buildSetupKit(input: KitInput): SetupKit {
       keyPolicyStatements: hardenedKeyPolicyStatements(values.roleArn, values.tenantId),
       permissionsPolicy: hardenedPermissionsPolicy(values.keyArn, values.tenantId),
       roleSessionName: roleSessionNameFor(values.tenantId),
-      note: `Every KMS call for this tenant carries the encryption context keyward:tenant=${values.tenantId} and comes from the role session ${roleSessionNameFor(values.tenantId)}; the hardened statements allow the cryptographic actions only with that context.`,
+      note: `Every KMS call for this tenant carries the encryption context keyward:tenant=${values.tenantId} and comes from the role session ${roleSessionNameFor(values.tenantId)}; the hardened statements allow the cryptographic actions only with that context. The platform does not set a SourceIdentity, so the trust policy needs no sts:SetSourceIdentity and must not require sts:SourceIdentity.`,
     },
     cliChecks: cliChecks(values),
     cloudFormation: cloudFormationTemplate(values),

@@ -73,7 +73,29 @@ export function hardenedPermissionsPolicy(keyArn: string, tenantId: string): Pol
  * registered, because IAM refuses a policy without statements.
  */
 export function serviceRolePolicy(registeredRoleArns: readonly string[]): PolicyDocument | null {
+  return serviceRolePolicies(registeredRoleArns, Number.MAX_SAFE_INTEGER)[0] ?? null;
+}
+
+/** IAM's limit on the size of a role's inline policies, in characters without whitespace. */
+export const INLINE_POLICY_MAX_CHARS = 10_240;
+
+/**
+ * The same policy split into documents that each fit `maxChars` (default: one inline policy), for
+ * platforms with more registered roles than one policy can list (about 190 at the default).
+ * Attach them all; each allows sts:AssumeRole on its share of the roles.
+ */
+export function serviceRolePolicies(registeredRoleArns: readonly string[], maxChars = INLINE_POLICY_MAX_CHARS): PolicyDocument[] {
   const roles = [...new Set(registeredRoleArns)].sort();
-  if (roles.length === 0) return null;
-  return document({ Sid: 'AssumeRegisteredCustomerRoles', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: roles });
+  const documents: PolicyDocument[] = [];
+  let share: string[] = [];
+  const make = (resources: string[]) => document({ Sid: 'AssumeRegisteredCustomerRoles', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: resources });
+  for (const role of roles) {
+    if (share.length > 0 && JSON.stringify(make([...share, role])).length > maxChars) {
+      documents.push(make(share));
+      share = [];
+    }
+    share.push(role);
+  }
+  if (share.length > 0) documents.push(make(share));
+  return documents;
 }

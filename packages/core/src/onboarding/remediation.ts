@@ -50,8 +50,14 @@ export function remediationFor(code: DiagnosisCode, subject: OnboardingSubject):
       return `Add this statement to the key policy of ${subject.keyArn} (step 3), keeping the existing administrator statements: ${json(keyPolicyStatement(subject.roleArn))}`;
     case 'KW_CHECK_PERMISSIONS_MISSING_ACTION':
       return `Attach this permissions policy to the role ${subject.roleArn} (step 3): ${json(permissionsPolicy(subject.keyArn))}`;
+    case 'KW_CHECK_EXPLICIT_DENY_IN_PERMISSIONS':
+      return `Find the Deny statement in the policies attached to the role ${subject.roleArn} that matches the key, and narrow it so it does not cover the role's use of the key (step 3).`;
+    case 'KW_CHECK_GUARDRAIL_DENIES':
+      return `Allow the role's use of the key in the role's permissions boundary or your organization's service control policies (step 3): AWS's message names which one.`;
+    case 'KW_CHECK_PLATFORM_POLICY_MISSING_ROLE':
+      return 'Nothing to change on your side: the platform adds your role to its Service Role policy when you register the Role ARN (step 5). Register it, then run the test again.';
     case 'KW_CHECK_EXPLICIT_DENY':
-      return `Find the Deny statement that matches the role ${subject.roleArn} and the key, in the key policy, the role's policies or permissions boundary, or an organization SCP, and narrow it so it does not cover the role's use of the key (step 3).`;
+      return `Find the Deny statement in the key policy of ${subject.keyArn} that matches the role ${subject.roleArn}, and narrow it so it does not cover the role's use of the key (step 3).`;
     case 'KW_CHECK_CONTEXT_CONDITION_ON_DESCRIBE':
       return `Keep kms:DescribeKey in a statement without the ${TENANT_CONTEXT_KEY} condition (step 3, optional hardening). Use these two key policy statements: ${json(hardenedKeyPolicyStatements(subject.roleArn, subject.tenantId))}`;
     case 'KW_CHECK_KEY_POLICY_DENIES_USE':

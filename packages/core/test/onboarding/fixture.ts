@@ -31,6 +31,8 @@ export interface Mistake {
   /** The ARNs the customer types into the platform (default: the real ones). */
   subject?: (real: { roleArn: string; keyArn: string }) => Partial<OnboardingSubject>;
   roleOwner?: string;
+  /** What the platform's own registry says about step 5 (default: not asked). */
+  platformAllows?: boolean;
 }
 
 export interface Onboarding {
@@ -70,7 +72,9 @@ export async function onboarding(): Promise<Onboarding> {
       if (mistake.keyState === 'PendingDeletion') await customer.kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyArn, PendingWindowInDays: 7 }));
       const subject: OnboardingSubject = { platform: PLATFORM, tenantId: TENANT, externalId: EXTERNAL_ID, roleArn, keyArn, ...mistake.subject?.({ roleArn, keyArn }) };
       const owner = mistake.roleOwner;
-      const report = await runOnboardingChecks(subject, { sts, kms, ...(owner === undefined ? {} : { roleOwner: () => Promise.resolve(owner) }) }, onResult);
+      const allows = mistake.platformAllows;
+      const deps = { sts, kms, ...(owner === undefined ? {} : { roleOwner: () => Promise.resolve(owner) }), ...(allows === undefined ? {} : { platformAllows: () => allows }) };
+      const report = await runOnboardingChecks(subject, deps, onResult);
       return { report, kit };
     },
     nextRoleArn: () => `arn:aws:iam::${CUSTOMER_ACCOUNT_ID}:role/${ROLE_NAME}${round + 1}`,

@@ -120,7 +120,7 @@ describe('arnSyntaxCheck: valid ARNs', () => {
       const roleOwner = vi.fn(async () => (owner === 'this tenant' ? tenantId : owner));
       const { outcome, state } = await run(subject(role.arn, key.arn, partition, tenantId), deps(roleOwner));
       expect(roleOwner).toHaveBeenCalledTimes(1);
-      expect(roleOwner).toHaveBeenCalledWith(role.arn);
+      expect(roleOwner).toHaveBeenCalledWith(roleIdentity(role.arn));
       expect(outcome.code).toBe('KW_CHECK_ARNS_VALID');
       expect(state.region).toBe(key.region);
     }), { numRuns: 100 });
@@ -339,7 +339,7 @@ describe('arnSyntaxCheck: roleOwner failures', () => {
     const { outcome, state } = await run(subject(ROLE, KEY), deps(roleOwner));
     expect(outcome).toEqual({ code: 'KW_CHECK_REGISTRY_UNAVAILABLE', stop: true });
     expect(roleOwner).toHaveBeenCalledTimes(1);
-    expect(roleOwner).toHaveBeenCalledWith(ROLE);
+    expect(roleOwner).toHaveBeenCalledWith(roleIdentity(ROLE));
     expect(state).toEqual({});
   });
 

@@ -1,5 +1,6 @@
 import { parseArn, parseKmsKeyArn, parseRoleArn } from '../../aws/arns.js';
 import { isKeywardError } from '../../errors.js';
+import { roleIdentity } from '../kit-input.js';
 import type { Check, Outcome } from './types.js';
 
 /** The partitions Keyward supports: commercial, China and GovCloud. */
@@ -49,7 +50,7 @@ export const arnSyntaxCheck: Check = {
     }
     let owner: string | null | undefined;
     try {
-      owner = await deps.roleOwner?.(subject.roleArn);
+      owner = await deps.roleOwner?.(roleIdentity(subject.roleArn));
     } catch {
       return { code: 'KW_CHECK_REGISTRY_UNAVAILABLE', stop: true };
     }

@@ -7,6 +7,9 @@ export const assumeRoleCheck: Check = {
   id: 'assume-role',
   title: 'Assume the role with the External ID',
   async run(subject, deps, state): Promise<Outcome> {
+    if (deps.platformAllows !== undefined && !(await deps.platformAllows(subject.roleArn))) {
+      return { code: 'KW_CHECK_PLATFORM_POLICY_MISSING_ROLE', message: `The platform's Service Role policy does not list ${subject.roleArn}.`, stop: true };
+    }
     try {
       const session = await deps.sts.assumeRole({ roleArn: subject.roleArn, externalId: subject.externalId, roleSessionName: roleSessionNameFor(subject.tenantId), durationSeconds: 900 });
       state.session = session;

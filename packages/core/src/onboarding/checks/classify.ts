@@ -6,10 +6,14 @@ import type { Outcome } from './types.js';
 export function kmsDiagnosis(error: KeywardError): DiagnosisCode {
   switch (error.code) {
     case 'KW_KMS_ACCESS_DENIED': {
+      // AWS names the policy type in its message; anything unrecognised is reported as it is.
       const said = error.aws?.awsMessage ?? '';
+      if (/explicit deny in an? identity-based policy/i.test(said)) return 'KW_CHECK_EXPLICIT_DENY_IN_PERMISSIONS';
       if (/explicit deny/i.test(said)) return 'KW_CHECK_EXPLICIT_DENY';
       if (/no identity-based policy/i.test(said)) return 'KW_CHECK_PERMISSIONS_MISSING_ACTION';
-      return 'KW_CHECK_KEY_POLICY_MISSING_ROLE';
+      if (/no resource-based policy/i.test(said)) return 'KW_CHECK_KEY_POLICY_MISSING_ROLE';
+      if (/no (permissions boundary|service control policy|session policy)/i.test(said)) return 'KW_CHECK_GUARDRAIL_DENIES';
+      return 'KW_CHECK_UNEXPECTED';
     }
     case 'KW_KMS_KEY_NOT_FOUND': return 'KW_CHECK_KEY_NOT_FOUND';
     case 'KW_KMS_KEY_DISABLED': return 'KW_CHECK_KEY_DISABLED';

@@ -25,18 +25,26 @@ function judge(key: KmsKeyDescription): Outcome {
 }
 
 /**
- * DescribeKey refused by policy, while GenerateDataKey with the tenant's context works: the
- * customer's encryption-context condition covers DescribeKey too (which carries no context).
+ * DescribeKey refused by policy while GenerateDataKey works for this tenant's context and is refused
+ * for another tenant's: an encryption-context condition is at work, and it covers DescribeKey too
+ * (which carries no context). If both contexts work, the policy simply lacks kms:DescribeKey.
  */
-async function conditionOnDescribe(subject: OnboardingSubject, deps: OnboardingDeps, state: CheckState): Promise<boolean> {
+async function generates(subject: OnboardingSubject, deps: OnboardingDeps, state: CheckState, tenantId: string): Promise<boolean> {
   try {
-    const out = await deps.kms.generateDataKey(target(state), { keyId: subject.keyArn, encryptionContext: testContext(subject.tenantId) });
+    const out = await deps.kms.generateDataKey(target(state), { keyId: subject.keyArn, encryptionContext: testContext(tenantId) });
     out.plaintext.fill(0);
     return true;
   } catch {
     return false;
   }
 }
+
+async function conditionOnDescribe(subject: OnboardingSubject, deps: OnboardingDeps, state: CheckState): Promise<boolean> {
+  return (await generates(subject, deps, state, subject.tenantId)) && !(await generates(subject, deps, state, OTHER_TENANT));
+}
+
+/** A tenant ID no tenant has (tenant IDs start with a letter or digit). */
+const OTHER_TENANT = '0-keyward-other-tenant-probe';
 
 const POLICY_CODES: readonly DiagnosisCode[] = ['KW_CHECK_KEY_POLICY_MISSING_ROLE', 'KW_CHECK_PERMISSIONS_MISSING_ACTION'];
 

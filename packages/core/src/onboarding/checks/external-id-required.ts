@@ -1,8 +1,10 @@
 import { isKeywardError } from '../../errors.js';
+import { roleSessionNameFor } from '../../keys/customer-kms-root-key.js';
+import { generateExternalId } from '../external-id.js';
 import { awsOutcome, stsDiagnosis } from './classify.js';
 import type { Check, Outcome } from './types.js';
 
-/** An External ID no tenant is ever issued (issued ones are kw- and 32 base32 characters). */
+/** Kept for callers that name the probe; the probe itself uses a fresh External ID shaped like a real one. */
 export const WRONG_EXTERNAL_ID = 'kw-confused-deputy-probe';
 
 /**
@@ -13,13 +15,16 @@ export const externalIdRequiredCheck: Check = {
   id: 'external-id-required',
   title: 'The role requires the External ID',
   async run(subject, deps): Promise<Outcome> {
+    // Shaped like a real one (kw- and 32 base32 characters), so a pattern condition cannot tell it apart.
+    const wrong = generateExternalId();
     const probes: Array<[string | undefined, 'KW_CHECK_EXTERNAL_ID_NOT_REQUIRED' | 'KW_CHECK_WRONG_EXTERNAL_ID_ACCEPTED', string]> = [
       [undefined, 'KW_CHECK_EXTERNAL_ID_NOT_REQUIRED', 'without an External ID'],
-      [WRONG_EXTERNAL_ID, 'KW_CHECK_WRONG_EXTERNAL_ID_ACCEPTED', `with the wrong External ID ${WRONG_EXTERNAL_ID}`],
+      [wrong, 'KW_CHECK_WRONG_EXTERNAL_ID_ACCEPTED', `with the wrong External ID ${wrong}`],
     ];
     for (const [externalId, insecure, how] of probes) {
       try {
-        await deps.sts.assumeRole({ roleArn: subject.roleArn, roleSessionName: 'keyward-confused-deputy-probe', durationSeconds: 900, ...(externalId === undefined ? {} : { externalId }) });
+        // The same session name as the data plane: a trust policy that conditions on it must not make the probe look refused.
+        await deps.sts.assumeRole({ roleArn: subject.roleArn, roleSessionName: roleSessionNameFor(subject.tenantId), durationSeconds: 900, ...(externalId === undefined ? {} : { externalId }) });
         return { code: insecure, message: `The platform assumed ${subject.roleArn} ${how}.` };
       } catch (error) {
         if (isKeywardError(error, 'KW_STS_ACCESS_DENIED')) continue;

@@ -46,10 +46,16 @@ export interface OnboardingDeps {
   kms: KmsPort;
   clock?: Clock;
   /**
-   * The tenant that already registered this role, if any (the server asks its store). IAM role
-   * names are case-insensitive within an account: compare with `roleIdentity(arn)`, not the ARN.
+   * The tenant that already registered this role, if any (the server asks its store). It is asked
+   * with `roleIdentity(arn)` (account and lower-cased name), because IAM role names are
+   * case-insensitive and the path is not part of a role's identity.
    */
-  roleOwner?: (roleArn: string) => Promise<string | null | undefined>;
+  roleOwner?: (roleIdentity: string) => Promise<string | null | undefined>;
+  /**
+   * Whether the platform's Service Role policy (step 5) covers this role. Keyward writes that policy
+   * itself; without this, a refusal caused by the platform side would be blamed on the trust policy.
+   */
+  platformAllows?: (roleArn: string) => boolean | Promise<boolean>;
 }
 
 /** State the checks hand on to later ones. */
