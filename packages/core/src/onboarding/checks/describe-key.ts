@@ -1,12 +1,9 @@
-import type { KmsKeyDescription, KmsTarget } from '../../aws/ports.js';
+import type { KmsKeyDescription } from '../../aws/ports.js';
+import { sessionTarget } from './session-target.js';
 import type { DiagnosisCode } from '../diagnoses.js';
 import { awsOutcome, kmsDiagnosis } from './classify.js';
 import { testContext } from './tenant-context.js';
 import type { Check, CheckState, OnboardingDeps, OnboardingSubject, Outcome } from './types.js';
-
-function target(state: CheckState): KmsTarget {
-  return { region: state.region!, ...(state.session === undefined ? {} : { credentials: state.session }) };
-}
 
 /** What the key's metadata says, in the order a customer would fix it. */
 function judge(key: KmsKeyDescription): Outcome {
@@ -31,7 +28,7 @@ function judge(key: KmsKeyDescription): Outcome {
  */
 async function generates(subject: OnboardingSubject, deps: OnboardingDeps, state: CheckState, tenantId: string): Promise<boolean> {
   try {
-    const out = await deps.kms.generateDataKey(target(state), { keyId: subject.keyArn, encryptionContext: testContext(tenantId) });
+    const out = await deps.kms.generateDataKey(sessionTarget(state), { keyId: subject.keyArn, encryptionContext: testContext(tenantId) });
     out.plaintext.fill(0);
     return true;
   } catch {
@@ -54,7 +51,7 @@ export const describeKeyCheck: Check = {
   async run(subject, deps, state): Promise<Outcome> {
     let key: KmsKeyDescription;
     try {
-      key = await deps.kms.describeKey(target(state), { keyId: subject.keyArn });
+      key = await deps.kms.describeKey(sessionTarget(state), { keyId: subject.keyArn });
     } catch (error) {
       const outcome = awsOutcome(error, kmsDiagnosis, `DescribeKey on ${subject.keyArn} as the role`, true);
       if (POLICY_CODES.includes(outcome.code) && (await conditionOnDescribe(subject, deps, state))) {

@@ -1,5 +1,6 @@
 import { isKeywardError } from '../../errors.js';
 import { awsOutcome, kmsDiagnosis } from './classify.js';
+import { sessionTarget } from './session-target.js';
 import { testContext } from './tenant-context.js';
 import type { Check, Outcome } from './types.js';
 
@@ -11,7 +12,7 @@ export const reEncryptCheck: Check = {
     const context = testContext(subject.tenantId);
     try {
       await deps.kms.reEncrypt(
-        { region: state.region!, ...(state.session === undefined ? {} : { credentials: state.session }) },
+        sessionTarget(state),
         { ciphertextBlob: state.blob!, sourceKeyId: subject.keyArn, destinationKeyId: subject.keyArn, sourceEncryptionContext: context, destinationEncryptionContext: context },
       );
       return { code: 'KW_CHECK_REENCRYPT_OK', message: 'ReEncrypt under the same key worked.' };

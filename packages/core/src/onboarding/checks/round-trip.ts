@@ -1,12 +1,10 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { KmsTarget } from '../../aws/ports.js';
+import { sessionTarget } from './session-target.js';
 import type { KeywardError } from '../../errors.js';
 import type { DiagnosisCode } from '../diagnoses.js';
 import { awsOutcome, kmsDiagnosis } from './classify.js';
 import { testContext } from './tenant-context.js';
-import type { Check, CheckState, Outcome } from './types.js';
-
-const target = (state: CheckState): KmsTarget => ({ region: state.region!, ...(state.session === undefined ? {} : { credentials: state.session }) });
+import type { Check, Outcome } from './types.js';
 
 /** After DescribeKey worked, a policy refusal means the statement lacks the action or its context condition does not match. */
 function useDiagnosis(error: KeywardError): DiagnosisCode {
@@ -24,12 +22,12 @@ export const roundTripCheck: Check = {
     const context = testContext(subject.tenantId);
     let generated;
     try {
-      generated = await deps.kms.generateDataKey(target(state), { keyId: subject.keyArn, encryptionContext: context });
+      generated = await deps.kms.generateDataKey(sessionTarget(state), { keyId: subject.keyArn, encryptionContext: context });
     } catch (error) {
       return awsOutcome(error, useDiagnosis, `GenerateDataKey with encryption context ${JSON.stringify(context)}`, true);
     }
     try {
-      const decrypted = await deps.kms.decrypt(target(state), { keyId: subject.keyArn, ciphertextBlob: generated.ciphertextBlob, encryptionContext: context });
+      const decrypted = await deps.kms.decrypt(sessionTarget(state), { keyId: subject.keyArn, ciphertextBlob: generated.ciphertextBlob, encryptionContext: context });
       const same = decrypted.plaintext.length === generated.plaintext.length && timingSafeEqual(decrypted.plaintext, generated.plaintext);
       decrypted.plaintext.fill(0);
       if (!same) return { code: 'KW_CHECK_ROUND_TRIP_MISMATCH', message: 'Decrypt returned other bytes than GenerateDataKey made.', stop: true };
