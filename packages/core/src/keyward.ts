@@ -150,7 +150,9 @@ export function createKeyward(options: KeywardOptions): Keyward {
     async rewrap<C extends Uint8Array | string>(tenantId: string, ciphertext: C, context?: EncryptionContext) {
       const plaintext = await decrypt(tenantId, ciphertext, context);
       try {
-        const out = await encrypt(tenantId, plaintext, context);
+        // Re-wrapping exists to reach the newest version: ask the store, not this instance's cached policy.
+        const latest = (await keyring.freshPolicy(tenantId)).latestVersion;
+        const out = await encrypt(tenantId, plaintext, context, { keyVersion: latest });
         return (typeof ciphertext === 'string' ? toText(out) : out) as C extends string ? string : Buffer;
       } finally {
         plaintext.fill(0);

@@ -1,0 +1,47 @@
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { migrateToLatest } from './migrate.js';
+import { PGliteDialect } from './pglite-dialect.js';
+import type { Database } from './schema.js';
+
+export type StoreLocation =
+  | { kind: 'pglite'; dataDir?: string }
+  | { kind: 'postgres'; url: string; schema?: string };
+
+export interface Store {
+  db: Kysely<Database>;
+  kind: StoreLocation['kind'];
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the store and migrates it: PGlite in a data directory (or in memory without one), or a
+ * PostgreSQL server. A `schema` keeps one deployment's (or one test's) tables apart on a shared server.
+ */
+export async function openStore(location: StoreLocation): Promise<Store> {
+  /* Precondition: a schema name is a plain identifier (it goes into the connection's search_path). */
+  if (location.kind === 'postgres' && location.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(location.schema)) {
+    throw new Error(`Invalid PostgreSQL schema name "${location.schema}": use lower-case letters, digits and _.`);
+  }
+  const dialect = location.kind === 'pglite'
+    ? new PGliteDialect(new PGlite(location.dataDir))
+    : new PostgresDialect({
+      pool: new pg.Pool({
+        connectionString: location.url,
+        max: 10,
+        ...(location.schema === undefined ? {} : { options: `-c search_path=${location.schema}` }),
+      }),
+    });
+  const db = new Kysely<Database>({ dialect });
+  try {
+    if (location.kind === 'postgres' && location.schema !== undefined) {
+      await db.schema.createSchema(location.schema).ifNotExists().execute();
+    }
+    await migrateToLatest(db as unknown as Kysely<unknown>);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return { db, kind: location.kind, close: () => db.destroy() };
+}

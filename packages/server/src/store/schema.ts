@@ -1,0 +1,90 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/**
+ * The database of one Keyward deployment, the same on PGlite and PostgreSQL. Nothing in it can
+ * decrypt anything alone: tenant keys are stored only wrapped by a root key (a KMS key, or a local
+ * master key in development), and API tokens only as hashes.
+ */
+export interface TenantsTable {
+  id: string;
+  name: string;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+export interface ByokConfigsTable {
+  tenant_id: string;
+  /** not_configured → pending → validated → active → degraded | revoked; rotating_cmk; reverting → platform_managed. */
+  state: string;
+  external_id: string;
+  role_arn: string | null;
+  /** Account and lower-cased role name: one role, one tenant (unique). */
+  role_identity: string | null;
+  cmk_arn: string | null;
+  region: string | null;
+  last_test_report: ColumnType<unknown, string | null, string | null> | null;
+  last_tested_at: Date | null;
+  state_reason: string | null;
+  state_since: ColumnType<Date, Date | string | undefined, Date | string>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface TenantKeyPoliciesTable {
+  tenant_id: string;
+  latest_version: number;
+  min_encryption_version: number;
+  min_decryption_version: number;
+}
+
+export interface TenantKeyVersionsTable {
+  tenant_id: string;
+  version: number;
+  wrapped_key: Uint8Array;
+  root_key_id: string;
+  created_at: Date;
+}
+
+export interface AuditEventsTable {
+  id: Generated<string>;
+  tenant_id: string | null;
+  at: Date;
+  actor: string;
+  operation: string;
+  outcome: string;
+  details: ColumnType<unknown, string, never>;
+  /** SHA-256 of the previous event's hash and this event's canonical content. */
+  hash: string;
+  previous_hash: string;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  /** SHA-256 of the token: the token itself is shown once and never stored. */
+  token_hash: string;
+  kind: string;
+  tenant_id: string | null;
+  created_at: Date;
+  revoked_at: Date | null;
+}
+
+export interface JobsTable {
+  id: string;
+  tenant_id: string | null;
+  kind: string;
+  state: string;
+  done: number;
+  total: number;
+  payload: ColumnType<unknown, string, string>;
+  error: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface Database {
+  tenants: TenantsTable;
+  byok_configs: ByokConfigsTable;
+  tenant_key_policies: TenantKeyPoliciesTable;
+  tenant_key_versions: TenantKeyVersionsTable;
+  audit_events: AuditEventsTable;
+  api_tokens: ApiTokensTable;
+  jobs: JobsTable;
+}
