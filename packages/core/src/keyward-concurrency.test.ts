@@ -271,3 +271,15 @@ describe('createKeyward: root keys and concurrency', () => {
     expect((await switched.decrypt('acme', ciphertext)).toString()).toBe('after the switch');
   });
 });
+
+describe('createKeyward: rewrap and other instances', () => {
+  it('rewrap reaches the newest version even when another instance rotated and this one\'s policy is cached', async () => {
+    const { keyward, peer } = setup();
+    await keyward.createTenantKey('acme');
+    const old = await keyward.encryptText('acme', 'data');
+    await peer().rotateTenantKey('acme');
+    const fresh = await keyward.rewrap('acme', old);
+    expect(versionOf(fresh)).toBe(2);
+    expect((await keyward.decrypt('acme', fresh)).toString()).toBe('data');
+  });
+});
