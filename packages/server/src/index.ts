@@ -2,3 +2,5 @@ export { openStore, type Store, type StoreLocation } from './store/open-store.js
 export { migrateToLatest } from './store/migrate.js';
 export { SqlTenantKeyStore } from './store/tenant-key-store.js';
 export type { Database } from './store/schema.js';
+export { loadConfig, ConfigError, ENV_NAMES, CONFIG_FILE_ENV } from './config/load-config.js';
+export { serverConfigSchema, SERVER_DEFAULTS, type ServerConfig, type ServerConfigInput } from './config/schema.js';

@@ -1,0 +1,88 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { serverConfigSchema, type ServerConfig } from './schema.js';
+
+/** Where each setting comes from in the environment (DATABASE_URL is the conventional name). */
+export const ENV_NAMES = {
+  'platform.serviceRoleArn': 'KEYWARD_PLATFORM_SERVICE_ROLE_ARN',
+  'platform.partition': 'KEYWARD_PLATFORM_PARTITION',
+  'platform.accountId': 'KEYWARD_PLATFORM_ACCOUNT_ID',
+  'aws.mode': 'KEYWARD_AWS_MODE',
+  'aws.endpoint': 'KEYWARD_AWS_ENDPOINT',
+  'aws.region': 'KEYWARD_AWS_REGION',
+  rootKey: 'KEYWARD_ROOT_KEY',
+  'cache.ttlSeconds': 'KEYWARD_CACHE_TTL_SECONDS',
+  'listen.host': 'KEYWARD_HOST',
+  'listen.port': 'KEYWARD_PORT',
+  'store.dataDir': 'KEYWARD_DATA_DIR',
+  'store.databaseUrl': 'DATABASE_URL',
+  operatorToken: 'KEYWARD_OPERATOR_TOKEN',
+} as const;
+
+export const CONFIG_FILE_ENV = 'KEYWARD_CONFIG_FILE';
+
+/** Invalid configuration: start-up stops with a message naming each bad setting and its variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly code = 'KW_CONFIG_INVALID';
+}
+
+type Tree = Record<string, unknown>;
+
+function setPath(tree: Tree, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let node = tree;
+  for (const part of parts.slice(0, -1)) node = (node[part] ??= {}) as Tree;
+  node[parts.at(-1)!] = value;
+}
+
+function mergeInto(target: Tree, source: Tree): Tree {
+  for (const [key, value] of Object.entries(source)) {
+    const existing = target[key];
+    target[key] = typeof value === 'object' && value !== null && !Array.isArray(value) && typeof existing === 'object' && existing !== null
+      ? mergeInto({ ...(existing as Tree) }, value as Tree)
+      : value;
+  }
+  return target;
+}
+
+function readFile(path: string): Tree {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`Cannot read the configuration file ${path} (${CONFIG_FILE_ENV}): ${(error as NodeJS.ErrnoException).code ?? 'error'}.`);
+  }
+  try {
+    const parsed: unknown = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+    return parsed as Tree;
+  } catch (error) {
+    throw new ConfigError(`The configuration file ${path} is not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message}.`);
+  }
+}
+
+function describe(issue: z.core.$ZodIssue): string {
+  const path = issue.path.join('.');
+  const env = (ENV_NAMES as Record<string, string>)[path];
+  const where = path === '' ? 'configuration' : env === undefined ? path : `${path} (${env})`;
+  return `${where}: ${issue.message}`;
+}
+
+/**
+ * Defaults, then the optional file (KEYWARD_CONFIG_FILE, JSON or YAML), then KEYWARD_* variables.
+ * Every problem is reported at once, each naming its setting.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Tree = {}): ServerConfig {
+  const fromFile = env[CONFIG_FILE_ENV] === undefined || env[CONFIG_FILE_ENV] === '' ? {} : readFile(env[CONFIG_FILE_ENV]);
+  const fromEnv: Tree = {};
+  for (const [path, name] of Object.entries(ENV_NAMES)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') setPath(fromEnv, path, value);
+  }
+  const merged = mergeInto(mergeInto(mergeInto({}, fromFile), fromEnv), overrides);
+  const result = serverConfigSchema.safeParse(merged);
+  if (!result.success) throw new ConfigError(`Invalid configuration:\n${result.error.issues.map((issue) => `  - ${describe(issue)}`).join('\n')}`);
+  return result.data;
+}

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+
+/**
+ * The server's configuration: one schema, one defaults object. The defaults are the embedded
+ * development setup (`npm start`): PGlite in `.data/keyward`, the sandbox as AWS, its platform
+ * account and Service Role, and its platform KMS key for platform-managed tenants.
+ */
+export const SERVER_DEFAULTS = {
+  platform: {
+    serviceRoleArn: 'arn:aws:iam::111122223333:role/keyward-service',
+  },
+  aws: {
+    /** `sandbox`: the local sandbox (started in-process unless an endpoint is given); `aws`: real AWS. */
+    mode: 'sandbox',
+    region: 'us-east-1',
+  },
+  /** The root key of platform-managed tenants: a KMS key or alias ARN, or `local` (development only). */
+  rootKey: 'arn:aws:kms:us-east-1:111122223333:alias/keyward-platform',
+  cache: { ttlSeconds: 300 },
+  listen: { host: '127.0.0.1', port: 8080 },
+  store: { dataDir: '.data/keyward' },
+} as const;
+
+const ARN_ROLE = /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):role\/[\w+=,.@/-]+$/;
+const ARN_KMS = /^arn:(aws|aws-cn|aws-us-gov):kms:[a-z0-9-]+:\d{12}:(key|alias)\/[\w/-]+$/;
+
+export const serverConfigSchema = z.object({
+  platform: z.object({
+    serviceRoleArn: z.string().regex(ARN_ROLE, 'must be an IAM role ARN such as arn:aws:iam::111122223333:role/keyward-service').default(SERVER_DEFAULTS.platform.serviceRoleArn),
+    /** Derived from the Service Role ARN when not given; must agree with it when given. */
+    partition: z.enum(['aws', 'aws-cn', 'aws-us-gov']).optional(),
+    accountId: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account ID').optional(),
+  }).strict().default(SERVER_DEFAULTS.platform),
+  aws: z.object({
+    mode: z.enum(['sandbox', 'aws']).default(SERVER_DEFAULTS.aws.mode),
+    endpoint: z.url({ message: 'must be a URL such as http://127.0.0.1:4599' }).optional(),
+    region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d{1,2}$/, 'must be a region such as us-east-1').default(SERVER_DEFAULTS.aws.region),
+  }).strict().default(SERVER_DEFAULTS.aws),
+  rootKey: z.union([z.literal('local'), z.string().regex(ARN_KMS, 'must be a KMS key or alias ARN, or "local"')]).default(SERVER_DEFAULTS.rootKey),
+  cache: z.object({
+    /** The longest a revoked customer key keeps working on an instance nobody told (ARCHITECTURE §2). */
+    ttlSeconds: z.coerce.number().int().min(1).max(3600, 'must be at most 3600 (one hour)').default(SERVER_DEFAULTS.cache.ttlSeconds),
+  }).strict().default(SERVER_DEFAULTS.cache),
+  listen: z.object({
+    host: z.string().min(1).default(SERVER_DEFAULTS.listen.host),
+    port: z.coerce.number().int().min(0).max(65535).default(SERVER_DEFAULTS.listen.port),
+  }).strict().default(SERVER_DEFAULTS.listen),
+  store: z.object({
+    dataDir: z.string().min(1).default(SERVER_DEFAULTS.store.dataDir),
+    /** A PostgreSQL server; when set, the data directory is not used. */
+    databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  }).strict().default(SERVER_DEFAULTS.store),
+  /** The operator's token; generated and printed at start when not set. */
+  operatorToken: z.string().min(32, 'must have at least 32 characters').optional(),
+}).strict()
+  .superRefine((config, context) => {
+    const [, partition, accountId] = ARN_ROLE.exec(config.platform.serviceRoleArn) ?? [];
+    if (config.platform.partition !== undefined && config.platform.partition !== partition) {
+      context.addIssue({ code: 'custom', path: ['platform', 'partition'], message: `must match the Service Role ARN's partition (${partition})` });
+    }
+    if (config.platform.accountId !== undefined && config.platform.accountId !== accountId) {
+      context.addIssue({ code: 'custom', path: ['platform', 'accountId'], message: `must match the Service Role ARN's account (${accountId})` });
+    }
+    if (config.aws.mode === 'aws' && config.rootKey === 'local') {
+      context.addIssue({ code: 'custom', path: ['rootKey'], message: 'a local root key is for development only; with real AWS use a KMS key ARN' });
+    }
+  });
+
+export type ServerConfig = z.output<typeof serverConfigSchema>;
+export type ServerConfigInput = z.input<typeof serverConfigSchema>;
