@@ -4,3 +4,4 @@ export { SqlTenantKeyStore } from './store/tenant-key-store.js';
 export type { Database } from './store/schema.js';
 export { loadConfig, ConfigError, ENV_NAMES, CONFIG_FILE_ENV } from './config/load-config.js';
 export { serverConfigSchema, SERVER_DEFAULTS, type ServerConfig, type ServerConfigInput } from './config/schema.js';
+export { AuditLog, canonicalJson, eventHash, GENESIS_HASH, type AuditEntry, type AuditEvent } from './services/audit-log.js';

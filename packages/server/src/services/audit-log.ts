@@ -1,0 +1,82 @@
+import { createHash } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../store/schema.js';
+import { sqlState, UNIQUE_VIOLATION } from '../store/pg-errors.js';
+
+/** What happened, for whom, by whom: a state change, or a KMS/STS call made for a tenant. */
+export interface AuditEntry {
+  tenantId: string | null;
+  actor: string;
+  operation: string;
+  outcome: 'success' | 'failure' | 'denied';
+  /** Key ARN, encryption context, AWS request id, error code…; never key material. */
+  details: Record<string, unknown>;
+}
+
+export interface AuditEvent extends AuditEntry {
+  id: string;
+  at: Date;
+  hash: string;
+  previousHash: string;
+}
+
+export const GENESIS_HASH = '0'.repeat(64);
+/** Any constant: the advisory lock that makes appends take turns. */
+const APPEND_LOCK = 0x6b77_6175;
+
+/** JSON with object keys sorted at every level, so the same content always hashes the same. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+export function eventHash(previousHash: string, entry: AuditEntry, at: Date): string {
+  const content = canonicalJson([entry.tenantId, at.toISOString(), entry.actor, entry.operation, entry.outcome, entry.details]);
+  return createHash('sha256').update(previousHash).update('\n').update(content).digest('hex');
+}
+
+/**
+ * The append-only audit log, hash-chained: each event's hash covers the previous event's hash and
+ * its own content, so editing or deleting a row breaks the chain at that row.
+ */
+export class AuditLog {
+  constructor(private readonly db: Kysely<Database>, private readonly now: () => Date = () => new Date()) {}
+
+  async append(entry: AuditEntry): Promise<AuditEvent> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.db.transaction().execute(async (trx) => {
+          // Appends take turns, so two events never claim the same predecessor.
+          await sql`select pg_advisory_xact_lock(${APPEND_LOCK})`.execute(trx);
+          const last = await trx.selectFrom('audit_events').select('hash').orderBy('id', 'desc').limit(1).executeTakeFirst();
+          const previousHash = last?.hash ?? GENESIS_HASH;
+          const at = this.now();
+          const hash = eventHash(previousHash, entry, at);
+          const row = await trx.insertInto('audit_events')
+            .values({ tenant_id: entry.tenantId, at, actor: entry.actor, operation: entry.operation, outcome: entry.outcome, details: canonicalJson(entry.details), hash, previous_hash: previousHash })
+            .returning('id').executeTakeFirstOrThrow();
+          return { ...entry, id: String(row.id), at, hash, previousHash };
+        });
+      } catch (error) {
+        // The unique previous_hash is the backstop if two appends ever raced past the lock.
+        if (sqlState(error) !== UNIQUE_VIOLATION || attempt >= 3) throw error;
+      }
+    }
+  }
+
+  /** Recomputes the chain from the start; the first event that does not fit is where it was altered. */
+  async verify(): Promise<{ ok: true; events: number; head: string } | { ok: false; brokenAt: string; reason: string }> {
+    const rows = await this.db.selectFrom('audit_events').selectAll().orderBy('id').execute();
+    let previous = GENESIS_HASH;
+    for (const row of rows) {
+      const entry: AuditEntry = { tenantId: row.tenant_id, actor: row.actor, operation: row.operation, outcome: row.outcome as AuditEntry['outcome'], details: row.details as Record<string, unknown> };
+      if (row.previous_hash !== previous) return { ok: false, brokenAt: String(row.id), reason: 'an event before this one was deleted or changed' };
+      if (eventHash(previous, entry, new Date(row.at)) !== row.hash) return { ok: false, brokenAt: String(row.id), reason: 'this event was changed' };
+      previous = row.hash;
+    }
+    return { ok: true, events: rows.length, head: previous };
+  }
+}

@@ -1,0 +1,54 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { AuditLog, GENESIS_HASH, type Store } from '../../src/index.js';
+import { BACKENDS } from './backends.js';
+
+const entry = (operation: string, details: Record<string, unknown> = {}) => ({ tenantId: 'acme', actor: 'operator', operation, outcome: 'success' as const, details });
+
+describe.each(BACKENDS)('AuditLog on $name', (backend) => {
+  let store: Store;
+  let audit: AuditLog;
+  beforeAll(async () => {
+    if (!backend.available) return;
+    store = await backend.open();
+    audit = new AuditLog(store.db);
+  });
+  afterAll(async () => {
+    if (backend.available) await store.close();
+  });
+  beforeEach(async (context) => {
+    if (!backend.available) return context.skip();
+    await store.db.deleteFrom('audit_events').execute();
+  });
+
+  it('chains every event to the one before it, and the chain verifies', async () => {
+    const first = await audit.append(entry('tenant.create'));
+    const second = await audit.append(entry('kms.Decrypt', { keyArn: 'arn:aws:kms:us-east-1:444455556666:key/k', context: { 'keyward:tenant': 'acme' }, requestId: 'r-1' }));
+    expect(first.previousHash).toBe(GENESIS_HASH);
+    expect(second.previousHash).toBe(first.hash);
+    expect(await audit.verify()).toEqual({ ok: true, events: 2, head: second.hash });
+  });
+
+  it('detects an edited event', async () => {
+    await audit.append(entry('a'));
+    const edited = await audit.append(entry('b', { outcome: 'x' }));
+    await audit.append(entry('c'));
+    await store.db.updateTable('audit_events').set({ actor: 'someone else' }).where('hash', '=', edited.hash).execute();
+    expect(await audit.verify()).toEqual({ ok: false, brokenAt: edited.id, reason: 'this event was changed' });
+  });
+
+  it('detects a deleted event', async () => {
+    await audit.append(entry('a'));
+    const deleted = await audit.append(entry('b'));
+    const after = await audit.append(entry('c'));
+    await store.db.deleteFrom('audit_events').where('hash', '=', deleted.hash).execute();
+    expect(await audit.verify()).toEqual({ ok: false, brokenAt: after.id, reason: 'an event before this one was deleted or changed' });
+  });
+
+  it('concurrent appends still form one chain', async () => {
+    await Promise.all(Array.from({ length: 20 }, (_, i) => audit.append(entry(`op-${i}`))));
+    expect(await audit.verify()).toMatchObject({ ok: true, events: 20 });
+    const count = await sql<{ n: string }>`select count(distinct previous_hash) as n from audit_events`.execute(store.db);
+    expect(Number(count.rows[0]!.n)).toBe(20);
+  });
+});
