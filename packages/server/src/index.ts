@@ -5,3 +5,4 @@ export type { Database } from './store/schema.js';
 export { loadConfig, ConfigError, ENV_NAMES, CONFIG_FILE_ENV } from './config/load-config.js';
 export { serverConfigSchema, SERVER_DEFAULTS, type ServerConfig, type ServerConfigInput } from './config/schema.js';
 export { AuditLog, canonicalJson, eventHash, GENESIS_HASH, type AuditEntry, type AuditEvent } from './services/audit-log.js';
+export { ApiTokens, type Principal, type TokenKind } from './services/api-tokens.js';
