@@ -6,3 +6,4 @@ export { loadConfig, ConfigError, ENV_NAMES, CONFIG_FILE_ENV } from './config/lo
 export { serverConfigSchema, SERVER_DEFAULTS, type ServerConfig, type ServerConfigInput } from './config/schema.js';
 export { AuditLog, canonicalJson, eventHash, GENESIS_HASH, type AuditEntry, type AuditEvent } from './services/audit-log.js';
 export { ApiTokens, type Principal, type TokenKind } from './services/api-tokens.js';
+export { transition, allowedEvents, BYOK_STATES, CMK_STATES, ByokStateConflict, type ByokState, type ByokEvent } from './services/byok-states.js';

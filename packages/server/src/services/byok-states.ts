@@ -1,0 +1,48 @@
+/**
+ * A tenant's BYOK lifecycle (ARCHITECTURE §3). Every change of state goes through `transition`, so
+ * a request that is not allowed from the current state is refused with that state, before anything
+ * is written.
+ */
+export const BYOK_STATES = ['not_configured', 'pending', 'validated', 'active', 'degraded', 'revoked', 'rotating_cmk', 'reverting', 'platform_managed'] as const;
+export type ByokState = (typeof BYOK_STATES)[number];
+
+export type ByokEvent =
+  | 'issue_external_id' | 'configure' | 'test_passed' | 'test_failed' | 'enable'
+  | 'health_denied' | 'health_unreachable' | 'health_ok'
+  | 'switch_cmk' | 'switch_done' | 'switch_failed' | 'revert' | 'revert_done' | 'revert_failed';
+
+/** From each state, the events allowed and where they lead. */
+const TRANSITIONS: Record<ByokState, Partial<Record<ByokEvent, ByokState>>> = {
+  not_configured: { issue_external_id: 'pending' },
+  platform_managed: { issue_external_id: 'pending' },
+  pending: { issue_external_id: 'pending', configure: 'pending', test_passed: 'validated', test_failed: 'pending' },
+  validated: { issue_external_id: 'pending', configure: 'pending', test_passed: 'validated', test_failed: 'pending', enable: 'active' },
+  active: { health_denied: 'revoked', health_unreachable: 'degraded', health_ok: 'active', switch_cmk: 'rotating_cmk', revert: 'reverting' },
+  degraded: { health_denied: 'revoked', health_unreachable: 'degraded', health_ok: 'active', revert: 'reverting' },
+  revoked: { health_ok: 'active', health_denied: 'revoked', health_unreachable: 'revoked', revert: 'reverting' },
+  rotating_cmk: { switch_done: 'active', switch_failed: 'active' },
+  reverting: { revert_done: 'platform_managed', revert_failed: 'active' },
+};
+
+export class ByokStateConflict extends Error {
+  override readonly name = 'ByokStateConflict';
+  readonly code = 'KW_STATE_CONFLICT';
+  readonly status = 409;
+
+  constructor(readonly state: ByokState, readonly event: ByokEvent) {
+    super(`Cannot ${event.replaceAll('_', ' ')} while BYOK is ${state.replaceAll('_', ' ')}.`);
+  }
+}
+
+export function transition(state: ByokState, event: ByokEvent): ByokState {
+  const next = TRANSITIONS[state][event];
+  if (next === undefined) throw new ByokStateConflict(state, event);
+  return next;
+}
+
+export function allowedEvents(state: ByokState): ByokEvent[] {
+  return Object.keys(TRANSITIONS[state]) as ByokEvent[];
+}
+
+/** States in which the tenant's keys are wrapped by the customer's CMK (data plane fails closed on it). */
+export const CMK_STATES: readonly ByokState[] = ['active', 'degraded', 'revoked', 'rotating_cmk', 'reverting'];
