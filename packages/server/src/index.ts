@@ -7,3 +7,4 @@ export { serverConfigSchema, SERVER_DEFAULTS, type ServerConfig, type ServerConf
 export { AuditLog, canonicalJson, eventHash, GENESIS_HASH, type AuditEntry, type AuditEvent } from './services/audit-log.js';
 export { ApiTokens, type Principal, type TokenKind } from './services/api-tokens.js';
 export { transition, allowedEvents, BYOK_STATES, CMK_STATES, ByokStateConflict, type ByokState, type ByokEvent } from './services/byok-states.js';
+export { Tenants, type TenantView } from './services/tenants.js';

@@ -15,7 +15,7 @@ export interface ByokConfigsTable {
   tenant_id: string;
   /** not_configured → pending → validated → active → degraded | revoked; rotating_cmk; reverting → platform_managed. */
   state: string;
-  external_id: string;
+  external_id: string | null;
   role_arn: string | null;
   /** Account and lower-cased role name: one role, one tenant (unique). */
   role_identity: string | null;

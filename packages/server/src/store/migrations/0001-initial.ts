@@ -10,7 +10,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createTable('byok_configs')
     .addColumn('tenant_id', 'text', (c) => c.primaryKey().references('tenants.id').onDelete('cascade'))
     .addColumn('state', 'text', (c) => c.notNull())
-    .addColumn('external_id', 'text', (c) => c.notNull().unique())
+    .addColumn('external_id', 'text', (c) => c.unique())
     .addColumn('role_arn', 'text')
     .addColumn('role_identity', 'text', (c) => c.unique())
     .addColumn('cmk_arn', 'text')

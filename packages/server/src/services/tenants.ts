@@ -1,0 +1,81 @@
+import { checkTenantId, issueExternalId, KeywardError, REGENERATED_NOTICE } from '@keyward/core';
+import type { Kysely } from 'kysely';
+import { sqlState, UNIQUE_VIOLATION } from '../store/pg-errors.js';
+import type { Database } from '../store/schema.js';
+import type { AuditLog } from './audit-log.js';
+import { transition, type ByokState } from './byok-states.js';
+
+export interface TenantView {
+  id: string;
+  name: string;
+  createdAt: Date;
+  byok: { state: ByokState; externalId: string | null; roleArn: string | null; cmkArn: string | null; region: string | null; stateSince: Date; stateReason: string | null };
+}
+
+/**
+ * Tenants and the first BYOK step. Every change is one transaction that re-checks the state it
+ * started from, and is audited; the database's unique constraints keep External IDs unique.
+ */
+export class Tenants {
+  constructor(private readonly db: Kysely<Database>, private readonly audit: AuditLog, private readonly now: () => Date = () => new Date()) {}
+
+  async create(input: { id: string; name: string }, actor: string): Promise<TenantView> {
+    checkTenantId(input.id);
+    const name = typeof input.name === 'string' ? input.name.trim() : '';
+    if (name.length === 0 || name.length > 200) throw new KeywardError('KW_INVALID_ARGUMENT', { message: 'A tenant name is 1 to 200 characters.' });
+    const at = this.now();
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        await trx.insertInto('tenants').values({ id: input.id, name, created_at: at }).execute();
+        await trx.insertInto('byok_configs').values({ tenant_id: input.id, state: 'not_configured', external_id: null, state_since: at, updated_at: at }).execute();
+      });
+    } catch (error) {
+      if (sqlState(error) === UNIQUE_VIOLATION) throw new KeywardError('KW_TENANT_EXISTS', { message: `Tenant ${input.id} already exists.`, details: { tenantId: input.id } });
+      throw error;
+    }
+    await this.audit.append({ tenantId: input.id, actor, operation: 'tenant.create', outcome: 'success', details: { name } });
+    return this.get(input.id);
+  }
+
+  async get(id: string): Promise<TenantView> {
+    checkTenantId(id);
+    const row = await this.#query().where('tenants.id', '=', id).executeTakeFirst();
+    if (row === undefined) throw new KeywardError('KW_TENANT_NOT_FOUND', { message: `Tenant ${id} does not exist.`, details: { tenantId: id } });
+    return view(row);
+  }
+
+  async list(): Promise<TenantView[]> {
+    return (await this.#query().orderBy('tenants.id').execute()).map(view);
+  }
+
+  /** Issues (or re-issues) the tenant's External ID: not_configured/pending/validated → pending. */
+  async issueExternalId(id: string, actor: string): Promise<{ externalId: string; notice: string | null }> {
+    const tenant = await this.get(id);
+    const next = transition(tenant.byok.state, 'issue_external_id');
+    const taken = async (candidate: string) => (await this.db.selectFrom('byok_configs').select('tenant_id').where('external_id', '=', candidate).executeTakeFirst()) !== undefined;
+    const externalId = await issueExternalId(taken);
+    const at = this.now();
+    const updated = await this.db.updateTable('byok_configs')
+      .set({ external_id: externalId, state: next, state_since: at, updated_at: at, state_reason: null })
+      .where('tenant_id', '=', id).where('state', '=', tenant.byok.state)
+      .executeTakeFirst();
+    if (updated.numUpdatedRows === 0n) throw new KeywardError('KW_CONCURRENT_MODIFICATION', { message: 'The tenant\'s BYOK state changed meanwhile; retry.' });
+    const notice = tenant.byok.externalId === null ? null : REGENERATED_NOTICE;
+    await this.audit.append({ tenantId: id, actor, operation: tenant.byok.externalId === null ? 'byok.external-id.issue' : 'byok.external-id.regenerate', outcome: 'success', details: { from: tenant.byok.state, to: next } });
+    return { externalId, notice };
+  }
+
+  #query() {
+    return this.db.selectFrom('tenants').innerJoin('byok_configs', 'byok_configs.tenant_id', 'tenants.id')
+      .select(['tenants.id', 'tenants.name', 'tenants.created_at', 'byok_configs.state', 'byok_configs.external_id', 'byok_configs.role_arn', 'byok_configs.cmk_arn', 'byok_configs.region', 'byok_configs.state_since', 'byok_configs.state_reason']);
+  }
+}
+
+function view(row: { id: string; name: string; created_at: Date; state: string; external_id: string | null; role_arn: string | null; cmk_arn: string | null; region: string | null; state_since: Date; state_reason: string | null }): TenantView {
+  return {
+    id: row.id,
+    name: row.name,
+    createdAt: new Date(row.created_at),
+    byok: { state: row.state as ByokState, externalId: row.external_id, roleArn: row.role_arn, cmkArn: row.cmk_arn, region: row.region, stateSince: new Date(row.state_since), stateReason: row.state_reason },
+  };
+}
