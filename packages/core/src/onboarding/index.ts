@@ -12,5 +12,4 @@ export { buildSetupKit, type SetupKit } from './kit.js';
 export { DIAGNOSES, type Diagnosis, type DiagnosisCode, type Artifact } from './diagnoses.js';
 export { runOnboardingChecks, CHECKS } from './run-checks.js';
 export { SUPPORTED_PARTITIONS } from './checks/arn-syntax.js';
-export { WRONG_EXTERNAL_ID } from './checks/external-id-required.js';
 export type { CheckId, CheckResult, CheckReport, OnboardingSubject, OnboardingDeps } from './checks/types.js';

@@ -4,9 +4,6 @@ import { generateExternalId } from '../external-id.js';
 import { awsOutcome, stsDiagnosis } from './classify.js';
 import type { Check, Outcome } from './types.js';
 
-/** Kept for callers that name the probe; the probe itself uses a fresh External ID shaped like a real one. */
-export const WRONG_EXTERNAL_ID = 'kw-confused-deputy-probe';
-
 /**
  * The confused-deputy guard: the role must refuse the platform without the External ID and with a
  * wrong one. If either works, anyone who can get the platform to act for them could use the key.
