@@ -35,6 +35,7 @@ export const ERROR_CATALOGUE = {
   KW_TENANT_EXISTS: { status: 409, category: 'state', message: 'The tenant already has a tenant key.' },
   KW_KEY_VERSION_NOT_FOUND: { status: 404, category: 'state', message: 'The tenant key version is not in the key store.' },
   KW_CONCURRENT_MODIFICATION: { status: 409, category: 'state', message: 'The tenant\'s keys were changed concurrently; retry the operation.' },
+  KW_ROLE_ALREADY_REGISTERED: { status: 409, category: 'state', message: 'The role is already registered to another tenant: each tenant needs a role of its own.' },
   KW_ROOT_KEY_MISMATCH: { status: 409, category: 'state', message: 'The tenant key version is wrapped by a different root key than the one configured for the tenant.' },
   KW_ROOT_KEY_CONFIG: { status: 500, category: 'internal', message: 'The root key is not configured correctly.' },
   KW_ROOT_KEY_UNWRAP_FAILED: { status: 500, category: 'internal', message: 'The root key could not unwrap the tenant key: the wrapped key or its context does not match this root key.' },

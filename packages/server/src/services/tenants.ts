@@ -1,4 +1,4 @@
-import { checkTenantId, issueExternalId, KeywardError, REGENERATED_NOTICE } from '@keyward/core';
+import { checkTenantId, issueExternalId, KeywardError, parseKmsKeyArn, parseRoleArn, REGENERATED_NOTICE, roleIdentity } from '@keyward/core';
 import type { Kysely } from 'kysely';
 import { sqlState, UNIQUE_VIOLATION } from '../store/pg-errors.js';
 import type { Database } from '../store/schema.js';
@@ -63,6 +63,37 @@ export class Tenants {
     const notice = tenant.byok.externalId === null ? null : REGENERATED_NOTICE;
     await this.audit.append({ tenantId: id, actor, operation: tenant.byok.externalId === null ? 'byok.external-id.issue' : 'byok.external-id.regenerate', outcome: 'success', details: { from: tenant.byok.state, to: next } });
     return { externalId, notice };
+  }
+
+  /**
+   * Saves the customer's Role ARN and CMK ARN (pending or validated → pending: a new configuration
+   * needs a new test). One role serves one tenant, which the database enforces on its identity.
+   */
+  async configure(id: string, input: { roleArn: string; keyArn: string }, actor: string): Promise<TenantView> {
+    parseRoleArn(input.roleArn);
+    const key = parseKmsKeyArn(input.keyArn);
+    const tenant = await this.get(id);
+    const next = transition(tenant.byok.state, 'configure');
+    const at = this.now();
+    let updated;
+    try {
+      updated = await this.db.updateTable('byok_configs')
+        .set({ role_arn: input.roleArn, role_identity: roleIdentity(input.roleArn), cmk_arn: input.keyArn, region: key.region, state: next, state_since: at, updated_at: at, state_reason: null, last_test_report: null, last_tested_at: null })
+        .where('tenant_id', '=', id).where('state', '=', tenant.byok.state)
+        .executeTakeFirst();
+    } catch (error) {
+      if (sqlState(error) === UNIQUE_VIOLATION) throw new KeywardError('KW_ROLE_ALREADY_REGISTERED', { details: { roleArn: input.roleArn } });
+      throw error;
+    }
+    if (updated.numUpdatedRows === 0n) throw new KeywardError('KW_CONCURRENT_MODIFICATION', { message: 'The tenant\'s BYOK state changed meanwhile; retry.' });
+    await this.audit.append({ tenantId: id, actor, operation: 'byok.configure', outcome: 'success', details: { roleArn: input.roleArn, cmkArn: input.keyArn } });
+    return this.get(id);
+  }
+
+  /** The tenant that registered a role (by `roleIdentity`), for the onboarding test's "one role, one tenant" check. */
+  async roleOwner(identity: string): Promise<string | undefined> {
+    const row = await this.db.selectFrom('byok_configs').select('tenant_id').where('role_identity', '=', identity).executeTakeFirst();
+    return row?.tenant_id;
   }
 
   #query() {

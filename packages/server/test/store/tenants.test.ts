@@ -71,3 +71,44 @@ describe.each(BACKENDS)('Tenants on $name', (backend) => {
     expect(error).toMatchObject({ status: 409, state: 'active' });
   });
 });
+
+describe.each(BACKENDS)('Tenants.configure on $name', (backend) => {
+  let store: Store;
+  let tenants: Tenants;
+  const KEY = 'arn:aws:kms:eu-west-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+  beforeAll(async () => {
+    if (!backend.available) return;
+    store = await backend.open();
+    tenants = new Tenants(store.db, new AuditLog(store.db));
+  });
+  afterAll(async () => {
+    if (backend.available) await store.close();
+  });
+  beforeEach(async (context) => {
+    if (!backend.available) return context.skip();
+    await store.db.deleteFrom('tenants').execute();
+    for (const id of ['acme', 'globex']) {
+      await tenants.create({ id, name: id }, 'operator');
+      await tenants.issueExternalId(id, 'operator');
+    }
+  });
+
+  it('saves the Role ARN and CMK ARN, takes the region from the key, and stays pending until tested', async () => {
+    const view = await tenants.configure('acme', { roleArn: 'arn:aws:iam::444455556666:role/team/KeywardByok', keyArn: KEY }, 'admin:acme');
+    expect(view.byok).toMatchObject({ state: 'pending', roleArn: 'arn:aws:iam::444455556666:role/team/KeywardByok', cmkArn: KEY, region: 'eu-west-1' });
+    expect(await tenants.roleOwner('aws:444455556666:keywardbyok')).toBe('acme');
+  });
+
+  it('refuses a role another tenant registered, whatever its case or path, and bad ARNs, changing nothing', async () => {
+    await tenants.configure('acme', { roleArn: 'arn:aws:iam::444455556666:role/KeywardByok', keyArn: KEY }, 'admin:acme');
+    await refuses(tenants.configure('globex', { roleArn: 'arn:aws:iam::444455556666:role/other/keywardbyok', keyArn: KEY }, 'admin:globex'), 'KW_ROLE_ALREADY_REGISTERED');
+    await refuses(tenants.configure('globex', { roleArn: 'arn:aws:iam::444455556666:user/x', keyArn: KEY }, 'admin:globex'), 'KW_INVALID_ARN');
+    await refuses(tenants.configure('globex', { roleArn: 'arn:aws:iam::444455556666:role/G', keyArn: 'arn:aws:kms:eu-west-1:444455556666:alias/x' }, 'admin:globex'), 'KW_INVALID_ARN');
+    expect((await tenants.get('globex')).byok).toMatchObject({ roleArn: null, cmkArn: null });
+  });
+
+  it('refuses a configuration change while BYOK is active (409)', async () => {
+    await store.db.updateTable('byok_configs').set({ state: 'active' }).where('tenant_id', '=', 'acme').execute();
+    await expect(tenants.configure('acme', { roleArn: 'arn:aws:iam::444455556666:role/R', keyArn: KEY }, 'admin:acme')).rejects.toBeInstanceOf(ByokStateConflict);
+  });
+});
