@@ -1,22 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { KeywardError, type ErrorCode } from '../errors.js';
+import { failure } from '../keyward.test-support.js';
 import { MemoryTenantKeyStore } from './memory-store.js';
 import type { WrappedKeyVersion } from './tenant-key-store.js';
 
 const record = (version: number, fill = version, rootKeyId = 'local:root'): WrappedKeyVersion => ({
   version, wrappedKey: new Uint8Array(8).fill(fill), rootKeyId, createdAt: new Date(Date.UTC(2025, 0, version)),
 });
-
-async function expectRejects(promise: Promise<unknown>, code: ErrorCode): Promise<KeywardError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(KeywardError);
-    expect((error as KeywardError).code).toBe(code);
-    return error as KeywardError;
-  }
-  throw new Error(`expected ${code}, but the promise resolved`);
-}
 
 async function withTwoVersions(): Promise<MemoryTenantKeyStore> {
   const store = new MemoryTenantKeyStore();
@@ -39,7 +28,7 @@ describe('MemoryTenantKeyStore', () => {
   it('refuses to create a keyring twice with KW_TENANT_EXISTS, keeping the first', async () => {
     const store = new MemoryTenantKeyStore();
     await store.createKeyring('t', record(1, 1));
-    await expectRejects(store.createKeyring('t', record(1, 9)), 'KW_TENANT_EXISTS');
+    await failure(store.createKeyring('t', record(1, 9)), 'KW_TENANT_EXISTS');
     expect((await store.getVersion('t', 1))?.wrappedKey).toEqual(new Uint8Array(8).fill(1));
   });
 
@@ -51,16 +40,16 @@ describe('MemoryTenantKeyStore', () => {
 
   it('addVersion refuses a stale expected latest with KW_CONCURRENT_MODIFICATION (compare-and-set)', async () => {
     const store = await withTwoVersions();
-    await expectRejects(store.addVersion('t', record(2, 7), 1), 'KW_CONCURRENT_MODIFICATION');
-    await expectRejects(store.addVersion('t', record(3), 1), 'KW_CONCURRENT_MODIFICATION');
+    await failure(store.addVersion('t', record(2, 7), 1), 'KW_CONCURRENT_MODIFICATION');
+    await failure(store.addVersion('t', record(3), 1), 'KW_CONCURRENT_MODIFICATION');
     expect((await store.getVersion('t', 2))?.wrappedKey).toEqual(new Uint8Array(8).fill(2));
     expect((await store.getPolicy('t'))?.latestVersion).toBe(2);
   });
 
   it('addVersion refuses a record that is not exactly the next version with KW_CONCURRENT_MODIFICATION', async () => {
     const store = await withTwoVersions();
-    await expectRejects(store.addVersion('t', record(4), 2), 'KW_CONCURRENT_MODIFICATION');
-    await expectRejects(store.addVersion('t', record(2), 2), 'KW_CONCURRENT_MODIFICATION');
+    await failure(store.addVersion('t', record(4), 2), 'KW_CONCURRENT_MODIFICATION');
+    await failure(store.addVersion('t', record(2), 2), 'KW_CONCURRENT_MODIFICATION');
     expect((await store.listVersions('t')).map((version) => version.version)).toEqual([1, 2]);
   });
 
@@ -75,12 +64,12 @@ describe('MemoryTenantKeyStore', () => {
     const store = await withTwoVersions();
     const current = { latestVersion: 2, minEncryptionVersion: 0, minDecryptionVersion: 1 };
     const stale = { latestVersion: 1, minEncryptionVersion: 0, minDecryptionVersion: 1 };
-    await expectRejects(store.setPolicy('t', { ...current, minDecryptionVersion: 2 }, stale), 'KW_CONCURRENT_MODIFICATION');
+    await failure(store.setPolicy('t', { ...current, minDecryptionVersion: 2 }, stale), 'KW_CONCURRENT_MODIFICATION');
     expect(await store.getPolicy('t')).toEqual(current);
     await store.setPolicy('t', { ...current, minDecryptionVersion: 2 }, current);
     expect(await store.getPolicy('t')).toEqual({ ...current, minDecryptionVersion: 2 });
     // The old "current" is now stale.
-    await expectRejects(store.setPolicy('t', current, current), 'KW_CONCURRENT_MODIFICATION');
+    await failure(store.setPolicy('t', current, current), 'KW_CONCURRENT_MODIFICATION');
   });
 
   it('replaceWrappedKeys replaces every given version at once', async () => {
@@ -93,7 +82,7 @@ describe('MemoryTenantKeyStore', () => {
   it('replaceWrappedKeys is all-or-nothing: one unknown version leaves every version as it was', async () => {
     const store = await withTwoVersions();
     const before = await store.listVersions('t');
-    const error = await expectRejects(store.replaceWrappedKeys('t', [record(1, 0xa1, 'local:new'), record(9, 0xa9, 'local:new'), record(2, 0xa2, 'local:new')]), 'KW_KEY_VERSION_NOT_FOUND');
+    const error = await failure(store.replaceWrappedKeys('t', [record(1, 0xa1, 'local:new'), record(9, 0xa9, 'local:new'), record(2, 0xa2, 'local:new')]), 'KW_KEY_VERSION_NOT_FOUND');
     expect(error.details).toEqual({ version: 9 });
     expect(await store.listVersions('t')).toEqual(before);
   });
@@ -103,7 +92,7 @@ describe('MemoryTenantKeyStore', () => {
     ['setPolicy', (store: MemoryTenantKeyStore) => store.setPolicy('nobody', { latestVersion: 1, minEncryptionVersion: 0, minDecryptionVersion: 1 }, { latestVersion: 1, minEncryptionVersion: 0, minDecryptionVersion: 1 })],
     ['replaceWrappedKeys', (store: MemoryTenantKeyStore) => store.replaceWrappedKeys('nobody', [record(1)])],
   ])('%s on an unknown tenant fails with KW_TENANT_NOT_FOUND', async (_name, run) => {
-    await expectRejects(run(await withTwoVersions()), 'KW_TENANT_NOT_FOUND');
+    await failure(run(await withTwoVersions()), 'KW_TENANT_NOT_FOUND');
   });
 
   it('lists versions in ascending order, and none for an unknown tenant', async () => {

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { KeywardError, type ErrorCode } from '@keyward/core';
 import pg from 'pg';
+import { expect } from 'vitest';
 import { openStore, type Store } from '../../src/index.js';
 
 /** The PostgreSQL server the tests use: DATABASE_URL, or CI's at 127.0.0.1:5432, database test. */
@@ -49,3 +51,10 @@ export const BACKENDS: Backend[] = [
     },
   },
 ];
+
+/** Asserts that `promise` rejects with a KeywardError of this code. */
+export async function refuses(promise: Promise<unknown>, code: ErrorCode): Promise<void> {
+  const error = await promise.then(() => undefined, (caught: unknown) => caught);
+  expect(error).toBeInstanceOf(KeywardError);
+  expect((error as KeywardError).code).toBe(code);
+}

@@ -1,18 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { createKeyward, KeywardError, LocalRootKey, type ErrorCode, type WrappedKeyVersion } from '@keyward/core';
+import { createKeyward, LocalRootKey, type KeywardError, type WrappedKeyVersion } from '@keyward/core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SqlTenantKeyStore, type Store } from '../../src/index.js';
-import { BACKENDS } from './backends.js';
+import { BACKENDS, refuses } from './backends.js';
 
 const record = (version: number, byte = version, rootKeyId = 'local:root'): WrappedKeyVersion => ({
   version, wrappedKey: Uint8Array.from({ length: 61 }, () => byte), rootKeyId, createdAt: new Date(Date.UTC(2026, 0, version)),
 });
-
-async function refuses(promise: Promise<unknown>, code: ErrorCode): Promise<void> {
-  const error = await promise.then(() => undefined, (caught: unknown) => caught);
-  expect(error).toBeInstanceOf(KeywardError);
-  expect((error as KeywardError).code).toBe(code);
-}
 
 /** The same contract on every backend: core's TenantKeyStore semantics, on real SQL. */
 describe.each(BACKENDS)('SqlTenantKeyStore on $name', (backend) => {

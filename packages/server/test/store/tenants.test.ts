@@ -1,13 +1,6 @@
-import { KeywardError, type ErrorCode } from '@keyward/core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AuditLog, ByokStateConflict, Tenants, type Store } from '../../src/index.js';
-import { BACKENDS } from './backends.js';
-
-async function refuses(promise: Promise<unknown>, code: ErrorCode): Promise<void> {
-  const error = await promise.then(() => undefined, (caught: unknown) => caught);
-  expect(error).toBeInstanceOf(KeywardError);
-  expect((error as KeywardError).code).toBe(code);
-}
+import { BACKENDS, refuses } from './backends.js';
 
 describe.each(BACKENDS)('Tenants on $name', (backend) => {
   let store: Store;
