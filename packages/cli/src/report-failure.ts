@@ -3,7 +3,7 @@
  * are the user's to fix (exit 2), anything else is ours (exit 1). Never a stack trace, unless
  * KEYWARD_DEBUG is set.
  */
-const USER_ERRORS = new Set(['KW_SANDBOX_CONFIG', 'KW_SANDBOX_SEED', 'KW_SANDBOX_STATE', 'EADDRINUSE', 'EACCES']);
+const USER_ERRORS = new Set(['KW_SANDBOX_CONFIG', 'KW_SANDBOX_SEED', 'KW_SANDBOX_STATE', 'KW_CONFIG_INVALID', 'KW_ROOT_KEY_CONFIG', 'EADDRINUSE', 'EACCES']);
 
 export function reportFailure(error: unknown): number {
   const code = (error as { code?: string } | undefined)?.code;

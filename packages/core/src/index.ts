@@ -16,7 +16,7 @@ export { checkFloors } from './keys/floors.js';
 export { MemoryTenantKeyStore } from './keys/memory-store.js';
 export type { TenantKeyStore, KeyVersionPolicy, WrappedKeyVersion } from './keys/tenant-key-store.js';
 export { kmsEncryptionContext, TENANT_KEY_BYTES, type RootKey, type RootKeyKind, type RootKeyResolver, type WrapContext } from './keys/root-key.js';
-export type { KeyVersionInfo, KeyringInfo, FloorsUpdate } from './keys/tenant-keyring.js';
+export { rewrapWrappedKey, type KeyVersionInfo, type KeyringInfo, type FloorsUpdate } from './keys/tenant-keyring.js';
 export { LocalRootKey, LOCAL_ROOT_KEY_ENV, type LocalRootKeyOptions } from './keys/local-root-key.js';
 export { PlatformKmsRootKey, type PlatformKmsRootKeyOptions } from './keys/platform-kms-root-key.js';
 export { CustomerKmsRootKey, roleSessionNameFor, type CustomerKmsRootKeyOptions } from './keys/customer-kms-root-key.js';

@@ -8,3 +8,16 @@ export { AuditLog, canonicalJson, eventHash, GENESIS_HASH, type AuditEntry, type
 export { ApiTokens, type Principal, type TokenKind } from './services/api-tokens.js';
 export { transition, allowedEvents, BYOK_STATES, CMK_STATES, ByokStateConflict, type ByokState, type ByokEvent } from './services/byok-states.js';
 export { Tenants, type TenantView } from './services/tenants.js';
+export { listAuditEvents, type AuditQuery } from './services/audit-log.js';
+export { ByokLifecycle } from './services/byok-lifecycle.js';
+export { KeyManagement } from './services/key-management.js';
+export { DataPlane, type ItemResult } from './services/data-plane.js';
+export { RootKeys } from './services/root-keys.js';
+export { createServices, type Services, type ServiceDeps } from './services/services.js';
+export { AuditedKmsPort, AuditedStsPort, type AwsCallRecorder } from './aws/audited-ports.js';
+export { platformAws, sandboxAdminCredentials, type PlatformAws } from './aws/platform-aws.js';
+export { withActor, currentActor } from './aws/request-actor.js';
+export { buildApp, ROUTES } from './http/build-app.js';
+export { openApiDocument } from './http/openapi.js';
+export { Metrics } from './observability/metrics.js';
+export { startServer, type RunningServer, type StartServerOptions, type DemoTenant } from './start/start-server.js';

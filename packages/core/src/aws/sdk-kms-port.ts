@@ -14,6 +14,12 @@ function required<T>(value: T | undefined, field: string, operation: string): T 
   return value;
 }
 
+/** AWS's request id of a successful call, for the audit trail (it finds the call in CloudTrail). */
+export function requestIdOf(out: { $metadata?: { requestId?: string } }): { requestId?: string } {
+  const requestId = out.$metadata?.requestId;
+  return requestId === undefined ? {} : { requestId };
+}
+
 /** KmsPort over `@aws-sdk/client-kms`: every error leaves as a catalogued KeywardError. */
 export class SdkKmsPort implements KmsPort {
   readonly #clients: KmsClientCache;
@@ -29,19 +35,20 @@ export class SdkKmsPort implements KmsPort {
       plaintext: required(out.Plaintext, 'Plaintext', operation),
       ciphertextBlob: required(out.CiphertextBlob, 'CiphertextBlob', operation),
       keyArn: required(out.KeyId, 'KeyId', operation),
+      ...requestIdOf(out),
     };
   }
 
   async encrypt(target: KmsTarget, request: { keyId: string; plaintext: Uint8Array; encryptionContext: Record<string, string> }): Promise<{ ciphertextBlob: Uint8Array; keyArn: string }> {
     const operation = 'Encrypt';
     const out = await this.#call(target, operation, (client) => client.send(new EncryptCommand({ KeyId: request.keyId, Plaintext: request.plaintext, EncryptionContext: request.encryptionContext })));
-    return { ciphertextBlob: required(out.CiphertextBlob, 'CiphertextBlob', operation), keyArn: required(out.KeyId, 'KeyId', operation) };
+    return { ciphertextBlob: required(out.CiphertextBlob, 'CiphertextBlob', operation), keyArn: required(out.KeyId, 'KeyId', operation), ...requestIdOf(out) };
   }
 
   async decrypt(target: KmsTarget, request: { keyId: string; ciphertextBlob: Uint8Array; encryptionContext: Record<string, string> }): Promise<{ plaintext: Uint8Array; keyArn: string }> {
     const operation = 'Decrypt';
     const out = await this.#call(target, operation, (client) => client.send(new DecryptCommand({ KeyId: request.keyId, CiphertextBlob: request.ciphertextBlob, EncryptionContext: request.encryptionContext })));
-    return { plaintext: required(out.Plaintext, 'Plaintext', operation), keyArn: required(out.KeyId, 'KeyId', operation) };
+    return { plaintext: required(out.Plaintext, 'Plaintext', operation), keyArn: required(out.KeyId, 'KeyId', operation), ...requestIdOf(out) };
   }
 
   async describeKey(target: KmsTarget, request: { keyId: string }): Promise<KmsKeyDescription> {
@@ -56,6 +63,7 @@ export class SdkKmsPort implements KmsPort {
       keyManager: metadata.KeyManager ?? 'Unknown',
       enabled: metadata.Enabled === true,
       multiRegion: metadata.MultiRegion === true,
+      ...requestIdOf(out),
     };
     if (metadata.DeletionDate !== undefined) description.deletionDate = metadata.DeletionDate;
     return description;
@@ -70,7 +78,7 @@ export class SdkKmsPort implements KmsPort {
       SourceEncryptionContext: request.sourceEncryptionContext,
       DestinationEncryptionContext: request.destinationEncryptionContext,
     })));
-    return { ciphertextBlob: required(out.CiphertextBlob, 'CiphertextBlob', operation), keyArn: required(out.KeyId, 'KeyId', operation) };
+    return { ciphertextBlob: required(out.CiphertextBlob, 'CiphertextBlob', operation), keyArn: required(out.KeyId, 'KeyId', operation), ...requestIdOf(out) };
   }
 
   close(): void {

@@ -2,6 +2,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { KeywardError } from '../errors.js';
 import { sdkClientConfig, sdkCredentials, type AwsClientOptions } from './client-options.js';
 import { mapAwsError } from './error-mapping.js';
+import { requestIdOf } from './sdk-kms-port.js';
 import type { AssumeRoleRequest, AwsCredentials, StsPort } from './ports.js';
 
 /** StsPort over `@aws-sdk/client-sts`, signing with the platform's credentials in its home region. */
@@ -12,7 +13,7 @@ export class SdkStsPort implements StsPort {
     this.#client = new STSClient({ ...sdkClientConfig(options, options.region), credentials: sdkCredentials(options.credentials) });
   }
 
-  async assumeRole(request: AssumeRoleRequest): Promise<AwsCredentials & { expiration: Date; assumedRoleArn: string }> {
+  async assumeRole(request: AssumeRoleRequest): Promise<AwsCredentials & { expiration: Date; assumedRoleArn: string; requestId?: string }> {
     let out;
     try {
       out = await this.#client.send(new AssumeRoleCommand({
@@ -35,6 +36,7 @@ export class SdkStsPort implements StsPort {
       sessionToken: credentials.SessionToken,
       expiration: credentials.Expiration,
       assumedRoleArn: out.AssumedRoleUser?.Arn ?? request.roleArn,
+      ...requestIdOf(out),
     };
   }
 

@@ -176,7 +176,7 @@ export class TenantKeyring {
         return { rewrapped };
       }
       const replaced: WrappedKeyVersion[] = [];
-      for (const record of pending) replaced.push({ ...record, wrappedKey: await rewrapOne(tenantId, record, from, to), rootKeyId: to.id });
+      for (const record of pending) replaced.push({ ...record, wrappedKey: await rewrapWrappedKey(tenantId, record, from, to), rootKeyId: to.id });
       await this.store.replaceWrappedKeys(tenantId, replaced, from.id);
       rewrapped += replaced.length;
     }
@@ -208,7 +208,11 @@ function materialOf(tenantId: string, version: number, key: SecretKey): KeyMater
   return new KeyMaterial(tenantId, version, key);
 }
 
-async function rewrapOne(tenantId: string, record: WrappedKeyVersion, from: RootKey, to: RootKey): Promise<Uint8Array> {
+/**
+ * One version's wrapped key re-wrapped from one root key to another, checked by unwrapping it
+ * again: the caller may drop the old wrapped key only once this returns.
+ */
+export async function rewrapWrappedKey(tenantId: string, record: WrappedKeyVersion, from: RootKey, to: RootKey): Promise<Uint8Array> {
   const context = { tenantId, version: record.version };
   const key = await from.unwrap(record.wrappedKey, context);
   let check: SecretKey | undefined;

@@ -18,6 +18,12 @@ export const ENV_NAMES = {
   'store.dataDir': 'KEYWARD_DATA_DIR',
   'store.databaseUrl': 'DATABASE_URL',
   operatorToken: 'KEYWARD_OPERATOR_TOKEN',
+  'rateLimit.requestsPerSecond': 'KEYWARD_RATE_LIMIT_PER_SECOND',
+  'rateLimit.burst': 'KEYWARD_RATE_LIMIT_BURST',
+  'limits.bodyBytes': 'KEYWARD_MAX_BODY_BYTES',
+  'limits.batchItems': 'KEYWARD_MAX_BATCH_ITEMS',
+  demoTenant: 'KEYWARD_DEMO_TENANT',
+  logLevel: 'KEYWARD_LOG_LEVEL',
 } as const;
 
 export const CONFIG_FILE_ENV = 'KEYWARD_CONFIG_FILE';

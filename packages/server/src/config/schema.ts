@@ -19,6 +19,13 @@ export const SERVER_DEFAULTS = {
   cache: { ttlSeconds: 300 },
   listen: { host: '127.0.0.1', port: 8080 },
   store: { dataDir: '.data/keyward' },
+  /** Per token: a bucket of `burst` requests refilled at `requestsPerSecond`; 0 turns limiting off. */
+  rateLimit: { requestsPerSecond: 1000, burst: 2000 },
+  /** Request bodies and data-plane batches (documented in the API reference). */
+  limits: { bodyBytes: 8 * 1024 * 1024, batchItems: 1000 },
+  /** The tenant `npm start` seeds (with its External ID issued), or "" for none. */
+  demoTenant: 'demo',
+  logLevel: 'info',
 } as const;
 
 const ARN_ROLE = /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):role\/[\w+=,.@/-]+$/;
@@ -50,6 +57,16 @@ export const serverConfigSchema = z.object({
     /** A PostgreSQL server; when set, the data directory is not used. */
     databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
   }).strict().default(SERVER_DEFAULTS.store),
+  rateLimit: z.object({
+    requestsPerSecond: z.coerce.number().min(0).default(SERVER_DEFAULTS.rateLimit.requestsPerSecond),
+    burst: z.coerce.number().int().min(1).default(SERVER_DEFAULTS.rateLimit.burst),
+  }).strict().default(SERVER_DEFAULTS.rateLimit),
+  limits: z.object({
+    bodyBytes: z.coerce.number().int().min(1024).max(64 * 1024 * 1024, 'must be at most 64 MiB').default(SERVER_DEFAULTS.limits.bodyBytes),
+    batchItems: z.coerce.number().int().min(1).max(10_000, 'must be at most 10000').default(SERVER_DEFAULTS.limits.batchItems),
+  }).strict().default(SERVER_DEFAULTS.limits),
+  demoTenant: z.union([z.literal(''), z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'must be a tenant ID, or empty for none')]).default(SERVER_DEFAULTS.demoTenant),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default(SERVER_DEFAULTS.logLevel),
   /** The operator's token; generated and printed at start when not set. */
   operatorToken: z.string().min(32, 'must have at least 32 characters').optional(),
 }).strict()

@@ -29,8 +29,14 @@ const digest = (token: string): Buffer => createHash('sha256').update(token, 'ut
  */
 export class ApiTokens {
   readonly #operator: Buffer | undefined;
+  /** Valid tokens seen lately, by hash, so the data plane does not query the store per request. */
+  readonly #recent = new Map<string, { principal: Principal; until: number }>();
 
-  constructor(private readonly db: Kysely<Database>, operatorToken?: string, private readonly now: () => Date = () => new Date()) {
+  /**
+   * `cacheMs` bounds how long another instance keeps accepting a token revoked elsewhere (this
+   * instance forgets it at once).
+   */
+  constructor(private readonly db: Kysely<Database>, operatorToken?: string, private readonly now: () => Date = () => new Date(), private readonly cacheMs = 5000) {
     this.#operator = operatorToken === undefined ? undefined : digest(operatorToken);
   }
 
@@ -48,13 +54,23 @@ export class ApiTokens {
     const hash = digest(token);
     if (this.#operator !== undefined && timingSafeEqual(hash, this.#operator)) return { kind: 'operator', tenantId: null, tokenId: 'operator' };
     if (!TOKEN.test(token)) return undefined;
-    const row = await this.db.selectFrom('api_tokens').selectAll().where('token_hash', '=', hash.toString('hex')).executeTakeFirst();
-    if (row === undefined || row.revoked_at !== null) return undefined;
-    return { kind: row.kind as TokenKind, tenantId: row.tenant_id, tokenId: row.id };
+    const key = hash.toString('hex');
+    const recent = this.#recent.get(key);
+    if (recent !== undefined && recent.until > Date.now()) return recent.principal;
+    const row = await this.db.selectFrom('api_tokens').selectAll().where('token_hash', '=', key).executeTakeFirst();
+    if (row === undefined || row.revoked_at !== null) {
+      this.#recent.delete(key);
+      return undefined;
+    }
+    const principal: Principal = { kind: row.kind as TokenKind, tenantId: row.tenant_id, tokenId: row.id };
+    if (this.#recent.size >= 10_000) this.#recent.clear();
+    this.#recent.set(key, { principal, until: Date.now() + this.cacheMs });
+    return principal;
   }
 
   async revoke(id: string): Promise<boolean> {
     const result = await this.db.updateTable('api_tokens').set({ revoked_at: this.now() }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+    for (const [key, entry] of this.#recent) if (entry.principal.tokenId === id) this.#recent.delete(key);
     return result.numUpdatedRows > 0n;
   }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../store/schema.js';
 import { sqlState, UNIQUE_VIOLATION } from '../store/pg-errors.js';
 
@@ -48,23 +48,29 @@ export class AuditLog {
   async append(entry: AuditEntry): Promise<AuditEvent> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.db.transaction().execute(async (trx) => {
-          // Appends take turns, so two events never claim the same predecessor.
-          await sql`select pg_advisory_xact_lock(${APPEND_LOCK})`.execute(trx);
-          const last = await trx.selectFrom('audit_events').select('hash').orderBy('id', 'desc').limit(1).executeTakeFirst();
-          const previousHash = last?.hash ?? GENESIS_HASH;
-          const at = this.now();
-          const hash = eventHash(previousHash, entry, at);
-          const row = await trx.insertInto('audit_events')
-            .values({ tenant_id: entry.tenantId, at, actor: entry.actor, operation: entry.operation, outcome: entry.outcome, details: canonicalJson(entry.details), hash, previous_hash: previousHash })
-            .returning('id').executeTakeFirstOrThrow();
-          return { ...entry, id: String(row.id), at, hash, previousHash };
-        });
+        return await this.db.transaction().execute((trx) => this.appendIn(trx, entry));
       } catch (error) {
         // The unique previous_hash is the backstop if two appends ever raced past the lock.
         if (sqlState(error) !== UNIQUE_VIOLATION || attempt >= 3) throw error;
       }
     }
+  }
+
+  /**
+   * Appends inside the caller's transaction, so that a state change and its audit event commit
+   * together or not at all.
+   */
+  async appendIn(trx: Transaction<Database>, entry: AuditEntry): Promise<AuditEvent> {
+    // Appends take turns, so two events never claim the same predecessor.
+    await sql`select pg_advisory_xact_lock(${APPEND_LOCK})`.execute(trx);
+    const last = await trx.selectFrom('audit_events').select('hash').orderBy('id', 'desc').limit(1).executeTakeFirst();
+    const previousHash = last?.hash ?? GENESIS_HASH;
+    const at = this.now();
+    const hash = eventHash(previousHash, entry, at);
+    const row = await trx.insertInto('audit_events')
+      .values({ tenant_id: entry.tenantId, at, actor: entry.actor, operation: entry.operation, outcome: entry.outcome, details: canonicalJson(entry.details), hash, previous_hash: previousHash })
+      .returning('id').executeTakeFirstOrThrow();
+    return { ...entry, id: String(row.id), at, hash, previousHash };
   }
 
   /** Recomputes the chain from the start; the first event that does not fit is where it was altered. */
@@ -79,4 +85,42 @@ export class AuditLog {
     }
     return { ok: true, events: rows.length, head: previous };
   }
+}
+
+export interface AuditQuery {
+  tenantId?: string;
+  /** An exact operation (`byok.enable`) or a prefix ending in `.` or `*` (`kms.`, `byok.*`). */
+  operation?: string;
+  outcome?: AuditEntry['outcome'];
+  actor?: string;
+  since?: Date;
+  until?: Date;
+  /** Events older than this id (the `next` cursor of the previous page). */
+  before?: string;
+  /** At most 500; default 100. */
+  limit?: number;
+}
+
+/** Newest first, one page at a time. */
+export async function listAuditEvents(db: Kysely<Database>, query: AuditQuery): Promise<{ events: AuditEvent[]; next: string | null }> {
+  const limit = Math.min(query.limit ?? 100, 500);
+  let select = db.selectFrom('audit_events').selectAll().orderBy('id', 'desc').limit(limit + 1);
+  if (query.tenantId !== undefined) select = select.where('tenant_id', '=', query.tenantId);
+  if (query.operation !== undefined) {
+    const prefix = query.operation.endsWith('*') ? query.operation.slice(0, -1) : query.operation.endsWith('.') ? query.operation : undefined;
+    select = prefix === undefined
+      ? select.where('operation', '=', query.operation)
+      : select.where(sql<boolean>`starts_with(operation, ${prefix})`);
+  }
+  if (query.outcome !== undefined) select = select.where('outcome', '=', query.outcome);
+  if (query.actor !== undefined) select = select.where('actor', '=', query.actor);
+  if (query.since !== undefined) select = select.where('at', '>=', query.since);
+  if (query.until !== undefined) select = select.where('at', '<', query.until);
+  if (query.before !== undefined) select = select.where('id', '<', query.before);
+  const rows = await select.execute();
+  const page = rows.slice(0, limit).map((row): AuditEvent => ({
+    id: String(row.id), tenantId: row.tenant_id, at: new Date(row.at), actor: row.actor, operation: row.operation,
+    outcome: row.outcome as AuditEntry['outcome'], details: row.details as Record<string, unknown>, hash: row.hash, previousHash: row.previous_hash,
+  }));
+  return { events: page, next: rows.length > limit ? page.at(-1)!.id : null };
 }

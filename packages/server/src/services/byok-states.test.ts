@@ -41,6 +41,17 @@ describe('BYOK lifecycle (ARCHITECTURE §3)', () => {
   });
 
   it('every state has a way out (no dead ends)', () => {
-    for (const state of BYOK_STATES) expect(allowedEvents(state).length, state).toBeGreaterThan(0);
+    for (const state of BYOK_STATES) {
+      if (state === 'rotating_cmk') expect(transition(state, 'switch_done')).toBe('active');
+      else if (state === 'reverting') expect(transition(state, 'revert_done')).toBe('platform_managed');
+      else expect(allowedEvents(state).length, state).toBeGreaterThan(0);
+    }
+  });
+
+  it('lists only what a caller can request, never outcomes, and nothing while keys are moving', () => {
+    expect(allowedEvents('validated')).toEqual(['issue_external_id', 'configure', 'test', 'enable']);
+    expect(allowedEvents('active')).toEqual(['test', 'switch_cmk', 'revert']);
+    expect(allowedEvents('rotating_cmk')).toEqual([]);
+    expect(allowedEvents('reverting')).toEqual([]);
   });
 });

@@ -1,3 +1,5 @@
+import { KeywardError } from '@keyward/core';
+
 /**
  * A tenant's BYOK lifecycle (ARCHITECTURE §3). Every change of state goes through `transition`, so
  * a request that is not allowed from the current state is refused with that state, before anything
@@ -7,7 +9,7 @@ export const BYOK_STATES = ['not_configured', 'pending', 'validated', 'active', 
 export type ByokState = (typeof BYOK_STATES)[number];
 
 export type ByokEvent =
-  | 'issue_external_id' | 'configure' | 'test_passed' | 'test_failed' | 'enable'
+  | 'issue_external_id' | 'configure' | 'test' | 'test_passed' | 'test_failed' | 'enable'
   | 'health_denied' | 'health_unreachable' | 'health_ok'
   | 'switch_cmk' | 'switch_done' | 'switch_failed' | 'revert' | 'revert_done' | 'revert_failed';
 
@@ -15,22 +17,22 @@ export type ByokEvent =
 const TRANSITIONS: Record<ByokState, Partial<Record<ByokEvent, ByokState>>> = {
   not_configured: { issue_external_id: 'pending' },
   platform_managed: { issue_external_id: 'pending' },
-  pending: { issue_external_id: 'pending', configure: 'pending', test_passed: 'validated', test_failed: 'pending' },
-  validated: { issue_external_id: 'pending', configure: 'pending', test_passed: 'validated', test_failed: 'pending', enable: 'active' },
-  active: { health_denied: 'revoked', health_unreachable: 'degraded', health_ok: 'active', switch_cmk: 'rotating_cmk', revert: 'reverting' },
-  degraded: { health_denied: 'revoked', health_unreachable: 'degraded', health_ok: 'active', revert: 'reverting' },
-  revoked: { health_ok: 'active', health_denied: 'revoked', health_unreachable: 'revoked', revert: 'reverting' },
+  pending: { issue_external_id: 'pending', configure: 'pending', test: 'pending', test_passed: 'validated', test_failed: 'pending' },
+  validated: { issue_external_id: 'pending', configure: 'pending', test: 'validated', test_passed: 'validated', test_failed: 'pending', enable: 'active' },
+  active: { test: 'active', health_denied: 'revoked', health_unreachable: 'degraded', health_ok: 'active', switch_cmk: 'rotating_cmk', revert: 'reverting' },
+  degraded: { test: 'degraded', health_denied: 'revoked', health_unreachable: 'degraded', health_ok: 'active', revert: 'reverting' },
+  revoked: { test: 'revoked', health_ok: 'active', health_denied: 'revoked', health_unreachable: 'revoked', revert: 'reverting' },
   rotating_cmk: { switch_done: 'active', switch_failed: 'active' },
   reverting: { revert_done: 'platform_managed', revert_failed: 'active' },
 };
 
-export class ByokStateConflict extends Error {
-  override readonly name = 'ByokStateConflict';
-  readonly code = 'KW_STATE_CONFLICT';
-  readonly status = 409;
-
+/** KW_STATE_CONFLICT (409), naming the current state and what it allows. */
+export class ByokStateConflict extends KeywardError {
   constructor(readonly state: ByokState, readonly event: ByokEvent) {
-    super(`Cannot ${event.replaceAll('_', ' ')} while BYOK is ${state.replaceAll('_', ' ')}.`);
+    super('KW_STATE_CONFLICT', {
+      message: `Cannot ${event.replaceAll('_', ' ')} while BYOK is ${state.replaceAll('_', ' ')}.`,
+      details: { state, operation: event, allowed: allowedEvents(state) },
+    });
   }
 }
 
@@ -40,8 +42,12 @@ export function transition(state: ByokState, event: ByokEvent): ByokState {
   return next;
 }
 
+/** What a caller can ask for (the rest are outcomes: test_passed, health_*, *_done, *_failed). */
+const REQUESTABLE: readonly ByokEvent[] = ['issue_external_id', 'configure', 'test', 'enable', 'switch_cmk', 'revert'];
+
+/** The operations a caller may request in this state. */
 export function allowedEvents(state: ByokState): ByokEvent[] {
-  return Object.keys(TRANSITIONS[state]) as ByokEvent[];
+  return (Object.keys(TRANSITIONS[state]) as ByokEvent[]).filter((event) => REQUESTABLE.includes(event));
 }
 
 /** States in which the tenant's keys are wrapped by the customer's CMK (data plane fails closed on it). */

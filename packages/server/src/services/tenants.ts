@@ -1,4 +1,4 @@
-import { checkTenantId, issueExternalId, KeywardError, parseKmsKeyArn, parseRoleArn, REGENERATED_NOTICE, roleIdentity } from '@keyward/core';
+import { checkTenantId, issueExternalId, KeywardError, parseKmsKeyArn, parseRoleArn, REGENERATED_NOTICE, roleIdentity, type RootKey } from '@keyward/core';
 import type { Kysely } from 'kysely';
 import { sqlState, UNIQUE_VIOLATION } from '../store/pg-errors.js';
 import type { Database } from '../store/schema.js';
@@ -17,24 +17,42 @@ export interface TenantView {
  * started from, and is audited; the database's unique constraints keep External IDs unique.
  */
 export class Tenants {
-  constructor(private readonly db: Kysely<Database>, private readonly audit: AuditLog, private readonly now: () => Date = () => new Date()) {}
+  /**
+   * With `platformRoot`, a new tenant gets its first tenant key (version 1, wrapped by the platform
+   * key) in the same transaction that creates it: a tenant never exists without keys.
+   */
+  constructor(private readonly db: Kysely<Database>, private readonly audit: AuditLog, private readonly now: () => Date = () => new Date(), private readonly platformRoot?: RootKey) {}
 
   async create(input: { id: string; name: string }, actor: string): Promise<TenantView> {
     checkTenantId(input.id);
     const name = typeof input.name === 'string' ? input.name.trim() : '';
     if (name.length === 0 || name.length > 200) throw new KeywardError('KW_INVALID_ARGUMENT', { message: 'A tenant name is 1 to 200 characters.' });
     const at = this.now();
+    const first = this.platformRoot === undefined ? undefined : await this.#firstKey(input.id, this.platformRoot);
     try {
       await this.db.transaction().execute(async (trx) => {
         await trx.insertInto('tenants').values({ id: input.id, name, created_at: at }).execute();
         await trx.insertInto('byok_configs').values({ tenant_id: input.id, state: 'not_configured', external_id: null, state_since: at, updated_at: at }).execute();
+        if (first !== undefined) {
+          await trx.insertInto('tenant_key_policies').values({ tenant_id: input.id, latest_version: 1, min_encryption_version: 0, min_decryption_version: 1 }).execute();
+          await trx.insertInto('tenant_key_versions').values({ tenant_id: input.id, version: 1, wrapped_key: first.wrappedKey, root_key_id: first.rootKeyId, created_at: at }).execute();
+        }
+        await this.audit.appendIn(trx, { tenantId: input.id, actor, operation: 'tenant.create', outcome: 'success', details: { name, ...(first === undefined ? {} : { keyVersion: 1, rootKeyId: first.rootKeyId }) } });
       });
     } catch (error) {
       if (sqlState(error) === UNIQUE_VIOLATION) throw new KeywardError('KW_TENANT_EXISTS', { message: `Tenant ${input.id} already exists.`, details: { tenantId: input.id } });
       throw error;
     }
-    await this.audit.append({ tenantId: input.id, actor, operation: 'tenant.create', outcome: 'success', details: { name } });
     return this.get(input.id);
+  }
+
+  async #firstKey(tenantId: string, root: RootKey): Promise<{ wrappedKey: Uint8Array; rootKeyId: string }> {
+    // Refuse a duplicate before asking KMS for a key that would be thrown away.
+    const exists = await this.db.selectFrom('tenants').select('id').where('id', '=', tenantId).executeTakeFirst();
+    if (exists !== undefined) throw new KeywardError('KW_TENANT_EXISTS', { message: `Tenant ${tenantId} already exists.`, details: { tenantId } });
+    const { key, wrappedKey } = await root.generateTenantKey({ tenantId, version: 1 });
+    key.zero();
+    return { wrappedKey, rootKeyId: root.id };
   }
 
   async get(id: string): Promise<TenantView> {

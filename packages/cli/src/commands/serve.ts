@@ -1,0 +1,83 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { ENV_NAMES, loadConfig, startServer, type RunningServer, type ServerConfig } from '@keyward/server';
+
+function port(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('a port is a number from 0 to 65535');
+  return Number(value);
+}
+
+const ENVIRONMENT_HELP = `
+Configuration: defaults, then the file named by KEYWARD_CONFIG_FILE (YAML or JSON), then these
+variables, then the flags. An invalid setting stops start-up with a message naming it.
+${Object.entries(ENV_NAMES).map(([setting, name]) => `  ${name.padEnd(36)} ${setting}`).join('\n')}
+
+Without configuration, Keyward runs embedded: PGlite in .data/keyward, the sandbox as AWS
+(started in this process, its state in .data/keyward/sandbox), a demo tenant, and an operator
+token printed below (set KEYWARD_OPERATOR_TOKEN to choose it).
+
+Examples:
+  keyward serve
+  KEYWARD_PORT=9000 keyward serve
+  DATABASE_URL=postgres://keyward@db/keyward KEYWARD_AWS_MODE=aws \\
+    KEYWARD_PLATFORM_SERVICE_ROLE_ARN=arn:aws:iam::111122223333:role/keyward-service \\
+    KEYWARD_ROOT_KEY=arn:aws:kms:us-east-1:111122223333:key/… KEYWARD_OPERATOR_TOKEN=… keyward serve`;
+
+export function serveCommand(): Command {
+  return new Command('serve')
+    .description('Run the Keyward server: the HTTP API (reference at /docs) on PGlite or PostgreSQL, with the sandbox or real AWS')
+    .option('-p, --port <port>', 'port to listen on (default 8080; 0 for any free port)', port)
+    .option('--host <address>', 'address to listen on (default 127.0.0.1)')
+    .option('--data-dir <dir>', 'embedded store directory (default .data/keyward)')
+    .option('--json', 'print the URL, operator token and demo tenant as one line of JSON')
+    .addHelpText('after', ENVIRONMENT_HELP)
+    .action(async (options: { port?: number; host?: string; dataDir?: string; json?: boolean }) => {
+      const overrides = {
+        ...(options.port === undefined && options.host === undefined ? {} : { listen: { ...(options.port === undefined ? {} : { port: options.port }), ...(options.host === undefined ? {} : { host: options.host }) } }),
+        ...(options.dataDir === undefined ? {} : { store: { dataDir: options.dataDir } }),
+      };
+      const config = loadConfig(process.env, overrides);
+      const server = await startServer({ config, logger: !options.json });
+      const stopped = untilStopped();
+      process.stdout.write(options.json ? `${JSON.stringify(summary(server))}\n` : banner(server, config));
+      await stopped;
+      await server.close();
+    });
+}
+
+function summary(server: RunningServer) {
+  return { url: server.url, operatorToken: server.operatorToken, sandbox: server.sandbox?.endpoint ?? null, demo: server.demo ?? null };
+}
+
+function banner(server: RunningServer, config: ServerConfig): string {
+  const demo = server.demo;
+  const lines = [
+    '',
+    `Keyward is running at ${server.url}`,
+    `  API reference   ${server.url}/docs   (OpenAPI: ${server.url}/openapi.json)`,
+    `  store           ${config.store.databaseUrl === undefined ? `PGlite in ${config.store.dataDir}` : 'PostgreSQL (DATABASE_URL)'}`,
+    `  AWS             ${server.sandbox === undefined ? (config.aws.endpoint ?? 'real AWS') : `sandbox at ${server.sandbox.endpoint} (in this process)`}`,
+    `  Service Role    ${config.platform.serviceRoleArn}`,
+    `  operator token  ${server.operatorToken}${server.operatorTokenGenerated ? '   (generated for this run; set KEYWARD_OPERATOR_TOKEN to keep one)' : ''}`,
+    ...(demo === undefined ? [] : [
+      `  demo tenant     ${demo.id}   External ID ${demo.externalId}`,
+      ...(demo.adminToken === undefined ? [] : [`    tenant-admin token  ${demo.adminToken}`, `    service token       ${demo.serviceToken}`, '    (shown once, on first start)']),
+    ]),
+    '',
+    'Try:',
+    `  curl -s -H "Authorization: Bearer ${server.operatorToken}" ${server.url}/v1/tenants`,
+    ...(demo === undefined ? [] : [
+      `  curl -s -H "Authorization: Bearer ${server.operatorToken}" -H 'content-type: application/json' \\`,
+      `       -d '{"items":[{"text":"hello"}]}' ${server.url}/v1/tenants/${demo.id}/encrypt`,
+    ]),
+    'Press Ctrl-C to stop.',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+function untilStopped(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+}

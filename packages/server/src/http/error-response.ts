@@ -1,0 +1,45 @@
+import { isKeywardError, KeywardError } from '@keyward/core';
+import { z } from 'zod';
+
+export interface ErrorResponse {
+  status: number;
+  body: Record<string, unknown>;
+  /** Unexpected: logged with its stack on the server, never shown to the caller. */
+  unexpected: boolean;
+}
+
+/** Fastify's own client errors, by code, in the catalogue's words. */
+const FASTIFY_ERRORS: Record<string, () => KeywardError> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: () => new KeywardError('KW_BODY_TOO_LARGE'),
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: () => new KeywardError('KW_INVALID_ARGUMENT', { message: 'Send the body as JSON with Content-Type: application/json.' }),
+  FST_ERR_CTP_EMPTY_JSON_BODY: () => new KeywardError('KW_INVALID_ARGUMENT', { message: 'The body is empty; send a JSON object.' }),
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => new KeywardError('KW_INVALID_ARGUMENT', { message: 'The Content-Length does not match the body.' }),
+};
+
+/** A schema failure, with the path of every bad field, as KW_INVALID_ARGUMENT. */
+export function invalidArgument(error: z.ZodError, where: string): KeywardError {
+  const problems = error.issues.slice(0, 20).map((issue) => ({ field: [where, ...issue.path.map(String)].join('.'), problem: issue.message }));
+  const first = problems[0];
+  return new KeywardError('KW_INVALID_ARGUMENT', {
+    message: first === undefined ? `Invalid ${where}.` : `Invalid ${first.field}: ${first.problem}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}.`,
+    details: { problems },
+  });
+}
+
+/**
+ * Every error as `{ code, message, details? }` with the catalogue's status. A client's mistake is
+ * always a 4xx; anything unexpected is a 500 KW_INTERNAL that shows nothing of its cause.
+ */
+export function errorResponse(error: unknown): ErrorResponse {
+  if (isKeywardError(error)) return { status: error.status, body: error.toJSON(), unexpected: error.status >= 500 && error.code === 'KW_INTERNAL' };
+  const fastify = error as { code?: string; statusCode?: number };
+  const known = fastify.code === undefined ? undefined : FASTIFY_ERRORS[fastify.code];
+  if (known !== undefined) return errorResponse(known());
+  if (error instanceof SyntaxError || (fastify.statusCode === 400 && fastify.code?.startsWith('FST_'))) {
+    return errorResponse(new KeywardError('KW_INVALID_ARGUMENT', { message: 'The body is not valid JSON.' }));
+  }
+  if (typeof fastify.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
+    return errorResponse(new KeywardError('KW_INVALID_ARGUMENT', { message: 'The request is malformed.' }));
+  }
+  return { status: 500, body: new KeywardError('KW_INTERNAL').toJSON(), unexpected: true };
+}

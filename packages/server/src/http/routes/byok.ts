@@ -1,0 +1,90 @@
+import { buildSetupKit, KeywardError } from '@keyward/core';
+import { z } from 'zod';
+import { allowedEvents, CMK_STATES, type ByokState } from '../../services/byok-states.js';
+import { route } from '../route-spec.js';
+import { byokState, cmkArn, roleArn, tenantParams, tenantView } from '../schemas.js';
+
+const checkResult = z.object({
+  id: z.string(), title: z.string(), status: z.enum(['pass', 'fail', 'warn', 'skipped']), durationMs: z.number(), code: z.string(),
+  message: z.string(), remediation: z.string().nullable(), artifact: z.string().nullable(), step: z.number().nullable(), retryable: z.boolean(),
+  aws: z.object({ errorName: z.string(), requestId: z.string().optional() }).optional(),
+});
+const checkReport = z.object({
+  ok: z.boolean(), tenantId: z.string(), roleArn: z.string(), keyArn: z.string(), startedAt: z.string(), durationMs: z.number(), results: z.array(checkResult),
+}).meta({ id: 'CheckReport' });
+
+const byokStatus = z.object({
+  tenantId: z.string(), state: byokState, keyMode: z.enum(['platform', 'customer']), externalId: z.string().nullable(), roleArn: z.string().nullable(),
+  cmkArn: z.string().nullable(), region: z.string().nullable(), stateSince: z.string(), stateReason: z.string().nullable(),
+  lastTestedAt: z.string().nullable(), lastTest: checkReport.nullable(), allowed: z.array(z.string()),
+});
+
+export const byokRoutes = [
+  route({
+    method: 'GET', url: '/v1/tenants/:tenantId/byok', access: 'tenant-admin', tag: 'BYOK', summary: 'BYOK status: state, configuration, last test, allowed operations',
+    params: tenantParams, response: byokStatus,
+    handler: async ({ params, services }) => {
+      await services.tenants.get(params.tenantId);
+      const row = await services.db.selectFrom('byok_configs').selectAll().where('tenant_id', '=', params.tenantId).executeTakeFirstOrThrow();
+      const state = row.state as ByokState;
+      return {
+        tenantId: params.tenantId, state, keyMode: CMK_STATES.includes(state) ? 'customer' : 'platform', externalId: row.external_id, roleArn: row.role_arn, cmkArn: row.cmk_arn,
+        region: row.region, stateSince: new Date(row.state_since).toISOString(), stateReason: row.state_reason,
+        lastTestedAt: row.last_tested_at === null ? null : new Date(row.last_tested_at).toISOString(), lastTest: row.last_test_report ?? null, allowed: allowedEvents(state),
+      };
+    },
+  }),
+  route({
+    method: 'POST', url: '/v1/tenants/:tenantId/byok/external-id', access: 'tenant-admin', tag: 'BYOK',
+    summary: 'Issue the tenant\'s External ID, or regenerate it (the trust policy must then change)',
+    params: tenantParams, response: z.object({ externalId: z.string(), notice: z.string().nullable() }),
+    handler: ({ params, actor, services }) => services.tenants.issueExternalId(params.tenantId, actor),
+  }),
+  route({
+    method: 'GET', url: '/v1/tenants/:tenantId/byok/kit', access: 'tenant-admin', tag: 'BYOK',
+    summary: 'The setup kit: Service Role ARN, External ID, trust, permissions and key policies, AWS CLI checks, CloudFormation, Terraform, guide',
+    description: 'Filled in with the saved Role ARN and CMK ARN when there are any, else with clearly marked placeholders (or those given in the query).',
+    params: tenantParams, query: z.object({ roleArn: roleArn.optional(), cmkArn: cmkArn.optional() }).strict(),
+    handler: async ({ params, query, services }) => {
+      const tenant = await services.tenants.get(params.tenantId);
+      if (tenant.byok.externalId === null) {
+        throw new KeywardError('KW_STATE_CONFLICT', { message: 'Issue the External ID first (POST /v1/tenants/{tenantId}/byok/external-id).', details: { state: tenant.byok.state } });
+      }
+      const role = query.roleArn ?? tenant.byok.roleArn ?? undefined;
+      const key = query.cmkArn ?? tenant.byok.cmkArn ?? undefined;
+      return buildSetupKit({ platform: services.platform, tenantId: tenant.id, externalId: tenant.byok.externalId, ...(role === undefined ? {} : { roleArn: role }), ...(key === undefined ? {} : { keyArn: key }) });
+    },
+  }),
+  route({
+    method: 'PUT', url: '/v1/tenants/:tenantId/byok/config', access: 'tenant-admin', tag: 'BYOK', summary: 'Save the customer\'s Role ARN and CMK ARN (a new test is then needed)',
+    params: tenantParams, body: z.object({ roleArn, cmkArn }).strict(), response: tenantView,
+    handler: ({ params, body, actor, services }) => services.tenants.configure(params.tenantId, { roleArn: body.roleArn, keyArn: body.cmkArn }, actor),
+  }),
+  route({
+    method: 'POST', url: '/v1/tenants/:tenantId/byok/test', access: 'tenant-admin', tag: 'BYOK',
+    summary: 'Run the onboarding checks against the saved configuration and store the report',
+    description: 'Always 200 with the report; `ok` says whether it passed. In pending or validated, a pass makes the tenant validated and a failure pending.',
+    params: tenantParams, response: checkReport,
+    handler: ({ params, actor, services }) => services.lifecycle.test(params.tenantId, actor),
+  }),
+  route({
+    method: 'POST', url: '/v1/tenants/:tenantId/byok/enable', access: 'tenant-admin', tag: 'BYOK',
+    summary: 'Enable BYOK after a passing test: re-wrap every tenant key version under the CMK, add a new version, delete the platform-wrapped copies',
+    params: tenantParams, response: z.object({ state: byokState, keyVersion: z.number(), rewrapped: z.number() }),
+    handler: ({ params, actor, services }) => services.lifecycle.enable(params.tenantId, actor),
+  }),
+  route({
+    method: 'POST', url: '/v1/tenants/:tenantId/byok/switch-cmk', access: 'tenant-admin', tag: 'BYOK',
+    summary: 'Switch to another CMK (and optionally role): test it, re-wrap every version, drop the old copies',
+    description: 'A failed test answers 409 KW_TEST_FAILED with the report in `details.report`; nothing changes.',
+    params: tenantParams, body: z.object({ cmkArn, roleArn: roleArn.optional() }).strict(),
+    response: z.object({ report: checkReport, rewrapped: z.number() }),
+    handler: ({ params, body, actor, services }) => services.lifecycle.switchCmk(params.tenantId, body.roleArn === undefined ? { cmkArn: body.cmkArn } : { cmkArn: body.cmkArn, roleArn: body.roleArn }, actor),
+  }),
+  route({
+    method: 'POST', url: '/v1/tenants/:tenantId/byok/revert', access: 'operator', tag: 'BYOK',
+    summary: 'Operator only: revert the tenant to the platform key (needs the CMK one last time)',
+    params: tenantParams, response: z.object({ state: byokState, rewrapped: z.number() }),
+    handler: ({ params, actor, services }) => services.lifecycle.revert(params.tenantId, actor),
+  }),
+];

@@ -1,0 +1,63 @@
+import { KeywardError } from '@keyward/core';
+import { z } from 'zod';
+import { route } from '../route-spec.js';
+import { tenantId, tenantParams, tenantView } from '../schemas.js';
+
+const tokenKind = z.enum(['tenant-admin', 'service']);
+const tokenInfo = z.object({ id: z.string(), kind: z.string(), tenantId: z.string().nullable(), createdAt: z.string(), revokedAt: z.string().nullable() });
+
+export const tenantRoutes = [
+  route({
+    method: 'POST', url: '/v1/tenants', access: 'operator', tag: 'Tenants', successStatus: 201,
+    summary: 'Create a tenant (platform-managed key until BYOK is enabled)',
+    description: 'Creates the tenant and its first tenant key version, wrapped by the platform\'s root key.',
+    body: z.object({ id: tenantId, name: z.string().min(1).max(200) }).strict(),
+    response: tenantView,
+    handler: ({ body, actor, services }) => services.tenants.create(body, actor),
+  }),
+  route({
+    method: 'GET', url: '/v1/tenants', access: 'operator', tag: 'Tenants', summary: 'List tenants with their BYOK state',
+    query: z.object({ state: z.string().optional() }).strict(),
+    response: z.object({ tenants: z.array(tenantView) }),
+    handler: async ({ query, services }) => {
+      const tenants = await services.tenants.list();
+      return { tenants: query.state === undefined ? tenants : tenants.filter((t) => t.byok.state === query.state) };
+    },
+  }),
+  route({
+    method: 'GET', url: '/v1/tenants/:tenantId', access: 'tenant-admin', tag: 'Tenants', summary: 'One tenant',
+    params: tenantParams, response: tenantView,
+    handler: ({ params, services }) => services.tenants.get(params.tenantId),
+  }),
+  route({
+    method: 'POST', url: '/v1/tenants/:tenantId/tokens', access: 'operator', tag: 'Tokens', successStatus: 201,
+    summary: 'Issue a tenant-admin token (BYOK setup) or a service token (data plane) for one tenant',
+    description: 'The token is in this response only; Keyward stores its SHA-256.',
+    params: tenantParams, body: z.object({ kind: tokenKind }).strict(),
+    response: z.object({ id: z.string(), kind: tokenKind, tenantId: z.string(), token: z.string() }),
+    handler: async ({ params, body, actor, services }) => {
+      await services.tenants.get(params.tenantId);
+      const issued = await services.tokens.issue(body.kind, params.tenantId);
+      await services.audit.append({ tenantId: params.tenantId, actor, operation: 'token.issue', outcome: 'success', details: { tokenId: issued.id, kind: body.kind } });
+      return { id: issued.id, kind: body.kind, tenantId: params.tenantId, token: issued.token };
+    },
+  }),
+  route({
+    method: 'GET', url: '/v1/tenants/:tenantId/tokens', access: 'operator', tag: 'Tokens', summary: 'A tenant\'s tokens (never the tokens themselves)',
+    params: tenantParams, response: z.object({ tokens: z.array(tokenInfo) }),
+    handler: async ({ params, services }) => {
+      await services.tenants.get(params.tenantId);
+      return { tokens: await services.tokens.list(params.tenantId) };
+    },
+  }),
+  route({
+    method: 'DELETE', url: '/v1/tokens/:tokenId', access: 'operator', tag: 'Tokens', summary: 'Revoke a token',
+    params: z.object({ tokenId: z.uuid() }).strict(), response: z.object({ revoked: z.literal(true) }),
+    handler: async ({ params, actor, services }) => {
+      const token = (await services.tokens.list()).find((t) => t.id === params.tokenId);
+      if (token === undefined || !(await services.tokens.revoke(params.tokenId))) throw new KeywardError('KW_NOT_FOUND', { message: `No active token ${params.tokenId}.` });
+      await services.audit.append({ tenantId: token.tenantId, actor, operation: 'token.revoke', outcome: 'success', details: { tokenId: params.tokenId, kind: token.kind } });
+      return { revoked: true };
+    },
+  }),
+];

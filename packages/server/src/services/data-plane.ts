@@ -1,0 +1,99 @@
+import { isKeywardError, KeywardError, toText, type EncryptionContext, type Keyward } from '@keyward/core';
+
+/** One item's outcome: its result, or its error from the catalogue; the other items go on. */
+export type ItemResult<T> = ({ ok: true } & T) | { ok: false; error: { code: string; message: string; details?: unknown } };
+
+export interface EncryptItem { plaintext?: string; text?: string; context?: EncryptionContext; keyVersion?: number }
+export interface CiphertextItem { ciphertext: string; context?: EncryptionContext }
+export interface DataKeyItem { context?: EncryptionContext; bytes?: number }
+export type Encoding = 'base64' | 'utf8';
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+function plaintextOf(item: EncryptItem): Buffer | string {
+  if ((item.plaintext === undefined) === (item.text === undefined)) {
+    throw new KeywardError('KW_INVALID_ARGUMENT', { message: 'Give exactly one of plaintext (base64) or text (UTF-8).' });
+  }
+  if (item.text !== undefined) return item.text;
+  if (!BASE64.test(item.plaintext!)) throw new KeywardError('KW_INVALID_ARGUMENT', { message: 'plaintext must be standard, padded base64.' });
+  return Buffer.from(item.plaintext!, 'base64');
+}
+
+function failure(error: unknown): ItemResult<never> {
+  const known = isKeywardError(error) ? error : new KeywardError('KW_INTERNAL');
+  const body = known.toJSON() as { code: string; message: string; details?: unknown };
+  return { ok: false, error: { code: body.code, message: body.message, ...(body.details === undefined ? {} : { details: body.details }) } };
+}
+
+/**
+ * A failure that is not about the item (the tenant is unknown or revoked, AWS is down) when no item
+ * succeeded: the whole request fails with it, so that the HTTP status tells the caller too.
+ */
+function tenantLevelFailure(results: Array<ItemResult<object>>): KeywardError | undefined {
+  let first: KeywardError | undefined;
+  for (const result of results) {
+    if (result.ok) return undefined;
+    const code = result.error.code as KeywardError['code'];
+    const error = new KeywardError(code, { message: result.error.message, ...(result.error.details === undefined ? {} : { details: result.error.details as Record<string, unknown> }) });
+    if (error.category === 'input') return undefined;
+    first ??= error;
+  }
+  return first;
+}
+
+/**
+ * The data plane over HTTP: batches of encrypt, decrypt, rewrap and data-key items for one tenant,
+ * each answered on its own. Items run one after another: on a warm cache each is a few
+ * microseconds of CPU, and a cold key is loaded once (single-flight) for the whole batch.
+ */
+export class DataPlane {
+  constructor(private readonly keyward: Keyward, private readonly onItems: (operation: string, ok: number, failed: number) => void = () => undefined) {}
+
+  encrypt(tenantId: string, items: EncryptItem[]) {
+    return this.#each('encrypt', items, async (item) => ({ ciphertext: await this.keyward.encryptText(tenantId, plaintextOf(item), item.context, item.keyVersion === undefined ? undefined : { keyVersion: item.keyVersion }) }));
+  }
+
+  decrypt(tenantId: string, items: CiphertextItem[], encoding: Encoding = 'base64') {
+    return this.#each('decrypt', items, async (item) => {
+      const plaintext = await this.keyward.decrypt(tenantId, item.ciphertext, item.context);
+      if (encoding === 'base64') return { plaintext: plaintext.toString('base64') };
+      try {
+        return { text: new TextDecoder('utf-8', { fatal: true }).decode(plaintext) };
+      } catch {
+        throw new KeywardError('KW_INVALID_ARGUMENT', { message: 'The plaintext is not UTF-8 text; decrypt it with encoding "base64".' });
+      } finally {
+        plaintext.fill(0);
+      }
+    });
+  }
+
+  rewrap(tenantId: string, items: CiphertextItem[]) {
+    return this.#each('rewrap', items, async (item) => ({ ciphertext: await this.keyward.rewrap(tenantId, item.ciphertext, item.context) }));
+  }
+
+  datakey(tenantId: string, items: DataKeyItem[]) {
+    return this.#each('datakey', items, async (item) => {
+      const key = await this.keyward.generateDataKey(tenantId, item.context, item.bytes === undefined ? {} : { bytes: item.bytes });
+      const plaintextKey = key.plaintextKey.toString('base64');
+      key.plaintextKey.fill(0);
+      return { plaintextKey, wrappedKey: toText(key.wrappedKey), keyVersion: key.keyVersion };
+    });
+  }
+
+  async #each<I, T extends object>(operation: string, items: I[], run: (item: I) => Promise<T>): Promise<Array<ItemResult<T>>> {
+    const results: Array<ItemResult<T>> = [];
+    let failed = 0;
+    for (const item of items) {
+      try {
+        results.push({ ok: true, ...(await run(item)) });
+      } catch (error) {
+        failed++;
+        results.push(failure(error));
+      }
+    }
+    this.onItems(operation, items.length - failed, failed);
+    const whole = tenantLevelFailure(results);
+    if (whole !== undefined) throw whole;
+    return results;
+  }
+}

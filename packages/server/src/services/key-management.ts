@@ -1,0 +1,51 @@
+import { isKeywardError, KeywardError, type FloorsUpdate, type Keyward, type KeyringInfo, type KeyVersionPolicy, type KeyVersionInfo } from '@keyward/core';
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/schema.js';
+import type { AuditLog } from './audit-log.js';
+import type { ByokState } from './byok-states.js';
+import { readConfig } from './key-transition.js';
+
+/** While a CMK switch or a revert moves the keys, a new version would land under the wrong root. */
+const BUSY: readonly ByokState[] = ['rotating_cmk', 'reverting'];
+
+/** Tenant key versions: list, rotate, floors; each change audited. */
+export class KeyManagement {
+  constructor(private readonly db: Kysely<Database>, private readonly keyward: Keyward, private readonly audit: AuditLog) {}
+
+  async list(tenantId: string): Promise<KeyringInfo> {
+    await readConfig(this.db, tenantId);
+    return this.keyward.listKeyVersions(tenantId);
+  }
+
+  async rotate(tenantId: string, actor: string): Promise<KeyVersionInfo> {
+    await this.#notBusy(tenantId, 'rotate the tenant key');
+    return this.#audited(tenantId, actor, 'keys.rotate', async () => {
+      const info = await this.keyward.rotateTenantKey(tenantId);
+      return { result: info, details: { version: info.version, rootKeyId: info.rootKeyId } };
+    });
+  }
+
+  async setFloors(tenantId: string, floors: FloorsUpdate, actor: string): Promise<KeyVersionPolicy> {
+    await this.#notBusy(tenantId, 'set the key version floors');
+    return this.#audited(tenantId, actor, 'keys.floors', async () => {
+      const policy = await this.keyward.setFloors(tenantId, floors);
+      return { result: policy, details: { ...policy } };
+    });
+  }
+
+  async #notBusy(tenantId: string, what: string): Promise<void> {
+    const { state } = await readConfig(this.db, tenantId);
+    if (BUSY.includes(state)) throw new KeywardError('KW_STATE_CONFLICT', { message: `Cannot ${what} while BYOK is ${state.replaceAll('_', ' ')}; try again when it is done.`, details: { state } });
+  }
+
+  async #audited<T>(tenantId: string, actor: string, operation: string, work: () => Promise<{ result: T; details: Record<string, unknown> }>): Promise<T> {
+    try {
+      const { result, details } = await work();
+      await this.audit.append({ tenantId, actor, operation, outcome: 'success', details });
+      return result;
+    } catch (error) {
+      await this.audit.append({ tenantId, actor, operation, outcome: 'failure', details: { code: isKeywardError(error) ? error.code : 'KW_INTERNAL' } });
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,72 @@
+import { KeywardError, type WrappedKeyVersion } from '@keyward/core';
+import type { Kysely, Transaction, Updateable } from 'kysely';
+import type { ByokConfigsTable, Database } from '../store/schema.js';
+import type { AuditEntry, AuditLog } from './audit-log.js';
+import type { ByokState } from './byok-states.js';
+
+export interface ConfigRow {
+  state: ByokState;
+  external_id: string | null;
+  role_arn: string | null;
+  cmk_arn: string | null;
+}
+
+export async function readConfig(db: Kysely<Database>, tenantId: string): Promise<ConfigRow> {
+  const row = await db.selectFrom('byok_configs').select(['state', 'external_id', 'role_arn', 'cmk_arn']).where('tenant_id', '=', tenantId).executeTakeFirst();
+  if (row === undefined) throw new KeywardError('KW_TENANT_NOT_FOUND', { message: `Tenant ${tenantId} does not exist.`, details: { tenantId } });
+  return { ...row, state: row.state as ByokState };
+}
+
+export interface KeyTransition {
+  tenantId: string;
+  /** The state and configuration the work started from; anything else means someone else changed it. */
+  expect: { state: ByokState; config: { roleArn: string; cmkArn: string; externalId: string } };
+  set: Updateable<ByokConfigsTable> & { state: ByokState };
+  /** Versions re-wrapped from `fromRootId` to `toRootId`. */
+  replaced: WrappedKeyVersion[];
+  fromRootId: string;
+  toRootId: string;
+  /** A new latest version (enable), appended if the latest is still `expectedLatest`. */
+  added?: WrappedKeyVersion;
+  expectedLatest?: number;
+  audit: AuditEntry;
+  now: Date;
+}
+
+/**
+ * Commits a change of root key in one transaction: the new state and configuration, every
+ * re-wrapped version (each still under the old root), the new version, and the audit event. At the
+ * end no version may be left under any root but the new one, or nothing is committed.
+ */
+export async function commitKeyTransition(db: Kysely<Database>, audit: AuditLog, change: KeyTransition): Promise<void> {
+  const { tenantId } = change;
+  await db.transaction().execute(async (trx) => {
+    const updated = await trx.updateTable('byok_configs')
+      .set({ ...change.set, state_since: change.now, updated_at: change.now, state_reason: null })
+      .where('tenant_id', '=', tenantId).where('state', '=', change.expect.state)
+      .where('role_arn', '=', change.expect.config.roleArn).where('cmk_arn', '=', change.expect.config.cmkArn).where('external_id', '=', change.expect.config.externalId)
+      .executeTakeFirst();
+    if (updated.numUpdatedRows === 0n) conflict('The tenant\'s BYOK state or configuration changed meanwhile; nothing was changed.');
+    for (const record of change.replaced) {
+      const swapped = await trx.updateTable('tenant_key_versions').set({ wrapped_key: record.wrappedKey, root_key_id: record.rootKeyId })
+        .where('tenant_id', '=', tenantId).where('version', '=', record.version).where('root_key_id', '=', change.fromRootId)
+        .executeTakeFirst();
+      if (swapped.numUpdatedRows === 0n) conflict(`Key version ${record.version} was re-wrapped concurrently; nothing was changed.`);
+    }
+    if (change.added !== undefined) await appendVersion(trx, tenantId, change.added, change.expectedLatest!);
+    const stray = await trx.selectFrom('tenant_key_versions').select('version').where('tenant_id', '=', tenantId).where('root_key_id', '!=', change.toRootId).executeTakeFirst();
+    if (stray !== undefined) conflict(`Key version ${stray.version} appeared under the old root key meanwhile (a rotation); run the operation again.`);
+    await audit.appendIn(trx, change.audit);
+  });
+}
+
+async function appendVersion(trx: Transaction<Database>, tenantId: string, record: WrappedKeyVersion, expectedLatest: number): Promise<void> {
+  const moved = await trx.updateTable('tenant_key_policies').set({ latest_version: record.version })
+    .where('tenant_id', '=', tenantId).where('latest_version', '=', expectedLatest).executeTakeFirst();
+  if (moved.numUpdatedRows === 0n) conflict('A key version was added meanwhile (a rotation); run the operation again.');
+  await trx.insertInto('tenant_key_versions').values({ tenant_id: tenantId, version: record.version, wrapped_key: record.wrappedKey, root_key_id: record.rootKeyId, created_at: record.createdAt }).execute();
+}
+
+function conflict(message: string): never {
+  throw new KeywardError('KW_CONCURRENT_MODIFICATION', { message });
+}

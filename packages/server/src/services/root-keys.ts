@@ -1,0 +1,82 @@
+import { AssumedRoleCredentialCache, CustomerKmsRootKey, KeywardError, type Clock, type KmsPort, type RootKey, type StsPort } from '@keyward/core';
+import type { Kysely } from 'kysely';
+import { AuditedKmsPort, AuditedStsPort, type AwsCallRecorder } from '../aws/audited-ports.js';
+import type { Database } from '../store/schema.js';
+import { CMK_STATES, type ByokState } from './byok-states.js';
+
+export interface CustomerKeyConfig {
+  roleArn: string;
+  cmkArn: string;
+  externalId: string;
+}
+
+/** The platform's AWS ports (signing as the Service Role) and where their calls are recorded. */
+export interface RootKeyDeps {
+  db: Kysely<Database>;
+  kms: KmsPort;
+  sts: StsPort;
+  recorder: AwsCallRecorder;
+  platformRoot: RootKey;
+  clock?: Clock;
+}
+
+/**
+ * Which root key wraps each tenant's keys, from the tenant's BYOK state: the customer's CMK while
+ * BYOK is on (active, degraded, switching or reverting), the platform key otherwise. A revoked
+ * tenant gets no root key at all: the data plane fails closed without asking AWS.
+ */
+export class RootKeys {
+  readonly #customer = new Map<string, CustomerKmsRootKey>();
+
+  constructor(private readonly deps: RootKeyDeps) {}
+
+  get platform(): RootKey {
+    return this.deps.platformRoot;
+  }
+
+  /** core's RootKeyResolver. */
+  readonly resolve = async (tenantId: string): Promise<RootKey> => {
+    const row = await this.deps.db.selectFrom('byok_configs')
+      .select(['state', 'role_arn', 'cmk_arn', 'external_id', 'state_reason'])
+      .where('tenant_id', '=', tenantId).executeTakeFirst();
+    if (row === undefined) throw new KeywardError('KW_TENANT_NOT_FOUND', { details: { tenantId } });
+    const state = row.state as ByokState;
+    if (state === 'revoked') throw new KeywardError('KW_BYOK_REVOKED', { details: { tenantId, reason: row.state_reason } });
+    if (!CMK_STATES.includes(state)) return this.deps.platformRoot;
+    if (row.role_arn === null || row.cmk_arn === null || row.external_id === null) {
+      throw new KeywardError('KW_ROOT_KEY_CONFIG', { message: `Tenant ${tenantId} is in BYOK state ${state} without a complete configuration.` });
+    }
+    return this.customer(tenantId, { roleArn: row.role_arn, cmkArn: row.cmk_arn, externalId: row.external_id });
+  };
+
+  /**
+   * The customer's CMK as a root key, one instance per configuration, so that its assumed-role
+   * session is reused. Its KMS and STS calls are audited under the tenant.
+   */
+  customer(tenantId: string, config: CustomerKeyConfig): CustomerKmsRootKey {
+    const id = [tenantId, config.roleArn, config.cmkArn, config.externalId].join('\u0000');
+    let root = this.#customer.get(id);
+    if (root === undefined) {
+      const { sts, kms } = this.auditedPorts(tenantId);
+      const credentials = new AssumedRoleCredentialCache(sts, this.deps.clock === undefined ? {} : { clock: this.deps.clock });
+      root = new CustomerKmsRootKey({ kms, credentials, tenantId, roleArn: config.roleArn, keyArn: config.cmkArn, externalId: config.externalId });
+      this.#customer.set(id, root);
+    }
+    return root;
+  }
+
+  /** The platform's ports, with every call recorded under this tenant (the onboarding test uses them). */
+  auditedPorts(tenantId: string): { kms: KmsPort; sts: StsPort } {
+    return { kms: new AuditedKmsPort(this.deps.kms, this.deps.recorder, tenantId), sts: new AuditedStsPort(this.deps.sts, this.deps.recorder, tenantId) };
+  }
+
+  /** Forgets a tenant's customer root keys and their sessions (after a switch, a revert, a new External ID). */
+  forget(tenantId: string): void {
+    for (const [id, root] of this.#customer) {
+      if (id.startsWith(`${tenantId}\u0000`)) {
+        root.forgetSession();
+        this.#customer.delete(id);
+      }
+    }
+  }
+}
