@@ -1,5 +1,5 @@
 import { isKeywardError, KeywardError } from '@keyward/core';
-import { z } from 'zod';
+import type { z } from 'zod';
 
 export interface ErrorResponse {
   status: number;

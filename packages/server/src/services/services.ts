@@ -49,10 +49,14 @@ export async function createServices(deps: ServiceDeps): Promise<Services> {
   const { config, db } = deps;
   const now = deps.clock === undefined ? () => new Date() : () => new Date(deps.clock!.now());
   const audit = new AuditLog(db, now);
-  let metrics: Metrics | undefined;
+  // Read at scrape time only, when `keyward` (created below) exists.
+  const metrics = new Metrics(() => keyward.stats(), async () => {
+    const rows = await db.selectFrom('byok_configs').select(['state', sql<string>`count(*)`.as('count')]).groupBy('state').execute();
+    return rows.map((row) => ({ state: row.state, count: Number(row.count) }));
+  });
   const recorder: AwsCallRecorder = {
     async record(entry, call) {
-      metrics?.awsCalls.inc({ service: call.service, operation: call.operation, outcome: entry.outcome });
+      metrics.awsCalls.inc({ service: call.service, operation: call.operation, outcome: entry.outcome });
       await audit.append(entry);
     },
   };
@@ -66,17 +70,13 @@ export async function createServices(deps: ServiceDeps): Promise<Services> {
     ...(deps.clock === undefined ? {} : { clock: deps.clock }),
     ...(deps.logger === undefined ? {} : { logger: deps.logger }),
   });
-  metrics = new Metrics(() => keyward.stats(), async () => {
-    const rows = await db.selectFrom('byok_configs').select(['state', sql<string>`count(*)`.as('count')]).groupBy('state').execute();
-    return rows.map((row) => ({ state: row.state, count: Number(row.count) }));
-  });
   const tenants = new Tenants(db, audit, now, platformRoot);
   const serviceRoleArn = config.platform.serviceRoleArn;
   const lifecycle = new ByokLifecycle({ db, audit, tenants, rootKeys, keyStore, keyward, serviceRoleArn, now });
   const keys = new KeyManagement(db, keyward, audit);
   const dataPlane = new DataPlane(keyward, (operation, ok, failed) => {
-    if (ok > 0) metrics!.dataPlaneItems.inc({ operation, outcome: 'success' }, ok);
-    if (failed > 0) metrics!.dataPlaneItems.inc({ operation, outcome: 'failure' }, failed);
+    if (ok > 0) metrics.dataPlaneItems.inc({ operation, outcome: 'success' }, ok);
+    if (failed > 0) metrics.dataPlaneItems.inc({ operation, outcome: 'failure' }, failed);
   });
   return {
     config, platform: platformIdentity(serviceRoleArn), db, audit, tenants, lifecycle, keys, dataPlane, keyward, rootKeys, metrics,
