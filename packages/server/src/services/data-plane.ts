@@ -26,19 +26,15 @@ function failure(error: unknown): ItemResult<never> {
 }
 
 /**
- * A failure that is not about the item (the tenant is unknown or revoked, AWS is down) when no item
- * succeeded: the whole request fails with it, so that the HTTP status tells the caller too.
+ * When no item succeeded, the request fails as a whole with the first item's error (its status:
+ * 400 for a malformed ciphertext, 404 for an unknown tenant, 403 for a revoked key…), and every
+ * item's result in `details.results`. A batch with at least one success answers 200 item by item.
  */
-function tenantLevelFailure(results: Array<ItemResult<object>>): KeywardError | undefined {
-  let first: KeywardError | undefined;
-  for (const result of results) {
-    if (result.ok) return undefined;
-    const code = result.error.code as KeywardError['code'];
-    const error = new KeywardError(code, { message: result.error.message, ...(result.error.details === undefined ? {} : { details: result.error.details as Record<string, unknown> }) });
-    if (error.category === 'input') return undefined;
-    first ??= error;
-  }
-  return first;
+function wholeRequestFailure(results: Array<ItemResult<object>>): KeywardError | undefined {
+  const first = results[0];
+  if (first === undefined || first.ok || results.some((result) => result.ok)) return undefined;
+  const details = (first.error.details ?? {}) as Record<string, unknown>;
+  return new KeywardError(first.error.code as KeywardError['code'], { message: first.error.message, details: { ...details, results } });
 }
 
 /**
@@ -92,7 +88,7 @@ export class DataPlane {
       }
     }
     this.onItems(operation, items.length - failed, failed);
-    const whole = tenantLevelFailure(results);
+    const whole = wholeRequestFailure(results);
     if (whole !== undefined) throw whole;
     return results;
   }

@@ -26,7 +26,7 @@ function checkSize(services: Services, items: unknown[]): void {
 
 const results = (ok: z.ZodObject) => z.object({ results: z.array(itemResult(ok)) });
 const DESCRIPTION = 'Items are answered one by one, in order: `{ ok: true, … }` or `{ ok: false, error: { code, message } }`. '
-  + 'When no item succeeds and the cause is not the items (unknown tenant, revoked key, AWS unavailable), the whole request fails with that error\'s status. '
+  + 'When no item succeeds, the whole request fails with the first item\'s error and status (400 for a malformed ciphertext, 404 for an unknown tenant, 403 for a revoked key…), every item\'s result in `details.results`. '
   + 'At most `limits.batchItems` items (default 1,000) and `limits.bodyBytes` bytes (default 8 MiB) per request.';
 
 export const dataPlaneRoutes = [
