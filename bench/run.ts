@@ -4,6 +4,7 @@ import { sandboxBenchmarks } from './sandbox.bench.js';
 import { coreBenchmarks } from './core.bench.js';
 import { printCoreTable } from './core-report.js';
 import { cacheBenchmarks } from './cache.bench.js';
+import { printServerTable, serverBenchmarks } from './server.bench.js';
 
 /** `npm run bench`: prints each benchmark's numbers and its ratio to the named baseline. */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -24,3 +25,6 @@ const cache = await cacheBenchmarks();
 printTable(cache.results);
 console.log('\nThe warm cache is faster than:');
 for (const [name, ratio] of cache.ratios) console.log(`  ${name}: ${ratio.toFixed(0)}×`);
+
+console.log('\n## Server: HTTP encrypt/decrypt of 1 KiB items vs a bare Fastify echo (autocannon, one server process)');
+printServerTable(await serverBenchmarks());

@@ -1,0 +1,124 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import autocannon from 'autocannon';
+import type { RunningSandbox } from '@keyward/sandbox';
+import { applyKit, createCustomerKey } from '../packages/server/test/http/harness.js';
+
+/**
+ * Issue 5's benchmark: HTTP encrypt and decrypt of 1 KiB items, single and in batches of 100, with
+ * autocannon against one Keyward server process, side by side with a bare Fastify route that
+ * echoes the same body (the ceiling of this stack). Each target runs in its own process; the
+ * load generator runs here. Targets: single encrypt ≥ 60% of the echo's requests/s; batches ≥
+ * 50,000 items/s.
+ */
+export interface ServerBenchRow {
+  name: string;
+  requestsPerSecond: number;
+  itemsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  failures: number;
+}
+
+const OPERATOR_TOKEN = 'bench-operator-token-0123456789abcdef0123456789';
+const SECONDS = Number(process.env.KEYWARD_BENCH_SECONDS ?? 5);
+const CONNECTIONS = Number(process.env.KEYWARD_BENCH_CONNECTIONS ?? 32);
+const ROUNDS = 2;
+
+async function startTarget(kind: 'echo' | 'keyward'): Promise<{ info: { url: string; sandbox?: string }; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./server/target.ts', import.meta.url).pathname, kind], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, KEYWARD_OPERATOR_TOKEN: OPERATOR_TOKEN } });
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`${kind} target exited with ${code}`)));
+  });
+  return { info: JSON.parse(line) as { url: string; sandbox?: string }, child };
+}
+
+async function call(url: string, method: string, path: string, token: string, body?: unknown): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON of known routes
+  const response = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const json = await response.json();
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** A BYOK tenant, set up as the journey does it: the kit applied in the sandbox, tested, enabled. */
+async function byokTenant(url: string, sandbox: string): Promise<string> {
+  const box = { endpoint: sandbox, credentials: (account: string) => ({ accessKeyId: `AKIA${account}ADMN`, secretAccessKey: `sandbox-secret-${account}` }) } as unknown as RunningSandbox;
+  await call(url, 'POST', '/v1/tenants', OPERATOR_TOKEN, { id: 'bench', name: 'Bench Corp' });
+  await call(url, 'POST', '/v1/tenants/bench/byok/external-id', OPERATOR_TOKEN);
+  const cmkArn = await createCustomerKey(box);
+  const roleArn = 'arn:aws:iam::444455556666:role/KeywardByokBench';
+  const kit = await call(url, 'GET', `/v1/tenants/bench/byok/kit?roleArn=${encodeURIComponent(roleArn)}&cmkArn=${encodeURIComponent(cmkArn)}`, OPERATOR_TOKEN);
+  await applyKit(box, kit);
+  await call(url, 'PUT', '/v1/tenants/bench/byok/config', OPERATOR_TOKEN, { roleArn, cmkArn });
+  const report = await call(url, 'POST', '/v1/tenants/bench/byok/test', OPERATOR_TOKEN);
+  if (!report.ok) throw new Error(`the bench tenant's onboarding test failed: ${JSON.stringify(report.results)}`);
+  await call(url, 'POST', '/v1/tenants/bench/byok/enable', OPERATOR_TOKEN);
+  return (await call(url, 'POST', '/v1/tenants/bench/tokens', OPERATOR_TOKEN, { kind: 'service' })).token as string;
+}
+
+async function load(name: string, url: string, token: string, body: string, items: number): Promise<ServerBenchRow> {
+  const options = { url, method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body, connections: CONNECTIONS };
+  await autocannon({ ...options, duration: 1 });
+  const result = await autocannon({ ...options, duration: SECONDS });
+  return { name, requestsPerSecond: result.requests.average, itemsPerSecond: result.requests.average * items, p50Ms: result.latency.p50, p99Ms: result.latency.p99, failures: result.non2xx + result.errors + result.timeouts };
+}
+
+function mean(rows: ServerBenchRow[]): ServerBenchRow {
+  const avg = (pick: (row: ServerBenchRow) => number) => rows.reduce((sum, row) => sum + pick(row), 0) / rows.length;
+  return { name: rows[0]!.name, requestsPerSecond: avg((r) => r.requestsPerSecond), itemsPerSecond: avg((r) => r.itemsPerSecond), p50Ms: avg((r) => r.p50Ms), p99Ms: avg((r) => r.p99Ms), failures: rows.reduce((s, r) => s + r.failures, 0) };
+}
+
+export async function serverBenchmarks(): Promise<{ rows: ServerBenchRow[]; singleRatio: number; batchItemsPerSecond: { encrypt: number; decrypt: number } }> {
+  const keyward = await startTarget('keyward');
+  const echo = await startTarget('echo');
+  try {
+    const { url } = keyward.info;
+    const token = await byokTenant(url, keyward.info.sandbox!);
+    const plaintext = randomBytes(1024).toString('base64');
+    const single = JSON.stringify({ items: [{ plaintext }] });
+    const batch = JSON.stringify({ items: Array.from({ length: 100 }, () => ({ plaintext })) });
+    const sealed = await call(url, 'POST', '/v1/tenants/bench/encrypt', token, { items: Array.from({ length: 100 }, () => ({ plaintext })) });
+    const ciphertexts = sealed.results.map((r: { ciphertext: string }) => ({ ciphertext: r.ciphertext }));
+    const decryptSingle = JSON.stringify({ items: [ciphertexts[0]] });
+    const decryptBatch = JSON.stringify({ items: ciphertexts });
+    const cases: Array<[string, string, string, number]> = [
+      ['echo, 1 KiB item (baseline)', `${echo.info.url}/echo`, single, 1],
+      ['encrypt, 1 KiB item', `${url}/v1/tenants/bench/encrypt`, single, 1],
+      ['decrypt, 1 KiB item', `${url}/v1/tenants/bench/decrypt`, decryptSingle, 1],
+      ['echo, batch of 100 × 1 KiB (baseline)', `${echo.info.url}/echo`, batch, 100],
+      ['encrypt, batch of 100 × 1 KiB', `${url}/v1/tenants/bench/encrypt`, batch, 100],
+      ['decrypt, batch of 100 × 1 KiB', `${url}/v1/tenants/bench/decrypt`, decryptBatch, 100],
+    ];
+    const byName = new Map<string, ServerBenchRow[]>();
+    // Rounds alternate over every case, so that drift on this shared machine hits all of them.
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [name, target, body, items] of cases) {
+        const row = await load(name, target, token, body, items);
+        byName.set(name, [...(byName.get(name) ?? []), row]);
+      }
+    }
+    const rows = cases.map(([name]) => mean(byName.get(name)!));
+    const find = (name: string) => rows.find((row) => row.name === name)!;
+    return {
+      rows,
+      singleRatio: find('encrypt, 1 KiB item').requestsPerSecond / find('echo, 1 KiB item (baseline)').requestsPerSecond,
+      batchItemsPerSecond: { encrypt: find('encrypt, batch of 100 × 1 KiB').itemsPerSecond, decrypt: find('decrypt, batch of 100 × 1 KiB').itemsPerSecond },
+    };
+  } finally {
+    keyward.child.kill('SIGTERM');
+    echo.child.kill('SIGTERM');
+  }
+}
+
+export function printServerTable(result: Awaited<ReturnType<typeof serverBenchmarks>>): void {
+  console.log(`autocannon: ${CONNECTIONS} connections, ${SECONDS} s per case after 1 s of warm-up, mean of ${ROUNDS} alternating rounds`);
+  console.log('| case | req/s | items/s | p50 ms | p99 ms | failed |');
+  console.log('|---|---|---|---|---|---|');
+  for (const row of result.rows) {
+    console.log(`| ${row.name} | ${row.requestsPerSecond.toFixed(0)} | ${row.itemsPerSecond.toFixed(0)} | ${row.p50Ms.toFixed(2)} | ${row.p99Ms.toFixed(2)} | ${row.failures} |`);
+  }
+  console.log(`\nsingle encrypt / echo: ${(result.singleRatio * 100).toFixed(0)}% (target ≥ 60%)`);
+  console.log(`batch items/s: encrypt ${result.batchItemsPerSecond.encrypt.toFixed(0)}, decrypt ${result.batchItemsPerSecond.decrypt.toFixed(0)} (target ≥ 50,000)`);
+}

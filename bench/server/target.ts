@@ -1,0 +1,32 @@
+/**
+ * A benchmark target in its own process, so that the load generator does not share its event loop:
+ * `keyward` starts a Keyward server (PGlite in a temporary directory, the sandbox in-process, no
+ * rate limit, no logs); `echo` starts a bare Fastify route that parses a JSON body and sends it
+ * back, the ceiling of this HTTP stack. Prints one line of JSON when ready.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Fastify from 'fastify';
+import { loadConfig, startServer } from '@keyward/server';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+const kind = process.argv[2];
+if (kind === 'echo') {
+  const app = Fastify({ bodyLimit: 8 * 1024 * 1024 });
+  app.post('/echo', async (request) => request.body);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address() as { port: number };
+  process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${address.port}` })}\n`);
+} else if (kind === 'keyward') {
+  const dataDir = mkdtempSync(join(tmpdir(), 'keyward-bench-'));
+  const config = loadConfig({ KEYWARD_SANDBOX_PORT: '0' }, {
+    listen: { port: 0 }, store: { dataDir }, operatorToken: process.env.KEYWARD_OPERATOR_TOKEN, demoTenant: '', logLevel: 'silent', rateLimit: { requestsPerSecond: 0 },
+  });
+  const server = await startServer({ config, env: { KEYWARD_SANDBOX_PORT: '0' }, logger: false });
+  process.stdout.write(`${JSON.stringify({ url: server.url, sandbox: server.sandbox?.endpoint })}\n`);
+} else {
+  process.stderr.write('usage: target.ts echo|keyward\n');
+  process.exit(2);
+}
