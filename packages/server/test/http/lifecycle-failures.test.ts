@@ -1,0 +1,151 @@
+import { DisableKeyCommand, EnableKeyCommand, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
+import { CUSTOMER_ACCOUNT_ID } from '@keyward/sandbox';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clients } from '../../../sandbox/test/helpers.js';
+import { commitKeyTransition } from '../../src/services/key-transition.js';
+import { BACKENDS, refuses } from '../store/backends.js';
+import { applyKit, createCustomerKey, startHarness, type Harness } from './harness.js';
+
+/** The tenant's state, configuration and wrapped keys, byte for byte: what a failed step must leave alone. */
+async function snapshot(h: Harness, tenantId: string) {
+  const config = await h.store.db.selectFrom('byok_configs').select(['state', 'role_arn', 'cmk_arn', 'external_id']).where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
+  const versions = await h.store.db.selectFrom('tenant_key_versions').select(['version', 'root_key_id', 'wrapped_key']).where('tenant_id', '=', tenantId).orderBy('version').execute();
+  const policy = await h.store.db.selectFrom('tenant_key_policies').selectAll().where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
+  return { config, policy, versions: versions.map((v) => ({ version: v.version, root: v.root_key_id, wrapped: Buffer.from(v.wrapped_key).toString('hex') })) };
+}
+
+for (const backend of BACKENDS) {
+  describe.skipIf(!backend.available)(`a failed lifecycle step leaves the previous state intact, on ${backend.name}`, () => {
+    let h: Harness;
+    const customer = () => clients(h.box, h.box.credentials(CUSTOMER_ACCOUNT_ID)).kms;
+
+    /** A tenant taken to `validated` (or `active`) with the kit applied verbatim; returns its ARNs. */
+    async function onboard(id: string, enable: boolean): Promise<{ roleArn: string; cmkArn: string; ciphertext: string }> {
+      await h.tenant(id);
+      const written = await h.call('POST', `/v1/tenants/${id}/encrypt`, { body: { items: [{ text: `${id} data` }] } });
+      await h.call('POST', `/v1/tenants/${id}/byok/external-id`);
+      const cmkArn = await createCustomerKey(h.box);
+      const roleArn = `arn:aws:iam::${CUSTOMER_ACCOUNT_ID}:role/byok-${id}`;
+      const kit = await h.call('GET', `/v1/tenants/${id}/byok/kit?roleArn=${encodeURIComponent(roleArn)}&cmkArn=${encodeURIComponent(cmkArn)}`);
+      await applyKit(h.box, kit.body);
+      await h.call('PUT', `/v1/tenants/${id}/byok/config`, { body: { roleArn, cmkArn } });
+      expect((await h.call('POST', `/v1/tenants/${id}/byok/test`)).body.ok).toBe(true);
+      if (enable) expect((await h.call('POST', `/v1/tenants/${id}/byok/enable`)).status).toBe(200);
+      return { roleArn, cmkArn, ciphertext: written.body.results[0].ciphertext };
+    }
+
+    const readable = async (id: string, ciphertext: string) => {
+      h.server.services.keyward.evictAll();
+      return (await h.call('POST', `/v1/tenants/${id}/decrypt`, { body: { items: [{ ciphertext }], encoding: 'utf8' } })).body;
+    };
+
+    beforeAll(async () => {
+      h = await startHarness(backend);
+    }, 60_000);
+    afterAll(async () => h?.close());
+
+    it('enable refused by the customer\'s key policy: still validated, keys still under the platform key', async () => {
+      const { cmkArn, ciphertext } = await onboard('enable-denied', false);
+      // After a passing test, the customer replaces the key policy with one for its administrators
+      // only (not the account root, which would delegate to the role's own IAM policy).
+      const adminsOnly = { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${CUSTOMER_ACCOUNT_ID}:user/admin` }, Action: 'kms:*', Resource: '*' };
+      await customer().send(new PutKeyPolicyCommand({ KeyId: cmkArn, Policy: JSON.stringify({ Version: '2012-10-17', Statement: [adminsOnly] }) }));
+      const before = await snapshot(h, 'enable-denied');
+      const enabled = await h.call('POST', '/v1/tenants/enable-denied/byok/enable');
+      expect(enabled.status).toBe(403);
+      expect(enabled.body.code).toBe('KW_KMS_ACCESS_DENIED');
+      expect(await snapshot(h, 'enable-denied')).toEqual(before);
+      expect(before.config.state).toBe('validated');
+      expect(await readable('enable-denied', ciphertext)).toEqual({ results: [{ ok: true, text: 'enable-denied data' }] });
+      const audit = await h.call('GET', '/v1/tenants/enable-denied/audit?operation=byok.enable');
+      expect(audit.body.events[0]).toMatchObject({ outcome: 'failure', details: { code: 'KW_KMS_ACCESS_DENIED' } });
+    });
+
+    it('switch to a CMK that fails the test: 409 KW_TEST_FAILED with the report, nothing changed', async () => {
+      const { ciphertext } = await onboard('switch-untested', true);
+      const unusable = await createCustomerKey(h.box, 'no key-policy statement');
+      const before = await snapshot(h, 'switch-untested');
+      const switched = await h.call('POST', '/v1/tenants/switch-untested/byok/switch-cmk', { body: { cmkArn: unusable } });
+      expect(switched.status).toBe(409);
+      expect(switched.body.code).toBe('KW_TEST_FAILED');
+      expect(switched.body.details.report.ok).toBe(false);
+      expect(switched.body.details.report.results.some((r: { status: string }) => r.status === 'fail')).toBe(true);
+      expect(await snapshot(h, 'switch-untested')).toEqual(before);
+      expect(await readable('switch-untested', ciphertext)).toEqual({ results: [{ ok: true, text: 'switch-untested data' }] });
+    });
+
+    it('switch whose re-wrap fails half-way (KMS Encrypt on the new key fails): back to active on the old CMK', async () => {
+      const { roleArn, ciphertext } = await onboard('switch-broken', true);
+      await h.call('POST', '/v1/tenants/switch-broken/keys/rotate');
+      const next = await createCustomerKey(h.box, 'second CMK');
+      const kit = await h.call('GET', `/v1/tenants/switch-broken/byok/kit?roleArn=${encodeURIComponent(roleArn)}&cmkArn=${encodeURIComponent(next)}`);
+      await applyKit(h.box, kit.body, { createRole: false });
+      const before = await snapshot(h, 'switch-broken');
+      // The test passes (it uses GenerateDataKey, Decrypt, ReEncrypt); the second Encrypt of the re-wrap fails.
+      await h.box.admin.addFault({ mode: 'internal-error', service: 'kms', operation: 'Encrypt', key: next });
+      const switched = await h.call('POST', '/v1/tenants/switch-broken/byok/switch-cmk', { body: { cmkArn: next } });
+      await h.box.admin.clearFaults();
+      expect(switched.status).toBeGreaterThanOrEqual(500);
+      expect(switched.body.code).toMatch(/^KW_AWS_/);
+      expect(await snapshot(h, 'switch-broken')).toEqual(before);
+      expect(before.config.state).toBe('active');
+      expect(await readable('switch-broken', ciphertext)).toEqual({ results: [{ ok: true, text: 'switch-broken data' }] });
+      const audit = await h.call('GET', '/v1/tenants/switch-broken/audit?operation=byok.switch-cmk');
+      expect(audit.body.events[0]).toMatchObject({ outcome: 'failure', details: { toCmkArn: next } });
+    });
+
+    it('revert while the customer has disabled the CMK: refused, the tenant stays on the CMK', async () => {
+      const { cmkArn } = await onboard('revert-disabled', true);
+      await customer().send(new DisableKeyCommand({ KeyId: cmkArn }));
+      h.server.services.keyward.evictAll();
+      const before = await snapshot(h, 'revert-disabled');
+      const reverted = await h.call('POST', '/v1/tenants/revert-disabled/byok/revert');
+      expect(reverted.status).toBe(403);
+      expect(reverted.body.code).toBe('KW_KMS_KEY_DISABLED');
+      expect(await snapshot(h, 'revert-disabled')).toEqual(before);
+      await customer().send(new EnableKeyCommand({ KeyId: cmkArn }));
+      expect((await h.call('POST', '/v1/tenants/revert-disabled/byok/revert')).body.state).toBe('platform_managed');
+    });
+
+    it('refuses rotation and lifecycle operations while keys are moving', async () => {
+      await onboard('moving', true);
+      await h.store.db.updateTable('byok_configs').set({ state: 'rotating_cmk' }).where('tenant_id', '=', 'moving').execute();
+      const rotate = await h.call('POST', '/v1/tenants/moving/keys/rotate');
+      expect(rotate.status).toBe(409);
+      expect(rotate.body).toMatchObject({ code: 'KW_STATE_CONFLICT', details: { state: 'rotating_cmk' } });
+      const revert = await h.call('POST', '/v1/tenants/moving/byok/revert');
+      expect(revert.body).toMatchObject({ code: 'KW_STATE_CONFLICT', details: { state: 'rotating_cmk', allowed: [] } });
+      await h.store.db.updateTable('byok_configs').set({ state: 'active' }).where('tenant_id', '=', 'moving').execute();
+    });
+
+    it('the commit is all or nothing: a version no longer under the old root rolls everything back', async () => {
+      const { roleArn, cmkArn } = await onboard('atomic', false);
+      const before = await snapshot(h, 'atomic');
+      const config = { roleArn, cmkArn, externalId: before.config.external_id! };
+      const replaced = [{ version: 1, wrappedKey: new Uint8Array([1, 2, 3]), rootKeyId: cmkArn, createdAt: new Date() }];
+      const change = {
+        tenantId: 'atomic', expect: { state: 'validated' as const, config }, set: { state: 'active' as const }, replaced, toRootId: cmkArn,
+        audit: { tenantId: 'atomic', actor: 'test', operation: 'byok.enable', outcome: 'success' as const, details: {} }, now: new Date(),
+      };
+      // The old root named is not the one version 1 is under: compare-and-set fails after the state was updated.
+      await refuses(commitKeyTransition(h.store.db, h.server.services.audit, { ...change, fromRootId: 'arn:aws:kms:us-east-1:111122223333:key/other' }), 'KW_CONCURRENT_MODIFICATION');
+      // A stale expected latest version (someone rotated) fails after the versions were swapped.
+      const added = { version: 5, wrappedKey: new Uint8Array([4]), rootKeyId: cmkArn, createdAt: new Date() };
+      await refuses(commitKeyTransition(h.store.db, h.server.services.audit, { ...change, fromRootId: before.versions[0]!.root, added, expectedLatest: 4 }), 'KW_CONCURRENT_MODIFICATION');
+      // The state it started from is no longer the state: nothing at all happens.
+      await refuses(commitKeyTransition(h.store.db, h.server.services.audit, { ...change, expect: { ...change.expect, state: 'pending' }, fromRootId: before.versions[0]!.root }), 'KW_CONCURRENT_MODIFICATION');
+      expect(await snapshot(h, 'atomic')).toEqual(before);
+      expect((await h.call('GET', '/v1/audit/verify')).body.ok).toBe(true);
+    });
+
+    it('test and enable need the External ID and the configuration first', async () => {
+      await h.tenant('bare');
+      const test = await h.call('POST', '/v1/tenants/bare/byok/test');
+      expect(test.status).toBe(409);
+      expect(test.body).toMatchObject({ code: 'KW_STATE_CONFLICT', details: { state: 'not_configured' } });
+      await h.call('POST', '/v1/tenants/bare/byok/external-id');
+      const again = await h.call('POST', '/v1/tenants/bare/byok/test');
+      expect(again.body).toMatchObject({ code: 'KW_STATE_CONFLICT', details: { state: 'pending', missing: ['roleArn', 'cmkArn'] } });
+    });
+  });
+}
