@@ -28,7 +28,19 @@ describe('loadConfig', () => {
       cache: { ttlSeconds: 300 },
       listen: { host: '127.0.0.1', port: 8080 },
       store: { dataDir: '.data/keyward' },
+      rateLimit: { requestsPerSecond: 1000, burst: 2000 },
+      limits: { bodyBytes: 8 * 1024 * 1024, batchItems: 1000 },
+      demoTenant: 'demo',
+      logLevel: 'info',
     });
+  });
+
+  it('reads the limits, rate limits, demo tenant and log level, and names a bad one', () => {
+    const config = loadConfig({ KEYWARD_RATE_LIMIT_PER_SECOND: '0', KEYWARD_MAX_BATCH_ITEMS: '50', KEYWARD_DEMO_TENANT: '', KEYWARD_LOG_LEVEL: 'warn' });
+    expect(config).toMatchObject({ rateLimit: { requestsPerSecond: 0 }, limits: { batchItems: 50 }, demoTenant: '', logLevel: 'warn' });
+    expect(() => loadConfig({ KEYWARD_MAX_BATCH_ITEMS: '20000' })).toThrow(/limits\.batchItems \(KEYWARD_MAX_BATCH_ITEMS\): must be at most 10000/);
+    expect(() => loadConfig({ KEYWARD_DEMO_TENANT: 'bad id' })).toThrow(/demoTenant \(KEYWARD_DEMO_TENANT\)/);
+    expect(() => loadConfig({ KEYWARD_LOG_LEVEL: 'loud' })).toThrow(/logLevel \(KEYWARD_LOG_LEVEL\)/);
   });
 
   it('reads KEYWARD_* variables and DATABASE_URL, converting numbers', () => {

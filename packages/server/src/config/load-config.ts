@@ -28,6 +28,8 @@ export const ENV_NAMES = {
 
 export const CONFIG_FILE_ENV = 'KEYWARD_CONFIG_FILE';
 
+const EMPTY_IS_A_VALUE = new Set(['demoTenant']);
+
 /** Invalid configuration: start-up stops with a message naming each bad setting and its variable. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -85,7 +87,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Tree
   const fromEnv: Tree = {};
   for (const [path, name] of Object.entries(ENV_NAMES)) {
     const value = env[name];
-    if (value !== undefined && value !== '') setPath(fromEnv, path, value);
+    // An empty variable means "not set", except where empty is a value ("no demo tenant").
+    if (value !== undefined && (value !== '' || EMPTY_IS_A_VALUE.has(path))) setPath(fromEnv, path, value);
   }
   const merged = mergeInto(mergeInto(mergeInto({}, fromFile), fromEnv), overrides);
   const result = serverConfigSchema.safeParse(merged);
