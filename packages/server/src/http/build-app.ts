@@ -47,6 +47,15 @@ export function buildApp(services: Services, options: { logger?: boolean } = {})
     // Requests are counted in the metrics; one log line each would cost more than the request.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    // Above the longest valid parameter (a 128-character tenant ID), so that the schema, not the
+    // router, says what is wrong with a long one.
+    routerOptions: { maxParamLength: 512 },
+    // Errors the router raises before any route runs (bad percent-encoding, an overlong parameter).
+    frameworkErrors: (error, _request, reply) => {
+      const response = errorResponse(error);
+      // The reply's types are generic over route schemas this handler has none of.
+      void (reply as unknown as { code(status: number): { send(body: unknown): void } }).code(response.status).send(response.body);
+    },
   });
   const limiter = new RateLimiter(config.rateLimit.requestsPerSecond, config.rateLimit.burst);
 

@@ -14,11 +14,16 @@ const FASTIFY_ERRORS: Record<string, () => KeywardError> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: () => new KeywardError('KW_INVALID_ARGUMENT', { message: 'Send the body as JSON with Content-Type: application/json.' }),
   FST_ERR_CTP_EMPTY_JSON_BODY: () => new KeywardError('KW_INVALID_ARGUMENT', { message: 'The body is empty; send a JSON object.' }),
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => new KeywardError('KW_INVALID_ARGUMENT', { message: 'The Content-Length does not match the body.' }),
+  FST_ERR_BAD_URL: () => new KeywardError('KW_INVALID_ARGUMENT', { message: 'The URL is not valid (bad percent-encoding).' }),
+  FST_ERR_MAX_PARAM_LENGTH: () => new KeywardError('KW_INVALID_ARGUMENT', { message: 'A path parameter is too long.' }),
 };
 
 /** A schema failure, with the path of every bad field, as KW_INVALID_ARGUMENT. */
 export function invalidArgument(error: z.ZodError, where: string): KeywardError {
-  const problems = error.issues.slice(0, 20).map((issue) => ({ field: [where, ...issue.path.map(String)].join('.'), problem: issue.message }));
+  // An unknown key is reported on its object by zod; name the key itself, one problem per key.
+  const problems = error.issues.flatMap((issue) => issue.code === 'unrecognized_keys'
+    ? issue.keys.map((key) => ({ field: [where, ...issue.path.map(String), key].join('.'), problem: 'is not a known field' }))
+    : [{ field: [where, ...issue.path.map(String)].join('.'), problem: issue.message }]).slice(0, 20);
   const first = problems[0];
   return new KeywardError('KW_INVALID_ARGUMENT', {
     message: first === undefined ? `Invalid ${where}.` : `Invalid ${first.field}: ${first.problem}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}.`,

@@ -15,7 +15,7 @@ export const errorBody = z.object({
   message: z.string(),
   details: z.record(z.string(), z.unknown()).optional(),
   aws: z.record(z.string(), z.unknown()).optional(),
-}).meta({ id: 'Error' });
+}).meta({ title: 'Error' });
 
 export const itemError = z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) });
 export const itemResult = (ok: z.ZodObject) => z.union([ok.extend({ ok: z.literal(true) }), itemError]);
@@ -28,4 +28,4 @@ export const tenantView = z.object({
     state: byokState, externalId: z.string().nullable(), roleArn: z.string().nullable(), cmkArn: z.string().nullable(),
     region: z.string().nullable(), stateSince: z.string(), stateReason: z.string().nullable(),
   }),
-}).meta({ id: 'Tenant' });
+}).meta({ title: 'Tenant' });

@@ -31,6 +31,24 @@ interface Document {
   paths: Record<string, Record<string, Operation>>;
 }
 
+/** The value a local `$ref` points at: a JSON pointer from the root of the OpenAPI document (3.1 resolves `#` against it). */
+function resolveRef(root: unknown, ref: string): unknown {
+  if (!ref.startsWith('#/')) return undefined;
+  let at: unknown = root;
+  for (const token of ref.slice(2).split('/').map((part) => decodeURIComponent(part).replaceAll('~1', '/').replaceAll('~0', '~'))) {
+    if (at === null || typeof at !== 'object' || !Object.hasOwn(at, token)) return undefined;
+    at = (at as Json)[token];
+  }
+  return at;
+}
+
+/** Every `$ref` in the document, with the JSON pointer of the object holding it. */
+function refsIn(value: unknown, at = '#'): Array<{ at: string; ref: string }> {
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([key, child]) =>
+    key === '$ref' && typeof child === 'string' ? [{ at, ref: child }] : refsIn(child, `${at}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`));
+}
+
 /** One sample of a Prometheus text exposition: `name{labels} value`, or undefined. */
 function sample(metrics: string, name: string, labels: Record<string, string> = {}): number | undefined {
   for (const line of metrics.split('\n')) {
@@ -64,11 +82,14 @@ describe.skipIf(!backend.available)(`the API reference and operational endpoints
       expect(document.openapi.startsWith('3.1')).toBe(true);
       expect(document.info.title).toBeTruthy();
       expect(document.info.version).toBeTruthy();
-      const error = document.components.schemas.Error as { type?: string; properties?: Json; required?: string[] };
+      let error = document.components.schemas.Error as { $ref?: string; type?: string; properties?: Json; required?: string[] } | undefined;
       expect(error).toBeDefined();
-      expect(error.type).toBe('object');
-      expect(Object.keys(error.properties ?? {})).toEqual(expect.arrayContaining(['code', 'message', 'details']));
-      expect(error.required).toEqual(expect.arrayContaining(['code', 'message']));
+      // A reference is followed the way an OpenAPI 3.1 tool does: from the document's root.
+      for (let hops = 0; error?.$ref !== undefined && hops < 5; hops++) error = resolveRef(document, error.$ref) as typeof error;
+      expect(error, `#/components/schemas/Error resolves to a schema: ${JSON.stringify(document.components.schemas.Error).slice(0, 200)}`).toBeDefined();
+      expect(error!.type).toBe('object');
+      expect(Object.keys(error!.properties ?? {})).toEqual(expect.arrayContaining(['code', 'message', 'details']));
+      expect(error!.required).toEqual(expect.arrayContaining(['code', 'message']));
     });
 
     it('lists every route of the server under its path and method, and nothing else', () => {
@@ -105,6 +126,13 @@ describe.skipIf(!backend.available)(`the API reference and operational endpoints
           expect(typeof responses[status]!.description, `${what} ${status}`).toBe('string');
         }
       }
+    });
+
+    it('every $ref resolves within the document', () => {
+      const refs = refsIn(document);
+      expect(refs.length).toBeGreaterThan(0);
+      const dangling = refs.filter(({ ref }) => resolveRef(document, ref) === undefined).map(({ at, ref }) => `${ref} at ${at}`);
+      expect(dangling, 'references that point nowhere in the document').toEqual([]);
     });
 
     it('has unique operationIds', () => {

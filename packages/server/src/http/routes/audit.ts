@@ -7,7 +7,7 @@ import { tenantId, tenantParams } from '../schemas.js';
 const auditEvent = z.object({
   id: z.string(), tenantId: z.string().nullable(), at: z.string(), actor: z.string(), operation: z.string(),
   outcome: z.enum(['success', 'failure', 'denied']), details: z.record(z.string(), z.unknown()), hash: z.string(), previousHash: z.string(),
-}).meta({ id: 'AuditEvent' });
+}).meta({ title: 'AuditEvent' });
 const page = z.object({ events: z.array(auditEvent), next: z.string().nullable().meta({ description: 'Pass as `before` for the next (older) page' }) });
 
 const filters = {

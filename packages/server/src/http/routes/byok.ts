@@ -11,7 +11,7 @@ const checkResult = z.object({
 });
 const checkReport = z.object({
   ok: z.boolean(), tenantId: z.string(), roleArn: z.string(), keyArn: z.string(), startedAt: z.string(), durationMs: z.number(), results: z.array(checkResult),
-}).meta({ id: 'CheckReport' });
+}).meta({ title: 'CheckReport' });
 
 const byokStatus = z.object({
   tenantId: z.string(), state: byokState, keyMode: z.enum(['platform', 'customer']), externalId: z.string().nullable(), roleArn: z.string().nullable(),
