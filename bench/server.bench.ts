@@ -18,6 +18,8 @@ export interface ServerBenchRow {
   itemsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
+  /** Server CPU time per request, in µs: steadier than requests/s on a shared machine. */
+  cpuMicrosPerRequest: number;
   failures: number;
 }
 
@@ -26,13 +28,29 @@ const SECONDS = Number(process.env.KEYWARD_BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.KEYWARD_BENCH_CONNECTIONS ?? 32);
 const ROUNDS = 2;
 
-async function startTarget(kind: 'echo' | 'keyward'): Promise<{ info: { url: string; sandbox?: string }; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./server/target.ts', import.meta.url).pathname, kind], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, KEYWARD_OPERATOR_TOKEN: OPERATOR_TOKEN } });
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
+interface Target {
+  info: { url: string; sandbox?: string };
+  child: ChildProcess;
+  /** The target's CPU time (µs) since the previous call. */
+  cpu(): Promise<number>;
+}
+
+async function startTarget(kind: 'echo' | 'keyward'): Promise<Target> {
+  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./server/target.ts', import.meta.url).pathname, kind], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, KEYWARD_OPERATOR_TOKEN: OPERATOR_TOKEN } });
+  const lines = createInterface({ input: child.stdout! });
+  const next = () => new Promise<string>((resolve, reject) => {
+    lines.once('line', resolve);
     child.once('exit', (code) => reject(new Error(`${kind} target exited with ${code}`)));
   });
-  return { info: JSON.parse(line) as { url: string; sandbox?: string }, child };
+  const info = JSON.parse(await next()) as { url: string; sandbox?: string };
+  return {
+    info, child,
+    async cpu() {
+      const answer = next();
+      child.stdin!.write('\n');
+      return (JSON.parse(await answer) as { cpuMicros: number }).cpuMicros;
+    },
+  };
 }
 
 async function call(url: string, method: string, path: string, token: string, body?: unknown): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON of known routes
@@ -58,16 +76,21 @@ async function byokTenant(url: string, sandbox: string): Promise<string> {
   return (await call(url, 'POST', '/v1/tenants/bench/tokens', OPERATOR_TOKEN, { kind: 'service' })).token as string;
 }
 
-async function load(name: string, url: string, token: string, body: string, items: number): Promise<ServerBenchRow> {
+async function load(name: string, target: Target, url: string, token: string, body: string, items: number): Promise<ServerBenchRow> {
   const options = { url, method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body, connections: CONNECTIONS };
   await autocannon({ ...options, duration: 1 });
+  await target.cpu();
   const result = await autocannon({ ...options, duration: SECONDS });
-  return { name, requestsPerSecond: result.requests.average, itemsPerSecond: result.requests.average * items, p50Ms: result.latency.p50, p99Ms: result.latency.p99, failures: result.non2xx + result.errors + result.timeouts };
+  const cpu = await target.cpu();
+  return {
+    name, requestsPerSecond: result.requests.average, itemsPerSecond: result.requests.average * items, p50Ms: result.latency.p50, p99Ms: result.latency.p99,
+    cpuMicrosPerRequest: cpu / result.requests.total, failures: result.non2xx + result.errors + result.timeouts,
+  };
 }
 
 function mean(rows: ServerBenchRow[]): ServerBenchRow {
   const avg = (pick: (row: ServerBenchRow) => number) => rows.reduce((sum, row) => sum + pick(row), 0) / rows.length;
-  return { name: rows[0]!.name, requestsPerSecond: avg((r) => r.requestsPerSecond), itemsPerSecond: avg((r) => r.itemsPerSecond), p50Ms: avg((r) => r.p50Ms), p99Ms: avg((r) => r.p99Ms), failures: rows.reduce((s, r) => s + r.failures, 0) };
+  return { name: rows[0]!.name, requestsPerSecond: avg((r) => r.requestsPerSecond), itemsPerSecond: avg((r) => r.itemsPerSecond), p50Ms: avg((r) => r.p50Ms), p99Ms: avg((r) => r.p99Ms), cpuMicrosPerRequest: avg((r) => r.cpuMicrosPerRequest), failures: rows.reduce((s, r) => s + r.failures, 0) };
 }
 
 export async function serverBenchmarks(): Promise<{ rows: ServerBenchRow[]; singleRatio: number; batchItemsPerSecond: { encrypt: number; decrypt: number } }> {
@@ -83,19 +106,19 @@ export async function serverBenchmarks(): Promise<{ rows: ServerBenchRow[]; sing
     const ciphertexts = sealed.results.map((r: { ciphertext: string }) => ({ ciphertext: r.ciphertext }));
     const decryptSingle = JSON.stringify({ items: [ciphertexts[0]] });
     const decryptBatch = JSON.stringify({ items: ciphertexts });
-    const cases: Array<[string, string, string, number]> = [
-      ['echo, 1 KiB item (baseline)', `${echo.info.url}/echo`, single, 1],
-      ['encrypt, 1 KiB item', `${url}/v1/tenants/bench/encrypt`, single, 1],
-      ['decrypt, 1 KiB item', `${url}/v1/tenants/bench/decrypt`, decryptSingle, 1],
-      ['echo, batch of 100 × 1 KiB (baseline)', `${echo.info.url}/echo`, batch, 100],
-      ['encrypt, batch of 100 × 1 KiB', `${url}/v1/tenants/bench/encrypt`, batch, 100],
-      ['decrypt, batch of 100 × 1 KiB', `${url}/v1/tenants/bench/decrypt`, decryptBatch, 100],
+    const cases: Array<[string, Target, string, string, number]> = [
+      ['echo, 1 KiB item (baseline)', echo, `${echo.info.url}/echo`, single, 1],
+      ['encrypt, 1 KiB item', keyward, `${url}/v1/tenants/bench/encrypt`, single, 1],
+      ['decrypt, 1 KiB item', keyward, `${url}/v1/tenants/bench/decrypt`, decryptSingle, 1],
+      ['echo, batch of 100 × 1 KiB (baseline)', echo, `${echo.info.url}/echo`, batch, 100],
+      ['encrypt, batch of 100 × 1 KiB', keyward, `${url}/v1/tenants/bench/encrypt`, batch, 100],
+      ['decrypt, batch of 100 × 1 KiB', keyward, `${url}/v1/tenants/bench/decrypt`, decryptBatch, 100],
     ];
     const byName = new Map<string, ServerBenchRow[]>();
     // Rounds alternate over every case, so that drift on this shared machine hits all of them.
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [name, target, body, items] of cases) {
-        const row = await load(name, target, token, body, items);
+      for (const [name, target, targetUrl, body, items] of cases) {
+        const row = await load(name, target, targetUrl, token, body, items);
         byName.set(name, [...(byName.get(name) ?? []), row]);
       }
     }
@@ -114,10 +137,10 @@ export async function serverBenchmarks(): Promise<{ rows: ServerBenchRow[]; sing
 
 export function printServerTable(result: Awaited<ReturnType<typeof serverBenchmarks>>): void {
   console.log(`autocannon: ${CONNECTIONS} connections, ${SECONDS} s per case after 1 s of warm-up, mean of ${ROUNDS} alternating rounds`);
-  console.log('| case | req/s | items/s | p50 ms | p99 ms | failed |');
-  console.log('|---|---|---|---|---|---|');
+  console.log('| case | req/s | items/s | p50 ms | p99 ms | server CPU µs/request | failed |');
+  console.log('|---|---|---|---|---|---|---|');
   for (const row of result.rows) {
-    console.log(`| ${row.name} | ${row.requestsPerSecond.toFixed(0)} | ${row.itemsPerSecond.toFixed(0)} | ${row.p50Ms.toFixed(2)} | ${row.p99Ms.toFixed(2)} | ${row.failures} |`);
+    console.log(`| ${row.name} | ${row.requestsPerSecond.toFixed(0)} | ${row.itemsPerSecond.toFixed(0)} | ${row.p50Ms.toFixed(2)} | ${row.p99Ms.toFixed(2)} | ${row.cpuMicrosPerRequest.toFixed(0)} | ${row.failures} |`);
   }
   console.log(`\nsingle encrypt / echo: ${(result.singleRatio * 100).toFixed(0)}% (target ≥ 60%)`);
   console.log(`batch items/s: encrypt ${result.batchItemsPerSecond.encrypt.toFixed(0)}, decrypt ${result.batchItemsPerSecond.decrypt.toFixed(0)} (target ≥ 50,000)`);

@@ -33,3 +33,13 @@ if (kind === 'echo') {
 
 // A clean exit on SIGTERM, so that `node --cpu-prof` can write its profile.
 process.once('SIGTERM', () => process.exit(0));
+
+// On each line read from stdin, print the CPU time (µs) this process used since the last one: the
+// benchmark divides it by the requests served, a cost that other load on the machine does not move much.
+let last = process.cpuUsage();
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', () => {
+  const used = process.cpuUsage(last);
+  last = process.cpuUsage();
+  process.stdout.write(`${JSON.stringify({ cpuMicros: used.user + used.system })}\n`);
+});

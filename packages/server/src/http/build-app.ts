@@ -80,9 +80,7 @@ export function buildApp(services: Services, options: { logger?: boolean } = {})
     void reply.code(404).send(new KeywardError('KW_NOT_FOUND', { message: `No route ${request.method} ${request.url.split('?')[0]}; see /docs.` }).toJSON());
   });
   app.addHook('onResponse', async (request, reply) => {
-    const routeName = request.routeOptions.url ?? 'unmatched';
-    services.metrics.httpRequests.inc({ method: request.method, route: routeName, status: String(reply.statusCode) });
-    services.metrics.httpDuration.observe({ method: request.method, route: routeName }, reply.elapsedTime / 1000);
+    services.metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
   });
 
   for (const spec of ROUTES) {

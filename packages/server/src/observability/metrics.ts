@@ -16,6 +16,20 @@ export class Metrics {
   readonly awsCalls = new Counter({ name: 'keyward_aws_calls_total', help: 'KMS and STS calls by service, operation and outcome', labelNames: ['service', 'operation', 'outcome'] as const, registers: [this.registry] });
   readonly dataPlaneItems = new Counter({ name: 'keyward_data_plane_items_total', help: 'Data-plane items by operation and outcome', labelNames: ['operation', 'outcome'] as const, registers: [this.registry] });
 
+  readonly #requestChildren = new Map<string, { count: { inc(): void }; duration: { observe(seconds: number): void } }>();
+
+  /** Counts one HTTP request; the labelled series are looked up once per route and status, not hashed per request. */
+  observeRequest(method: string, route: string, status: number, seconds: number): void {
+    const key = `${method} ${route} ${status}`;
+    let child = this.#requestChildren.get(key);
+    if (child === undefined) {
+      child = { count: this.httpRequests.labels(method, route, String(status)), duration: this.httpDuration.labels(method, route) };
+      this.#requestChildren.set(key, child);
+    }
+    child.count.inc();
+    child.duration.observe(seconds);
+  }
+
   constructor(cacheStats: () => CacheStats, tenantsByState: () => Promise<Array<{ state: string; count: number }>>) {
     // Read at scrape time from the key cache's own counters, which only grow.
     new Gauge({
