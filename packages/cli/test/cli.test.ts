@@ -282,3 +282,81 @@ describe('keyward sandbox errors', { timeout: TEST_TIMEOUT_MS }, () => {
     expect(exit.stderr).toMatch(/^\s+at /m);
   });
 });
+
+interface ServeSummary {
+  url: string;
+  operatorToken: string;
+  sandbox: string | null;
+  demo: { id: string; externalId: string; adminToken?: string; serviceToken?: string } | null;
+}
+
+/** `keyward serve --json` on free ports, with its store (and the sandbox's state) in `dataDir`. */
+async function serve(dataDir: string, env: Record<string, string> = {}): Promise<{ running: Running; summary: ServeSummary }> {
+  const running = keyward(['serve', '--port', '0', '--data-dir', dataDir, '--json'], { KEYWARD_SANDBOX_PORT: '0', ...env });
+  return { running, summary: JSON.parse(await firstLine(running)) as ServeSummary };
+}
+
+async function api(summary: ServeSummary, token: string, method: string, path: string, body?: unknown) {
+  const response = await fetch(`${summary.url}${path}`, {
+    method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: response.status, body: await response.json() as any }; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON of documented routes
+}
+
+describe('keyward serve (npm start)', { timeout: TEST_TIMEOUT_MS }, () => {
+  it('starts on the embedded store with the sandbox in-process, seeds the demo tenant, prints the URL and tokens; data survives a restart', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'keyward-serve-'));
+    try {
+      const first = await serve(dataDir);
+      const { summary } = first;
+      expect(summary.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(summary.sandbox).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(summary.operatorToken).toMatch(/^kwo_[\w-]{43}$/);
+      expect(summary.demo).toMatchObject({ id: 'demo', externalId: expect.stringMatching(/^kw-[a-z2-7]{32}$/), adminToken: expect.stringMatching(/^kwa_/), serviceToken: expect.stringMatching(/^kws_/) });
+      expect((await fetch(`${summary.url}/healthz`)).status).toBe(200);
+      const tenants = await api(summary, summary.operatorToken, 'GET', '/v1/tenants');
+      expect(tenants.body.tenants).toEqual([expect.objectContaining({ id: 'demo', byok: expect.objectContaining({ state: 'pending', externalId: summary.demo!.externalId }) })]);
+      const sealed = await api(summary, summary.demo!.serviceToken!, 'POST', '/v1/tenants/demo/encrypt', { items: [{ text: 'kept across restarts' }] });
+      expect(sealed.status).toBe(200);
+      expect((await stop(first.running)).code).toBe(0);
+
+      // Same directory: the same tenant and External ID, its key still unwraps (the sandbox's platform key was kept too).
+      const second = await serve(dataDir, { KEYWARD_OPERATOR_TOKEN: 'a-fixed-operator-token-0123456789abcdef' });
+      expect(second.summary.operatorToken).toBe('a-fixed-operator-token-0123456789abcdef');
+      expect(second.summary.demo).toEqual({ id: 'demo', externalId: summary.demo!.externalId });
+      const opened = await api(second.summary, second.summary.operatorToken, 'POST', '/v1/tenants/demo/decrypt', { encoding: 'utf8', items: [{ ciphertext: sealed.body.results[0].ciphertext }] });
+      expect(opened.body).toEqual({ results: [{ ok: true, text: 'kept across restarts' }] });
+      expect((await stop(second.running)).code).toBe(0);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('prints a banner with the URL, the reference and the operator token without --json', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'keyward-serve-'));
+    try {
+      const running = keyward(['serve', '--port', '0', '--data-dir', dataDir], { KEYWARD_SANDBOX_PORT: '0', KEYWARD_LOG_LEVEL: 'warn' });
+      await expect.poll(() => running.stdout(), { timeout: PATIENCE_MS }).toMatch(/Press Ctrl-C to stop/);
+      expect(running.stdout()).toMatch(/Keyward is running at http:\/\/127\.0\.0\.1:\d+/);
+      expect(running.stdout()).toMatch(/API reference\s+http:\/\/127\.0\.0\.1:\d+\/docs/);
+      expect(running.stdout()).toMatch(/operator token\s+kwo_/);
+      expect(running.stdout()).toMatch(/demo tenant\s+demo\s+External ID kw-/);
+      expect((await stop(running)).code).toBe(0);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('an invalid setting stops start-up with one line naming it and its variable, exit 2', async () => {
+    const exit = await keyward(['serve'], { KEYWARD_CACHE_TTL_SECONDS: '7200' }).exit;
+    expect(exit.code).toBe(2);
+    expectOneLineError(exit.stderr, /^keyward: Invalid configuration: cache\.ttlSeconds \(KEYWARD_CACHE_TTL_SECONDS\): must be at most 3600/);
+  });
+
+  it('--help lists every setting with its variable, and examples', async () => {
+    const exit = await keyward(['serve', '--help']).exit;
+    expect(exit.code).toBe(0);
+    for (const name of ['KEYWARD_PORT', 'DATABASE_URL', 'KEYWARD_AWS_MODE', 'KEYWARD_ROOT_KEY', 'KEYWARD_OPERATOR_TOKEN', 'KEYWARD_RATE_LIMIT_PER_SECOND', 'KEYWARD_CONFIG_FILE']) expect(exit.stdout).toContain(name);
+    expect(exit.stdout).toMatch(/Examples:/);
+  });
+});

@@ -92,6 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Tree
   }
   const merged = mergeInto(mergeInto(mergeInto({}, fromFile), fromEnv), overrides);
   const result = serverConfigSchema.safeParse(merged);
-  if (!result.success) throw new ConfigError(`Invalid configuration:\n${result.error.issues.map((issue) => `  - ${describe(issue)}`).join('\n')}`);
+  // One line, so that a command-line error stays one line however many settings are wrong.
+  if (!result.success) throw new ConfigError(`Invalid configuration: ${result.error.issues.map(describe).join('; ')}.`);
   return result.data;
 }
