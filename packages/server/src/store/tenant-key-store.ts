@@ -1,5 +1,5 @@
 import { KeywardError, type KeyVersionPolicy, type TenantKeyStore, type WrappedKeyVersion } from '@keyward/core';
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import { CHECK_VIOLATION, FOREIGN_KEY_VIOLATION, sqlState, UNIQUE_VIOLATION } from './pg-errors.js';
 import type { Database, TenantKeyVersionsTable } from './schema.js';
 
@@ -54,6 +54,7 @@ export class SqlTenantKeyStore implements TenantKeyStore {
 
   async addVersion(tenantId: string, record: WrappedKeyVersion, expectedLatest: number): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
+      await this.#sameRootStill(trx, tenantId, record, expectedLatest);
       const updated = await trx.updateTable('tenant_key_policies').set({ latest_version: record.version })
         .where('tenant_id', '=', tenantId).where('latest_version', '=', expectedLatest)
         .executeTakeFirst();
@@ -96,6 +97,23 @@ export class SqlTenantKeyStore implements TenantKeyStore {
         throw new KeywardError('KW_CONCURRENT_MODIFICATION', { message: 'A tenant key version was re-wrapped concurrently; nothing was replaced.' });
       }
     });
+  }
+
+  /**
+   * A rotation chose its root key before this transaction; a CMK switch or a revert may have moved
+   * the tenant to another root since. The BYOK row is locked (a switch's commit updates it first,
+   * so the two take turns), and the new version must be under the root the latest version is
+   * under, with no switch or revert in progress. Otherwise nothing is added.
+   */
+  async #sameRootStill(trx: Transaction<Database>, tenantId: string, record: WrappedKeyVersion, expectedLatest: number): Promise<void> {
+    const byok = await trx.selectFrom('byok_configs').select('state').where('tenant_id', '=', tenantId).forShare().executeTakeFirst();
+    if (byok !== undefined && (byok.state === 'rotating_cmk' || byok.state === 'reverting')) {
+      throw new KeywardError('KW_CONCURRENT_MODIFICATION', { message: `The tenant's keys are moving to another root key (${byok.state}); rotate again when it is done.` });
+    }
+    const latest = await trx.selectFrom('tenant_key_versions').select('root_key_id').where('tenant_id', '=', tenantId).where('version', '=', expectedLatest).executeTakeFirst();
+    if (latest !== undefined && latest.root_key_id !== record.rootKeyId) {
+      throw new KeywardError('KW_CONCURRENT_MODIFICATION', { message: 'The tenant moved to another root key during the rotation; nothing was added. Rotate again.' });
+    }
   }
 
   /** A compare-and-set that changed nothing: either the tenant has no keyring, or someone else won. */
