@@ -41,10 +41,11 @@ export class ApiTokens {
   }
 
   /** Issues a tenant-admin or service token for one tenant; the returned token is never stored. */
-  async issue(kind: Exclude<TokenKind, 'operator'>, tenantId: string): Promise<{ id: string; token: string }> {
+  /** `db` may be a transaction, so that the token and its audit event commit together. */
+  async issue(kind: Exclude<TokenKind, 'operator'>, tenantId: string, db: Kysely<Database> = this.db): Promise<{ id: string; token: string }> {
     const token = PREFIX[kind] + randomBytes(32).toString('base64url');
     const id = randomUUID();
-    await this.db.insertInto('api_tokens').values({ id, token_hash: digest(token).toString('hex'), kind, tenant_id: tenantId, created_at: this.now(), revoked_at: null }).execute();
+    await db.insertInto('api_tokens').values({ id, token_hash: digest(token).toString('hex'), kind, tenant_id: tenantId, created_at: this.now(), revoked_at: null }).execute();
     return { id, token };
   }
 
@@ -68,8 +69,8 @@ export class ApiTokens {
     return principal;
   }
 
-  async revoke(id: string): Promise<boolean> {
-    const result = await this.db.updateTable('api_tokens').set({ revoked_at: this.now() }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+  async revoke(id: string, db: Kysely<Database> = this.db): Promise<boolean> {
+    const result = await db.updateTable('api_tokens').set({ revoked_at: this.now() }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
     for (const [key, entry] of this.#recent) if (entry.principal.tokenId === id) this.#recent.delete(key);
     return result.numUpdatedRows > 0n;
   }

@@ -28,6 +28,14 @@ function plaintextOf(item: EncryptItem): Buffer | string {
   return bytes;
 }
 
+function utf8(bytes: Buffer): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new KeywardError('KW_INVALID_ARGUMENT', { message: 'The plaintext is not UTF-8 text; decrypt it with encoding "base64".' });
+  }
+}
+
 function failure(error: unknown): ItemResult<never> {
   const known = isKeywardError(error) ? error : new KeywardError('KW_INTERNAL');
   const body = known.toJSON() as { code: string; message: string; details?: unknown };
@@ -55,18 +63,24 @@ export class DataPlane {
   constructor(private readonly keyward: Keyward, private readonly onItems: (operation: string, ok: number, failed: number) => void = () => undefined) {}
 
   encrypt(tenantId: string, items: EncryptItem[]) {
-    return this.#each('encrypt', items, async (item) => ({ ciphertext: await this.keyward.encryptText(tenantId, plaintextOf(item), item.context, item.keyVersion === undefined ? undefined : { keyVersion: item.keyVersion }) }));
+    return this.#each('encrypt', items, async (item) => {
+      const plaintext = plaintextOf(item);
+      try {
+        return { ciphertext: await this.keyward.encryptText(tenantId, plaintext, item.context, item.keyVersion === undefined ? undefined : { keyVersion: item.keyVersion }) };
+      } finally {
+        if (typeof plaintext !== 'string') plaintext.fill(0);
+      }
+    });
   }
 
   decrypt(tenantId: string, items: CiphertextItem[], encoding: Encoding = 'base64') {
     return this.#each('decrypt', items, async (item) => {
       const plaintext = await this.keyward.decrypt(tenantId, item.ciphertext, item.context);
-      if (encoding === 'base64') return { plaintext: plaintext.toString('base64') };
       try {
-        return { text: new TextDecoder('utf-8', { fatal: true }).decode(plaintext) };
-      } catch {
-        throw new KeywardError('KW_INVALID_ARGUMENT', { message: 'The plaintext is not UTF-8 text; decrypt it with encoding "base64".' });
+        if (encoding === 'base64') return { plaintext: plaintext.toString('base64') };
+        return { text: utf8(plaintext) };
       } finally {
+        // The JSON response still holds the plaintext, as it must; the buffer need not outlive it.
         plaintext.fill(0);
       }
     });

@@ -38,14 +38,20 @@ export class KeyManagement {
     if (BUSY.includes(state)) throw new KeywardError('KW_STATE_CONFLICT', { message: `Cannot ${what} while BYOK is ${state.replaceAll('_', ' ')}; try again when it is done.`, details: { state } });
   }
 
+  /**
+   * Runs `work` and audits its outcome. The change itself commits in core's store call, before its
+   * event: should the event fail to write, the caller gets the error, and the change is visible in
+   * the key listing (a rotation is not repeated blindly: retrying rotates again, knowingly).
+   */
   async #audited<T>(tenantId: string, actor: string, operation: string, work: () => Promise<{ result: T; details: Record<string, unknown> }>): Promise<T> {
+    let done: { result: T; details: Record<string, unknown> };
     try {
-      const { result, details } = await work();
-      await this.audit.append({ tenantId, actor, operation, outcome: 'success', details });
-      return result;
+      done = await work();
     } catch (error) {
       await this.audit.append({ tenantId, actor, operation, outcome: 'failure', details: { code: isKeywardError(error) ? error.code : 'KW_INTERNAL' } });
       throw error;
     }
+    await this.audit.append({ tenantId, actor, operation, outcome: 'success', details: done.details });
+    return done.result;
   }
 }

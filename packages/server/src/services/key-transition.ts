@@ -26,7 +26,11 @@ export interface KeyTransition {
   replaced: WrappedKeyVersion[];
   fromRootId: string;
   toRootId: string;
-  /** A new latest version (enable), appended if the latest is still `expectedLatest`. */
+  /**
+   * A new latest version (enable), appended if the latest is still `expectedLatest`. It also
+   * becomes the encryption floor: new data is never again encrypted under a version that was
+   * generated under the previous root key.
+   */
   added?: WrappedKeyVersion;
   expectedLatest?: number;
   audit: AuditEntry;
@@ -61,7 +65,7 @@ export async function commitKeyTransition(db: Kysely<Database>, audit: AuditLog,
 }
 
 async function appendVersion(trx: Transaction<Database>, tenantId: string, record: WrappedKeyVersion, expectedLatest: number): Promise<void> {
-  const moved = await trx.updateTable('tenant_key_policies').set({ latest_version: record.version })
+  const moved = await trx.updateTable('tenant_key_policies').set({ latest_version: record.version, min_encryption_version: record.version })
     .where('tenant_id', '=', tenantId).where('latest_version', '=', expectedLatest).executeTakeFirst();
   if (moved.numUpdatedRows === 0n) conflict('A key version was added meanwhile (a rotation); run the operation again.');
   await trx.insertInto('tenant_key_versions').values({ tenant_id: tenantId, version: record.version, wrapped_key: record.wrappedKey, root_key_id: record.rootKeyId, created_at: record.createdAt }).execute();

@@ -73,13 +73,15 @@ export class Tenants {
     const taken = async (candidate: string) => (await this.db.selectFrom('byok_configs').select('tenant_id').where('external_id', '=', candidate).executeTakeFirst()) !== undefined;
     const externalId = await issueExternalId(taken);
     const at = this.now();
-    const updated = await this.db.updateTable('byok_configs')
-      .set({ external_id: externalId, state: next, state_since: at, updated_at: at, state_reason: null })
-      .where('tenant_id', '=', id).where('state', '=', tenant.byok.state)
-      .executeTakeFirst();
-    if (updated.numUpdatedRows === 0n) throw new KeywardError('KW_CONCURRENT_MODIFICATION', { message: 'The tenant\'s BYOK state changed meanwhile; retry.' });
+    await this.db.transaction().execute(async (trx) => {
+      const updated = await trx.updateTable('byok_configs')
+        .set({ external_id: externalId, state: next, state_since: at, updated_at: at, state_reason: null })
+        .where('tenant_id', '=', id).where('state', '=', tenant.byok.state)
+        .executeTakeFirst();
+      if (updated.numUpdatedRows === 0n) throw new KeywardError('KW_CONCURRENT_MODIFICATION', { message: 'The tenant\'s BYOK state changed meanwhile; retry.' });
+      await this.audit.appendIn(trx, { tenantId: id, actor, operation: tenant.byok.externalId === null ? 'byok.external-id.issue' : 'byok.external-id.regenerate', outcome: 'success', details: { from: tenant.byok.state, to: next } });
+    });
     const notice = tenant.byok.externalId === null ? null : REGENERATED_NOTICE;
-    await this.audit.append({ tenantId: id, actor, operation: tenant.byok.externalId === null ? 'byok.external-id.issue' : 'byok.external-id.regenerate', outcome: 'success', details: { from: tenant.byok.state, to: next } });
     return { externalId, notice };
   }
 
@@ -93,18 +95,19 @@ export class Tenants {
     const tenant = await this.get(id);
     const next = transition(tenant.byok.state, 'configure');
     const at = this.now();
-    let updated;
     try {
-      updated = await this.db.updateTable('byok_configs')
-        .set({ role_arn: input.roleArn, role_identity: roleIdentity(input.roleArn), cmk_arn: input.keyArn, region: key.region, state: next, state_since: at, updated_at: at, state_reason: null, last_test_report: null, last_tested_at: null })
-        .where('tenant_id', '=', id).where('state', '=', tenant.byok.state)
-        .executeTakeFirst();
+      await this.db.transaction().execute(async (trx) => {
+        const updated = await trx.updateTable('byok_configs')
+          .set({ role_arn: input.roleArn, role_identity: roleIdentity(input.roleArn), cmk_arn: input.keyArn, region: key.region, state: next, state_since: at, updated_at: at, state_reason: null, last_test_report: null, last_tested_at: null })
+          .where('tenant_id', '=', id).where('state', '=', tenant.byok.state)
+          .executeTakeFirst();
+        if (updated.numUpdatedRows === 0n) throw new KeywardError('KW_CONCURRENT_MODIFICATION', { message: 'The tenant\'s BYOK state changed meanwhile; retry.' });
+        await this.audit.appendIn(trx, { tenantId: id, actor, operation: 'byok.configure', outcome: 'success', details: { roleArn: input.roleArn, cmkArn: input.keyArn } });
+      });
     } catch (error) {
       if (sqlState(error) === UNIQUE_VIOLATION) throw new KeywardError('KW_ROLE_ALREADY_REGISTERED', { details: { roleArn: input.roleArn } });
       throw error;
     }
-    if (updated.numUpdatedRows === 0n) throw new KeywardError('KW_CONCURRENT_MODIFICATION', { message: 'The tenant\'s BYOK state changed meanwhile; retry.' });
-    await this.audit.append({ tenantId: id, actor, operation: 'byok.configure', outcome: 'success', details: { roleArn: input.roleArn, cmkArn: input.keyArn } });
     return this.get(id);
   }
 

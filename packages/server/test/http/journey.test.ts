@@ -93,7 +93,10 @@ for (const backend of BACKENDS) {
       expect(enabled.body).toEqual({ state: 'active', keyVersion: 2, rewrapped: 1 });
       const keys = await h.call('GET', '/v1/tenants/acme/keys', admin());
       expect(keys.body.versions.map((v: { rootKeyId: string }) => v.rootKeyId)).toEqual([cmk1, cmk1]);
-      expect(keys.body.latestVersion).toBe(2);
+      // New data only under the version born under the CMK; version 1 (born under the platform key) only decrypts.
+      expect(keys.body).toMatchObject({ latestVersion: 2, minEncryptionVersion: 2, minDecryptionVersion: 1 });
+      const underOld = await h.call('POST', '/v1/tenants/acme/encrypt', { ...service(), body: { items: [{ text: 'x', keyVersion: 1 }] } });
+      expect(underOld.body.code).toBe('KW_KEY_VERSION_TOO_OLD');
     });
 
     it('old data stays readable through the CMK; batches encrypt and decrypt under it', async () => {

@@ -37,8 +37,11 @@ export const tenantRoutes = [
     response: z.object({ id: z.string(), kind: tokenKind, tenantId: z.string(), token: z.string() }),
     handler: async ({ params, body, actor, services }) => {
       await services.tenants.get(params.tenantId);
-      const issued = await services.tokens.issue(body.kind, params.tenantId);
-      await services.audit.append({ tenantId: params.tenantId, actor, operation: 'token.issue', outcome: 'success', details: { tokenId: issued.id, kind: body.kind } });
+      const issued = await services.db.transaction().execute(async (trx) => {
+        const token = await services.tokens.issue(body.kind, params.tenantId, trx);
+        await services.audit.appendIn(trx, { tenantId: params.tenantId, actor, operation: 'token.issue', outcome: 'success', details: { tokenId: token.id, kind: body.kind } });
+        return token;
+      });
       return { id: issued.id, kind: body.kind, tenantId: params.tenantId, token: issued.token };
     },
   }),
@@ -55,8 +58,12 @@ export const tenantRoutes = [
     params: z.object({ tokenId: z.uuid() }).strict(), response: z.object({ revoked: z.literal(true) }),
     handler: async ({ params, actor, services }) => {
       const token = (await services.tokens.list()).find((t) => t.id === params.tokenId);
-      if (token === undefined || !(await services.tokens.revoke(params.tokenId))) throw new KeywardError('KW_NOT_FOUND', { message: `No active token ${params.tokenId}.` });
-      await services.audit.append({ tenantId: token.tenantId, actor, operation: 'token.revoke', outcome: 'success', details: { tokenId: params.tokenId, kind: token.kind } });
+      const notFound = () => new KeywardError('KW_NOT_FOUND', { message: `No active token ${params.tokenId}.` });
+      if (token === undefined) throw notFound();
+      await services.db.transaction().execute(async (trx) => {
+        if (!(await services.tokens.revoke(params.tokenId, trx))) throw notFound();
+        await services.audit.appendIn(trx, { tenantId: token.tenantId, actor, operation: 'token.revoke', outcome: 'success', details: { tokenId: params.tokenId, kind: token.kind } });
+      });
       return { revoked: true };
     },
   }),
