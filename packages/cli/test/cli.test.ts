@@ -285,7 +285,7 @@ describe('keyward sandbox errors', { timeout: TEST_TIMEOUT_MS }, () => {
 
 interface ServeSummary {
   url: string;
-  operatorToken: string;
+  operatorToken: string | null;
   sandbox: string | null;
   demo: { id: string; externalId: string; adminToken?: string; serviceToken?: string } | null;
 }
@@ -314,17 +314,19 @@ describe('keyward serve (npm start)', { timeout: TEST_TIMEOUT_MS }, () => {
       expect(summary.operatorToken).toMatch(/^kwo_[\w-]{43}$/);
       expect(summary.demo).toMatchObject({ id: 'demo', externalId: expect.stringMatching(/^kw-[a-z2-7]{32}$/), adminToken: expect.stringMatching(/^kwa_/), serviceToken: expect.stringMatching(/^kws_/) });
       expect((await fetch(`${summary.url}/healthz`)).status).toBe(200);
-      const tenants = await api(summary, summary.operatorToken, 'GET', '/v1/tenants');
+      const tenants = await api(summary, summary.operatorToken!, 'GET', '/v1/tenants');
       expect(tenants.body.tenants).toEqual([expect.objectContaining({ id: 'demo', byok: expect.objectContaining({ state: 'pending', externalId: summary.demo!.externalId }) })]);
       const sealed = await api(summary, summary.demo!.serviceToken!, 'POST', '/v1/tenants/demo/encrypt', { items: [{ text: 'kept across restarts' }] });
       expect(sealed.status).toBe(200);
       expect((await stop(first.running)).code).toBe(0);
 
       // Same directory: the same tenant and External ID, its key still unwraps (the sandbox's platform key was kept too).
-      const second = await serve(dataDir, { KEYWARD_OPERATOR_TOKEN: 'a-fixed-operator-token-0123456789abcdef' });
-      expect(second.summary.operatorToken).toBe('a-fixed-operator-token-0123456789abcdef');
+      const operatorToken = 'a-fixed-operator-token-0123456789abcdef';
+      const second = await serve(dataDir, { KEYWARD_OPERATOR_TOKEN: operatorToken });
+      expect(second.summary.operatorToken).toBeNull(); // configured: never printed
+      expect(second.running.stdout()).not.toContain(operatorToken);
       expect(second.summary.demo).toEqual({ id: 'demo', externalId: summary.demo!.externalId });
-      const opened = await api(second.summary, second.summary.operatorToken, 'POST', '/v1/tenants/demo/decrypt', { encoding: 'utf8', items: [{ ciphertext: sealed.body.results[0].ciphertext }] });
+      const opened = await api(second.summary, operatorToken, 'POST', '/v1/tenants/demo/decrypt', { encoding: 'utf8', items: [{ ciphertext: sealed.body.results[0].ciphertext }] });
       expect(opened.body).toEqual({ results: [{ ok: true, text: 'kept across restarts' }] });
       expect((await stop(second.running)).code).toBe(0);
     } finally {

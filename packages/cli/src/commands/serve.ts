@@ -45,11 +45,13 @@ export function serveCommand(): Command {
 }
 
 function summary(server: RunningServer) {
-  return { url: server.url, operatorToken: server.operatorToken, sandbox: server.sandbox?.endpoint ?? null, demo: server.demo ?? null };
+  // A configured operator token is the operator's secret already: never echo it into logs.
+  return { url: server.url, operatorToken: server.operatorTokenGenerated ? server.operatorToken : null, sandbox: server.sandbox?.endpoint ?? null, demo: server.demo ?? null };
 }
 
 function banner(server: RunningServer, config: ServerConfig): string {
   const demo = server.demo;
+  const token = server.operatorTokenGenerated ? server.operatorToken : '$KEYWARD_OPERATOR_TOKEN';
   const lines = [
     '',
     `Keyward is running at ${server.url}`,
@@ -57,16 +59,16 @@ function banner(server: RunningServer, config: ServerConfig): string {
     `  store           ${config.store.databaseUrl === undefined ? `PGlite in ${config.store.dataDir}` : 'PostgreSQL (DATABASE_URL)'}`,
     `  AWS             ${server.sandbox === undefined ? (config.aws.endpoint ?? 'real AWS') : `sandbox at ${server.sandbox.endpoint} (in this process)`}`,
     `  Service Role    ${config.platform.serviceRoleArn}`,
-    `  operator token  ${server.operatorToken}${server.operatorTokenGenerated ? '   (generated for this run; set KEYWARD_OPERATOR_TOKEN to keep one)' : ''}`,
+    `  operator token  ${server.operatorTokenGenerated ? `${server.operatorToken}   (generated for this run; set KEYWARD_OPERATOR_TOKEN to keep one)` : 'from KEYWARD_OPERATOR_TOKEN (not shown)'}`,
     ...(demo === undefined ? [] : [
       `  demo tenant     ${demo.id}   External ID ${demo.externalId}`,
       ...(demo.adminToken === undefined ? [] : [`    tenant-admin token  ${demo.adminToken}`, `    service token       ${demo.serviceToken}`, '    (shown once, on first start)']),
     ]),
     '',
     'Try:',
-    `  curl -s -H "Authorization: Bearer ${server.operatorToken}" ${server.url}/v1/tenants`,
+    `  curl -s -H "Authorization: Bearer ${token}" ${server.url}/v1/tenants`,
     ...(demo === undefined ? [] : [
-      `  curl -s -H "Authorization: Bearer ${server.operatorToken}" -H 'content-type: application/json' \\`,
+      `  curl -s -H "Authorization: Bearer ${token}" -H 'content-type: application/json' \\`,
       `       -d '{"items":[{"text":"hello"}]}' ${server.url}/v1/tenants/${demo.id}/encrypt`,
     ]),
     'Press Ctrl-C to stop.',

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './load-config.js';
+import { demoTenantOf } from './schema.js';
 import { SERVER_DEFAULTS } from './schema.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'keyward-config-'));
@@ -30,14 +31,25 @@ describe('loadConfig', () => {
       store: { dataDir: '.data/keyward' },
       rateLimit: { requestsPerSecond: 1000, burst: 2000 },
       limits: { bodyBytes: 8 * 1024 * 1024, batchItems: 1000 },
-      demoTenant: 'demo',
       logLevel: 'info',
     });
+    expect(demoTenantOf(loadConfig({}))).toBe('demo');
+  });
+
+  it('with real AWS, refuses the sandbox\'s Service Role and platform key and a missing operator token, and seeds no demo tenant', () => {
+    expect(() => loadConfig({ KEYWARD_AWS_MODE: 'aws' })).toThrow(/platform\.serviceRoleArn \(KEYWARD_PLATFORM_SERVICE_ROLE_ARN\): must be set.*rootKey \(KEYWARD_ROOT_KEY\): must be set.*operatorToken \(KEYWARD_OPERATOR_TOKEN\): must be set/);
+    const config = loadConfig({
+      KEYWARD_AWS_MODE: 'aws', KEYWARD_PLATFORM_SERVICE_ROLE_ARN: 'arn:aws:iam::123456789012:role/platform', KEYWARD_ROOT_KEY: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      KEYWARD_OPERATOR_TOKEN: 'x'.repeat(40),
+    });
+    expect(demoTenantOf(config)).toBe('');
+    expect(demoTenantOf({ ...config, demoTenant: 'trial' })).toBe('trial');
   });
 
   it('reads the limits, rate limits, demo tenant and log level, and names a bad one', () => {
     const config = loadConfig({ KEYWARD_RATE_LIMIT_PER_SECOND: '0', KEYWARD_MAX_BATCH_ITEMS: '50', KEYWARD_DEMO_TENANT: '', KEYWARD_LOG_LEVEL: 'warn' });
     expect(config).toMatchObject({ rateLimit: { requestsPerSecond: 0 }, limits: { batchItems: 50 }, demoTenant: '', logLevel: 'warn' });
+    expect(demoTenantOf(config)).toBe('');
     expect(() => loadConfig({ KEYWARD_MAX_BATCH_ITEMS: '20000' })).toThrow(/limits\.batchItems \(KEYWARD_MAX_BATCH_ITEMS\): must be at most 10000/);
     expect(() => loadConfig({ KEYWARD_DEMO_TENANT: 'bad id' })).toThrow(/demoTenant \(KEYWARD_DEMO_TENANT\)/);
     expect(() => loadConfig({ KEYWARD_LOG_LEVEL: 'loud' })).toThrow(/logLevel \(KEYWARD_LOG_LEVEL\)/);

@@ -23,7 +23,7 @@ export const SERVER_DEFAULTS = {
   rateLimit: { requestsPerSecond: 1000, burst: 2000 },
   /** Request bodies and data-plane batches (documented in the API reference). */
   limits: { bodyBytes: 8 * 1024 * 1024, batchItems: 1000 },
-  /** The tenant `npm start` seeds (with its External ID issued), or "" for none. */
+  /** The tenant seeded at start in sandbox mode (with its External ID issued); never with real AWS unless set. */
   demoTenant: 'demo',
   logLevel: 'info',
 } as const;
@@ -65,7 +65,8 @@ export const serverConfigSchema = z.object({
     bodyBytes: z.coerce.number().int().min(1024).max(64 * 1024 * 1024, 'must be at most 64 MiB').default(SERVER_DEFAULTS.limits.bodyBytes),
     batchItems: z.coerce.number().int().min(1).max(10_000, 'must be at most 10000').default(SERVER_DEFAULTS.limits.batchItems),
   }).strict().default(SERVER_DEFAULTS.limits),
-  demoTenant: z.union([z.literal(''), z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'must be a tenant ID, or empty for none')]).default(SERVER_DEFAULTS.demoTenant),
+  /** Default: `demo` in sandbox mode, none with real AWS (see `demoTenantOf`). */
+  demoTenant: z.union([z.literal(''), z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'must be a tenant ID, or empty for none')]).optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default(SERVER_DEFAULTS.logLevel),
   /** The operator's token; generated and printed at start when not set. */
   operatorToken: z.string().min(32, 'must have at least 32 characters').optional(),
@@ -81,7 +82,23 @@ export const serverConfigSchema = z.object({
     if (config.aws.mode === 'aws' && config.rootKey === 'local') {
       context.addIssue({ code: 'custom', path: ['rootKey'], message: 'a local root key is for development only; with real AWS use a KMS key ARN' });
     }
+    // With real AWS, nothing of the sandbox may be assumed: customers would be told to trust the
+    // sandbox's role, and each instance would invent its own operator token.
+    if (config.aws.mode === 'aws' && config.platform.serviceRoleArn === SERVER_DEFAULTS.platform.serviceRoleArn) {
+      context.addIssue({ code: 'custom', path: ['platform', 'serviceRoleArn'], message: 'must be set to the platform\'s own Service Role with real AWS (the default is the sandbox\'s)' });
+    }
+    if (config.aws.mode === 'aws' && config.rootKey === SERVER_DEFAULTS.rootKey) {
+      context.addIssue({ code: 'custom', path: ['rootKey'], message: 'must be set to the platform\'s own KMS key with real AWS (the default is the sandbox\'s)' });
+    }
+    if (config.aws.mode === 'aws' && config.operatorToken === undefined) {
+      context.addIssue({ code: 'custom', path: ['operatorToken'], message: 'must be set with real AWS, the same on every instance' });
+    }
   });
 
 export type ServerConfig = z.output<typeof serverConfigSchema>;
+
+/** The demo tenant to seed: as configured, else `demo` with the sandbox and none with real AWS. */
+export function demoTenantOf(config: ServerConfig): string {
+  return config.demoTenant ?? (config.aws.mode === 'sandbox' ? SERVER_DEFAULTS.demoTenant : '');
+}
 export type ServerConfigInput = z.input<typeof serverConfigSchema>;

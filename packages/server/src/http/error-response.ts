@@ -32,12 +32,30 @@ export function invalidArgument(error: z.ZodError, where: string): KeywardError 
 }
 
 /**
+ * The error as the caller sees it. AWS's own message stays for the customer's refusals (it names
+ * their key or role), but not for the platform's failures (outages, credentials), where it would
+ * describe the platform's network and endpoints to tenants.
+ */
+function publicBody(error: KeywardError): Record<string, unknown> {
+  const body = error.toJSON();
+  if (error.aws !== undefined && (error.category === 'unavailable' || error.category === 'internal')) {
+    const { awsMessage: _hidden, ...aws } = error.aws;
+    body.aws = aws;
+  }
+  return body;
+}
+
+/**
  * Every error as `{ code, message, details? }` with the catalogue's status. A client's mistake is
  * always a 4xx; anything unexpected is a 500 KW_INTERNAL that shows nothing of its cause.
  */
 export function errorResponse(error: unknown): ErrorResponse {
-  if (isKeywardError(error)) return { status: error.status, body: error.toJSON(), unexpected: error.status >= 500 && error.code === 'KW_INTERNAL' };
+  if (isKeywardError(error)) return { status: error.status, body: publicBody(error), unexpected: error.status >= 500 && error.code === 'KW_INTERNAL' };
   const fastify = error as { code?: string; statusCode?: number };
+  // PostgreSQL's data exceptions (class 22: out of range, invalid text) come from values a client sent.
+  if (typeof fastify.code === 'string' && /^22[0-9A-Z]{3}$/.test(fastify.code) && (error as { severity?: unknown }).severity !== undefined) {
+    return errorResponse(new KeywardError('KW_INVALID_ARGUMENT', { message: 'A value is out of range or not valid text.' }));
+  }
   const known = fastify.code === undefined ? undefined : FASTIFY_ERRORS[fastify.code];
   if (known !== undefined) return errorResponse(known());
   if (error instanceof SyntaxError || (fastify.statusCode === 400 && fastify.code?.startsWith('FST_'))) {

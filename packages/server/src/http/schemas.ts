@@ -1,6 +1,16 @@
 import { z } from 'zod';
 
 /** Schemas shared by several routes; each route's own live beside it. */
+
+/** Text the database can store: PostgreSQL refuses NUL in text and JSON, and unpaired surrogates are not UTF-8. */
+export const safeText = (max: number) => z.string().max(max)
+  .refine((text) => !text.includes('\u0000') && text.isWellFormed(), 'must be text without NUL characters or unpaired surrogates');
+
+/** An ISO 8601 time PostgreSQL can store (years 1 to 9999). */
+export const isoTime = z.iso.datetime({ offset: true }).refine((text) => {
+  const year = new Date(text).getUTCFullYear();
+  return year >= 1 && year <= 9999;
+}, 'must be a time between the years 1 and 9999');
 export const tenantId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'must be 1 to 128 letters, digits, ".", "_" or "-", starting with a letter or digit')
   .meta({ description: 'Tenant ID', example: 'acme' });
 export const tenantParams = z.object({ tenantId }).strict();

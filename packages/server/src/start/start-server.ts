@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { isKeywardError, LocalRootKey, PlatformKmsRootKey, type Clock } from '@keyward/core';
 import type { FastifyInstance } from 'fastify';
 import { platformAws } from '../aws/platform-aws.js';
-import type { ServerConfig } from '../config/schema.js';
+import { demoTenantOf, type ServerConfig } from '../config/schema.js';
 import { buildApp } from '../http/build-app.js';
 import { createServices, type Services } from '../services/services.js';
 import { openStore, type Store } from '../store/open-store.js';
@@ -69,7 +69,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       ...(options.clock === undefined ? {} : { clock: options.clock }),
     });
     cleanup.push(() => services.close());
-    const demo = config.demoTenant === '' ? undefined : await seedDemoTenant(services, config.demoTenant);
+    const demoTenant = demoTenantOf(config);
+    const demo = demoTenant === '' ? undefined : await seedDemoTenant(services, demoTenant);
     const app = buildApp(services, options.logger === undefined ? {} : { logger: options.logger });
     cleanup.push(() => app.close());
     await app.listen({ host: config.listen.host, port: config.listen.port });

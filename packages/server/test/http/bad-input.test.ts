@@ -417,12 +417,26 @@ describe.skipIf(!backend.available)(`bad input over HTTP, on ${backend.name}`, (
     });
   });
 
+  describe('text the database cannot store', () => {
+    it('a tenant name with NUL or an unpaired surrogate is 400, and creates nothing', async () => {
+      for (const name of ['a\u0000b', '\ud800', '   ']) {
+        const created = await h.call('POST', '/v1/tenants', { body: { id: 'text-test', name } });
+        expectError(created, 400, 'KW_INVALID_ARGUMENT');
+        expect(problemsOf(created).map((p) => p.field)).toContain('body.name');
+      }
+      expectError(await h.call('GET', '/v1/tenants/text-test'), 404, 'KW_TENANT_NOT_FOUND');
+    });
+  });
+
   describe('audit queries', () => {
     it('invalid filters are 400, and the problem names the parameter', async () => {
       const cases: Array<[string, string]> = [
         ['limit=0', 'query.limit'], ['limit=abc', 'query.limit'], ['limit=501', 'query.limit'], ['limit=1.5', 'query.limit'], ['limit=-1', 'query.limit'],
         ['since=yesterday', 'query.since'], ['until=2024-13-01', 'query.until'], ['before=abc', 'query.before'], ['before=-1', 'query.before'],
         ['outcome=maybe', 'query.outcome'], ['tenantId=bad%20id', 'query.tenantId'],
+        // Values the database itself would refuse: caught by the schema, never a 500.
+        ['before=9999999999999999999', 'query.before'], ['actor=%00', 'query.actor'], ['operation=a%00', 'query.operation'],
+        ['since=0000-01-01T00:00:00Z', 'query.since'],
       ];
       for (const [query, field] of cases) {
         const all = await h.call('GET', `/v1/audit?${query}`);

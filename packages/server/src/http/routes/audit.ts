@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { listAuditEvents, type AuditQuery } from '../../services/audit-log.js';
 import type { Services } from '../../services/services.js';
 import { route } from '../route-spec.js';
-import { tenantId, tenantParams } from '../schemas.js';
+import { isoTime, safeText, tenantId, tenantParams } from '../schemas.js';
 
 const auditEvent = z.object({
   id: z.string(), tenantId: z.string().nullable(), at: z.string(), actor: z.string(), operation: z.string(),
@@ -11,12 +11,13 @@ const auditEvent = z.object({
 const page = z.object({ events: z.array(auditEvent), next: z.string().nullable().meta({ description: 'Pass as `before` for the next (older) page' }) });
 
 const filters = {
-  operation: z.string().max(200).optional().meta({ description: 'An operation (`byok.enable`), or a prefix ending in `.` or `*` (`kms.`, `byok.*`)' }),
+  operation: safeText(200).optional().meta({ description: 'An operation (`byok.enable`), or a prefix ending in `.` or `*` (`kms.`, `byok.*`)' }),
   outcome: z.enum(['success', 'failure', 'denied']).optional(),
-  actor: z.string().max(200).optional(),
-  since: z.iso.datetime({ offset: true }).optional(),
-  until: z.iso.datetime({ offset: true }).optional(),
-  before: z.string().regex(/^\d{1,19}$/, 'must be an event id').optional(),
+  actor: safeText(200).optional(),
+  since: isoTime.optional(),
+  until: isoTime.optional(),
+  // Event ids are PostgreSQL bigints: 18 digits stay below 2^63.
+  before: z.string().regex(/^\d{1,18}$/, 'must be an event id').optional(),
   limit: z.coerce.number().int().min(1).max(500).optional(),
 };
 

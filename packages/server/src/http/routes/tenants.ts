@@ -1,7 +1,7 @@
 import { KeywardError } from '@keyward/core';
 import { z } from 'zod';
 import { route } from '../route-spec.js';
-import { tenantId, tenantParams, tenantView } from '../schemas.js';
+import { safeText, tenantId, tenantParams, tenantView } from '../schemas.js';
 
 const tokenKind = z.enum(['tenant-admin', 'service']);
 const tokenInfo = z.object({ id: z.string(), kind: z.string(), tenantId: z.string().nullable(), createdAt: z.string(), revokedAt: z.string().nullable() });
@@ -11,7 +11,7 @@ export const tenantRoutes = [
     method: 'POST', url: '/v1/tenants', access: 'operator', tag: 'Tenants', successStatus: 201,
     summary: 'Create a tenant (platform-managed key until BYOK is enabled)',
     description: 'Creates the tenant and its first tenant key version, wrapped by the platform\'s root key.',
-    body: z.object({ id: tenantId, name: z.string().min(1).max(200) }).strict(),
+    body: z.object({ id: tenantId, name: safeText(200).pipe(z.string().trim().min(1, 'must not be empty')) }).strict(),
     response: tenantView,
     handler: ({ body, actor, services }) => services.tenants.create(body, actor),
   }),
