@@ -188,9 +188,33 @@ export class ByokLifecycle {
     }
   }
 
+  /**
+   * Operator only: ends a CMK switch or a revert that was interrupted (the process died, or its
+   * restore failed). Until such an operation commits, every key is still wrapped by the tenant's
+   * current CMK, so returning to the state it started from is safe; an operation still running
+   * then fails its own commit, and changes nothing.
+   */
+  async abort(tenantId: string, actor: string): Promise<{ state: ByokState }> {
+    const row = await readConfig(this.deps.db, tenantId);
+    transition(row.state, 'abort');
+    const held = await this.deps.db.selectFrom('byok_configs').select('held_from').where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
+    const back = (held.held_from ?? 'active') as ByokState;
+    const at = this.#now();
+    await this.deps.db.transaction().execute(async (trx) => {
+      const updated = await trx.updateTable('byok_configs').set({ state: back, held_from: null, state_since: at, updated_at: at })
+        .where('tenant_id', '=', tenantId).where('state', '=', row.state).executeTakeFirst();
+      if (updated.numUpdatedRows === 0n) throw new KeywardError('KW_CONCURRENT_MODIFICATION', { message: 'The operation finished or changed meanwhile; nothing was aborted.' });
+      await this.deps.audit.appendIn(trx, { tenantId, actor, operation: 'byok.abort', outcome: 'success', details: { from: row.state, to: back } });
+    });
+    this.deps.keyward.evict(tenantId);
+    return { state: back };
+  }
+
   async #setState(tenantId: string, from: ByokState, to: ByokState): Promise<void> {
     const at = this.#now();
-    const updated = await this.deps.db.updateTable('byok_configs').set({ state: to, state_since: at, updated_at: at })
+    // Entering a holding state remembers where it came from; leaving one forgets it.
+    const holding = to === 'rotating_cmk' || to === 'reverting';
+    const updated = await this.deps.db.updateTable('byok_configs').set({ state: to, state_since: at, updated_at: at, held_from: holding ? from : null })
       .where('tenant_id', '=', tenantId).where('state', '=', from).executeTakeFirst();
     if (updated.numUpdatedRows === 0n) throw new KeywardError('KW_CONCURRENT_MODIFICATION', { message: 'The tenant\'s BYOK state changed meanwhile; retry.' });
   }

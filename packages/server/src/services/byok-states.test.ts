@@ -48,10 +48,10 @@ describe('BYOK lifecycle (ARCHITECTURE §3)', () => {
     }
   });
 
-  it('lists only what a caller can request, never outcomes, and nothing while keys are moving', () => {
+  it('lists only what a caller can request, never outcomes, and only abort while keys are moving', () => {
     expect(allowedEvents('validated')).toEqual(['issue_external_id', 'configure', 'test', 'enable']);
     expect(allowedEvents('active')).toEqual(['test', 'switch_cmk', 'revert']);
-    expect(allowedEvents('rotating_cmk')).toEqual([]);
-    expect(allowedEvents('reverting')).toEqual([]);
+    expect(allowedEvents('rotating_cmk')).toEqual(['abort']);
+    expect(allowedEvents('reverting')).toEqual(['abort']);
   });
 });

@@ -46,7 +46,7 @@ export async function commitKeyTransition(db: Kysely<Database>, audit: AuditLog,
   const { tenantId } = change;
   await db.transaction().execute(async (trx) => {
     const updated = await trx.updateTable('byok_configs')
-      .set({ ...change.set, state_since: change.now, updated_at: change.now, state_reason: null })
+      .set({ ...change.set, state_since: change.now, updated_at: change.now, state_reason: null, held_from: null })
       .where('tenant_id', '=', tenantId).where('state', '=', change.expect.state)
       .where('role_arn', '=', change.expect.config.roleArn).where('cmk_arn', '=', change.expect.config.cmkArn).where('external_id', '=', change.expect.config.externalId)
       .executeTakeFirst();

@@ -1,9 +1,11 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as initial from './migrations/0001-initial.js';
+import * as heldFrom from './migrations/0002-held-from.js';
 
 /** Migrations are code, listed here in order: no directory scanning, so they work from any bundle. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
+  '0002-held-from': heldFrom,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

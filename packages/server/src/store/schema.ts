@@ -24,6 +24,8 @@ export interface ByokConfigsTable {
   last_test_report: ColumnType<unknown, string | null, string | null> | null;
   last_tested_at: Date | null;
   state_reason: string | null;
+  /** In rotating_cmk or reverting: the state an abort returns to. */
+  held_from: string | null;
   state_since: ColumnType<Date, Date | string | undefined, Date | string>;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }

@@ -107,15 +107,28 @@ for (const backend of BACKENDS) {
       expect((await h.call('POST', '/v1/tenants/revert-disabled/byok/revert')).body.state).toBe('platform_managed');
     });
 
-    it('refuses rotation and lifecycle operations while keys are moving', async () => {
-      await onboard('moving', true);
-      await h.store.db.updateTable('byok_configs').set({ state: 'rotating_cmk' }).where('tenant_id', '=', 'moving').execute();
+    it('while keys are moving, refuses rotation and lifecycle operations; an interrupted move is aborted by the operator, losing nothing', async () => {
+      const { ciphertext } = await onboard('moving', true);
+      // What a process killed in the middle of a CMK switch leaves behind.
+      await h.store.db.updateTable('byok_configs').set({ state: 'rotating_cmk', held_from: 'active' }).where('tenant_id', '=', 'moving').execute();
       const rotate = await h.call('POST', '/v1/tenants/moving/keys/rotate');
       expect(rotate.status).toBe(409);
       expect(rotate.body).toMatchObject({ code: 'KW_STATE_CONFLICT', details: { state: 'rotating_cmk' } });
       const revert = await h.call('POST', '/v1/tenants/moving/byok/revert');
-      expect(revert.body).toMatchObject({ code: 'KW_STATE_CONFLICT', details: { state: 'rotating_cmk', allowed: [] } });
-      await h.store.db.updateTable('byok_configs').set({ state: 'active' }).where('tenant_id', '=', 'moving').execute();
+      expect(revert.body).toMatchObject({ code: 'KW_STATE_CONFLICT', details: { state: 'rotating_cmk', allowed: ['abort'] } });
+      // The keys are still under the current CMK: the data plane keeps working meanwhile.
+      expect(await readable('moving', ciphertext)).toEqual({ results: [{ ok: true, text: 'moving data' }] });
+
+      const tenant = (await h.call('GET', '/v1/tenants/moving/tokens')).body;
+      expect(tenant.tokens.length).toBeGreaterThan(0);
+      const admin = await h.call('POST', '/v1/tenants/moving/tokens', { body: { kind: 'tenant-admin' } });
+      expect((await h.call('POST', '/v1/tenants/moving/byok/abort', { token: admin.body.token })).status).toBe(403);
+      expect((await h.call('POST', '/v1/tenants/moving/byok/abort')).body).toEqual({ state: 'active' });
+      expect((await h.call('POST', '/v1/tenants/moving/byok/abort')).body).toMatchObject({ code: 'KW_STATE_CONFLICT', details: { state: 'active' } });
+      expect((await h.call('POST', '/v1/tenants/moving/keys/rotate')).status).toBe(200);
+      expect(await readable('moving', ciphertext)).toEqual({ results: [{ ok: true, text: 'moving data' }] });
+      const audit = await h.call('GET', '/v1/tenants/moving/audit?operation=byok.abort');
+      expect(audit.body.events[0]).toMatchObject({ actor: 'operator', outcome: 'success', details: { from: 'rotating_cmk', to: 'active' } });
     });
 
     for (const move of ['switch-cmk', 'revert'] as const) {

@@ -87,4 +87,11 @@ export const byokRoutes = [
     params: tenantParams, response: z.object({ state: byokState, rewrapped: z.number() }),
     handler: ({ params, actor, services }) => services.lifecycle.revert(params.tenantId, actor),
   }),
+  route({
+    method: 'POST', url: '/v1/tenants/:tenantId/byok/abort', access: 'operator', tag: 'BYOK',
+    summary: 'Operator only: abort a CMK switch or revert that was interrupted, back to the state it started from',
+    description: 'Only in rotating_cmk or reverting. Until such an operation commits, every tenant key is still wrapped by the current CMK, so aborting loses nothing; an operation still running then fails its commit.',
+    params: tenantParams, response: z.object({ state: byokState }),
+    handler: ({ params, actor, services }) => services.lifecycle.abort(params.tenantId, actor),
+  }),
 ];
