@@ -27,6 +27,8 @@ const OPERATOR_TOKEN = 'bench-operator-token-0123456789abcdef0123456789';
 const SECONDS = Number(process.env.KEYWARD_BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.KEYWARD_BENCH_CONNECTIONS ?? 32);
 const ROUNDS = 2;
+/** `KEYWARD_BENCH_CASES=single` runs only the single-item cases (for quick comparisons while tuning). */
+const ONLY = process.env.KEYWARD_BENCH_CASES;
 
 interface Target {
   info: { url: string; sandbox?: string };
@@ -38,9 +40,19 @@ interface Target {
 async function startTarget(kind: 'echo' | 'keyward'): Promise<Target> {
   const child = spawn(process.execPath, ['--import', 'tsx', new URL('./server/target.ts', import.meta.url).pathname, kind], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, KEYWARD_OPERATOR_TOKEN: OPERATOR_TOKEN } });
   const lines = createInterface({ input: child.stdout! });
+  let exited: Error | undefined;
+  const waiting = new Set<(error: Error) => void>();
+  child.once('exit', (code) => {
+    exited = new Error(`${kind} target exited with ${code}`);
+    for (const reject of waiting) reject(exited);
+  });
   const next = () => new Promise<string>((resolve, reject) => {
-    lines.once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`${kind} target exited with ${code}`)));
+    if (exited !== undefined) return reject(exited);
+    waiting.add(reject);
+    lines.once('line', (line) => {
+      waiting.delete(reject);
+      resolve(line);
+    });
   });
   const info = JSON.parse(await next()) as { url: string; sandbox?: string };
   return {
@@ -114,6 +126,7 @@ export async function serverBenchmarks(): Promise<{ rows: ServerBenchRow[]; sing
       ['encrypt, batch of 100 × 1 KiB', keyward, `${url}/v1/tenants/bench/encrypt`, batch, 100],
       ['decrypt, batch of 100 × 1 KiB', keyward, `${url}/v1/tenants/bench/decrypt`, decryptBatch, 100],
     ];
+    if (ONLY === 'single') cases.splice(3);
     const byName = new Map<string, ServerBenchRow[]>();
     // Rounds alternate over every case, so that drift on this shared machine hits all of them.
     for (let round = 0; round < ROUNDS; round++) {
@@ -123,7 +136,7 @@ export async function serverBenchmarks(): Promise<{ rows: ServerBenchRow[]; sing
       }
     }
     const rows = cases.map(([name]) => mean(byName.get(name)!));
-    const find = (name: string) => rows.find((row) => row.name === name)!;
+    const find = (name: string) => rows.find((row) => row.name === name) ?? { requestsPerSecond: NaN, itemsPerSecond: NaN };
     return {
       rows,
       singleRatio: find('encrypt, 1 KiB item').requestsPerSecond / find('echo, 1 KiB item (baseline)').requestsPerSecond,
