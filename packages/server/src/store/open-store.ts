@@ -38,7 +38,7 @@ export async function openStore(location: StoreLocation): Promise<Store> {
     if (location.kind === 'postgres' && location.schema !== undefined) {
       await db.schema.createSchema(location.schema).ifNotExists().execute();
     }
-    await migrateToLatest(db as unknown as Kysely<unknown>);
+    await migrateToLatest(db as unknown as Kysely<unknown>, location.kind === 'postgres' ? location.schema : undefined);
   } catch (error) {
     await db.destroy();
     throw error;

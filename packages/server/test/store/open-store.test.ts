@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { migrateToLatest, openStore } from '../../src/index.js';
-import { BACKENDS } from './backends.js';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { BACKENDS, POSTGRES_URL, postgresAvailable } from './backends.js';
 
 describe('openStore', () => {
   it('PGlite in a data directory keeps its data across restarts, and migrating again changes nothing', async () => {
@@ -19,6 +21,24 @@ describe('openStore', () => {
       await second.close();
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it.skipIf(!postgresAvailable)('PostgreSQL: a new schema migrates even when another schema on the server already has Kysely\'s tables', async () => {
+    const names = [`kw_test_${randomBytes(6).toString('hex')}`, `kw_test_${randomBytes(6).toString('hex')}`];
+    const admin = new pg.Client({ connectionString: POSTGRES_URL });
+    await admin.connect();
+    try {
+      const first = await openStore({ kind: 'postgres', url: POSTGRES_URL, schema: names[0]! });
+      await first.close();
+      const second = await openStore({ kind: 'postgres', url: POSTGRES_URL, schema: names[1]! });
+      await second.db.insertInto('tenants').values({ id: 'b', name: 'B' }).execute();
+      await second.close();
+      const own = await admin.query('select table_schema from information_schema.tables where table_name = $1 and table_schema = any($2) order by 1', ['kysely_migration', names]);
+      expect(own.rows.map((row: { table_schema: string }) => row.table_schema)).toEqual([...names].sort());
+    } finally {
+      for (const name of names) await admin.query(`drop schema if exists ${name} cascade`);
+      await admin.end();
     }
   });
 
