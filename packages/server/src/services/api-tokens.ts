@@ -69,10 +69,19 @@ export class ApiTokens {
     return principal;
   }
 
+  /**
+   * Revokes a token. Inside a transaction, call `forget(id)` again once it commits: a request in
+   * between still reads the token as valid, and would cache it again.
+   */
   async revoke(id: string, db: Kysely<Database> = this.db): Promise<boolean> {
     const result = await db.updateTable('api_tokens').set({ revoked_at: this.now() }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
-    for (const [key, entry] of this.#recent) if (entry.principal.tokenId === id) this.#recent.delete(key);
+    this.forget(id);
     return result.numUpdatedRows > 0n;
+  }
+
+  /** Drops a token from this instance's cache of recently accepted tokens. */
+  forget(id: string): void {
+    for (const [key, entry] of this.#recent) if (entry.principal.tokenId === id) this.#recent.delete(key);
   }
 
   async list(tenantId?: string): Promise<Array<{ id: string; kind: TokenKind; tenantId: string | null; createdAt: Date; revokedAt: Date | null }>> {

@@ -22,7 +22,7 @@ export interface AuditEvent extends AuditEntry {
 
 export const GENESIS_HASH = '0'.repeat(64);
 /** Any constant: the advisory lock that makes appends take turns. */
-const APPEND_LOCK = 0x6b77_6175;
+export const APPEND_LOCK = 0x6b77_6175;
 
 /** JSON with object keys sorted at every level, so the same content always hashes the same. */
 export function canonicalJson(value: unknown): string {

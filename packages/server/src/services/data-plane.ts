@@ -15,14 +15,21 @@ export type Encoding = 'base64' | 'utf8';
  */
 function decodeBase64(text: string): Buffer | undefined {
   const bytes = Buffer.from(text, 'base64');
-  return bytes.length === (text.length / 4) * 3 - (text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0) && text.length % 4 === 0 && bytes.toString('base64') === text ? bytes : undefined;
+  if (text.length % 4 === 0 && bytes.toString('base64') === text) return bytes;
+  bytes.fill(0);
+  return undefined;
 }
 
-function plaintextOf(item: EncryptItem): Buffer | string {
+/** The item's plaintext as bytes the caller zeroes after use (a string would stay in memory as it is). */
+function plaintextOf(item: EncryptItem): Buffer {
   if ((item.plaintext === undefined) === (item.text === undefined)) {
     throw new KeywardError('KW_INVALID_ARGUMENT', { message: 'Give exactly one of plaintext (base64) or text (UTF-8).' });
   }
-  if (item.text !== undefined) return item.text;
+  if (item.text !== undefined) {
+    // Encoding would silently replace an unpaired surrogate; refuse it as core does.
+    if (!item.text.isWellFormed()) throw new KeywardError('KW_INVALID_ARGUMENT', { message: 'text is not well-formed Unicode (it has an unpaired surrogate).' });
+    return Buffer.from(item.text, 'utf8');
+  }
   const bytes = decodeBase64(item.plaintext!);
   if (bytes === undefined) throw new KeywardError('KW_INVALID_ARGUMENT', { message: 'plaintext must be standard, padded base64.' });
   return bytes;
@@ -68,7 +75,7 @@ export class DataPlane {
       try {
         return { ciphertext: await this.keyward.encryptText(tenantId, plaintext, item.context, item.keyVersion === undefined ? undefined : { keyVersion: item.keyVersion }) };
       } finally {
-        if (typeof plaintext !== 'string') plaintext.fill(0);
+        plaintext.fill(0);
       }
     });
   }

@@ -378,6 +378,12 @@ describe.skipIf(!backend.available)(`bad input over HTTP, on ${backend.name}`, (
       }
     });
 
+    it('text with an unpaired surrogate is 400, not silently replaced', async () => {
+      const response = await h.call('POST', '/v1/tenants/acme/encrypt', { ...service(), raw: '{"items":[{"text":"a\\ud800b"}]}' });
+      expectError(response, 400, 'KW_INVALID_ARGUMENT');
+      expect(response.body.message).toMatch(/unpaired surrogate/);
+    });
+
     it('non-canonical base64 plaintext is 400', async () => {
       for (const plaintext of ['aGVsbG8', 'aGVsbG8==', 'aGVs bG8=', 'aGVsbG8-', 'aGVsbG8_', '====', 'a']) {
         expectError(await h.call('POST', '/v1/tenants/acme/encrypt', { ...service(), body: { items: [{ plaintext }] } }), 400, 'KW_INVALID_ARGUMENT');

@@ -40,7 +40,10 @@ function sharedDiagnosis(error: KeywardError): DiagnosisCode | undefined {
 export function awsOutcome(error: unknown, diagnose: (error: KeywardError) => DiagnosisCode, what: string, stop: boolean): Outcome {
   if (!isKeywardError(error)) throw error;
   const code = diagnose(error);
-  const said = error.aws === undefined ? error.message : `${error.aws.errorName}: ${error.aws.awsMessage ?? error.message}`;
+  // AWS's words name the customer's key or role in a refusal; in an outage or a platform-side
+  // failure they describe the platform's network and endpoints, which the report does not show.
+  const platformSide = error.category === 'unavailable' || error.category === 'internal';
+  const said = error.aws === undefined || platformSide ? `${error.aws?.errorName ?? error.code}: ${error.message}` : `${error.aws.errorName}: ${error.aws.awsMessage ?? error.message}`;
   return {
     code,
     message: `${what} failed. AWS said: ${said}`,

@@ -64,6 +64,8 @@ export const tenantRoutes = [
         if (!(await services.tokens.revoke(params.tokenId, trx))) throw notFound();
         await services.audit.appendIn(trx, { tenantId: token.tenantId, actor, operation: 'token.revoke', outcome: 'success', details: { tokenId: params.tokenId, kind: token.kind } });
       });
+      // Committed: a request that read the token as valid before the commit may have cached it.
+      services.tokens.forget(params.tokenId);
       return { revoked: true };
     },
   }),
