@@ -198,6 +198,9 @@ export class ByokLifecycle {
     const row = await readConfig(this.deps.db, tenantId);
     transition(row.state, 'abort');
     const held = await this.deps.db.selectFrom('byok_configs').select('held_from').where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
+    // held_from is always set since migration 0002. A switch only starts from active; a revert left
+    // from before that migration goes back to active too, and health checks (issue 6) re-derive
+    // degraded or revoked from AWS's answers.
     const back = (held.held_from ?? 'active') as ByokState;
     const at = this.#now();
     await this.deps.db.transaction().execute(async (trx) => {
