@@ -74,15 +74,22 @@ export class AuditLog {
   }
 
   /** Recomputes the chain from the start; the first event that does not fit is where it was altered. */
-  async verify(): Promise<{ ok: true; events: number; head: string } | { ok: false; brokenAt: string; reason: string }> {
+  /**
+   * With `knownHead`, a head hash kept elsewhere earlier (from a previous verify), the chain must
+   * still contain it: that detects the deletion of the newest events, which the chain alone cannot.
+   */
+  async verify(knownHead?: string): Promise<{ ok: true; events: number; head: string } | { ok: false; brokenAt: string | null; reason: string }> {
     const rows = await this.db.selectFrom('audit_events').selectAll().orderBy('id').execute();
     let previous = GENESIS_HASH;
+    let sawKnownHead = knownHead === undefined || knownHead === GENESIS_HASH;
     for (const row of rows) {
+      if (row.hash === knownHead) sawKnownHead = true;
       const entry: AuditEntry = { tenantId: row.tenant_id, actor: row.actor, operation: row.operation, outcome: row.outcome as AuditEntry['outcome'], details: row.details as Record<string, unknown> };
       if (row.previous_hash !== previous) return { ok: false, brokenAt: String(row.id), reason: 'an event before this one was deleted or changed' };
       if (eventHash(previous, entry, new Date(row.at)) !== row.hash) return { ok: false, brokenAt: String(row.id), reason: 'this event was changed' };
       previous = row.hash;
     }
+    if (!sawKnownHead) return { ok: false, brokenAt: null, reason: 'the head you kept is not in the chain: events after an earlier point were deleted' };
     return { ok: true, events: rows.length, head: previous };
   }
 }

@@ -45,6 +45,20 @@ describe.each(BACKENDS)('AuditLog on $name', (backend) => {
     expect(await audit.verify()).toEqual({ ok: false, brokenAt: after.id, reason: 'an event before this one was deleted or changed' });
   });
 
+  it('detects deletion of the newest events against a head kept from an earlier verify', async () => {
+    await audit.append(entry('a'));
+    await audit.append(entry('b'));
+    const kept = await audit.verify();
+    expect(kept.ok).toBe(true);
+    const head = (kept as { head: string }).head;
+    const later = await audit.append(entry('c'));
+    expect(await audit.verify(head)).toEqual({ ok: true, events: 3, head: later.hash });
+    // Deleting the newest events leaves a valid-looking chain; only the kept head shows it.
+    await store.db.deleteFrom('audit_events').where('hash', 'in', [head, later.hash]).execute();
+    expect((await audit.verify()).ok).toBe(true);
+    expect(await audit.verify(head)).toEqual({ ok: false, brokenAt: null, reason: 'the head you kept is not in the chain: events after an earlier point were deleted' });
+  });
+
   it('concurrent appends still form one chain', async () => {
     await Promise.all(Array.from({ length: 20 }, (_, i) => audit.append(entry(`op-${i}`))));
     expect(await audit.verify()).toMatchObject({ ok: true, events: 20 });

@@ -56,7 +56,9 @@ export const auditRoutes = [
   route({
     method: 'GET', url: '/v1/audit/verify', access: 'operator', tag: 'Audit',
     summary: 'Recompute the hash chain: an edited or deleted event is reported where the chain breaks',
-    response: z.union([z.object({ ok: z.literal(true), events: z.number(), head: z.string() }), z.object({ ok: z.literal(false), brokenAt: z.string(), reason: z.string() })]),
-    handler: ({ services }) => services.audit.verify(),
+    description: 'Keep the returned `head` somewhere else (a ticket, another system). Passing it back as `head` later checks that it is still in the chain, which also detects deletion of the newest events.',
+    query: z.object({ head: z.string().regex(/^[0-9a-f]{64}$/, 'must be a head hash returned by an earlier verify').optional() }).strict(),
+    response: z.union([z.object({ ok: z.literal(true), events: z.number(), head: z.string() }), z.object({ ok: z.literal(false), brokenAt: z.string().nullable(), reason: z.string() })]),
+    handler: ({ query, services }) => services.audit.verify(query.head),
   }),
 ];
