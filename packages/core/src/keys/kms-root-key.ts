@@ -1,4 +1,4 @@
-import type { KmsPort, KmsTarget } from '../aws/ports.js';
+import type { KmsKeyDescription, KmsPort, KmsTarget } from '../aws/ports.js';
 import { kmsEncryptionContext, type RootKey, type RootKeyKind, type WrapContext } from './root-key.js';
 import { SecretKey } from './secret-key.js';
 
@@ -33,6 +33,11 @@ export abstract class KmsRootKey implements RootKey {
   async wrap(key: SecretKey, context: WrapContext): Promise<Uint8Array> {
     const out = await this.withTarget((target) => this.kms.encrypt(target, { keyId: this.id, plaintext: key.bytes(), encryptionContext: kmsEncryptionContext(context) }));
     return out.ciphertextBlob;
+  }
+
+  /** The key's metadata (state, deletion date…), with the same credentials as every other call. */
+  async describe(): Promise<KmsKeyDescription> {
+    return this.withTarget((target) => this.kms.describeKey(target, { keyId: this.id }));
   }
 
   async unwrap(wrappedKey: Uint8Array, context: WrapContext): Promise<SecretKey> {

@@ -27,6 +27,7 @@ describe('loadConfig', () => {
       aws: { mode: 'sandbox', region: 'us-east-1' },
       rootKey: SERVER_DEFAULTS.rootKey,
       cache: { ttlSeconds: 300 },
+      health: { intervalSeconds: 60, graceSeconds: 120 },
       listen: { host: '127.0.0.1', port: 8080 },
       store: { dataDir: '.data/keyward' },
       rateLimit: { requestsPerSecond: 1000, burst: 2000 },

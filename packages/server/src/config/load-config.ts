@@ -13,6 +13,8 @@ export const ENV_NAMES = {
   'aws.region': 'KEYWARD_AWS_REGION',
   rootKey: 'KEYWARD_ROOT_KEY',
   'cache.ttlSeconds': 'KEYWARD_CACHE_TTL_SECONDS',
+  'health.intervalSeconds': 'KEYWARD_HEALTH_INTERVAL_SECONDS',
+  'health.graceSeconds': 'KEYWARD_HEALTH_GRACE_SECONDS',
   'listen.host': 'KEYWARD_HOST',
   'listen.port': 'KEYWARD_PORT',
   'store.dataDir': 'KEYWARD_DATA_DIR',

@@ -17,6 +17,8 @@ export const SERVER_DEFAULTS = {
   /** The root key of platform-managed tenants: a KMS key or alias ARN, or `local` (development only). */
   rootKey: 'arn:aws:kms:us-east-1:111122223333:alias/keyward-platform',
   cache: { ttlSeconds: 300 },
+  /** Health checks of BYOK tenants' CMKs (0 turns the periodic checks off), and how long an outage is served from cache. */
+  health: { intervalSeconds: 60, graceSeconds: 120 },
   listen: { host: '127.0.0.1', port: 8080 },
   store: { dataDir: '.data/keyward' },
   /** Per token: a bucket of `burst` requests refilled at `requestsPerSecond`; 0 turns limiting off. */
@@ -48,6 +50,11 @@ export const serverConfigSchema = z.object({
     /** The longest a revoked customer key keeps working on an instance nobody told (ARCHITECTURE §2). */
     ttlSeconds: z.coerce.number().int().min(1).max(3600, 'must be at most 3600 (one hour)').default(SERVER_DEFAULTS.cache.ttlSeconds),
   }).strict().default(SERVER_DEFAULTS.cache),
+  health: z.object({
+    intervalSeconds: z.coerce.number().int().min(0).max(86_400).default(SERVER_DEFAULTS.health.intervalSeconds),
+    /** Capped at the cache TTL: a key is never served longer than the cache would keep it anyway. */
+    graceSeconds: z.coerce.number().int().min(0).max(3600).default(SERVER_DEFAULTS.health.graceSeconds),
+  }).strict().default(SERVER_DEFAULTS.health),
   listen: z.object({
     host: z.string().min(1).default(SERVER_DEFAULTS.listen.host),
     port: z.coerce.number().int().min(0).max(65535).default(SERVER_DEFAULTS.listen.port),

@@ -1,4 +1,5 @@
 import { isKeywardError, KeywardError, toText, type EncryptionContext, type Keyward } from '@keyward/core';
+import { findingOf, type HealthFinding } from './health-monitor.js';
 
 /** One item's outcome: its result, or its error from the catalogue; the other items go on. */
 export type ItemResult<T> = ({ ok: true } & T) | { ok: false; error: { code: string; message: string; details?: unknown } };
@@ -67,10 +68,18 @@ function wholeRequestFailure(results: Array<ItemResult<object>>): KeywardError |
  * microseconds of CPU, and a cold key is loaded once (single-flight) for the whole batch.
  */
 export class DataPlane {
-  constructor(private readonly keyward: Keyward, private readonly onItems: (operation: string, ok: number, failed: number) => void = () => undefined) {}
+  /**
+   * `learn` hears what a failed cache miss said about the customer's key (denied, disabled,
+   * unreachable…), so that the tenant's state changes at once rather than at the next health check.
+   */
+  constructor(
+    private readonly keyward: Keyward,
+    private readonly onItems: (operation: string, ok: number, failed: number) => void = () => undefined,
+    private readonly learn: (tenantId: string, finding: HealthFinding) => Promise<void> = async () => undefined,
+  ) {}
 
   encrypt(tenantId: string, items: EncryptItem[]) {
-    return this.#each('encrypt', items, async (item) => {
+    return this.#each('encrypt', tenantId, items, async (item) => {
       const plaintext = plaintextOf(item);
       try {
         return { ciphertext: await this.keyward.encryptText(tenantId, plaintext, item.context, item.keyVersion === undefined ? undefined : { keyVersion: item.keyVersion }) };
@@ -81,7 +90,7 @@ export class DataPlane {
   }
 
   decrypt(tenantId: string, items: CiphertextItem[], encoding: Encoding = 'base64') {
-    return this.#each('decrypt', items, async (item) => {
+    return this.#each('decrypt', tenantId, items, async (item) => {
       const plaintext = await this.keyward.decrypt(tenantId, item.ciphertext, item.context);
       try {
         if (encoding === 'base64') return { plaintext: plaintext.toString('base64') };
@@ -94,11 +103,11 @@ export class DataPlane {
   }
 
   rewrap(tenantId: string, items: CiphertextItem[]) {
-    return this.#each('rewrap', items, async (item) => ({ ciphertext: await this.keyward.rewrap(tenantId, item.ciphertext, item.context) }));
+    return this.#each('rewrap', tenantId, items, async (item) => ({ ciphertext: await this.keyward.rewrap(tenantId, item.ciphertext, item.context) }));
   }
 
   datakey(tenantId: string, items: DataKeyItem[]) {
-    return this.#each('datakey', items, async (item) => {
+    return this.#each('datakey', tenantId, items, async (item) => {
       const key = await this.keyward.generateDataKey(tenantId, item.context, item.bytes === undefined ? {} : { bytes: item.bytes });
       const plaintextKey = key.plaintextKey.toString('base64');
       key.plaintextKey.fill(0);
@@ -106,17 +115,20 @@ export class DataPlane {
     });
   }
 
-  async #each<I, T extends object>(operation: string, items: I[], run: (item: I) => Promise<T>): Promise<Array<ItemResult<T>>> {
+  async #each<I, T extends object>(operation: string, tenantId: string, items: I[], run: (item: I) => Promise<T>): Promise<Array<ItemResult<T>>> {
     const results: Array<ItemResult<T>> = [];
     let failed = 0;
+    let finding: HealthFinding | undefined;
     for (const item of items) {
       try {
         results.push({ ok: true, ...(await run(item)) });
       } catch (error) {
         failed++;
+        finding ??= findingOf(error);
         results.push(failure(error));
       }
     }
+    if (finding !== undefined) await this.learn(tenantId, finding);
     this.onItems(operation, items.length - failed, failed);
     const whole = wholeRequestFailure(results);
     if (whole !== undefined) throw whole;

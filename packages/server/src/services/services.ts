@@ -1,4 +1,4 @@
-import { createKeyward, platformIdentity, type Clock, type Keyward, type KmsPort, type Logger, type PlatformIdentity, type RootKey, type StsPort } from '@keyward/core';
+import { createKeyward, platformIdentity, systemClock, type Clock, type Keyward, type KmsPort, type Logger, type PlatformIdentity, type RootKey, type StsPort } from '@keyward/core';
 import { sql, type Kysely } from 'kysely';
 import { AuditedKmsPort, type AwsCallRecorder } from '../aws/audited-ports.js';
 import type { ServerConfig } from '../config/schema.js';
@@ -9,6 +9,7 @@ import { ApiTokens } from './api-tokens.js';
 import { AuditLog } from './audit-log.js';
 import { ByokLifecycle } from './byok-lifecycle.js';
 import { DataPlane } from './data-plane.js';
+import { HealthMonitor } from './health-monitor.js';
 import { KeyManagement } from './key-management.js';
 import { RootKeys } from './root-keys.js';
 import { Tenants } from './tenants.js';
@@ -23,6 +24,7 @@ export interface Services {
   lifecycle: ByokLifecycle;
   keys: KeyManagement;
   dataPlane: DataPlane;
+  health: HealthMonitor;
   keyward: Keyward;
   rootKeys: RootKeys;
   metrics: Metrics;
@@ -74,12 +76,16 @@ export async function createServices(deps: ServiceDeps): Promise<Services> {
   const serviceRoleArn = config.platform.serviceRoleArn;
   const lifecycle = new ByokLifecycle({ db, audit, tenants, rootKeys, keyStore, keyward, serviceRoleArn, now });
   const keys = new KeyManagement(db, keyward, audit);
+  const health = new HealthMonitor({
+    db, audit, rootKeys, keyStore, keyward, clock: deps.clock ?? systemClock,
+    graceMs: Math.min(config.health.graceSeconds, config.cache.ttlSeconds) * 1000,
+  });
   const dataPlane = new DataPlane(keyward, (operation, ok, failed) => {
     if (ok > 0) metrics.dataPlaneItems.inc({ operation, outcome: 'success' }, ok);
     if (failed > 0) metrics.dataPlaneItems.inc({ operation, outcome: 'failure' }, failed);
-  });
+  }, (tenantId, finding) => health.apply(tenantId, finding).then(() => undefined, () => undefined));
   return {
-    config, platform: platformIdentity(serviceRoleArn), db, audit, tenants, lifecycle, keys, dataPlane, keyward, rootKeys, metrics,
+    config, platform: platformIdentity(serviceRoleArn), db, audit, tenants, lifecycle, keys, dataPlane, health, keyward, rootKeys, metrics,
     tokens: new ApiTokens(db, deps.operatorToken, now),
     async ready() {
       try {

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { platformAws } from '../aws/platform-aws.js';
 import { demoTenantOf, type ServerConfig } from '../config/schema.js';
 import { buildApp } from '../http/build-app.js';
+import { HealthSchedule } from '../services/health-monitor.js';
 import { createServices, type Services } from '../services/services.js';
 import { openStore, type Store } from '../store/open-store.js';
 
@@ -69,6 +70,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       ...(options.clock === undefined ? {} : { clock: options.clock }),
     });
     cleanup.push(() => services.close());
+    const schedule = new HealthSchedule(services.health, store.db, config.health.intervalSeconds * 1000);
+    schedule.start();
+    cleanup.push(() => schedule.stop());
     const demoTenant = demoTenantOf(config);
     const demo = demoTenant === '' ? undefined : await seedDemoTenant(services, demoTenant);
     const app = buildApp(services, options.logger === undefined ? {} : { logger: options.logger });

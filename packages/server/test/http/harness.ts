@@ -1,6 +1,6 @@
 import { CreateKeyCommand, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
 import { CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
-import type { SetupKit } from '@keyward/core';
+import type { Clock, SetupKit } from '@keyward/core';
 import { CUSTOMER_ACCOUNT_ID, startSandbox, type RunningSandbox } from '@keyward/sandbox';
 import { clients } from '../../../sandbox/test/helpers.js';
 import { loadConfig, startServer, type RunningServer, type ServerConfigInput, type Store } from '../../src/index.js';
@@ -25,14 +25,16 @@ export interface Harness {
  * A sandbox and a Keyward server over real HTTP on the given store, as `npm start` runs it but
  * on free ports, with a fixed operator token and no demo tenant.
  */
-export async function startHarness(backend: Backend, overrides: ServerConfigInput = {}): Promise<Harness> {
+export async function startHarness(backend: Backend, overrides: ServerConfigInput = {}, options: { clock?: Clock } = {}): Promise<Harness> {
   const box = await startSandbox({ port: 0, env: {} });
   const store = await backend.open();
   const config = loadConfig({}, {
     aws: { endpoint: box.endpoint }, listen: { port: 0 }, operatorToken: OPERATOR_TOKEN, demoTenant: '', logLevel: 'silent',
+    // Tests run health checks themselves (POST …/byok/check), never on a timer.
+    health: { intervalSeconds: 0 },
     ...overrides,
   });
-  const server = await startServer({ config, store, env: {}, logger: false });
+  const server = await startServer({ config, store, env: {}, logger: false, ...(options.clock === undefined ? {} : { clock: options.clock }) });
   const url = server.url;
   const call: Harness['call'] = async (method, path, options = {}) => {
     const token = options.token === undefined ? OPERATOR_TOKEN : options.token;

@@ -88,6 +88,14 @@ export const byokRoutes = [
     handler: ({ params, actor, services }) => services.lifecycle.revert(params.tenantId, actor),
   }),
   route({
+    method: 'POST', url: '/v1/tenants/:tenantId/byok/check', access: 'tenant-admin', tag: 'BYOK',
+    summary: 'Check access to the CMK now, as the periodic health check does, and update the state',
+    description: 'A fresh AssumeRole and a Decrypt of the newest wrapped tenant key. Withdrawn access (denied, disabled, pending deletion, not found) makes the tenant revoked and evicts its keys; an unreachable AWS makes it degraded; working access makes it active again. Only with BYOK on (active, degraded, revoked).',
+    params: tenantParams,
+    response: z.object({ tenantId: z.string(), finding: z.enum(['ok', 'denied', 'disabled', 'pending_deletion', 'not_found', 'unreachable']), state: byokState, reason: z.string().nullable(), deletionDate: z.string().optional() }),
+    handler: ({ params, services }) => services.health.check(params.tenantId),
+  }),
+  route({
     method: 'POST', url: '/v1/tenants/:tenantId/byok/abort', access: 'operator', tag: 'BYOK',
     summary: 'Operator only: abort a CMK switch or revert that was interrupted, back to the state it started from',
     description: 'Only in rotating_cmk or reverting. Until such an operation commits, every tenant key is still wrapped by the current CMK, so aborting loses nothing; an operation still running then fails its commit.',

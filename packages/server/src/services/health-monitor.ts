@@ -1,0 +1,190 @@
+import { AssumedRoleCredentialCache, CustomerKmsRootKey, isKeywardError, KeywardError, type Clock, type Keyward } from '@keyward/core';
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/schema.js';
+import type { SqlTenantKeyStore } from '../store/tenant-key-store.js';
+import type { AuditLog } from './audit-log.js';
+import { transition, type ByokState } from './byok-states.js';
+import type { RootKeys } from './root-keys.js';
+
+/** What a check of the customer's key found. */
+export type HealthFinding = 'ok' | 'denied' | 'disabled' | 'pending_deletion' | 'not_found' | 'unreachable';
+
+export interface HealthOutcome {
+  tenantId: string;
+  finding: HealthFinding;
+  /** The state after the check. */
+  state: ByokState;
+  reason: string | null;
+  /** When the customer scheduled the key's deletion, if it did. */
+  deletionDate?: string;
+}
+
+/** The customer withdrew access (stop serving now) versus AWS could not answer (keep serving a while). */
+const REVOKING: Record<string, HealthFinding> = {
+  KW_KMS_ACCESS_DENIED: 'denied',
+  KW_STS_ACCESS_DENIED: 'denied',
+  KW_STS_REGION_DISABLED: 'denied',
+  KW_KMS_KEY_DISABLED: 'disabled',
+  KW_KMS_KEY_PENDING_DELETION: 'pending_deletion',
+  KW_KMS_KEY_NOT_FOUND: 'not_found',
+};
+
+/** How an AWS failure reads as a finding; undefined when it says nothing about the customer's key. */
+export function findingOf(error: unknown): HealthFinding | undefined {
+  if (!isKeywardError(error)) return undefined;
+  const revoking = REVOKING[error.code];
+  if (revoking !== undefined) return revoking;
+  return error.category === 'unavailable' ? 'unreachable' : undefined;
+}
+
+const REASONS: Record<Exclude<HealthFinding, 'ok' | 'unreachable'>, string> = {
+  denied: 'denied: the customer\'s key policy, the role\'s permissions or its trust policy no longer let the platform use the CMK',
+  disabled: 'disabled: the customer disabled the CMK',
+  pending_deletion: 'pending deletion: the customer scheduled the CMK for deletion',
+  not_found: 'not found: the CMK no longer exists in the customer\'s account and region',
+};
+
+export interface HealthMonitorDeps {
+  db: Kysely<Database>;
+  audit: AuditLog;
+  rootKeys: RootKeys;
+  keyStore: SqlTenantKeyStore;
+  keyward: Keyward;
+  clock: Clock;
+  /** How long a degraded tenant is served from cached keys before failing closed (capped at the cache TTL). */
+  graceMs: number;
+}
+
+/**
+ * Checks BYOK tenants' access to their CMK the way the data plane uses it (a fresh AssumeRole,
+ * then Decrypt of the newest wrapped tenant key) and moves their state (ARCHITECTURE §3):
+ * - the customer withdrew access (denied, disabled, pending deletion, not found) → `revoked`, and
+ *   the tenant's keys are evicted at once: fail closed;
+ * - AWS could not answer → `degraded`: cached keys keep serving for the grace period, then are
+ *   evicted; an outage never revokes;
+ * - access works → `active` again, with nothing lost.
+ */
+export class HealthMonitor {
+  constructor(private readonly deps: HealthMonitorDeps) {}
+
+  async check(tenantId: string): Promise<HealthOutcome> {
+    const row = await this.deps.db.selectFrom('byok_configs').select(['state', 'role_arn', 'cmk_arn', 'external_id', 'state_since'])
+      .where('tenant_id', '=', tenantId).executeTakeFirst();
+    if (row === undefined) throw new KeywardError('KW_TENANT_NOT_FOUND', { details: { tenantId } });
+    const state = row.state as ByokState;
+    transition(state, 'health_ok');
+    const ports = this.deps.rootKeys.auditedPorts(tenantId);
+    const root = new CustomerKmsRootKey({
+      kms: ports.kms,
+      // A fresh session each time: a trust policy changed since the last AssumeRole must show.
+      credentials: new AssumedRoleCredentialCache(ports.sts, { clock: this.deps.clock }),
+      tenantId, roleArn: row.role_arn!, keyArn: row.cmk_arn!, externalId: row.external_id!,
+    });
+    let finding: HealthFinding = 'ok';
+    let deletionDate: string | undefined;
+    try {
+      const versions = await this.deps.keyStore.listVersions(tenantId);
+      const newest = versions.at(-1);
+      if (newest === undefined) throw new KeywardError('KW_TENANT_NOT_FOUND', { details: { tenantId } });
+      (await root.unwrap(newest.wrappedKey, { tenantId, version: newest.version })).zero();
+    } catch (error) {
+      const found = findingOf(error);
+      if (found === undefined) throw error;
+      finding = found;
+      if (finding === 'pending_deletion') deletionDate = await this.#deletionDate(root);
+    }
+    return this.apply(tenantId, finding, deletionDate);
+  }
+
+  /**
+   * Applies a finding, from a check or from the data plane (a KMS error on a cache miss), as one
+   * compare-and-set on the state, audited; evicts the tenant's keys when access was withdrawn.
+   */
+  async apply(tenantId: string, finding: HealthFinding, deletionDate?: string): Promise<HealthOutcome> {
+    const row = await this.deps.db.selectFrom('byok_configs').select(['state', 'state_since', 'state_reason']).where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
+    const from = row.state as ByokState;
+    const event = finding === 'ok' ? 'health_ok' : finding === 'unreachable' ? 'health_unreachable' : 'health_denied';
+    const to = transition(from, event);
+    const reason = finding === 'ok' ? null : finding === 'unreachable' ? (from === 'revoked' ? row.state_reason : 'unreachable: AWS did not answer (timeouts, errors or throttling)')
+      : `${REASONS[finding]}${deletionDate === undefined ? '' : ` (deletion on ${deletionDate})`}`;
+    if (to === 'revoked' || (finding !== 'ok' && finding !== 'unreachable')) this.deps.keyward.evict(tenantId);
+    if (to !== from || reason !== row.state_reason) {
+      const at = new Date(this.deps.clock.now());
+      await this.deps.db.transaction().execute(async (trx) => {
+        const updated = await trx.updateTable('byok_configs').set({ state: to, state_reason: reason, ...(to === from ? {} : { state_since: at }), updated_at: at })
+          .where('tenant_id', '=', tenantId).where('state', '=', from).executeTakeFirst();
+        if (updated.numUpdatedRows === 0n) return;
+        await this.deps.audit.appendIn(trx, {
+          tenantId, actor: 'keyward:health', operation: 'byok.health', outcome: finding === 'ok' ? 'success' : finding === 'unreachable' ? 'failure' : 'denied',
+          details: { finding, from, to, reason, ...(deletionDate === undefined ? {} : { deletionDate }) },
+        });
+      });
+    }
+    if (to === 'degraded') await this.#failClosedAfterGrace(tenantId, to === from ? new Date(row.state_since) : new Date(this.deps.clock.now()));
+    return { tenantId, finding, state: to, reason, ...(deletionDate === undefined ? {} : { deletionDate }) };
+  }
+
+  /** Past the grace period of an outage, cached keys are dropped: the tenant fails closed until AWS answers. */
+  async #failClosedAfterGrace(tenantId: string, degradedSince: Date): Promise<void> {
+    if (this.deps.clock.now() - degradedSince.getTime() >= this.deps.graceMs) this.deps.keyward.evict(tenantId);
+  }
+
+  /** The scheduled deletion date, for the warning; a key that cannot be described has none to give. */
+  async #deletionDate(root: CustomerKmsRootKey): Promise<string | undefined> {
+    try {
+      return (await root.describe()).deletionDate?.toISOString();
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/**
+ * Runs the checks periodically: every tenant with BYOK on is checked once per interval, at a
+ * random point within it, so that checks spread over time and instances do not all call AWS at
+ * once. Timers are unref'd; a failed check is logged and tried again next interval.
+ */
+export class HealthSchedule {
+  readonly #timers = new Set<NodeJS.Timeout>();
+  #interval: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly monitor: HealthMonitor,
+    private readonly db: Kysely<Database>,
+    private readonly intervalMs: number,
+    private readonly onError: (tenantId: string, error: unknown) => void = () => undefined,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  start(): void {
+    if (this.#interval !== undefined || this.intervalMs <= 0) return;
+    this.#interval = setInterval(() => void this.#round(), this.intervalMs);
+    this.#interval.unref();
+    void this.#round();
+  }
+
+  stop(): void {
+    if (this.#interval !== undefined) clearInterval(this.#interval);
+    this.#interval = undefined;
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+  }
+
+  async #round(): Promise<void> {
+    let tenants: Array<{ tenant_id: string }>;
+    try {
+      tenants = await this.db.selectFrom('byok_configs').select('tenant_id').where('state', 'in', ['active', 'degraded', 'revoked']).execute();
+    } catch (error) {
+      this.onError('*', error);
+      return;
+    }
+    for (const { tenant_id: tenantId } of tenants) {
+      const timer = setTimeout(() => {
+        this.#timers.delete(timer);
+        this.monitor.check(tenantId).catch((error: unknown) => this.onError(tenantId, error));
+      }, Math.floor(this.random() * this.intervalMs * 0.9));
+      timer.unref();
+      this.#timers.add(timer);
+    }
+  }
+}
