@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { migrateToLatest, openStore } from '../../src/index.js';
 import { randomBytes } from 'node:crypto';
@@ -50,7 +50,9 @@ describe('openStore', () => {
     if (!backend.available) return;
     const store = await backend.open();
     try {
-      const tables = (await store.db.introspection.getTables()).map((table) => table.name).sort();
+      // Introspection lists every schema on the server; other tests' schemas may exist meanwhile.
+      const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(store.db);
+      const tables = (await store.db.introspection.getTables()).filter((table) => table.schema === rows[0]!.schema).map((table) => table.name).sort();
       expect(tables).toEqual(['api_tokens', 'audit_events', 'byok_configs', 'jobs', 'tenant_key_policies', 'tenant_key_versions', 'tenants']);
       await store.db.insertInto('tenants').values([{ id: 'a', name: 'A' }, { id: 'b', name: 'B' }]).execute();
       await store.db.insertInto('byok_configs').values({ tenant_id: 'a', state: 'pending', external_id: 'kw-1', role_identity: 'aws:1:r' }).execute();
