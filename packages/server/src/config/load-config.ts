@@ -20,6 +20,7 @@ export const ENV_NAMES = {
   'store.dataDir': 'KEYWARD_DATA_DIR',
   'store.databaseUrl': 'DATABASE_URL',
   operatorToken: 'KEYWARD_OPERATOR_TOKEN',
+  tokenCacheSeconds: 'KEYWARD_TOKEN_CACHE_SECONDS',
   'rateLimit.requestsPerSecond': 'KEYWARD_RATE_LIMIT_PER_SECOND',
   'rateLimit.burst': 'KEYWARD_RATE_LIMIT_BURST',
   'limits.bodyBytes': 'KEYWARD_MAX_BODY_BYTES',

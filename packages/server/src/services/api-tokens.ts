@@ -79,6 +79,11 @@ export class ApiTokens {
     return result.numUpdatedRows > 0n;
   }
 
+  /** Forgets every accepted token (messages from other instances may have been missed). */
+  forgetAll(): void {
+    this.#recent.clear();
+  }
+
   /** Drops a token from this instance's cache of recently accepted tokens. */
   forget(id: string): void {
     for (const [key, entry] of this.#recent) if (entry.principal.tokenId === id) this.#recent.delete(key);

@@ -10,6 +10,7 @@ import type { AuditLog } from './audit-log.js';
 import { transition, type ByokState } from './byok-states.js';
 import { commitKeyTransition, readConfig, type ConfigRow } from './key-transition.js';
 import type { RootKeys } from './root-keys.js';
+import type { TenantEvent } from './tenant-events.js';
 import type { Tenants } from './tenants.js';
 
 export interface LifecycleDeps {
@@ -21,6 +22,8 @@ export interface LifecycleDeps {
   keyward: Keyward;
   serviceRoleArn: string;
   now?: () => Date;
+  /** Tells the other instances that a tenant's keys moved to another root (evict, forget sessions). */
+  publish?: (event: TenantEvent) => Promise<void>;
 }
 
 /**
@@ -85,6 +88,7 @@ export class ByokLifecycle {
         now: this.#now(),
       });
       this.deps.keyward.evict(tenantId);
+      await this.deps.publish?.({ kind: 'evict', tenantId, reason: 'keys-moved' });
       return { state: 'active' as const, keyVersion: version, rewrapped: replaced.length };
     });
   }
@@ -125,6 +129,7 @@ export class ByokLifecycle {
     });
     this.deps.rootKeys.forget(tenantId);
     this.deps.keyward.evict(tenantId);
+    await this.deps.publish?.({ kind: 'evict', tenantId, reason: 'keys-moved' });
     return { report, ...result };
   }
 
@@ -149,6 +154,7 @@ export class ByokLifecycle {
     });
     this.deps.rootKeys.forget(tenantId);
     this.deps.keyward.evict(tenantId);
+    await this.deps.publish?.({ kind: 'evict', tenantId, reason: 'keys-moved' });
     return { state: 'platform_managed', ...result };
   }
 

@@ -5,6 +5,7 @@ import type { SqlTenantKeyStore } from '../store/tenant-key-store.js';
 import type { AuditLog } from './audit-log.js';
 import { transition, type ByokState } from './byok-states.js';
 import type { RootKeys } from './root-keys.js';
+import type { TenantEvent } from './tenant-events.js';
 
 /** What a check of the customer's key found. */
 export type HealthFinding = 'ok' | 'denied' | 'disabled' | 'pending_deletion' | 'not_found' | 'unreachable';
@@ -53,6 +54,8 @@ export interface HealthMonitorDeps {
   clock: Clock;
   /** How long a degraded tenant is served from cached keys before failing closed (capped at the cache TTL). */
   graceMs: number;
+  /** Tells the other instances to evict too. */
+  publish?: (event: TenantEvent) => Promise<void>;
 }
 
 /**
@@ -120,13 +123,16 @@ export class HealthMonitor {
         });
       });
     }
+    if (to === 'revoked') await this.deps.publish?.({ kind: 'evict', tenantId, reason: 'revoked' });
     if (to === 'degraded') await this.#failClosedAfterGrace(tenantId, to === from ? new Date(row.state_since) : new Date(this.deps.clock.now()));
     return { tenantId, finding, state: to, reason, ...(deletionDate === undefined ? {} : { deletionDate }) };
   }
 
   /** Past the grace period of an outage, cached keys are dropped: the tenant fails closed until AWS answers. */
   async #failClosedAfterGrace(tenantId: string, degradedSince: Date): Promise<void> {
-    if (this.deps.clock.now() - degradedSince.getTime() >= this.deps.graceMs) this.deps.keyward.evict(tenantId);
+    if (this.deps.clock.now() - degradedSince.getTime() < this.deps.graceMs) return;
+    this.deps.keyward.evict(tenantId);
+    await this.deps.publish?.({ kind: 'evict', tenantId, reason: 'outage-past-grace' });
   }
 
   /** The scheduled deletion date, for the warning; a key that cannot be described has none to give. */

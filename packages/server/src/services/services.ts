@@ -12,7 +12,9 @@ import { DataPlane } from './data-plane.js';
 import { HealthMonitor } from './health-monitor.js';
 import { KeyManagement } from './key-management.js';
 import { RootKeys } from './root-keys.js';
+import { TenantEvents } from './tenant-events.js';
 import { Tenants } from './tenants.js';
+import { memoryNotifications, type Notifications } from '../store/notifications.js';
 
 export interface Services {
   config: ServerConfig;
@@ -25,6 +27,7 @@ export interface Services {
   keys: KeyManagement;
   dataPlane: DataPlane;
   health: HealthMonitor;
+  events: TenantEvents;
   keyward: Keyward;
   rootKeys: RootKeys;
   metrics: Metrics;
@@ -42,6 +45,8 @@ export interface ServiceDeps {
   /** The platform root key; built from `kms` with `platformRootKey()` unless given. */
   platformRoot: (kms: KmsPort) => RootKey | Promise<RootKey>;
   operatorToken: string;
+  /** How this instance reaches the others on the same store; default: this process only. */
+  notifications?: Notifications;
   clock?: Clock;
   logger?: Logger;
 }
@@ -74,10 +79,11 @@ export async function createServices(deps: ServiceDeps): Promise<Services> {
   });
   const tenants = new Tenants(db, audit, now, platformRoot);
   const serviceRoleArn = config.platform.serviceRoleArn;
-  const lifecycle = new ByokLifecycle({ db, audit, tenants, rootKeys, keyStore, keyward, serviceRoleArn, now });
+  const lifecycle = new ByokLifecycle({ db, audit, tenants, rootKeys, keyStore, keyward, serviceRoleArn, now, publish: (event) => events.publish(event) });
   const keys = new KeyManagement(db, keyward, audit);
+  const events = new TenantEvents(deps.notifications ?? memoryNotifications(), (error) => deps.logger?.warn({ err: error }, 'could not tell other instances'));
   const health = new HealthMonitor({
-    db, audit, rootKeys, keyStore, keyward, clock: deps.clock ?? systemClock,
+    db, audit, rootKeys, keyStore, keyward, clock: deps.clock ?? systemClock, publish: (event) => events.publish(event),
     graceMs: Math.min(config.health.graceSeconds, config.cache.ttlSeconds) * 1000,
   });
   const dataPlane = new DataPlane(keyward, (operation, ok, failed) => {
@@ -85,8 +91,8 @@ export async function createServices(deps: ServiceDeps): Promise<Services> {
     if (failed > 0) metrics.dataPlaneItems.inc({ operation, outcome: 'failure' }, failed);
   }, (tenantId, finding) => health.apply(tenantId, finding).then(() => undefined, () => undefined));
   return {
-    config, platform: platformIdentity(serviceRoleArn), db, audit, tenants, lifecycle, keys, dataPlane, health, keyward, rootKeys, metrics,
-    tokens: new ApiTokens(db, deps.operatorToken, now),
+    config, platform: platformIdentity(serviceRoleArn), db, audit, tenants, lifecycle, keys, dataPlane, health, events, keyward, rootKeys, metrics,
+    tokens: new ApiTokens(db, deps.operatorToken, now, config.tokenCacheSeconds * 1000),
     async ready() {
       try {
         await sql`select 1`.execute(db);

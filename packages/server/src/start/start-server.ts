@@ -65,11 +65,23 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const generated = config.operatorToken === undefined;
     const operatorToken = config.operatorToken ?? `kwo_${randomBytes(32).toString('base64url')}`;
     const services = await createServices({
-      config, db: store.db, kms: aws.kms, sts: aws.sts, operatorToken,
+      config, db: store.db, kms: aws.kms, sts: aws.sts, operatorToken, notifications: store.notifications,
       platformRoot: (kms) => (config.rootKey === 'local' ? LocalRootKey.fromEnv(env) : PlatformKmsRootKey.resolve({ kms, keyArn: config.rootKey })),
       ...(options.clock === undefined ? {} : { clock: options.clock }),
     });
     cleanup.push(() => services.close());
+    await services.events.start({
+      evict: (tenantId, reason) => {
+        services.keyward.evict(tenantId);
+        if (reason === 'keys-moved') services.rootKeys.forget(tenantId);
+      },
+      forgetToken: (tokenId) => services.tokens.forget(tokenId),
+      gap: () => {
+        services.keyward.evictAll();
+        services.tokens.forgetAll();
+      },
+    });
+    cleanup.push(() => services.events.stop());
     const schedule = new HealthSchedule(services.health, store.db, config.health.intervalSeconds * 1000);
     schedule.start();
     cleanup.push(() => schedule.stop());

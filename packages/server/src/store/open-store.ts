@@ -3,6 +3,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { migrateToLatest } from './migrate.js';
 import { PGliteDialect } from './pglite-dialect.js';
+import { memoryNotifications, postgresNotifications, type Notifications } from './notifications.js';
 import type { Database } from './schema.js';
 
 export type StoreLocation =
@@ -12,6 +13,8 @@ export type StoreLocation =
 export interface Store {
   db: Kysely<Database>;
   kind: StoreLocation['kind'];
+  /** Messages to every instance on this store (cache evictions, state changes). */
+  notifications: Notifications;
   close(): Promise<void>;
 }
 
@@ -43,5 +46,6 @@ export async function openStore(location: StoreLocation): Promise<Store> {
     await db.destroy();
     throw error;
   }
-  return { db, kind: location.kind, close: () => db.destroy() };
+  const notifications = location.kind === 'pglite' ? memoryNotifications() : postgresNotifications(db, location.url, location.schema);
+  return { db, kind: location.kind, notifications, close: () => db.destroy() };
 }

@@ -66,6 +66,7 @@ export const tenantRoutes = [
       });
       // Committed: a request that read the token as valid before the commit may have cached it.
       services.tokens.forget(params.tokenId);
+      await services.events.publish({ kind: 'token-revoked', tokenId: params.tokenId });
       return { revoked: true };
     },
   }),
