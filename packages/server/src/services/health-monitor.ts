@@ -56,6 +56,8 @@ export interface HealthMonitorDeps {
   graceMs: number;
   /** Tells the other instances to evict too. */
   publish?: (event: TenantEvent) => Promise<void>;
+  /** Counts a change of state (metrics). */
+  onChange?: (from: ByokState, to: ByokState, finding: HealthFinding) => void;
 }
 
 /**
@@ -117,13 +119,18 @@ export class HealthMonitor {
         const updated = await trx.updateTable('byok_configs').set({ state: to, state_reason: reason, ...(to === from ? {} : { state_since: at }), updated_at: at })
           .where('tenant_id', '=', tenantId).where('state', '=', from).executeTakeFirst();
         if (updated.numUpdatedRows === 0n) return;
+        if (to !== from) this.deps.onChange?.(from, to, finding);
         await this.deps.audit.appendIn(trx, {
           tenantId, actor: 'keyward:health', operation: 'byok.health', outcome: finding === 'ok' ? 'success' : finding === 'unreachable' ? 'failure' : 'denied',
           details: { finding, from, to, reason, ...(deletionDate === undefined ? {} : { deletionDate }) },
         });
       });
     }
-    if (to === 'revoked') await this.deps.publish?.({ kind: 'evict', tenantId, reason: 'revoked' });
+    if (to === 'revoked') {
+      // Again after the write: a request between the first eviction and the write reloaded the key.
+      this.deps.keyward.evict(tenantId);
+      await this.deps.publish?.({ kind: 'evict', tenantId, reason: 'revoked' });
+    }
     if (to === 'degraded') await this.#failClosedAfterGrace(tenantId, to === from ? new Date(row.state_since) : new Date(this.deps.clock.now()));
     return { tenantId, finding, state: to, reason, ...(deletionDate === undefined ? {} : { deletionDate }) };
   }

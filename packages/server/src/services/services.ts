@@ -84,6 +84,7 @@ export async function createServices(deps: ServiceDeps): Promise<Services> {
   const events = new TenantEvents(deps.notifications ?? memoryNotifications(), (error) => deps.logger?.warn({ err: error }, 'could not tell other instances'));
   const health = new HealthMonitor({
     db, audit, rootKeys, keyStore, keyward, clock: deps.clock ?? systemClock, publish: (event) => events.publish(event),
+    onChange: (from, to, finding) => metrics.stateChanges.inc({ from, to, finding }),
     graceMs: Math.min(config.health.graceSeconds, config.cache.ttlSeconds) * 1000,
   });
   const dataPlane = new DataPlane(keyward, (operation, ok, failed) => {

@@ -69,6 +69,9 @@ for (const backend of BACKENDS) {
       await expectRevoked('disables', ciphertext, 'disabled');
       await customer().kms.send(new EnableKeyCommand({ KeyId: cmkArn }));
       await expectRestored('disables', ciphertext);
+      const metrics = (await h.call('GET', '/metrics')).body as string;
+      expect(metrics).toMatch(/keyward_byok_state_changes_total\{from="active",to="revoked",finding="disabled"\} [1-9]/);
+      expect(metrics).toMatch(/keyward_byok_state_changes_total\{from="revoked",to="active",finding="ok"\} [1-9]/);
     });
 
     it('the customer removes the key-policy statement: denied; restored: active', async () => {
