@@ -61,8 +61,9 @@ export class AuditLog {
    * together or not at all.
    */
   async appendIn(trx: Transaction<Database>, entry: AuditEntry): Promise<AuditEvent> {
-    // Appends take turns, so two events never claim the same predecessor.
-    await sql`select pg_advisory_xact_lock(${APPEND_LOCK})`.execute(trx);
+    // Appends take turns, so two events never claim the same predecessor. The lock is per schema:
+    // deployments (and tests) sharing a server do not wait for each other.
+    await sql`select pg_advisory_xact_lock(${APPEND_LOCK}, hashtext(current_schema()))`.execute(trx);
     const last = await trx.selectFrom('audit_events').select('hash').orderBy('id', 'desc').limit(1).executeTakeFirst();
     const previousHash = last?.hash ?? GENESIS_HASH;
     const at = this.now();

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APPEND_LOCK } from '../../src/services/audit-log.js';
@@ -27,7 +28,8 @@ describe.skipIf(!postgres.available)('a token revoked while a request is reading
     await holder.connect();
     try {
       await holder.query('begin');
-      await holder.query('select pg_advisory_xact_lock($1)', [APPEND_LOCK]);
+      const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(h.store.db);
+      await holder.query('select pg_advisory_xact_lock($1, hashtext($2))', [APPEND_LOCK, rows[0]!.schema]);
       const revoking = h.call('DELETE', `/v1/tokens/${id}`);
       // Wait until the revocation has updated the row and is queued behind the lock.
       await expect.poll(async () => Number((await holder.query("select count(*) as n from pg_locks where locktype = 'advisory' and not granted")).rows[0].n), { timeout: 10_000 }).toBeGreaterThan(0);
