@@ -30,6 +30,7 @@ describe('loadConfig', () => {
       health: { intervalSeconds: 60, graceSeconds: 120 },
       listen: { host: '127.0.0.1', port: 8080 },
       store: { dataDir: '.data/keyward' },
+      webhooks: { retryBaseMs: 1000 },
       tokenCacheSeconds: 5,
       rateLimit: { requestsPerSecond: 1000, burst: 2000 },
       limits: { bodyBytes: 8 * 1024 * 1024, batchItems: 1000 },

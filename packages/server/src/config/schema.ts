@@ -21,6 +21,8 @@ export const SERVER_DEFAULTS = {
   health: { intervalSeconds: 60, graceSeconds: 120 },
   listen: { host: '127.0.0.1', port: 8080 },
   store: { dataDir: '.data/keyward' },
+  /** Webhook deliveries: the first retry's delay, doubling each time (five attempts in all). */
+  webhooks: { retryBaseMs: 1000 },
   /** How long an instance keeps accepting a token it checked, when no revocation message reaches it. */
   tokenCacheSeconds: 5,
   /** Per token: a bucket of `burst` requests refilled at `requestsPerSecond`; 0 turns limiting off. */
@@ -66,6 +68,9 @@ export const serverConfigSchema = z.object({
     /** A PostgreSQL server; when set, the data directory is not used. */
     databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
   }).strict().default(SERVER_DEFAULTS.store),
+  webhooks: z.object({
+    retryBaseMs: z.coerce.number().int().min(10).max(600_000).default(SERVER_DEFAULTS.webhooks.retryBaseMs),
+  }).strict().default(SERVER_DEFAULTS.webhooks),
   tokenCacheSeconds: z.coerce.number().int().min(0).max(300).default(SERVER_DEFAULTS.tokenCacheSeconds),
   rateLimit: z.object({
     requestsPerSecond: z.coerce.number().min(0).default(SERVER_DEFAULTS.rateLimit.requestsPerSecond),

@@ -16,9 +16,10 @@ import { keyRoutes } from './routes/keys.js';
 import { platformRoutes } from './routes/platform.js';
 import { systemRoutes } from './routes/system.js';
 import { tenantRoutes } from './routes/tenants.js';
+import { webhookRoutes } from './routes/webhooks.js';
 
 /** Every route of the API, in the order the reference lists them. */
-export const ROUTES: readonly AnyRoute[] = [...platformRoutes, ...tenantRoutes, ...byokRoutes, ...keyRoutes, ...dataPlaneRoutes, ...auditRoutes, ...systemRoutes];
+export const ROUTES: readonly AnyRoute[] = [...platformRoutes, ...tenantRoutes, ...byokRoutes, ...keyRoutes, ...dataPlaneRoutes, ...webhookRoutes, ...auditRoutes, ...systemRoutes];
 
 function bearer(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;

@@ -15,6 +15,7 @@ export class Metrics {
   });
   readonly awsCalls = new Counter({ name: 'keyward_aws_calls_total', help: 'KMS and STS calls by service, operation and outcome', labelNames: ['service', 'operation', 'outcome'] as const, registers: [this.registry] });
   readonly stateChanges = new Counter({ name: 'keyward_byok_state_changes_total', help: 'BYOK state changes found by health checks or the data plane, by from, to and finding', labelNames: ['from', 'to', 'finding'] as const, registers: [this.registry] });
+  readonly webhookDeliveries = new Counter({ name: 'keyward_webhook_deliveries_total', help: 'Webhook deliveries by outcome (failed: after every retry)', labelNames: ['outcome'] as const, registers: [this.registry] });
   readonly dataPlaneItems = new Counter({ name: 'keyward_data_plane_items_total', help: 'Data-plane items by operation and outcome', labelNames: ['operation', 'outcome'] as const, registers: [this.registry] });
 
   readonly #requestChildren = new Map<string, { count: { inc(): void }; duration: { observe(seconds: number): void } }>();

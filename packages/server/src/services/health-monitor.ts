@@ -56,8 +56,8 @@ export interface HealthMonitorDeps {
   graceMs: number;
   /** Tells the other instances to evict too. */
   publish?: (event: TenantEvent) => Promise<void>;
-  /** Counts a change of state (metrics). */
-  onChange?: (from: ByokState, to: ByokState, finding: HealthFinding) => void;
+  /** A change of state, after it committed (metrics, webhooks). */
+  onChange?: (change: { tenantId: string; from: ByokState; to: ByokState; finding: HealthFinding; reason: string | null }) => void;
 }
 
 /**
@@ -113,19 +113,21 @@ export class HealthMonitor {
     const reason = finding === 'ok' ? null : finding === 'unreachable' ? (from === 'revoked' ? row.state_reason : 'unreachable: AWS did not answer (timeouts, errors or throttling)')
       : `${REASONS[finding]}${deletionDate === undefined ? '' : ` (deletion on ${deletionDate})`}`;
     if (to === 'revoked' || (finding !== 'ok' && finding !== 'unreachable')) this.deps.keyward.evict(tenantId);
+    let changed = false;
     if (to !== from || reason !== row.state_reason) {
       const at = new Date(this.deps.clock.now());
       await this.deps.db.transaction().execute(async (trx) => {
         const updated = await trx.updateTable('byok_configs').set({ state: to, state_reason: reason, ...(to === from ? {} : { state_since: at }), updated_at: at })
           .where('tenant_id', '=', tenantId).where('state', '=', from).executeTakeFirst();
         if (updated.numUpdatedRows === 0n) return;
-        if (to !== from) this.deps.onChange?.(from, to, finding);
+        if (to !== from) changed = true;
         await this.deps.audit.appendIn(trx, {
           tenantId, actor: 'keyward:health', operation: 'byok.health', outcome: finding === 'ok' ? 'success' : finding === 'unreachable' ? 'failure' : 'denied',
           details: { finding, from, to, reason, ...(deletionDate === undefined ? {} : { deletionDate }) },
         });
       });
     }
+    if (changed) this.deps.onChange?.({ tenantId, from, to, finding, reason });
     if (to === 'revoked') {
       // Again after the write: a request between the first eviction and the write reloaded the key.
       this.deps.keyward.evict(tenantId);

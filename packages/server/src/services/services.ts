@@ -13,6 +13,7 @@ import { HealthMonitor } from './health-monitor.js';
 import { KeyManagement } from './key-management.js';
 import { RootKeys } from './root-keys.js';
 import { TenantEvents } from './tenant-events.js';
+import { Webhooks } from './webhooks.js';
 import { Tenants } from './tenants.js';
 import { memoryNotifications, type Notifications } from '../store/notifications.js';
 
@@ -28,6 +29,7 @@ export interface Services {
   dataPlane: DataPlane;
   health: HealthMonitor;
   events: TenantEvents;
+  webhooks: Webhooks;
   keyward: Keyward;
   rootKeys: RootKeys;
   metrics: Metrics;
@@ -82,9 +84,13 @@ export async function createServices(deps: ServiceDeps): Promise<Services> {
   const lifecycle = new ByokLifecycle({ db, audit, tenants, rootKeys, keyStore, keyward, serviceRoleArn, now, publish: (event) => events.publish(event) });
   const keys = new KeyManagement(db, keyward, audit);
   const events = new TenantEvents(deps.notifications ?? memoryNotifications(), (error) => deps.logger?.warn({ err: error }, 'could not tell other instances'));
+  const webhooks = new Webhooks(db, platformRoot, { retryBaseMs: config.webhooks.retryBaseMs, onDelivery: (outcome) => metrics.webhookDeliveries.inc({ outcome }) });
   const health = new HealthMonitor({
     db, audit, rootKeys, keyStore, keyward, clock: deps.clock ?? systemClock, publish: (event) => events.publish(event),
-    onChange: (from, to, finding) => metrics.stateChanges.inc({ from, to, finding }),
+    onChange: (change) => {
+      metrics.stateChanges.inc({ from: change.from, to: change.to, finding: change.finding });
+      void webhooks.notify({ type: 'byok.state_changed', ...change }).catch((error: unknown) => deps.logger?.warn({ err: error }, 'webhook lookup failed'));
+    },
     graceMs: Math.min(config.health.graceSeconds, config.cache.ttlSeconds) * 1000,
   });
   const dataPlane = new DataPlane(keyward, (operation, ok, failed) => {
@@ -92,7 +98,7 @@ export async function createServices(deps: ServiceDeps): Promise<Services> {
     if (failed > 0) metrics.dataPlaneItems.inc({ operation, outcome: 'failure' }, failed);
   }, (tenantId, finding) => health.apply(tenantId, finding).then(() => undefined, () => undefined));
   return {
-    config, platform: platformIdentity(serviceRoleArn), db, audit, tenants, lifecycle, keys, dataPlane, health, events, keyward, rootKeys, metrics,
+    config, platform: platformIdentity(serviceRoleArn), db, audit, tenants, lifecycle, keys, dataPlane, health, events, webhooks, keyward, rootKeys, metrics,
     tokens: new ApiTokens(db, deps.operatorToken, now, config.tokenCacheSeconds * 1000),
     async ready() {
       try {
@@ -102,6 +108,9 @@ export async function createServices(deps: ServiceDeps): Promise<Services> {
         return false;
       }
     },
-    close: () => keyward.close(),
+    close: () => {
+      webhooks.stop();
+      keyward.close();
+    },
   };
 }

@@ -81,6 +81,16 @@ export interface JobsTable {
   updated_at: Date;
 }
 
+export interface WebhooksTable {
+  /** A tenant ID, or `:operator`. */
+  scope: string;
+  url: string;
+  /** The HMAC signing secret, wrapped by the platform root key (never stored in the clear). */
+  wrapped_secret: Uint8Array;
+  root_key_id: string;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
 export interface Database {
   tenants: TenantsTable;
   byok_configs: ByokConfigsTable;
@@ -89,4 +99,5 @@ export interface Database {
   audit_events: AuditEventsTable;
   api_tokens: ApiTokensTable;
   jobs: JobsTable;
+  webhooks: WebhooksTable;
 }

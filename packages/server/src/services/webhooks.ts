@@ -1,0 +1,142 @@
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { KeywardError, SecretKey, type RootKey } from '@keyward/core';
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/schema.js';
+
+export const OPERATOR_SCOPE = ':operator';
+/** The wrap context's version for webhook secrets: 0, which no tenant key version can be. */
+const SECRET_VERSION = 0;
+
+export interface WebhookEvent {
+  type: 'byok.state_changed';
+  tenantId: string;
+  from: string;
+  to: string;
+  finding: string;
+  reason: string | null;
+}
+
+/**
+ * `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`. The key is the secret's 32 bytes (the
+ * base64url text after `whsec_`); the receiver recomputes it and compares in constant time.
+ */
+export function signature(secret: Uint8Array, timestamp: number, body: string): string {
+  return `t=${timestamp},v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+
+export interface WebhookOptions {
+  /** First retry after this long, doubling each time (with jitter); default 1 s. */
+  retryBaseMs?: number;
+  attempts?: number;
+  timeoutMs?: number;
+  onDelivery?: (outcome: 'delivered' | 'failed', scope: string) => void;
+}
+
+/**
+ * Webhooks for state changes: one per tenant and one for the operator. Each delivery is a JSON
+ * body signed with HMAC-SHA256 under the webhook's secret (`keyward-signature` header), retried
+ * with exponential backoff. The secret is shown once, when the webhook is set, and stored only
+ * wrapped by the platform root key.
+ */
+export class Webhooks {
+  readonly #secrets = new Map<string, Uint8Array>();
+  readonly #timers = new Set<NodeJS.Timeout>();
+
+  constructor(private readonly db: Kysely<Database>, private readonly root: RootKey, private readonly options: WebhookOptions = {}) {}
+
+  async set(scope: string, url: string): Promise<{ url: string; secret: string }> {
+    checkUrl(url);
+    // The HMAC key is 32 random bytes; the receiver gets them as `whsec_` + base64url.
+    const bytes = randomBytes(32);
+    const secret = `whsec_${bytes.toString('base64url')}`;
+    const key = SecretKey.takeFrom(bytes);
+    let wrapped: Uint8Array;
+    try {
+      wrapped = await this.root.wrap(key, { tenantId: scope === OPERATOR_SCOPE ? 'keyward-operator' : scope, version: SECRET_VERSION });
+    } finally {
+      key.zero();
+    }
+    await this.db.insertInto('webhooks').values({ scope, url, wrapped_secret: wrapped, root_key_id: this.root.id })
+      .onConflict((conflict) => conflict.column('scope').doUpdateSet({ url, wrapped_secret: wrapped, root_key_id: this.root.id, created_at: new Date() } as never))
+      .execute();
+    this.#secrets.delete(scope);
+    return { url, secret };
+  }
+
+  async get(scope: string): Promise<{ url: string; createdAt: Date } | undefined> {
+    const row = await this.db.selectFrom('webhooks').select(['url', 'created_at']).where('scope', '=', scope).executeTakeFirst();
+    return row === undefined ? undefined : { url: row.url, createdAt: new Date(row.created_at) };
+  }
+
+  async remove(scope: string): Promise<boolean> {
+    this.#secrets.delete(scope);
+    const result = await this.db.deleteFrom('webhooks').where('scope', '=', scope).executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
+  /** Sends the event to the tenant's webhook and the operator's, if set; returns at once (deliveries retry in the background). */
+  async notify(event: WebhookEvent): Promise<void> {
+    const rows = await this.db.selectFrom('webhooks').selectAll().where('scope', 'in', [event.tenantId, OPERATOR_SCOPE]).execute();
+    const body = JSON.stringify({ id: randomUUID(), at: new Date().toISOString(), ...event });
+    for (const row of rows) void this.#deliver(row, body, 1);
+  }
+
+  stop(): void {
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+    this.#secrets.clear();
+  }
+
+  async #deliver(row: { scope: string; url: string; wrapped_secret: Uint8Array }, body: string, attempt: number): Promise<void> {
+    const attempts = this.options.attempts ?? 5;
+    try {
+      const secret = await this.#secret(row);
+      const response = await fetch(row.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'keyward-signature': signature(secret, Math.floor(Date.now() / 1000), body), 'user-agent': 'Keyward-Webhooks/1' },
+        body,
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
+      });
+      await response.arrayBuffer().catch(() => undefined);
+      if (response.ok) {
+        this.options.onDelivery?.('delivered', row.scope);
+        return;
+      }
+    } catch {
+      // A network error or a timeout: retried like a 5xx.
+    }
+    if (attempt >= attempts) {
+      this.options.onDelivery?.('failed', row.scope);
+      return;
+    }
+    const base = this.options.retryBaseMs ?? 1000;
+    const delay = base * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5);
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      void this.#deliver(row, body, attempt + 1);
+    }, delay);
+    timer.unref();
+    this.#timers.add(timer);
+  }
+
+  async #secret(row: { scope: string; wrapped_secret: Uint8Array }): Promise<Uint8Array> {
+    let secret = this.#secrets.get(row.scope);
+    if (secret === undefined) {
+      const key = await this.root.unwrap(Uint8Array.from(row.wrapped_secret), { tenantId: row.scope === OPERATOR_SCOPE ? 'keyward-operator' : row.scope, version: SECRET_VERSION });
+      secret = Uint8Array.from(key.bytes());
+      key.zero();
+      this.#secrets.set(row.scope, secret);
+    }
+    return secret;
+  }
+}
+
+function checkUrl(url: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new KeywardError('KW_INVALID_ARGUMENT', { message: 'The webhook URL is not a URL.' });
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new KeywardError('KW_INVALID_ARGUMENT', { message: 'The webhook URL must be http(s).' });
+}
