@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { SANDBOX_DEFAULTS, SANDBOX_ENV_NAMES, SERVICE_ROLE_NAME, PLATFORM_ACCOUNT_ID, startSandbox, type RunningSandbox } from '@keyward/sandbox';
+import { untilStopped } from '../until-stopped.js';
 
 function port(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('a port is a number from 0 to 65535');
@@ -65,11 +66,4 @@ function banner(sandbox: RunningSandbox): string {
     '',
   ];
   return lines.join('\n');
-}
-
-function untilStopped(): Promise<void> {
-  return new Promise((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
 }

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { ENV_NAMES, loadConfig, startServer, type RunningServer, type ServerConfig } from '@keyward/server';
+import { untilStopped } from '../until-stopped.js';
 
 function port(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('a port is a number from 0 to 65535');
@@ -75,11 +76,4 @@ function banner(server: RunningServer, config: ServerConfig): string {
     '',
   ];
   return lines.join('\n');
-}
-
-function untilStopped(): Promise<void> {
-  return new Promise((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
 }
