@@ -1,11 +1,7 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { SANDBOX_DEFAULTS, SANDBOX_ENV_NAMES, SERVICE_ROLE_NAME, PLATFORM_ACCOUNT_ID, startSandbox, type RunningSandbox } from '@keyward/sandbox';
+import { parsePort } from '../parse-port.js';
 import { untilStopped } from '../until-stopped.js';
-
-function port(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('a port is a number from 0 to 65535');
-  return Number(value);
-}
 
 const ENVIRONMENT_HELP = `
 Environment (flags win):
@@ -28,7 +24,7 @@ Example:
 export function sandboxCommand(): Command {
   return new Command('sandbox')
     .description('Run the local AWS sandbox: KMS, STS and IAM over the real wire protocols, SigV4-verified, with IAM policy evaluation')
-    .option('-p, --port <port>', `port to listen on, 0 for any free port (default ${SANDBOX_DEFAULTS.port})`, port)
+    .option('-p, --port <port>', `port to listen on, 0 for any free port (default ${SANDBOX_DEFAULTS.port})`, parsePort)
     .option('--host <address>', `address to listen on (default ${SANDBOX_DEFAULTS.host})`)
     .option('--seed <file>', 'seed file (JSON or YAML) declaring accounts, users, roles, policies and keys')
     .option('--data-dir <dir>', 'persist state in this directory, so that it survives a restart')

@@ -1,11 +1,7 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { ENV_NAMES, loadConfig, startServer, type RunningServer, type ServerConfig } from '@keyward/server';
+import { parsePort } from '../parse-port.js';
 import { untilStopped } from '../until-stopped.js';
-
-function port(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('a port is a number from 0 to 65535');
-  return Number(value);
-}
 
 const ENVIRONMENT_HELP = `
 Configuration: defaults, then the file named by KEYWARD_CONFIG_FILE (YAML or JSON), then these
@@ -26,7 +22,7 @@ Examples:
 export function serveCommand(): Command {
   return new Command('serve')
     .description('Run the Keyward server: the HTTP API (reference at /docs) on PGlite or PostgreSQL, with the sandbox or real AWS')
-    .option('-p, --port <port>', 'port to listen on (default 8080; 0 for any free port)', port)
+    .option('-p, --port <port>', 'port to listen on (default 8080; 0 for any free port)', parsePort)
     .option('--host <address>', 'address to listen on (default 127.0.0.1)')
     .option('--data-dir <dir>', 'embedded store directory (default .data/keyward)')
     .option('--json', 'print the URL, operator token and demo tenant as one line of JSON')
