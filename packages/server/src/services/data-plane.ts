@@ -124,7 +124,9 @@ export class DataPlane {
         results.push({ ok: true, ...(await run(item)) });
       } catch (error) {
         failed++;
-        finding ??= findingOf(error);
+        // A withdrawal outranks an outage: one denied item is enough to revoke.
+        const found = findingOf(error);
+        if (found !== undefined && (finding === undefined || finding === 'unreachable')) finding = found;
         results.push(failure(error));
       }
     }

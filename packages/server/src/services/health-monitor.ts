@@ -28,6 +28,8 @@ const REVOKING: Record<string, HealthFinding> = {
   KW_KMS_KEY_DISABLED: 'disabled',
   KW_KMS_KEY_PENDING_DELETION: 'pending_deletion',
   KW_KMS_KEY_NOT_FOUND: 'not_found',
+  // Key material deleted, a custom key store disconnected: the customer's doing, and the key unusable.
+  KW_KMS_KEY_INVALID_STATE: 'disabled',
 };
 
 /** How an AWS failure reads as a finding; undefined when it says nothing about the customer's key. */
@@ -131,6 +133,9 @@ export class HealthMonitor {
     if (to === 'revoked') {
       // Again after the write: a request between the first eviction and the write reloaded the key.
       this.deps.keyward.evict(tenantId);
+      // AWS does not end sessions when a trust policy changes: drop ours, so that nothing (a
+      // revert, a cache miss) can keep using a session assumed before the revocation.
+      this.deps.rootKeys.forget(tenantId);
       await this.deps.publish?.({ kind: 'evict', tenantId, reason: 'revoked' });
     }
     if (to === 'degraded') await this.#failClosedAfterGrace(tenantId, to === from ? new Date(row.state_since) : new Date(this.deps.clock.now()));
@@ -162,6 +167,7 @@ export class HealthMonitor {
 export class HealthSchedule {
   readonly #timers = new Set<NodeJS.Timeout>();
   #interval: NodeJS.Timeout | undefined;
+  #stopped = false;
 
   constructor(
     private readonly monitor: HealthMonitor,
@@ -179,6 +185,7 @@ export class HealthSchedule {
   }
 
   stop(): void {
+    this.#stopped = true;
     if (this.#interval !== undefined) clearInterval(this.#interval);
     this.#interval = undefined;
     for (const timer of this.#timers) clearTimeout(timer);
@@ -193,6 +200,7 @@ export class HealthSchedule {
       this.onError('*', error);
       return;
     }
+    if (this.#stopped) return;
     for (const { tenant_id: tenantId } of tenants) {
       const timer = setTimeout(() => {
         this.#timers.delete(timer);

@@ -37,11 +37,12 @@ export class RootKeys {
   /** core's RootKeyResolver. */
   readonly resolve = async (tenantId: string): Promise<RootKey> => {
     const row = await this.deps.db.selectFrom('byok_configs')
-      .select(['state', 'role_arn', 'cmk_arn', 'external_id', 'state_reason'])
+      .select(['state', 'role_arn', 'cmk_arn', 'external_id', 'state_reason', 'held_from'])
       .where('tenant_id', '=', tenantId).executeTakeFirst();
     if (row === undefined) throw new KeywardError('KW_TENANT_NOT_FOUND', { details: { tenantId } });
     const state = row.state as ByokState;
-    if (state === 'revoked') throw new KeywardError('KW_BYOK_REVOKED', { details: { tenantId, reason: row.state_reason } });
+    // A revert of a revoked tenant is the operator's; the data plane stays refused meanwhile.
+    if (state === 'revoked' || (state === 'reverting' && row.held_from === 'revoked')) throw new KeywardError('KW_BYOK_REVOKED', { details: { tenantId, reason: row.state_reason } });
     if (!CMK_STATES.includes(state)) return this.deps.platformRoot;
     if (row.role_arn === null || row.cmk_arn === null || row.external_id === null) {
       throw new KeywardError('KW_ROOT_KEY_CONFIG', { message: `Tenant ${tenantId} is in BYOK state ${state} without a complete configuration.` });

@@ -43,9 +43,14 @@ export class TenantEvents {
 
   async start(handlers: EventHandlers): Promise<void> {
     this.#stop = await this.notifications.listen((payload) => {
-      const event = parse(payload);
-      if (event?.kind === 'evict') handlers.evict(event.tenantId, event.reason);
-      if (event?.kind === 'token-revoked') handlers.forgetToken(event.tokenId);
+      // Anyone who can NOTIFY on this database can send anything: a bad message must not throw here.
+      try {
+        const event = parse(payload);
+        if (event?.kind === 'evict') handlers.evict(event.tenantId, event.reason);
+        if (event?.kind === 'token-revoked') handlers.forgetToken(event.tokenId);
+      } catch (error) {
+        this.onError(error);
+      }
     }, () => handlers.gap());
   }
 

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { KeywardError, SecretKey, type RootKey } from '@keyward/core';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
@@ -41,6 +41,7 @@ export interface WebhookOptions {
 export class Webhooks {
   readonly #secrets = new Map<string, Uint8Array>();
   readonly #timers = new Set<NodeJS.Timeout>();
+  #stopped = false;
 
   constructor(private readonly db: Kysely<Database>, private readonly root: RootKey, private readonly options: WebhookOptions = {}) {}
 
@@ -59,7 +60,6 @@ export class Webhooks {
     await this.db.insertInto('webhooks').values({ scope, url, wrapped_secret: wrapped, root_key_id: this.root.id })
       .onConflict((conflict) => conflict.column('scope').doUpdateSet({ url, wrapped_secret: wrapped, root_key_id: this.root.id, created_at: new Date() } as never))
       .execute();
-    this.#secrets.delete(scope);
     return { url, secret };
   }
 
@@ -69,7 +69,6 @@ export class Webhooks {
   }
 
   async remove(scope: string): Promise<boolean> {
-    this.#secrets.delete(scope);
     const result = await this.db.deleteFrom('webhooks').where('scope', '=', scope).executeTakeFirst();
     return result.numDeletedRows > 0n;
   }
@@ -78,54 +77,72 @@ export class Webhooks {
   async notify(event: WebhookEvent): Promise<void> {
     const rows = await this.db.selectFrom('webhooks').selectAll().where('scope', 'in', [event.tenantId, OPERATOR_SCOPE]).execute();
     const body = JSON.stringify({ id: randomUUID(), at: new Date().toISOString(), ...event });
-    for (const row of rows) void this.#deliver(row, body, 1);
+    for (const row of rows) void this.#deliver(row.scope, body, 1);
   }
 
   stop(): void {
+    this.#stopped = true;
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
     this.#secrets.clear();
   }
 
-  async #deliver(row: { scope: string; url: string; wrapped_secret: Uint8Array }, body: string, attempt: number): Promise<void> {
+  /**
+   * One attempt. The webhook is read again each time: a webhook replaced meanwhile gets the event
+   * at its new URL, signed with its new secret, and a removed one gets nothing more.
+   */
+  async #deliver(scope: string, body: string, attempt: number): Promise<void> {
+    if (this.#stopped) return;
     const attempts = this.options.attempts ?? 5;
     try {
+      const row = await this.db.selectFrom('webhooks').select(['scope', 'url', 'wrapped_secret']).where('scope', '=', scope).executeTakeFirst();
+      if (row === undefined || this.#stopped) return;
       const secret = await this.#secret(row);
       const response = await fetch(row.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'keyward-signature': signature(secret, Math.floor(Date.now() / 1000), body), 'user-agent': 'Keyward-Webhooks/1' },
         body,
+        // A redirect could lead anywhere the receiver likes; a delivery goes where it was set to go.
+        redirect: 'manual',
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
       });
-      await response.arrayBuffer().catch(() => undefined);
+      await response.body?.cancel().catch(() => undefined);
       if (response.ok) {
-        this.options.onDelivery?.('delivered', row.scope);
+        this.options.onDelivery?.('delivered', scope);
         return;
       }
     } catch {
       // A network error or a timeout: retried like a 5xx.
     }
+    if (this.#stopped) return;
     if (attempt >= attempts) {
-      this.options.onDelivery?.('failed', row.scope);
+      this.options.onDelivery?.('failed', scope);
       return;
     }
     const base = this.options.retryBaseMs ?? 1000;
     const delay = base * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5);
     const timer = setTimeout(() => {
       this.#timers.delete(timer);
-      void this.#deliver(row, body, attempt + 1);
+      void this.#deliver(scope, body, attempt + 1);
     }, delay);
     timer.unref();
     this.#timers.add(timer);
   }
 
+  /** The unwrapped secret, cached by its wrapped form: a replaced secret is never used again. */
   async #secret(row: { scope: string; wrapped_secret: Uint8Array }): Promise<Uint8Array> {
-    let secret = this.#secrets.get(row.scope);
+    const cacheKey = `${row.scope}\u0000${createHash('sha256').update(row.wrapped_secret).digest('hex')}`;
+    let secret = this.#secrets.get(cacheKey);
     if (secret === undefined) {
       const key = await this.root.unwrap(Uint8Array.from(row.wrapped_secret), { tenantId: row.scope === OPERATOR_SCOPE ? 'keyward-operator' : row.scope, version: SECRET_VERSION });
       secret = Uint8Array.from(key.bytes());
       key.zero();
-      this.#secrets.set(row.scope, secret);
+      for (const [key, old] of this.#secrets) {
+        if (!key.startsWith(`${row.scope}\u0000`)) continue;
+        old.fill(0);
+        this.#secrets.delete(key);
+      }
+      this.#secrets.set(cacheKey, secret);
     }
     return secret;
   }

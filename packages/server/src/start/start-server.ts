@@ -73,7 +73,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     await services.events.start({
       evict: (tenantId, reason) => {
         services.keyward.evict(tenantId);
-        if (reason === 'keys-moved') services.rootKeys.forget(tenantId);
+        if (reason === 'keys-moved' || reason === 'revoked') services.rootKeys.forget(tenantId);
       },
       forgetToken: (tokenId) => services.tokens.forget(tokenId),
       gap: () => {
@@ -82,13 +82,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       },
     });
     cleanup.push(() => services.events.stop());
-    const schedule = new HealthSchedule(services.health, store.db, config.health.intervalSeconds * 1000);
-    schedule.start();
-    cleanup.push(() => schedule.stop());
     const demoTenant = demoTenantOf(config);
     const demo = demoTenant === '' ? undefined : await seedDemoTenant(services, demoTenant);
     const app = buildApp(services, options.logger === undefined ? {} : { logger: options.logger });
     cleanup.push(() => app.close());
+    const schedule = new HealthSchedule(services.health, store.db, config.health.intervalSeconds * 1000, (tenantId, error) => app.log.warn({ err: error, tenantId }, 'health check failed'));
+    schedule.start();
+    cleanup.push(() => schedule.stop());
     await app.listen({ host: config.listen.host, port: config.listen.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.listen.port;

@@ -43,25 +43,46 @@ export function postgresNotifications(db: Kysely<Database>, url: string, schema:
     async listen(handler, onGap = () => undefined) {
       let closed = false;
       let client: pg.Client | undefined;
-      const connect = async (): Promise<void> => {
-        const next = new pg.Client({ connectionString: url });
+      let retry: NodeJS.Timeout | undefined;
+      const again = (): void => {
+        if (closed || retry !== undefined) return;
+        // A lost connection may have lost messages: say so now, and again once listening.
+        onGap();
+        retry = setTimeout(() => {
+          retry = undefined;
+          void connect(true).catch(() => again());
+        }, 1000);
+        retry.unref();
+      };
+      const connect = async (reconnecting: boolean): Promise<void> => {
+        const next = new pg.Client({ connectionString: url, keepAlive: true });
         next.on('notification', (message) => {
           if (message.channel === channel && message.payload !== undefined) handler(message.payload);
         });
-        // A lost connection may have lost messages: say so, then listen again.
         next.on('error', () => undefined);
         next.on('end', () => {
-          if (closed) return;
-          onGap();
-          setTimeout(() => void connect().catch(() => undefined), 1000).unref();
+          if (client === next) client = undefined;
+          again();
         });
-        await next.connect();
-        await next.query(`listen "${channel}"`);
+        try {
+          await next.connect();
+          await next.query(`listen "${channel}"`);
+        } catch (error) {
+          await next.end().catch(() => undefined);
+          throw error;
+        }
+        if (closed) {
+          await next.end().catch(() => undefined);
+          return;
+        }
         client = next;
+        // Messages sent between the loss and now are gone: whatever was reloaded meanwhile goes too.
+        if (reconnecting) onGap();
       };
-      await connect();
+      await connect(false);
       return async () => {
         closed = true;
+        if (retry !== undefined) clearTimeout(retry);
         await client?.end().catch(() => undefined);
       };
     },

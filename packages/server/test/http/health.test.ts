@@ -90,6 +90,11 @@ for (const backend of BACKENDS) {
       await customer().iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: JSON.stringify(wrongId) }));
       expect((await check('trust')).body).toMatchObject({ finding: 'denied', state: 'revoked' });
       await expectRevoked('trust', ciphertext, 'denied');
+      // The session assumed before the change would still work in AWS: the operator cannot revert around the customer with it.
+      const revert = await h.call('POST', '/v1/tenants/trust/byok/revert');
+      expect(revert.status).toBe(403);
+      expect(revert.body.code).toBe('KW_STS_ACCESS_DENIED');
+      expect((await h.call('GET', '/v1/tenants/trust/byok')).body.state).toBe('revoked');
       await customer().iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: JSON.stringify(kit.trustPolicy) }));
       await expectRestored('trust', ciphertext);
     });

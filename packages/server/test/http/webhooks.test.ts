@@ -104,6 +104,23 @@ describe.skipIf(!backend.available)(`webhooks for state changes, on ${backend.na
     }
   });
 
+  it('a webhook replaced while a delivery is being retried gets it at its new URL, signed with its new secret', { timeout: 30_000 }, async () => {
+    const old = await receiver(1000); // refuses everything
+    const fresh = await receiver(0);
+    try {
+      await h.tenant('rotating-hook');
+      await h.call('PUT', '/v1/tenants/rotating-hook/webhook', { body: { url: old.url } });
+      await h.server.services.webhooks.notify({ type: 'byok.state_changed', tenantId: 'rotating-hook', from: 'active', to: 'revoked', finding: 'disabled', reason: 'test' });
+      await expect.poll(() => old.attempts(), { timeout: 10_000 }).toBeGreaterThan(0);
+      const replaced = await h.call('PUT', '/v1/tenants/rotating-hook/webhook', { body: { url: fresh.url } });
+      await expect.poll(() => fresh.received.length, { timeout: 20_000 }).toBe(1);
+      expect(verifies(replaced.body.secret, fresh.received[0]!.signature, fresh.received[0]!.body)).toBe(true);
+    } finally {
+      await old.close();
+      await fresh.close();
+    }
+  });
+
   it('refuses a URL that is not http(s)', async () => {
     await h.tenant('badurl');
     for (const url of ['ftp://example.com/x', 'not a url', 'javascript:alert(1)']) {
