@@ -8,7 +8,6 @@ export interface PlatformAws {
   /** Signs as the platform's Service Role. */
   kms: SdkKmsPort;
   sts: SdkStsPort;
-  options: AwsClientOptions;
   close(): void;
 }
 
@@ -31,7 +30,7 @@ export function platformAws(config: ServerConfig, endpoint: string | undefined, 
   const kms = new SdkKmsPort(options, clock);
   const sts = new SdkStsPort(options);
   return {
-    kms, sts, options,
+    kms, sts,
     close() {
       kms.close();
       sts.close();

@@ -89,6 +89,12 @@ export class ApiTokens {
     for (const [key, entry] of this.#recent) if (entry.principal.tokenId === id) this.#recent.delete(key);
   }
 
+  /** One token's record (never the token itself), or undefined. */
+  async find(id: string): Promise<{ id: string; kind: TokenKind; tenantId: string | null; revokedAt: Date | null } | undefined> {
+    const row = await this.db.selectFrom('api_tokens').select(['id', 'kind', 'tenant_id', 'revoked_at']).where('id', '=', id).executeTakeFirst();
+    return row === undefined ? undefined : { id: row.id, kind: row.kind as TokenKind, tenantId: row.tenant_id, revokedAt: row.revoked_at === null ? null : new Date(row.revoked_at) };
+  }
+
   async list(tenantId?: string): Promise<Array<{ id: string; kind: TokenKind; tenantId: string | null; createdAt: Date; revokedAt: Date | null }>> {
     let query = this.db.selectFrom('api_tokens').select(['id', 'kind', 'tenant_id', 'created_at', 'revoked_at']).orderBy('created_at');
     if (tenantId !== undefined) query = query.where('tenant_id', '=', tenantId);

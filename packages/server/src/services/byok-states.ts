@@ -11,7 +11,7 @@ export type ByokState = (typeof BYOK_STATES)[number];
 export type ByokEvent =
   | 'issue_external_id' | 'configure' | 'test' | 'test_passed' | 'test_failed' | 'enable'
   | 'health_denied' | 'health_unreachable' | 'health_ok'
-  | 'switch_cmk' | 'switch_done' | 'switch_failed' | 'revert' | 'revert_done' | 'revert_failed' | 'abort';
+  | 'switch_cmk' | 'switch_done' | 'revert' | 'revert_done' | 'abort';
 
 /** From each state, the events allowed and where they lead. */
 const TRANSITIONS: Record<ByokState, Partial<Record<ByokEvent, ByokState>>> = {
@@ -22,9 +22,10 @@ const TRANSITIONS: Record<ByokState, Partial<Record<ByokEvent, ByokState>>> = {
   active: { test: 'active', health_denied: 'revoked', health_unreachable: 'degraded', health_ok: 'active', switch_cmk: 'rotating_cmk', revert: 'reverting' },
   degraded: { test: 'degraded', health_denied: 'revoked', health_unreachable: 'degraded', health_ok: 'active', revert: 'reverting' },
   revoked: { test: 'revoked', health_ok: 'active', health_denied: 'revoked', health_unreachable: 'revoked', revert: 'reverting' },
-  // `abort` (operator) returns an interrupted switch or revert to the state it started from (held_from).
-  rotating_cmk: { switch_done: 'active', switch_failed: 'active', abort: 'active' },
-  reverting: { revert_done: 'platform_managed', revert_failed: 'active', abort: 'active' },
+  // A failed switch or revert, and the operator's `abort` of an interrupted one, return to the
+  // state it started from (byok_configs.held_from); `active` is the target named here.
+  rotating_cmk: { switch_done: 'active', abort: 'active' },
+  reverting: { revert_done: 'platform_managed', abort: 'active' },
 };
 
 /** KW_STATE_CONFLICT (409), naming the current state and what it allows. */

@@ -4,8 +4,11 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
 
 export const OPERATOR_SCOPE = ':operator';
-/** The wrap context's version for webhook secrets: 0, which no tenant key version can be. */
-const SECRET_VERSION = 0;
+/**
+ * The KMS encryption context of a webhook secret: the tenant it belongs to (or the operator), and
+ * version 0, which no tenant key version can be.
+ */
+const secretContext = (scope: string) => ({ tenantId: scope === OPERATOR_SCOPE ? 'keyward-operator' : scope, version: 0 });
 
 export interface WebhookEvent {
   type: 'byok.state_changed';
@@ -53,7 +56,7 @@ export class Webhooks {
     const key = SecretKey.takeFrom(bytes);
     let wrapped: Uint8Array;
     try {
-      wrapped = await this.root.wrap(key, { tenantId: scope === OPERATOR_SCOPE ? 'keyward-operator' : scope, version: SECRET_VERSION });
+      wrapped = await this.root.wrap(key, secretContext(scope));
     } finally {
       key.zero();
     }
@@ -134,7 +137,7 @@ export class Webhooks {
     const cacheKey = `${row.scope}\u0000${createHash('sha256').update(row.wrapped_secret).digest('hex')}`;
     let secret = this.#secrets.get(cacheKey);
     if (secret === undefined) {
-      const key = await this.root.unwrap(Uint8Array.from(row.wrapped_secret), { tenantId: row.scope === OPERATOR_SCOPE ? 'keyward-operator' : row.scope, version: SECRET_VERSION });
+      const key = await this.root.unwrap(Uint8Array.from(row.wrapped_secret), secretContext(row.scope));
       secret = Uint8Array.from(key.bytes());
       key.zero();
       for (const [key, old] of this.#secrets) {

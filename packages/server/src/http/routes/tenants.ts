@@ -57,7 +57,7 @@ export const tenantRoutes = [
     method: 'DELETE', url: '/v1/tokens/:tokenId', access: 'operator', tag: 'Tokens', summary: 'Revoke a token',
     params: z.object({ tokenId: z.uuid() }).strict(), response: z.object({ revoked: z.literal(true) }),
     handler: async ({ params, actor, services }) => {
-      const token = (await services.tokens.list()).find((t) => t.id === params.tokenId);
+      const token = await services.tokens.find(params.tokenId);
       const notFound = () => new KeywardError('KW_NOT_FOUND', { message: `No active token ${params.tokenId}.` });
       if (token === undefined) throw notFound();
       await services.db.transaction().execute(async (trx) => {
