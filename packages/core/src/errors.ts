@@ -61,6 +61,8 @@ export const ERROR_CATALOGUE = {
   KW_STATE_CONFLICT: { status: 409, category: 'state', message: 'The tenant\'s BYOK state does not allow this operation now.' },
   KW_TEST_FAILED: { status: 409, category: 'state', message: 'The BYOK configuration did not pass the onboarding test; nothing was changed.' },
   KW_BYOK_REVOKED: { status: 403, category: 'revoked', message: 'The customer has withdrawn the platform\'s access to their key; the tenant\'s data stays unreadable until access is restored.' },
+  KW_JOB_CANCELLED: { status: 409, category: 'state', message: 'The job was cancelled (the operator aborted the operation it was running).' },
+  KW_ROTATION_INCOMPLETE: { status: 409, category: 'state', message: 'The platform root key rotation finished with tenants it could not re-wrap; the old key stays in use for them until the rotation is requested again.' },
   KW_CLOSED: { status: 500, category: 'internal', message: 'This Keyward instance has been closed.' },
   KW_INTERNAL: { status: 500, category: 'internal', message: 'An internal error occurred.' },
 } as const satisfies Record<`KW_${string}`, CatalogueEntry>;

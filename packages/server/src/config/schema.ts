@@ -21,6 +21,12 @@ export const SERVER_DEFAULTS = {
   health: { intervalSeconds: 60, graceSeconds: 120 },
   listen: { host: '127.0.0.1', port: 8080 },
   store: { dataDir: '.data/keyward' },
+  /**
+   * Background jobs (enable, switch CMK, revert, platform key rotation): jobs run at once by this
+   * instance (0: none), how often it looks for work, how long a claim holds without renewal (a
+   * killed instance's job resumes elsewhere after this), and retries of transient failures.
+   */
+  jobs: { concurrency: 4, pollMs: 1000, leaseSeconds: 30, maxAttempts: 5, retryBaseMs: 1000 },
   /** Webhook deliveries: the first retry's delay, doubling each time (five attempts in all). */
   webhooks: { retryBaseMs: 1000 },
   /** How long an instance keeps accepting a token it checked, when no revocation message reaches it. */
@@ -67,7 +73,16 @@ export const serverConfigSchema = z.object({
     dataDir: z.string().min(1).default(SERVER_DEFAULTS.store.dataDir),
     /** A PostgreSQL server; when set, the data directory is not used. */
     databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+    /** A PostgreSQL schema of its own (created if missing), so that deployments can share a database. */
+    schema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be lower-case letters, digits and _ (a PostgreSQL identifier)').optional(),
   }).strict().default(SERVER_DEFAULTS.store),
+  jobs: z.object({
+    concurrency: z.coerce.number().int().min(0).max(64).default(SERVER_DEFAULTS.jobs.concurrency),
+    pollMs: z.coerce.number().int().min(10).max(60_000).default(SERVER_DEFAULTS.jobs.pollMs),
+    leaseSeconds: z.coerce.number().int().min(1).max(3600).default(SERVER_DEFAULTS.jobs.leaseSeconds),
+    maxAttempts: z.coerce.number().int().min(1).max(100).default(SERVER_DEFAULTS.jobs.maxAttempts),
+    retryBaseMs: z.coerce.number().int().min(1).max(600_000).default(SERVER_DEFAULTS.jobs.retryBaseMs),
+  }).strict().default(SERVER_DEFAULTS.jobs),
   webhooks: z.object({
     retryBaseMs: z.coerce.number().int().min(10).max(600_000).default(SERVER_DEFAULTS.webhooks.retryBaseMs),
   }).strict().default(SERVER_DEFAULTS.webhooks),

@@ -12,6 +12,7 @@ import type { AnyRoute } from './route-spec.js';
 import { auditRoutes } from './routes/audit.js';
 import { byokRoutes } from './routes/byok.js';
 import { dataPlaneRoutes } from './routes/data-plane.js';
+import { jobRoutes } from './routes/jobs.js';
 import { keyRoutes } from './routes/keys.js';
 import { platformRoutes } from './routes/platform.js';
 import { systemRoutes } from './routes/system.js';
@@ -19,7 +20,7 @@ import { tenantRoutes } from './routes/tenants.js';
 import { webhookRoutes } from './routes/webhooks.js';
 
 /** Every route of the API, in the order the reference lists them. */
-export const ROUTES: readonly AnyRoute[] = [...platformRoutes, ...tenantRoutes, ...byokRoutes, ...keyRoutes, ...dataPlaneRoutes, ...webhookRoutes, ...auditRoutes, ...systemRoutes];
+export const ROUTES: readonly AnyRoute[] = [...platformRoutes, ...tenantRoutes, ...byokRoutes, ...keyRoutes, ...dataPlaneRoutes, ...webhookRoutes, ...jobRoutes, ...auditRoutes, ...systemRoutes];
 
 function bearer(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;

@@ -14,7 +14,8 @@ export class Metrics {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry],
   });
   readonly awsCalls = new Counter({ name: 'keyward_aws_calls_total', help: 'KMS and STS calls by service, operation and outcome', labelNames: ['service', 'operation', 'outcome'] as const, registers: [this.registry] });
-  readonly stateChanges = new Counter({ name: 'keyward_byok_state_changes_total', help: 'BYOK state changes found by health checks or the data plane, by from, to and finding', labelNames: ['from', 'to', 'finding'] as const, registers: [this.registry] });
+  readonly stateChanges = new Counter({ name: 'keyward_byok_state_changes_total', help: 'BYOK state changes by from, to and cause (a health finding, or the lifecycle operation)', labelNames: ['from', 'to', 'finding'] as const, registers: [this.registry] });
+  readonly jobsFinished = new Counter({ name: 'keyward_jobs_finished_total', help: 'Background jobs finished on this instance, by kind and state (succeeded, failed)', labelNames: ['kind', 'state'] as const, registers: [this.registry] });
   readonly webhookDeliveries = new Counter({ name: 'keyward_webhook_deliveries_total', help: 'Webhook deliveries by outcome (failed: after every retry)', labelNames: ['outcome'] as const, registers: [this.registry] });
   readonly dataPlaneItems = new Counter({ name: 'keyward_data_plane_items_total', help: 'Data-plane items by operation and outcome', labelNames: ['operation', 'outcome'] as const, registers: [this.registry] });
 

@@ -1,14 +1,10 @@
-import {
-  isKeywardError, KeywardError, platformIdentity, rewrapWrappedKey, roleIdentity, runOnboardingChecks, parseKmsKeyArn, parseRoleArn,
-  type CheckReport, type Keyward, type RootKey, type WrappedKeyVersion,
-} from '@keyward/core';
+import { KeywardError, platformIdentity, runOnboardingChecks, parseKmsKeyArn, parseRoleArn, type CheckReport, type Keyward } from '@keyward/core';
 import type { Kysely } from 'kysely';
+import type { Job, JobQueue, NewJob } from '../store/job-queue.js';
 import type { Database } from '../store/schema.js';
-import type { SqlTenantKeyStore } from '../store/tenant-key-store.js';
-import { sqlState, UNIQUE_VIOLATION } from '../store/pg-errors.js';
 import type { AuditLog } from './audit-log.js';
 import { transition, type ByokState } from './byok-states.js';
-import { commitKeyTransition, readConfig, type ConfigRow } from './key-transition.js';
+import { readConfig, type ConfigRow } from './key-transition.js';
 import type { RootKeys } from './root-keys.js';
 import type { TenantEvent } from './tenant-events.js';
 import type { Tenants } from './tenants.js';
@@ -18,7 +14,7 @@ export interface LifecycleDeps {
   audit: AuditLog;
   tenants: Tenants;
   rootKeys: RootKeys;
-  keyStore: SqlTenantKeyStore;
+  jobs: JobQueue;
   keyward: Keyward;
   serviceRoleArn: string;
   now?: () => Date;
@@ -27,10 +23,9 @@ export interface LifecycleDeps {
 }
 
 /**
- * The BYOK lifecycle beyond the first steps (ARCHITECTURE §3): test, enable, switch CMK, revert.
- * Every KMS call happens before anything is written; the writes then commit in one transaction
- * that re-checks the state they started from, with the audit event. A failure anywhere leaves the
- * previous state, configuration and wrapped keys exactly as they were.
+ * The BYOK lifecycle beyond the first steps (ARCHITECTURE §3): test, and the requests to enable,
+ * switch CMK and revert, which run as jobs (`ByokJobs`) so that a crash mid-way resumes on any
+ * instance; abort ends an interrupted switch or revert.
  */
 export class ByokLifecycle {
   readonly #now: () => Date;
@@ -65,40 +60,21 @@ export class ByokLifecycle {
   }
 
   /**
-   * Turns BYOK on after a passing test: every existing tenant key version is re-wrapped under the
-   * CMK (checked by unwrapping it), a new version is created under the CMK, and the platform-wrapped
-   * copies are replaced in the same transaction that makes the tenant active.
+   * Queues BYOK's turning on, after a passing test (the job: `ByokJobs.enable`). The tenant stays
+   * validated until the job commits; a changed configuration meanwhile makes the job fail.
    */
-  async enable(tenantId: string, actor: string): Promise<{ state: ByokState; keyVersion: number; rewrapped: number }> {
+  async requestEnable(tenantId: string, actor: string): Promise<Job> {
     const row = await readConfig(this.deps.db, tenantId);
     transition(row.state, 'enable');
     const config = requireConfig(row, 'enable');
-    return this.#audited(tenantId, actor, 'byok.enable', { cmkArn: config.cmkArn }, async () => {
-      const to = this.deps.rootKeys.customer(tenantId, config);
-      const replaced = await this.#rewrapAll(tenantId, this.deps.rootKeys.platform, to);
-      const policy = await this.deps.keyStore.getPolicy(tenantId);
-      if (policy === undefined) throw new KeywardError('KW_TENANT_NOT_FOUND', { details: { tenantId } });
-      const version = policy.latestVersion + 1;
-      const { key, wrappedKey } = await to.generateTenantKey({ tenantId, version });
-      key.zero();
-      const added: WrappedKeyVersion = { version, wrappedKey, rootKeyId: to.id, createdAt: this.#now() };
-      await commitKeyTransition(this.deps.db, this.deps.audit, {
-        tenantId, expect: { state: 'validated', config }, set: { state: 'active' }, replaced, fromRootId: this.deps.rootKeys.platform.id, toRootId: to.id, added, expectedLatest: policy.latestVersion,
-        audit: { tenantId, actor, operation: 'byok.enable', outcome: 'success', details: { cmkArn: config.cmkArn, rewrapped: replaced.length, newVersion: version, from: 'validated', to: 'active' } },
-        now: this.#now(),
-      });
-      this.deps.keyward.evict(tenantId);
-      await this.deps.publish?.({ kind: 'evict', tenantId, reason: 'keys-moved' });
-      return { state: 'active' as const, keyVersion: version, rewrapped: replaced.length };
-    });
+    return this.#queue(() => this.deps.db.transaction().execute((trx) => this.deps.jobs.enqueueIn(trx, { kind: 'byok.enable', tenantId, payload: { config }, actor })));
   }
 
   /**
-   * Moves the tenant to another CMK (and optionally another role): tests the new configuration,
-   * re-wraps every version under it, and drops the old wrapped copies only in the transaction that
-   * switches, after each new one was unwrapped again.
+   * Moves the tenant to another CMK (and optionally another role): tests the new configuration now,
+   * then holds the tenant in rotating_cmk and queues the re-wrap (`ByokJobs.switchCmk`).
    */
-  async switchCmk(tenantId: string, input: { cmkArn: string; roleArn?: string }, actor: string): Promise<{ report: CheckReport; rewrapped: number }> {
+  async requestSwitchCmk(tenantId: string, input: { cmkArn: string; roleArn?: string }, actor: string): Promise<{ report: CheckReport; job: Job }> {
     parseKmsKeyArn(input.cmkArn);
     if (input.roleArn !== undefined) parseRoleArn(input.roleArn);
     const row = await readConfig(this.deps.db, tenantId);
@@ -114,48 +90,37 @@ export class ByokLifecycle {
       await this.deps.audit.append({ tenantId, actor, operation: 'byok.switch-cmk', outcome: 'failure', details: { code: 'KW_TEST_FAILED', fromCmkArn: current.cmkArn, toCmkArn: next.cmkArn, failed: report.results.filter((r) => r.status === 'fail').map((r) => r.code) } });
       throw new KeywardError('KW_TEST_FAILED', { message: 'The new CMK did not pass the onboarding test; the tenant still uses its current CMK.', details: { report } });
     }
-    const result = await this.#inTransitionalState(tenantId, actor, row.state, 'rotating_cmk', 'byok.switch-cmk', { fromCmkArn: current.cmkArn, toCmkArn: next.cmkArn, roleArn: next.roleArn }, async () => {
-      const from = this.deps.rootKeys.customer(tenantId, current);
-      const to = this.deps.rootKeys.customer(tenantId, next);
-      const replaced = await this.#rewrapAll(tenantId, from, to);
-      await commitKeyTransition(this.deps.db, this.deps.audit, {
-        tenantId, expect: { state: 'rotating_cmk', config: current },
-        set: { state: row.state, role_arn: next.roleArn, role_identity: roleIdentity(next.roleArn), cmk_arn: next.cmkArn, region: parseKmsKeyArn(next.cmkArn).region },
-        replaced, fromRootId: from.id, toRootId: to.id,
-        audit: { tenantId, actor, operation: 'byok.switch-cmk', outcome: 'success', details: { fromCmkArn: current.cmkArn, toCmkArn: next.cmkArn, roleArn: next.roleArn, rewrapped: replaced.length } },
-        now: this.#now(),
-      });
-      return { rewrapped: replaced.length };
-    });
-    this.deps.rootKeys.forget(tenantId);
-    this.deps.keyward.evict(tenantId);
-    await this.deps.publish?.({ kind: 'evict', tenantId, reason: 'keys-moved' });
-    return { report, ...result };
+    const job = await this.#hold(tenantId, row.state, 'rotating_cmk', { kind: 'byok.switch-cmk', tenantId, payload: { from: current, to: next }, actor });
+    return { report, job };
   }
 
   /**
-   * Operator only: back to the platform key. It needs the customer's CMK one last time, to unwrap
-   * the tenant keys: a customer who revoked access cannot be reverted around.
+   * Operator only: back to the platform key, as a job (`ByokJobs.revert`). It needs the customer's
+   * CMK one last time, to unwrap the tenant keys: a customer who revoked access cannot be reverted around.
    */
-  async revert(tenantId: string, actor: string): Promise<{ state: ByokState; rewrapped: number }> {
+  async requestRevert(tenantId: string, actor: string): Promise<Job> {
     const row = await readConfig(this.deps.db, tenantId);
     transition(row.state, 'revert');
     const config = requireConfig(row, 'revert');
-    const result = await this.#inTransitionalState(tenantId, actor, row.state, 'reverting', 'byok.revert', { cmkArn: config.cmkArn }, async () => {
-      const from = this.deps.rootKeys.customer(tenantId, config);
-      const to = this.deps.rootKeys.platform;
-      const replaced = await this.#rewrapAll(tenantId, from, to);
-      await commitKeyTransition(this.deps.db, this.deps.audit, {
-        tenantId, expect: { state: 'reverting', config }, set: { state: 'platform_managed' }, replaced, fromRootId: from.id, toRootId: to.id,
-        audit: { tenantId, actor, operation: 'byok.revert', outcome: 'success', details: { cmkArn: config.cmkArn, rewrapped: replaced.length, from: row.state, to: 'platform_managed' } },
-        now: this.#now(),
-      });
-      return { rewrapped: replaced.length };
-    });
-    this.deps.rootKeys.forget(tenantId);
-    this.deps.keyward.evict(tenantId);
-    await this.deps.publish?.({ kind: 'evict', tenantId, reason: 'keys-moved' });
-    return { state: 'platform_managed', ...result };
+    return this.#hold(tenantId, row.state, 'reverting', { kind: 'byok.revert', tenantId, payload: { config }, actor });
+  }
+
+  /** Enters a holding state (rotating_cmk, reverting) and queues its job, both or neither. */
+  async #hold(tenantId: string, from: ByokState, holding: ByokState, job: NewJob): Promise<Job> {
+    return this.#queue(() => this.deps.db.transaction().execute(async (trx) => {
+      const at = this.#now();
+      const updated = await trx.updateTable('byok_configs').set({ state: holding, state_since: at, updated_at: at, held_from: from })
+        .where('tenant_id', '=', tenantId).where('state', '=', from).executeTakeFirst();
+      if (updated.numUpdatedRows === 0n) throw new KeywardError('KW_CONCURRENT_MODIFICATION', { message: 'The tenant\'s BYOK state changed meanwhile; retry.' });
+      return this.deps.jobs.enqueueIn(trx, job);
+    }));
+  }
+
+  /** Runs an enqueueing transaction, then wakes the job runners of every instance. */
+  async #queue(enqueue: () => Promise<Job>): Promise<Job> {
+    const job = await enqueue();
+    await this.deps.publish?.({ kind: 'jobs-queued' });
+    return job;
   }
 
   async #check(tenantId: string, config: { roleArn: string; cmkArn: string; externalId: string }): Promise<CheckReport> {
@@ -164,34 +129,6 @@ export class ByokLifecycle {
       { platform: platformIdentity(this.deps.serviceRoleArn), tenantId, externalId: config.externalId, roleArn: config.roleArn, keyArn: config.cmkArn },
       { ...ports, roleOwner: (identity) => this.deps.tenants.roleOwner(identity) },
     );
-  }
-
-  /** Every version under `from`, re-wrapped under `to` and verified; versions already under `to` are left out. */
-  async #rewrapAll(tenantId: string, from: RootKey, to: RootKey): Promise<WrappedKeyVersion[]> {
-    const records = await this.deps.keyStore.listVersions(tenantId);
-    if (records.length === 0) throw new KeywardError('KW_TENANT_NOT_FOUND', { details: { tenantId } });
-    const replaced: WrappedKeyVersion[] = [];
-    for (const record of records) {
-      if (record.rootKeyId === to.id) continue;
-      if (record.rootKeyId !== from.id) throw new KeywardError('KW_ROOT_KEY_MISMATCH', { details: { tenantId, version: record.version, wrappedBy: record.rootKeyId, expected: from.id } });
-      replaced.push({ ...record, wrappedKey: await rewrapWrappedKey(tenantId, record, from, to), rootKeyId: to.id });
-    }
-    return replaced;
-  }
-
-  /**
-   * Holds the tenant in a transitional state (rotating_cmk, reverting) while `work` runs, so that
-   * no other lifecycle operation starts meanwhile; on failure the original state comes back.
-   */
-  async #inTransitionalState<T>(tenantId: string, actor: string, origin: ByokState, holding: ByokState, operation: string, details: Record<string, unknown>, work: () => Promise<T>): Promise<T> {
-    await this.#setState(tenantId, origin, holding);
-    try {
-      return await work();
-    } catch (error) {
-      await this.#setState(tenantId, holding, origin).catch(() => undefined);
-      await this.deps.audit.append({ tenantId, actor, operation, outcome: 'failure', details: { ...details, code: isKeywardError(error) ? error.code : 'KW_INTERNAL' } });
-      throw error;
-    }
   }
 
   /**
@@ -213,34 +150,16 @@ export class ByokLifecycle {
       const updated = await trx.updateTable('byok_configs').set({ state: back, held_from: null, state_since: at, updated_at: at })
         .where('tenant_id', '=', tenantId).where('state', '=', row.state).executeTakeFirst();
       if (updated.numUpdatedRows === 0n) throw new KeywardError('KW_CONCURRENT_MODIFICATION', { message: 'The operation finished or changed meanwhile; nothing was aborted.' });
-      await this.deps.audit.appendIn(trx, { tenantId, actor, operation: 'byok.abort', outcome: 'success', details: { from: row.state, to: back } });
+      // Its job, if still open, is cancelled with it; a worker in the middle of it fails its commit.
+      const cancelled = await this.deps.jobs.cancelOpenIn(trx, tenantId, `Aborted by ${actor}.`);
+      await this.deps.audit.appendIn(trx, { tenantId, actor, operation: 'byok.abort', outcome: 'success', details: { from: row.state, to: back, cancelledJob: cancelled ?? null } });
     });
     this.deps.keyward.evict(tenantId);
     return { state: back };
   }
-
-  async #setState(tenantId: string, from: ByokState, to: ByokState): Promise<void> {
-    const at = this.#now();
-    // Entering a holding state remembers where it came from; leaving one forgets it.
-    const holding = to === 'rotating_cmk' || to === 'reverting';
-    const updated = await this.deps.db.updateTable('byok_configs').set({ state: to, state_since: at, updated_at: at, held_from: holding ? from : null })
-      .where('tenant_id', '=', tenantId).where('state', '=', from).executeTakeFirst();
-    if (updated.numUpdatedRows === 0n) throw new KeywardError('KW_CONCURRENT_MODIFICATION', { message: 'The tenant\'s BYOK state changed meanwhile; retry.' });
-  }
-
-  /** Runs `work`; a failure is audited with its code before it propagates. */
-  async #audited<T>(tenantId: string, actor: string, operation: string, details: Record<string, unknown>, work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      const code = sqlState(error) === UNIQUE_VIOLATION ? 'KW_CONCURRENT_MODIFICATION' : isKeywardError(error) ? error.code : 'KW_INTERNAL';
-      await this.deps.audit.append({ tenantId, actor, operation, outcome: 'failure', details: { ...details, code } });
-      throw error;
-    }
-  }
 }
 
-function requireConfig(row: ConfigRow, event: string): { roleArn: string; cmkArn: string; externalId: string } {
+export function requireConfig(row: ConfigRow, event: string): { roleArn: string; cmkArn: string; externalId: string } {
   if (row.external_id === null || row.role_arn === null || row.cmk_arn === null) {
     throw new KeywardError('KW_STATE_CONFLICT', {
       message: `Cannot ${event.replaceAll('_', ' ')}: issue the External ID and save the Role ARN and CMK ARN first.`,

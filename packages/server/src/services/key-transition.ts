@@ -17,14 +17,17 @@ export async function readConfig(db: Kysely<Database>, tenantId: string): Promis
   return { ...row, state: row.state as ByokState };
 }
 
+/** A version re-wrapped under the new root, and the root it was under (its compare-and-set). */
+export type ReplacedVersion = WrappedKeyVersion & { fromRootId: string };
+
 export interface KeyTransition {
   tenantId: string;
   /** The state and configuration the work started from; anything else means someone else changed it. */
-  expect: { state: ByokState; config: { roleArn: string; cmkArn: string; externalId: string } };
-  set: Updateable<ByokConfigsTable> & { state: ByokState };
-  /** Versions re-wrapped from `fromRootId` to `toRootId`. */
-  replaced: WrappedKeyVersion[];
-  fromRootId: string;
+  expect: { state: ByokState | ByokState[]; config?: { roleArn: string; cmkArn: string; externalId: string } };
+  /** The new state and configuration; none for a platform key rotation, which changes no state. */
+  set?: Updateable<ByokConfigsTable> & { state: ByokState };
+  /** Versions re-wrapped to `toRootId`, each from the root it names. */
+  replaced: ReplacedVersion[];
   toRootId: string;
   /**
    * A new latest version (enable), appended if the latest is still `expectedLatest`. It also
@@ -39,21 +42,23 @@ export interface KeyTransition {
 
 /**
  * Commits a change of root key in one transaction: the new state and configuration, every
- * re-wrapped version (each still under the old root), the new version, and the audit event. At the
+ * re-wrapped version (each still under its old root), the new version, and the audit event. At the
  * end no version may be left under any root but the new one, or nothing is committed.
  */
 export async function commitKeyTransition(db: Kysely<Database>, audit: AuditLog, change: KeyTransition): Promise<void> {
   const { tenantId } = change;
   await db.transaction().execute(async (trx) => {
-    const updated = await trx.updateTable('byok_configs')
-      .set({ ...change.set, state_since: change.now, updated_at: change.now, state_reason: null, held_from: null })
-      .where('tenant_id', '=', tenantId).where('state', '=', change.expect.state)
-      .where('role_arn', '=', change.expect.config.roleArn).where('cmk_arn', '=', change.expect.config.cmkArn).where('external_id', '=', change.expect.config.externalId)
-      .executeTakeFirst();
+    const states = Array.isArray(change.expect.state) ? change.expect.state : [change.expect.state];
+    let guard = trx.updateTable('byok_configs')
+      .set(change.set === undefined ? { updated_at: change.now } : { ...change.set, state_since: change.now, updated_at: change.now, state_reason: null, held_from: null })
+      .where('tenant_id', '=', tenantId).where('state', 'in', states);
+    const config = change.expect.config;
+    if (config !== undefined) guard = guard.where('role_arn', '=', config.roleArn).where('cmk_arn', '=', config.cmkArn).where('external_id', '=', config.externalId);
+    const updated = await guard.executeTakeFirst();
     if (updated.numUpdatedRows === 0n) conflict('The tenant\'s BYOK state or configuration changed meanwhile; nothing was changed.');
     for (const record of change.replaced) {
-      const swapped = await trx.updateTable('tenant_key_versions').set({ wrapped_key: record.wrappedKey, root_key_id: record.rootKeyId })
-        .where('tenant_id', '=', tenantId).where('version', '=', record.version).where('root_key_id', '=', change.fromRootId)
+      const swapped = await trx.updateTable('tenant_key_versions').set({ wrapped_key: record.wrappedKey, root_key_id: change.toRootId })
+        .where('tenant_id', '=', tenantId).where('version', '=', record.version).where('root_key_id', '=', record.fromRootId)
         .executeTakeFirst();
       if (swapped.numUpdatedRows === 0n) conflict(`Key version ${record.version} was re-wrapped concurrently; nothing was changed.`);
     }
@@ -63,7 +68,6 @@ export async function commitKeyTransition(db: Kysely<Database>, audit: AuditLog,
     await audit.appendIn(trx, change.audit);
   });
 }
-
 async function appendVersion(trx: Transaction<Database>, tenantId: string, record: WrappedKeyVersion, expectedLatest: number): Promise<void> {
   const moved = await trx.updateTable('tenant_key_policies').set({ latest_version: record.version, min_encryption_version: record.version })
     .where('tenant_id', '=', tenantId).where('latest_version', '=', expectedLatest).executeTakeFirst();

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { AuditedKmsPort, AuditedStsPort, type AwsCallRecorder } from '../aws/audited-ports.js';
 import type { Database } from '../store/schema.js';
 import { CMK_STATES, type ByokState } from './byok-states.js';
+import type { PlatformRoots } from './platform-roots.js';
 
 export interface CustomerKeyConfig {
   roleArn: string;
@@ -16,13 +17,14 @@ export interface RootKeyDeps {
   kms: KmsPort;
   sts: StsPort;
   recorder: AwsCallRecorder;
-  platformRoot: RootKey;
+  platform: PlatformRoots;
   clock?: Clock;
 }
 
 /**
  * Which root key wraps each tenant's keys, from the tenant's BYOK state: the customer's CMK while
- * BYOK is on (active, degraded, switching or reverting), the platform key otherwise. A revoked
+ * BYOK is on (active, degraded, switching or reverting), the platform key otherwise (the one that
+ * wraps the tenant's versions: during a platform key rotation, old or new). A revoked
  * tenant gets no root key at all: the data plane fails closed without asking AWS.
  */
 export class RootKeys {
@@ -30,20 +32,22 @@ export class RootKeys {
 
   constructor(private readonly deps: RootKeyDeps) {}
 
-  get platform(): RootKey {
-    return this.deps.platformRoot;
+  get platform(): PlatformRoots {
+    return this.deps.platform;
   }
 
   /** core's RootKeyResolver. */
   readonly resolve = async (tenantId: string): Promise<RootKey> => {
     const row = await this.deps.db.selectFrom('byok_configs')
       .select(['state', 'role_arn', 'cmk_arn', 'external_id', 'state_reason', 'held_from'])
+      // A platform-managed tenant's keys are all under one platform key: the one its latest version names.
+      .select((eb) => eb.selectFrom('tenant_key_versions').select('root_key_id').whereRef('tenant_key_versions.tenant_id', '=', 'byok_configs.tenant_id').orderBy('version', 'desc').limit(1).as('latest_root'))
       .where('tenant_id', '=', tenantId).executeTakeFirst();
     if (row === undefined) throw new KeywardError('KW_TENANT_NOT_FOUND', { details: { tenantId } });
     const state = row.state as ByokState;
     // A revert of a revoked tenant is the operator's; the data plane stays refused meanwhile.
     if (state === 'revoked' || (state === 'reverting' && row.held_from === 'revoked')) throw new KeywardError('KW_BYOK_REVOKED', { details: { tenantId, reason: row.state_reason } });
-    if (!CMK_STATES.includes(state)) return this.deps.platformRoot;
+    if (!CMK_STATES.includes(state)) return row.latest_root === null ? this.deps.platform.current() : this.deps.platform.byId(row.latest_root);
     if (row.role_arn === null || row.cmk_arn === null || row.external_id === null) {
       throw new KeywardError('KW_ROOT_KEY_CONFIG', { message: `Tenant ${tenantId} is in BYOK state ${state} without a complete configuration.` });
     }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createKeyward, platformIdentity, systemClock, type Clock, type Keyward, type KmsPort, type Logger, type PlatformIdentity, type RootKey, type StsPort } from '@keyward/core';
 import { sql, type Kysely } from 'kysely';
 import { AuditedKmsPort, type AwsCallRecorder } from '../aws/audited-ports.js';
@@ -13,9 +14,15 @@ import { HealthMonitor } from './health-monitor.js';
 import { KeyManagement } from './key-management.js';
 import { RootKeys } from './root-keys.js';
 import { TenantEvents } from './tenant-events.js';
-import { Webhooks } from './webhooks.js';
+import { Webhooks, type WebhookEvent } from './webhooks.js';
+import type { TenantEvent } from './tenant-events.js';
 import { Tenants } from './tenants.js';
 import { memoryNotifications, type Notifications } from '../store/notifications.js';
+import { JobQueue } from '../store/job-queue.js';
+import { ByokJobs, type StateChange } from './byok-jobs.js';
+import { JobRunner } from './job-runner.js';
+import { PlatformRoots } from './platform-roots.js';
+import { RootRotation } from './root-rotation.js';
 
 export interface Services {
   config: ServerConfig;
@@ -30,6 +37,10 @@ export interface Services {
   health: HealthMonitor;
   events: TenantEvents;
   webhooks: Webhooks;
+  jobs: JobQueue;
+  runner: JobRunner;
+  rootRotation: RootRotation;
+  platformRoots: PlatformRoots;
   keyward: Keyward;
   rootKeys: RootKeys;
   metrics: Metrics;
@@ -49,6 +60,8 @@ export interface ServiceDeps {
   operatorToken: string;
   /** How this instance reaches the others on the same store; default: this process only. */
   notifications?: Notifications;
+  /** This instance's name in job leases; default: random. */
+  instanceId?: string;
   clock?: Clock;
   logger?: Logger;
 }
@@ -69,8 +82,9 @@ export async function createServices(deps: ServiceDeps): Promise<Services> {
       await audit.append(entry);
     },
   };
-  const platformRoot = await deps.platformRoot(new AuditedKmsPort(deps.kms, recorder));
-  const rootKeys = new RootKeys({ db, kms: deps.kms, sts: deps.sts, recorder, platformRoot, ...(deps.clock === undefined ? {} : { clock: deps.clock }) });
+  const platformKms = new AuditedKmsPort(deps.kms, recorder);
+  const platformRoots = await PlatformRoots.open(db, platformKms, await deps.platformRoot(platformKms));
+  const rootKeys = new RootKeys({ db, kms: deps.kms, sts: deps.sts, recorder, platform: platformRoots, ...(deps.clock === undefined ? {} : { clock: deps.clock }) });
   const keyStore = new SqlTenantKeyStore(db);
   const keyward = createKeyward({
     store: keyStore,
@@ -79,17 +93,38 @@ export async function createServices(deps: ServiceDeps): Promise<Services> {
     ...(deps.clock === undefined ? {} : { clock: deps.clock }),
     ...(deps.logger === undefined ? {} : { logger: deps.logger }),
   });
-  const tenants = new Tenants(db, audit, now, platformRoot);
+  const tenants = new Tenants(db, audit, now, platformRoots);
   const serviceRoleArn = config.platform.serviceRoleArn;
-  const lifecycle = new ByokLifecycle({ db, audit, tenants, rootKeys, keyStore, keyward, serviceRoleArn, now, publish: (event) => events.publish(event) });
+  const publish = (event: TenantEvent) => events.publish(event);
+  const jobs = new JobQueue(db, { instanceId: deps.instanceId ?? `keyward-${randomUUID()}`, leaseMs: config.jobs.leaseSeconds * 1000 });
+  const lifecycle = new ByokLifecycle({ db, audit, tenants, rootKeys, jobs, keyward, serviceRoleArn, now, publish });
   const keys = new KeyManagement(db, keyward, audit);
   const events = new TenantEvents(deps.notifications ?? memoryNotifications(), (error) => deps.logger?.warn({ err: error }, 'could not tell other instances'));
-  const webhooks = new Webhooks(db, platformRoot, { retryBaseMs: config.webhooks.retryBaseMs, onDelivery: (outcome) => metrics.webhookDeliveries.inc({ outcome }) });
+  const webhooks = new Webhooks(db, platformRoots, { retryBaseMs: config.webhooks.retryBaseMs, onDelivery: (outcome) => metrics.webhookDeliveries.inc({ outcome }) });
+  const notify = (event: WebhookEvent) => void webhooks.notify(event).catch((error: unknown) => deps.logger?.warn({ err: error }, 'webhook lookup failed'));
+  const onStateChange = (change: StateChange) => {
+    metrics.stateChanges.inc({ from: change.from, to: change.to, finding: change.operation });
+    notify({ type: 'byok.state_changed', ...change, reason: null });
+  };
+  const byokJobs = new ByokJobs({ db, audit, rootKeys, keyStore, keyward, now, publish, onStateChange });
+  const rootRotation = new RootRotation({ db, audit, jobs, platform: platformRoots, keyStore, webhooks, now, publish, pollMs: config.jobs.pollMs });
+  const runner = new JobRunner(jobs, {
+    'byok.enable': byokJobs.enable, 'byok.switch-cmk': byokJobs.switchCmk, 'byok.revert': byokJobs.revert,
+    'platform.rotate-root': rootRotation.rotate, 'platform.rewrap-tenant': rootRotation.rewrapTenant,
+  }, {
+    concurrency: config.jobs.concurrency, pollMs: config.jobs.pollMs, maxAttempts: config.jobs.maxAttempts, retryBaseMs: config.jobs.retryBaseMs,
+    onFinished: (job, state, error) => {
+      metrics.jobsFinished.inc({ kind: job.kind, state });
+      // A root rotation's children are many and alike: only the rotation itself is announced.
+      if (job.parentId === null) notify({ type: 'job.finished', tenantId: job.tenantId, jobId: job.id, kind: job.kind, state, error: error ?? null });
+    },
+    onError: (error, job) => deps.logger?.error({ err: error, jobId: job?.id, kind: job?.kind }, 'job runner error'),
+  });
   const health = new HealthMonitor({
     db, audit, rootKeys, keyStore, keyward, clock: deps.clock ?? systemClock, publish: (event) => events.publish(event),
     onChange: (change) => {
       metrics.stateChanges.inc({ from: change.from, to: change.to, finding: change.finding });
-      void webhooks.notify({ type: 'byok.state_changed', ...change }).catch((error: unknown) => deps.logger?.warn({ err: error }, 'webhook lookup failed'));
+      notify({ type: 'byok.state_changed', ...change });
     },
     graceMs: Math.min(config.health.graceSeconds, config.cache.ttlSeconds) * 1000,
   });
@@ -98,7 +133,7 @@ export async function createServices(deps: ServiceDeps): Promise<Services> {
     if (failed > 0) metrics.dataPlaneItems.inc({ operation, outcome: 'failure' }, failed);
   }, (tenantId, finding) => health.apply(tenantId, finding).then(() => undefined, () => undefined));
   return {
-    config, platform: platformIdentity(serviceRoleArn), db, audit, tenants, lifecycle, keys, dataPlane, health, events, webhooks, keyward, rootKeys, metrics,
+    config, platform: platformIdentity(serviceRoleArn), db, audit, tenants, lifecycle, keys, dataPlane, health, events, webhooks, jobs, runner, rootRotation, platformRoots, keyward, rootKeys, metrics,
     tokens: new ApiTokens(db, deps.operatorToken, now, config.tokenCacheSeconds * 1000),
     async ready() {
       try {

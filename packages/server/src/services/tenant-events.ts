@@ -7,11 +7,14 @@ import type { Notifications } from '../store/notifications.js';
  */
 export type TenantEvent =
   | { kind: 'evict'; tenantId: string; reason: 'revoked' | 'outage-past-grace' | 'keys-moved' }
-  | { kind: 'token-revoked'; tokenId: string };
+  | { kind: 'token-revoked'; tokenId: string }
+  /** A job was queued: every instance's runner looks for work now rather than at its next poll. */
+  | { kind: 'jobs-queued' };
 
 export interface EventHandlers {
   evict(tenantId: string, reason: Extract<TenantEvent, { kind: 'evict' }>['reason']): void;
   forgetToken(tokenId: string): void;
+  jobsQueued?(): void;
   /** Messages may have been missed (the listening connection dropped): drop everything cached. */
   gap(): void;
 }
@@ -21,6 +24,7 @@ function parse(payload: string): TenantEvent | undefined {
     const event = JSON.parse(payload) as Partial<TenantEvent> & Record<string, unknown>;
     if (event.kind === 'evict' && typeof event.tenantId === 'string' && typeof event.reason === 'string') return event as TenantEvent;
     if (event.kind === 'token-revoked' && typeof event.tokenId === 'string') return event as TenantEvent;
+    if (event.kind === 'jobs-queued') return { kind: 'jobs-queued' };
   } catch {
     // Not ours: ignored.
   }
@@ -48,6 +52,7 @@ export class TenantEvents {
         const event = parse(payload);
         if (event?.kind === 'evict') handlers.evict(event.tenantId, event.reason);
         if (event?.kind === 'token-revoked') handlers.forgetToken(event.tokenId);
+        if (event?.kind === 'jobs-queued') handlers.jobsQueued?.();
       } catch (error) {
         this.onError(error);
       }

@@ -18,17 +18,17 @@ export interface TenantView {
  */
 export class Tenants {
   /**
-   * With `platformRoot`, a new tenant gets its first tenant key (version 1, wrapped by the platform
+   * With `platformRoots`, a new tenant gets its first tenant key (version 1, wrapped by the platform
    * key) in the same transaction that creates it: a tenant never exists without keys.
    */
-  constructor(private readonly db: Kysely<Database>, private readonly audit: AuditLog, private readonly now: () => Date = () => new Date(), private readonly platformRoot?: RootKey) {}
+  constructor(private readonly db: Kysely<Database>, private readonly audit: AuditLog, private readonly now: () => Date = () => new Date(), private readonly platformRoots?: { current(): Promise<RootKey> }) {}
 
   async create(input: { id: string; name: string }, actor: string): Promise<TenantView> {
     checkTenantId(input.id);
     const name = typeof input.name === 'string' ? input.name.trim() : '';
     if (name.length === 0 || name.length > 200) throw new KeywardError('KW_INVALID_ARGUMENT', { message: 'A tenant name is 1 to 200 characters.' });
     const at = this.now();
-    const first = this.platformRoot === undefined ? undefined : await this.#firstKey(input.id, this.platformRoot);
+    const first = this.platformRoots === undefined ? undefined : await this.#firstKey(input.id, await this.platformRoots.current());
     try {
       await this.db.transaction().execute(async (trx) => {
         await trx.insertInto('tenants').values({ id: input.id, name, created_at: at }).execute();

@@ -10,13 +10,18 @@ export const OPERATOR_SCOPE = ':operator';
  */
 const secretContext = (scope: string) => ({ tenantId: scope === OPERATOR_SCOPE ? 'keyward-operator' : scope, version: 0 });
 
-export interface WebhookEvent {
-  type: 'byok.state_changed';
-  tenantId: string;
-  from: string;
-  to: string;
-  finding: string;
-  reason: string | null;
+/**
+ * A change of a tenant's BYOK state: from a health check (`finding`) or a lifecycle operation
+ * (`operation`: byok.enable, byok.switch-cmk, byok.revert, byok.abort), or a job that ended.
+ */
+export type WebhookEvent =
+  | { type: 'byok.state_changed'; tenantId: string; from: string; to: string; finding?: string; operation?: string; reason: string | null }
+  | { type: 'job.finished'; tenantId: string | null; jobId: string; kind: string; state: 'succeeded' | 'failed'; error: { code: string; message: string } | null };
+
+/** Where the platform's root keys come from: the current one wraps, any of them unwraps what it wrapped. */
+export interface WebhookRoots {
+  current(): Promise<RootKey>;
+  byId(id: string): RootKey;
 }
 
 /**
@@ -46,7 +51,7 @@ export class Webhooks {
   readonly #timers = new Set<NodeJS.Timeout>();
   #stopped = false;
 
-  constructor(private readonly db: Kysely<Database>, private readonly root: RootKey, private readonly options: WebhookOptions = {}) {}
+  constructor(private readonly db: Kysely<Database>, private readonly roots: WebhookRoots, private readonly options: WebhookOptions = {}) {}
 
   async set(scope: string, url: string): Promise<{ url: string; secret: string }> {
     checkUrl(url);
@@ -54,14 +59,15 @@ export class Webhooks {
     const bytes = randomBytes(32);
     const secret = `whsec_${bytes.toString('base64url')}`;
     const key = SecretKey.takeFrom(bytes);
+    const root = await this.roots.current();
     let wrapped: Uint8Array;
     try {
-      wrapped = await this.root.wrap(key, secretContext(scope));
+      wrapped = await root.wrap(key, secretContext(scope));
     } finally {
       key.zero();
     }
-    await this.db.insertInto('webhooks').values({ scope, url, wrapped_secret: wrapped, root_key_id: this.root.id })
-      .onConflict((conflict) => conflict.column('scope').doUpdateSet({ url, wrapped_secret: wrapped, root_key_id: this.root.id, created_at: new Date() } as never))
+    await this.db.insertInto('webhooks').values({ scope, url, wrapped_secret: wrapped, root_key_id: root.id })
+      .onConflict((conflict) => conflict.column('scope').doUpdateSet({ url, wrapped_secret: wrapped, root_key_id: root.id, created_at: new Date() } as never))
       .execute();
     return { url, secret };
   }
@@ -76,9 +82,33 @@ export class Webhooks {
     return result.numDeletedRows > 0n;
   }
 
-  /** Sends the event to the tenant's webhook and the operator's, if set; returns at once (deliveries retry in the background). */
+  /**
+   * A platform key rotation's last step: every secret still wrapped by one of `fromIds`, re-wrapped
+   * under `to` (compare-and-set, so a secret replaced meanwhile is left as it is). Returns how many.
+   */
+  async rewrapFrom(fromIds: string[], to: RootKey): Promise<number> {
+    if (fromIds.length === 0) return 0;
+    const rows = await this.db.selectFrom('webhooks').select(['scope', 'wrapped_secret', 'root_key_id']).where('root_key_id', 'in', fromIds).execute();
+    let count = 0;
+    for (const row of rows) {
+      const key = await this.roots.byId(row.root_key_id).unwrap(Uint8Array.from(row.wrapped_secret), secretContext(row.scope));
+      let wrapped: Uint8Array;
+      try {
+        wrapped = await to.wrap(key, secretContext(row.scope));
+      } finally {
+        key.zero();
+      }
+      const updated = await this.db.updateTable('webhooks').set({ wrapped_secret: wrapped, root_key_id: to.id })
+        .where('scope', '=', row.scope).where('root_key_id', '=', row.root_key_id).where('wrapped_secret', '=', row.wrapped_secret).executeTakeFirst();
+      if (updated.numUpdatedRows > 0n) count++;
+    }
+    return count;
+  }
+
+  /** Sends the event to the tenant's webhook (if it concerns one) and the operator's, if set; returns at once (deliveries retry in the background). */
   async notify(event: WebhookEvent): Promise<void> {
-    const rows = await this.db.selectFrom('webhooks').selectAll().where('scope', 'in', [event.tenantId, OPERATOR_SCOPE]).execute();
+    const scopes = event.tenantId === null ? [OPERATOR_SCOPE] : [event.tenantId, OPERATOR_SCOPE];
+    const rows = await this.db.selectFrom('webhooks').selectAll().where('scope', 'in', scopes).execute();
     const body = JSON.stringify({ id: randomUUID(), at: new Date().toISOString(), ...event });
     for (const row of rows) void this.#deliver(row.scope, body, 1);
   }
@@ -98,7 +128,7 @@ export class Webhooks {
     if (this.#stopped) return;
     const attempts = this.options.attempts ?? 5;
     try {
-      const row = await this.db.selectFrom('webhooks').select(['scope', 'url', 'wrapped_secret']).where('scope', '=', scope).executeTakeFirst();
+      const row = await this.db.selectFrom('webhooks').select(['scope', 'url', 'wrapped_secret', 'root_key_id']).where('scope', '=', scope).executeTakeFirst();
       if (row === undefined || this.#stopped) return;
       const secret = await this.#secret(row);
       const response = await fetch(row.url, {
@@ -133,11 +163,11 @@ export class Webhooks {
   }
 
   /** The unwrapped secret, cached by its wrapped form: a replaced secret is never used again. */
-  async #secret(row: { scope: string; wrapped_secret: Uint8Array }): Promise<Uint8Array> {
+  async #secret(row: { scope: string; wrapped_secret: Uint8Array; root_key_id: string }): Promise<Uint8Array> {
     const cacheKey = `${row.scope}\u0000${createHash('sha256').update(row.wrapped_secret).digest('hex')}`;
     let secret = this.#secrets.get(cacheKey);
     if (secret === undefined) {
-      const key = await this.root.unwrap(Uint8Array.from(row.wrapped_secret), secretContext(row.scope));
+      const key = await this.roots.byId(row.root_key_id).unwrap(Uint8Array.from(row.wrapped_secret), secretContext(row.scope));
       secret = Uint8Array.from(key.bytes());
       key.zero();
       for (const [key, old] of this.#secrets) {

@@ -58,7 +58,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   try {
     const sandbox = config.aws.mode === 'sandbox' && config.aws.endpoint === undefined ? await inProcessSandbox(config, env) : undefined;
     if (sandbox !== undefined) cleanup.push(() => sandbox.close());
-    const store = options.store ?? await openStore(config.store.databaseUrl === undefined ? { kind: 'pglite', dataDir: config.store.dataDir } : { kind: 'postgres', url: config.store.databaseUrl });
+    const store = options.store ?? await openStore(config.store.databaseUrl === undefined
+      ? { kind: 'pglite', dataDir: config.store.dataDir }
+      : { kind: 'postgres', url: config.store.databaseUrl, ...(config.store.schema === undefined ? {} : { schema: config.store.schema }) });
     if (options.store === undefined) cleanup.push(() => store.close());
     const aws = platformAws(config, config.aws.endpoint ?? sandbox?.endpoint, options.clock);
     cleanup.push(() => aws.close());
@@ -76,6 +78,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         if (reason === 'keys-moved' || reason === 'revoked') services.rootKeys.forget(tenantId);
       },
       forgetToken: (tokenId) => services.tokens.forget(tokenId),
+      jobsQueued: () => services.runner.wake(),
       gap: () => {
         services.keyward.evictAll();
         services.tokens.forgetAll();
@@ -89,6 +92,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const schedule = new HealthSchedule(services.health, store.db, config.health.intervalSeconds * 1000, (tenantId, error) => app.log.warn({ err: error, tenantId }, 'health check failed'));
     schedule.start();
     cleanup.push(() => schedule.stop());
+    if (config.jobs.concurrency > 0) {
+      services.runner.start();
+      cleanup.push(() => services.runner.stop());
+    }
     await app.listen({ host: config.listen.host, port: config.listen.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.listen.port;

@@ -2,12 +2,14 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import * as initial from './migrations/0001-initial.js';
 import * as heldFrom from './migrations/0002-held-from.js';
 import * as webhooks from './migrations/0003-webhooks.js';
+import * as jobQueue from './migrations/0004-job-queue.js';
 
 /** Migrations are code, listed here in order: no directory scanning, so they work from any bundle. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-held-from': heldFrom,
   '0003-webhooks': webhooks,
+  '0004-job-queue': jobQueue,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

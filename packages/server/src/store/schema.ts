@@ -68,17 +68,41 @@ export interface ApiTokensTable {
   revoked_at: Date | null;
 }
 
+/**
+ * A background job (ARCHITECTURE §6): what the API shows and what workers claim. A root-key
+ * rotation is a parent job whose children re-wrap one tenant each.
+ */
 export interface JobsTable {
   id: string;
+  parent_id: string | null;
   tenant_id: string | null;
   kind: string;
+  /** queued → running → succeeded | failed | cancelled (running again if its worker died). */
   state: string;
+  /** Items (key versions, or tenants for a parent) done, out of total. */
   done: number;
   total: number;
   payload: ColumnType<unknown, string, string>;
+  result: ColumnType<unknown, string | null, string | null> | null;
+  /** `{ code, message }` of the last failure, JSON. */
   error: string | null;
-  created_at: Date;
-  updated_at: Date;
+  actor: ColumnType<string, string | undefined, string>;
+  attempts: ColumnType<number, number | undefined, number>;
+  run_after: ColumnType<Date, Date | string | undefined, Date | string>;
+  /** The instance holding the job, and until when: past that, any instance may take it over. */
+  locked_by: string | null;
+  locked_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  created_at: ColumnType<Date, Date | string, never>;
+  updated_at: ColumnType<Date, Date | string, Date | string>;
+  finished_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+/** Platform root keys by their RootKey id: one current; retiring ones still wrap some tenant keys. */
+export interface PlatformRootKeysTable {
+  id: string;
+  state: string;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  retired_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface WebhooksTable {
@@ -100,4 +124,5 @@ export interface Database {
   api_tokens: ApiTokensTable;
   jobs: JobsTable;
   webhooks: WebhooksTable;
+  platform_root_keys: PlatformRootKeysTable;
 }

@@ -32,6 +32,8 @@ export async function startHarness(backend: Backend, overrides: ServerConfigInpu
     aws: { endpoint: box.endpoint }, listen: { port: 0 }, operatorToken: OPERATOR_TOKEN, demoTenant: '', logLevel: 'silent',
     // Tests run health checks themselves (POST …/byok/check), never on a timer.
     health: { intervalSeconds: 0 },
+    // Jobs: found at once and retried quickly, so that a request's wait sees them finish.
+    jobs: { pollMs: 50, retryBaseMs: 20 },
     ...overrides,
   });
   const server = await startServer({ config, store, env: {}, logger: false, ...(options.clock === undefined ? {} : { clock: options.clock }) });

@@ -194,7 +194,7 @@ for (const backend of BACKENDS) {
         secrets.push(Buffer.from((await cmk.unwrap(record.wrappedKey, { tenantId: 'acme', version })).bytes()));
       }
       const globexRecord = (await keyStore.getVersion('globex', 1))!;
-      secrets.push(Buffer.from((await rootKeys.platform.unwrap(globexRecord.wrappedKey, { tenantId: 'globex', version: 1 })).bytes()));
+      secrets.push(Buffer.from((await (await rootKeys.platform.current()).unwrap(globexRecord.wrappedKey, { tenantId: 'globex', version: 1 })).bytes()));
       expect(secrets).toHaveLength(4);
       for (const secret of [...secrets, Buffer.from(acme.serviceToken), Buffer.from(acme.adminToken)]) {
         for (const form of [secret.toString('hex'), secret.toString('base64'), secret.toString('base64url'), secret.toString('latin1')]) {
@@ -210,7 +210,7 @@ for (const backend of BACKENDS) {
       const reverted = await h.call('POST', '/v1/tenants/acme/byok/revert');
       expect(reverted.body).toEqual({ state: 'platform_managed', rewrapped: 3 });
       const keys = await h.call('GET', '/v1/tenants/acme/keys', admin());
-      expect(new Set(keys.body.versions.map((v: { rootKeyId: string }) => v.rootKeyId))).toEqual(new Set([h.server.services.rootKeys.platform.id]));
+      expect(new Set(keys.body.versions.map((v: { rootKeyId: string }) => v.rootKeyId))).toEqual(new Set([(await h.server.services.rootKeys.platform.current()).id]));
       h.server.services.keyward.evictAll();
       const all = [keep.beforeByok!, keep.batch!, keep.rewrapped!];
       expect((await decryptAll(all)).body.results).toEqual(all.map((item) => ({ ok: true, text: item.text })));

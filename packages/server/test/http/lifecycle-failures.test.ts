@@ -154,7 +154,7 @@ for (const backend of BACKENDS) {
         for (const loser of [moved, rotated].filter((response) => response.status !== 200)) expect(loser.body.code).toBe('KW_CONCURRENT_MODIFICATION');
         const status = (await h.call('GET', `/v1/tenants/${id}/byok`)).body;
         const roots = new Set((await h.call('GET', `/v1/tenants/${id}/keys`)).body.versions.map((v: { rootKeyId: string }) => v.rootKeyId));
-        const expected = status.keyMode === 'customer' ? status.cmkArn : h.server.services.rootKeys.platform.id;
+        const expected = status.keyMode === 'customer' ? status.cmkArn : (await h.server.services.rootKeys.platform.current()).id;
         expect([...roots]).toEqual([expected]);
         expect(await readable(id, ciphertext)).toEqual({ results: [{ ok: true, text: `${id} data` }] });
         const fresh = await h.call('POST', `/v1/tenants/${id}/encrypt`, { body: { items: [{ text: 'after' }] } });
@@ -166,18 +166,18 @@ for (const backend of BACKENDS) {
       const { roleArn, cmkArn } = await onboard('atomic', false);
       const before = await snapshot(h, 'atomic');
       const config = { roleArn, cmkArn, externalId: before.config.external_id! };
-      const replaced = [{ version: 1, wrappedKey: new Uint8Array([1, 2, 3]), rootKeyId: cmkArn, createdAt: new Date() }];
+      const replacedFrom = (fromRootId: string) => [{ version: 1, wrappedKey: new Uint8Array([1, 2, 3]), rootKeyId: cmkArn, createdAt: new Date(), fromRootId }];
       const change = {
-        tenantId: 'atomic', expect: { state: 'validated' as const, config }, set: { state: 'active' as const }, replaced, toRootId: cmkArn,
+        tenantId: 'atomic', expect: { state: 'validated' as const, config }, set: { state: 'active' as const }, replaced: replacedFrom(before.versions[0]!.root), toRootId: cmkArn,
         audit: { tenantId: 'atomic', actor: 'test', operation: 'byok.enable', outcome: 'success' as const, details: {} }, now: new Date(),
       };
       // The old root named is not the one version 1 is under: compare-and-set fails after the state was updated.
-      await refuses(commitKeyTransition(h.store.db, h.server.services.audit, { ...change, fromRootId: 'arn:aws:kms:us-east-1:111122223333:key/other' }), 'KW_CONCURRENT_MODIFICATION');
+      await refuses(commitKeyTransition(h.store.db, h.server.services.audit, { ...change, replaced: replacedFrom('arn:aws:kms:us-east-1:111122223333:key/other') }), 'KW_CONCURRENT_MODIFICATION');
       // A stale expected latest version (someone rotated) fails after the versions were swapped.
       const added = { version: 5, wrappedKey: new Uint8Array([4]), rootKeyId: cmkArn, createdAt: new Date() };
-      await refuses(commitKeyTransition(h.store.db, h.server.services.audit, { ...change, fromRootId: before.versions[0]!.root, added, expectedLatest: 4 }), 'KW_CONCURRENT_MODIFICATION');
+      await refuses(commitKeyTransition(h.store.db, h.server.services.audit, { ...change, added, expectedLatest: 4 }), 'KW_CONCURRENT_MODIFICATION');
       // The state it started from is no longer the state: nothing at all happens.
-      await refuses(commitKeyTransition(h.store.db, h.server.services.audit, { ...change, expect: { ...change.expect, state: 'pending' }, fromRootId: before.versions[0]!.root }), 'KW_CONCURRENT_MODIFICATION');
+      await refuses(commitKeyTransition(h.store.db, h.server.services.audit, { ...change, expect: { ...change.expect, state: 'pending' as const } }), 'KW_CONCURRENT_MODIFICATION');
       expect(await snapshot(h, 'atomic')).toEqual(before);
       expect((await h.call('GET', '/v1/audit/verify')).body.ok).toBe(true);
     });

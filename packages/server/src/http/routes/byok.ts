@@ -2,7 +2,11 @@ import { buildSetupKit, KeywardError } from '@keyward/core';
 import { z } from 'zod';
 import { allowedEvents, CMK_STATES, type ByokState } from '../../services/byok-states.js';
 import { route } from '../route-spec.js';
+import { answerWithJob, jobView, viewOf, waitQuery } from '../job-view.js';
 import { byokState, cmkArn, roleArn, tenantParams, tenantView } from '../schemas.js';
+
+const JOB_ANSWER = 'Runs as a job, resumed by another instance if this one dies. The request waits up to `wait` seconds (default 10): '
+  + 'finished, it answers 200 with the result, or the job\'s error with its status; still running, 202 with the job (`Location` names it) to follow at `GET /v1/tenants/{tenantId}/jobs/{jobId}`.';
 
 const checkResult = z.object({
   id: z.string(), title: z.string(), status: z.enum(['pass', 'fail', 'warn', 'skipped']), durationMs: z.number(), code: z.string(),
@@ -17,6 +21,7 @@ const byokStatus = z.object({
   tenantId: z.string(), state: byokState, keyMode: z.enum(['platform', 'customer']), externalId: z.string().nullable(), roleArn: z.string().nullable(),
   cmkArn: z.string().nullable(), region: z.string().nullable(), stateSince: z.string(), stateReason: z.string().nullable(),
   lastTestedAt: z.string().nullable(), lastTest: checkReport.nullable(), allowed: z.array(z.string()),
+  job: jobView.nullable().meta({ description: 'The enable, switch or revert in progress, if any' }),
 });
 
 export const byokRoutes = [
@@ -27,10 +32,12 @@ export const byokRoutes = [
       await services.tenants.get(params.tenantId);
       const row = await services.db.selectFrom('byok_configs').selectAll().where('tenant_id', '=', params.tenantId).executeTakeFirstOrThrow();
       const state = row.state as ByokState;
+      const open = await services.jobs.openJobOf(params.tenantId);
       return {
         tenantId: params.tenantId, state, keyMode: CMK_STATES.includes(state) ? 'customer' : 'platform', externalId: row.external_id, roleArn: row.role_arn, cmkArn: row.cmk_arn,
         region: row.region, stateSince: new Date(row.state_since).toISOString(), stateReason: row.state_reason,
         lastTestedAt: row.last_tested_at === null ? null : new Date(row.last_tested_at).toISOString(), lastTest: row.last_test_report ?? null, allowed: allowedEvents(state),
+        job: open === undefined ? null : await viewOf(open, services.jobs),
       };
     },
   }),
@@ -69,23 +76,28 @@ export const byokRoutes = [
   }),
   route({
     method: 'POST', url: '/v1/tenants/:tenantId/byok/enable', access: 'tenant-admin', tag: 'BYOK',
-    summary: 'Enable BYOK after a passing test: re-wrap every tenant key version under the CMK, add a new version, delete the platform-wrapped copies',
-    params: tenantParams, response: z.object({ state: byokState, keyVersion: z.number(), rewrapped: z.number() }),
-    handler: ({ params, actor, services }) => services.lifecycle.enable(params.tenantId, actor),
+    summary: 'Enable BYOK after a passing test: a job re-wraps every tenant key version under the CMK, adds a new version, deletes the platform-wrapped copies',
+    description: JOB_ANSWER,
+    params: tenantParams, query: waitQuery, response: z.object({ state: byokState.optional(), keyVersion: z.number().optional(), rewrapped: z.number().optional(), job: jobView }),
+    handler: async ({ params, query, actor, services, reply }) => answerWithJob(await services.lifecycle.requestEnable(params.tenantId, actor), services.jobs, query.wait, reply),
   }),
   route({
     method: 'POST', url: '/v1/tenants/:tenantId/byok/switch-cmk', access: 'tenant-admin', tag: 'BYOK',
-    summary: 'Switch to another CMK (and optionally role): test it, re-wrap every version, drop the old copies',
-    description: 'A failed test answers 409 KW_TEST_FAILED with the report in `details.report`; nothing changes.',
-    params: tenantParams, body: z.object({ cmkArn, roleArn: roleArn.optional() }).strict(),
-    response: z.object({ report: checkReport, rewrapped: z.number() }),
-    handler: ({ params, body, actor, services }) => services.lifecycle.switchCmk(params.tenantId, body.roleArn === undefined ? { cmkArn: body.cmkArn } : { cmkArn: body.cmkArn, roleArn: body.roleArn }, actor),
+    summary: 'Switch to another CMK (and optionally role): test it now, then a job re-wraps every version and drops the old copies',
+    description: `A failed test answers 409 KW_TEST_FAILED with the report in \`details.report\`; nothing changes. ${JOB_ANSWER}`,
+    params: tenantParams, query: waitQuery, body: z.object({ cmkArn, roleArn: roleArn.optional() }).strict(),
+    response: z.object({ report: checkReport, state: byokState.optional(), rewrapped: z.number().optional(), job: jobView }),
+    handler: async ({ params, query, body, actor, services, reply }) => {
+      const { report, job } = await services.lifecycle.requestSwitchCmk(params.tenantId, body.roleArn === undefined ? { cmkArn: body.cmkArn } : { cmkArn: body.cmkArn, roleArn: body.roleArn }, actor);
+      return { report, ...(await answerWithJob(job, services.jobs, query.wait, reply)) };
+    },
   }),
   route({
     method: 'POST', url: '/v1/tenants/:tenantId/byok/revert', access: 'operator', tag: 'BYOK',
-    summary: 'Operator only: revert the tenant to the platform key (needs the CMK one last time)',
-    params: tenantParams, response: z.object({ state: byokState, rewrapped: z.number() }),
-    handler: ({ params, actor, services }) => services.lifecycle.revert(params.tenantId, actor),
+    summary: 'Operator only: revert the tenant to the platform key, as a job (needs the CMK one last time)',
+    description: JOB_ANSWER,
+    params: tenantParams, query: waitQuery, response: z.object({ state: byokState.optional(), rewrapped: z.number().optional(), job: jobView }),
+    handler: async ({ params, query, actor, services, reply }) => answerWithJob(await services.lifecycle.requestRevert(params.tenantId, actor), services.jobs, query.wait, reply),
   }),
   route({
     method: 'POST', url: '/v1/tenants/:tenantId/byok/check', access: 'tenant-admin', tag: 'BYOK',

@@ -1,0 +1,166 @@
+import { KeywardError, parseKmsKeyArn, roleIdentity, type Keyward, type WrappedKeyVersion } from '@keyward/core';
+import type { Kysely } from 'kysely';
+import type { Job, JobError } from '../store/job-queue.js';
+import type { Database } from '../store/schema.js';
+import type { SqlTenantKeyStore } from '../store/tenant-key-store.js';
+import type { AuditLog } from './audit-log.js';
+import { CMK_STATES, type ByokState } from './byok-states.js';
+import type { JobContext, JobHandler, JobOutcome } from './job-runner.js';
+import { commitKeyTransition } from './key-transition.js';
+import { onlyFrom, rewrapVersions } from './rewrap-versions.js';
+import type { CustomerKeyConfig, RootKeys } from './root-keys.js';
+import type { TenantEvent } from './tenant-events.js';
+
+export interface StateChange {
+  tenantId: string;
+  from: string;
+  to: string;
+  operation: string;
+}
+
+export interface ByokJobDeps {
+  db: Kysely<Database>;
+  audit: AuditLog;
+  rootKeys: RootKeys;
+  keyStore: SqlTenantKeyStore;
+  keyward: Keyward;
+  now: () => Date;
+  publish: (event: TenantEvent) => Promise<void>;
+  onStateChange: (change: StateChange) => void;
+}
+
+interface ConfigNow {
+  state: ByokState;
+  heldFrom: ByokState | null;
+  config: Partial<CustomerKeyConfig>;
+}
+
+const same = (a: Partial<CustomerKeyConfig>, b: CustomerKeyConfig) => a.roleArn === b.roleArn && a.cmkArn === b.cmkArn && a.externalId === b.externalId;
+
+/**
+ * The jobs behind enable, switch CMK and revert. Each reads where the tenant stands first, so a
+ * job run again after a crash either does the whole re-wrap again (nothing was committed), or
+ * finds its commit already made and just reports success. Every KMS call comes before the one
+ * transaction that commits state, configuration, re-wrapped versions and the audit event.
+ */
+export class ByokJobs {
+  constructor(private readonly deps: ByokJobDeps) {}
+
+  readonly enable: JobHandler = {
+    run: async (job, context) => {
+      const { config } = job.payload as { config: CustomerKeyConfig };
+      const tenantId = job.tenantId!;
+      const now = await this.#read(tenantId);
+      if (now.state !== 'validated' || !same(now.config, config)) {
+        if (CMK_STATES.includes(now.state) && same(now.config, config)) return { result: { state: now.state, alreadyDone: true } };
+        throw new KeywardError('KW_STATE_CONFLICT', { message: 'The tenant left validated, or its configuration changed, after enable was requested; test and enable again.', details: { state: now.state } });
+      }
+      const to = this.deps.rootKeys.customer(tenantId, config);
+      const platform = this.deps.rootKeys.platform;
+      const replaced = await rewrapVersions(tenantId, await this.deps.keyStore.listVersions(tenantId), async (record) => {
+        if (!(await platform.isPlatformRoot(record.rootKeyId))) throw new KeywardError('KW_ROOT_KEY_MISMATCH', { details: { tenantId, version: record.version, wrappedBy: record.rootKeyId } });
+        return platform.byId(record.rootKeyId);
+      }, to, context.progress);
+      const policy = await this.deps.keyStore.getPolicy(tenantId);
+      if (policy === undefined) throw new KeywardError('KW_TENANT_NOT_FOUND', { details: { tenantId } });
+      const version = policy.latestVersion + 1;
+      const { key, wrappedKey } = await to.generateTenantKey({ tenantId, version });
+      key.zero();
+      const added: WrappedKeyVersion = { version, wrappedKey, rootKeyId: to.id, createdAt: this.deps.now() };
+      await commitKeyTransition(this.deps.db, this.deps.audit, {
+        tenantId, expect: { state: 'validated', config }, set: { state: 'active' }, replaced, toRootId: to.id, added, expectedLatest: policy.latestVersion,
+        audit: { tenantId, actor: job.actor, operation: 'byok.enable', outcome: 'success', details: { jobId: job.id, cmkArn: config.cmkArn, rewrapped: replaced.length, newVersion: version, from: 'validated', to: 'active' } },
+        now: this.deps.now(),
+      });
+      await this.#moved(tenantId, { tenantId, from: 'validated', to: 'active', operation: 'byok.enable' });
+      return { result: { state: 'active', keyVersion: version, rewrapped: replaced.length }, done: replaced.length };
+    },
+    failed: async (job, error) => this.#failed(job, 'byok.enable', error, undefined),
+  };
+
+  readonly switchCmk: JobHandler = {
+    run: async (job, context) => {
+      const { from, to } = job.payload as { from: CustomerKeyConfig; to: CustomerKeyConfig };
+      const tenantId = job.tenantId!;
+      const now = await this.#read(tenantId);
+      if (now.state !== 'rotating_cmk' || !same(now.config, from)) return this.#finishedBefore(now, to, 'switch');
+      const back = now.heldFrom ?? 'active';
+      const oldRoot = this.deps.rootKeys.customer(tenantId, from);
+      const newRoot = this.deps.rootKeys.customer(tenantId, to);
+      const replaced = await rewrapVersions(tenantId, await this.deps.keyStore.listVersions(tenantId), onlyFrom(oldRoot), newRoot, context.progress);
+      await commitKeyTransition(this.deps.db, this.deps.audit, {
+        tenantId, expect: { state: 'rotating_cmk', config: from },
+        set: { state: back, role_arn: to.roleArn, role_identity: roleIdentity(to.roleArn), cmk_arn: to.cmkArn, region: parseKmsKeyArn(to.cmkArn).region },
+        replaced, toRootId: newRoot.id,
+        audit: { tenantId, actor: job.actor, operation: 'byok.switch-cmk', outcome: 'success', details: { jobId: job.id, fromCmkArn: from.cmkArn, toCmkArn: to.cmkArn, roleArn: to.roleArn, rewrapped: replaced.length } },
+        now: this.deps.now(),
+      });
+      await this.#moved(tenantId, { tenantId, from: 'rotating_cmk', to: back, operation: 'byok.switch-cmk' });
+      return { result: { state: back, rewrapped: replaced.length }, done: replaced.length };
+    },
+    failed: async (job, error) => this.#failed(job, 'byok.switch-cmk', error, 'rotating_cmk'),
+  };
+
+  readonly revert: JobHandler = {
+    run: async (job, context) => {
+      const { config } = job.payload as { config: CustomerKeyConfig };
+      const tenantId = job.tenantId!;
+      const now = await this.#read(tenantId);
+      if (now.state !== 'reverting' || !same(now.config, config)) {
+        if (now.state === 'platform_managed') return { result: { state: now.state, alreadyDone: true } };
+        throw new KeywardError('KW_STATE_CONFLICT', { message: 'The revert was aborted or the tenant changed meanwhile.', details: { state: now.state } });
+      }
+      const from = this.deps.rootKeys.customer(tenantId, config);
+      const to = await this.deps.rootKeys.platform.current();
+      const replaced = await rewrapVersions(tenantId, await this.deps.keyStore.listVersions(tenantId), onlyFrom(from), to, context.progress);
+      await commitKeyTransition(this.deps.db, this.deps.audit, {
+        tenantId, expect: { state: 'reverting', config }, set: { state: 'platform_managed' }, replaced, toRootId: to.id,
+        audit: { tenantId, actor: job.actor, operation: 'byok.revert', outcome: 'success', details: { jobId: job.id, cmkArn: config.cmkArn, rewrapped: replaced.length, from: now.heldFrom, to: 'platform_managed' } },
+        now: this.deps.now(),
+      });
+      await this.#moved(tenantId, { tenantId, from: 'reverting', to: 'platform_managed', operation: 'byok.revert' });
+      return { result: { state: 'platform_managed', rewrapped: replaced.length }, done: replaced.length };
+    },
+    failed: async (job, error) => this.#failed(job, 'byok.revert', error, 'reverting'),
+  };
+
+  /** A switch found not in progress: done already (the configuration is the new one), or aborted. */
+  #finishedBefore(now: ConfigNow, to: CustomerKeyConfig, what: string): JobOutcome {
+    if (now.state !== 'rotating_cmk' && same(now.config, to)) return { result: { state: now.state, alreadyDone: true } };
+    throw new KeywardError('KW_STATE_CONFLICT', { message: `The ${what} was aborted or the tenant changed meanwhile.`, details: { state: now.state } });
+  }
+
+  async #read(tenantId: string): Promise<ConfigNow> {
+    const row = await this.deps.db.selectFrom('byok_configs').select(['state', 'held_from', 'role_arn', 'cmk_arn', 'external_id']).where('tenant_id', '=', tenantId).executeTakeFirst();
+    if (row === undefined) throw new KeywardError('KW_TENANT_NOT_FOUND', { details: { tenantId } });
+    return {
+      state: row.state as ByokState, heldFrom: row.held_from as ByokState | null,
+      config: { ...(row.role_arn === null ? {} : { roleArn: row.role_arn }), ...(row.cmk_arn === null ? {} : { cmkArn: row.cmk_arn }), ...(row.external_id === null ? {} : { externalId: row.external_id }) },
+    };
+  }
+
+  /** After a commit that moved the tenant's keys: this instance and every other forget the old ones. */
+  async #moved(tenantId: string, change: StateChange): Promise<void> {
+    this.deps.rootKeys.forget(tenantId);
+    this.deps.keyward.evict(tenantId);
+    await this.deps.publish({ kind: 'evict', tenantId, reason: 'keys-moved' });
+    this.deps.onStateChange(change);
+  }
+
+  /**
+   * A job that failed for good: a switch or revert returns the tenant to the state it was held
+   * from (every key is still under the CMK it started with), and the failure is audited.
+   */
+  async #failed(job: Job, operation: string, error: JobError, holding: ByokState | undefined): Promise<void> {
+    const tenantId = job.tenantId!;
+    let back: string | undefined;
+    if (holding !== undefined) {
+      const at = this.deps.now();
+      const row = await this.deps.db.updateTable('byok_configs').set((eb) => ({ state: eb.fn.coalesce('held_from', eb.val('active')), held_from: null, state_since: at, updated_at: at }))
+        .where('tenant_id', '=', tenantId).where('state', '=', holding).returning('state').executeTakeFirst();
+      back = row?.state;
+    }
+    await this.deps.audit.append({ tenantId, actor: job.actor, operation, outcome: 'failure', details: { jobId: job.id, code: error.code, ...(back === undefined ? {} : { from: holding, to: back }) } });
+    if (back !== undefined) this.deps.onStateChange({ tenantId, from: holding!, to: back, operation });
+  }
+}

@@ -1,0 +1,153 @@
+import { isKeywardError } from '@keyward/core';
+import type { Job, JobError, JobQueue } from '../store/job-queue.js';
+
+/** What a handler asks for when it returns: done (with a result), or "run me again in a while" (a parent waiting on its children). */
+export type JobOutcome = { result: unknown; done?: number } | { waitMs: number };
+
+export interface JobContext {
+  /** Records items done out of total, visible through the API. */
+  progress(done: number, total: number): Promise<void>;
+}
+
+export interface JobHandler {
+  run(job: Job, context: JobContext): Promise<JobOutcome>;
+  /** Called once when the job fails for good (not on a retry): undo holding states, audit. */
+  failed?(job: Job, error: JobError): Promise<void>;
+}
+
+export interface JobRunnerOptions {
+  /** Jobs this instance runs at once. */
+  concurrency: number;
+  /** How often to look for due jobs when nobody wakes the runner. */
+  pollMs: number;
+  /** Retries of a transient failure (AWS unreachable or throttled, a concurrent change) before the job fails. */
+  maxAttempts: number;
+  /** The first retry's delay, doubling each attempt. */
+  retryBaseMs: number;
+  onFinished?: (job: Job, state: 'succeeded' | 'failed', error?: JobError) => void;
+  onError?: (error: unknown, job?: Job) => void;
+}
+
+/**
+ * Errors worth retrying: the same job may well succeed later. Anything the customer or the operator
+ * must change first (access denied, a disabled key, a state conflict) fails the job at once.
+ */
+const TRANSIENT = new Set(['KW_AWS_UNAVAILABLE', 'KW_AWS_THROTTLED', 'KW_CONCURRENT_MODIFICATION', 'KW_CLOSED']);
+
+export function isTransient(error: unknown): boolean {
+  // Not a KeywardError: a lost database connection, a bug; retried, bounded by maxAttempts.
+  return !isKeywardError(error) || TRANSIENT.has(error.code);
+}
+
+export function jobErrorOf(error: unknown): JobError {
+  if (isKeywardError(error)) return { code: error.code, message: error.message };
+  return { code: 'KW_INTERNAL', message: 'An internal error occurred.' };
+}
+
+/**
+ * Runs this instance's share of the queue: claims due jobs up to its concurrency, renews their
+ * leases while they run, and records how each ended. Every instance runs one, on PGlite too (there
+ * it is the only one). A job interrupted by a crash is taken over by whichever instance claims it
+ * after its lease runs out; handlers are written to be run again from the start.
+ */
+export class JobRunner {
+  readonly #running = new Map<string, Promise<void>>();
+  #timer: NodeJS.Timeout | undefined;
+  #renewal: NodeJS.Timeout | undefined;
+  #stopped = true;
+  #claiming: Promise<void> | undefined;
+  #wakeAgain = false;
+
+  constructor(private readonly queue: JobQueue, private readonly handlers: Record<string, JobHandler>, private readonly options: JobRunnerOptions) {}
+
+  start(): void {
+    if (!this.#stopped) return;
+    this.#stopped = false;
+    const renewEvery = Math.max(50, Math.floor(this.queue.options.leaseMs / 3));
+    this.#renewal = setInterval(() => void this.queue.renew([...this.#running.keys()]).catch((error: unknown) => this.options.onError?.(error)), renewEvery);
+    this.#renewal.unref();
+    this.wake();
+  }
+
+  /** Looks for due jobs now (a job was queued, or one finished and a slot is free). */
+  wake(): void {
+    if (this.#stopped) return;
+    if (this.#claiming !== undefined) {
+      this.#wakeAgain = true;
+      return;
+    }
+    this.#claiming = this.#claimAndRun().catch((error: unknown) => this.options.onError?.(error)).finally(() => {
+      this.#claiming = undefined;
+      if (this.#wakeAgain) {
+        this.#wakeAgain = false;
+        this.wake();
+      } else this.#schedule();
+    });
+  }
+
+  /** Stops claiming and waits for the jobs in hand; a job still running after `graceMs` is left to its lease (another instance resumes it). */
+  async stop(graceMs = 10_000): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    clearInterval(this.#renewal);
+    await this.#claiming;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled(this.#running.values()), new Promise((resolve) => { timer = setTimeout(resolve, graceMs); })]);
+    clearTimeout(timer);
+  }
+
+  #schedule(): void {
+    if (this.#stopped) return;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.wake(), this.options.pollMs);
+    this.#timer.unref();
+  }
+
+  async #claimAndRun(): Promise<void> {
+    const free = this.options.concurrency - this.#running.size;
+    if (free <= 0) return;
+    const jobs = await this.queue.claim(free);
+    for (const job of jobs) {
+      const run = this.#run(job).catch((error: unknown) => this.options.onError?.(error, job)).finally(() => {
+        this.#running.delete(job.id);
+        this.wake();
+      });
+      this.#running.set(job.id, run);
+    }
+  }
+
+  async #run(job: Job): Promise<void> {
+    const handler = this.handlers[job.kind];
+    if (handler === undefined) {
+      await this.#fail(job, undefined, { code: 'KW_INTERNAL', message: `No handler for job kind ${job.kind} in this version of Keyward.` });
+      return;
+    }
+    let outcome: JobOutcome;
+    try {
+      outcome = await handler.run(job, { progress: (done, total) => this.queue.progress(job.id, done, total) });
+    } catch (error) {
+      const jobError = jobErrorOf(error);
+      if (isTransient(error) && job.attempts < this.options.maxAttempts) {
+        await this.queue.later(job.id, this.options.retryBaseMs * 2 ** (job.attempts - 1), { error: jobError, countAttempt: true });
+        return;
+      }
+      if (!isKeywardError(error)) this.options.onError?.(error, job);
+      await this.#fail(job, handler, jobError);
+      return;
+    }
+    if ('waitMs' in outcome) {
+      await this.queue.later(job.id, outcome.waitMs, { countAttempt: false });
+      return;
+    }
+    if (await this.queue.finish(job.id, 'succeeded', { result: outcome.result, ...(outcome.done === undefined ? {} : { done: outcome.done }) })) {
+      this.options.onFinished?.(job, 'succeeded');
+    }
+  }
+
+  async #fail(job: Job, handler: JobHandler | undefined, error: JobError): Promise<void> {
+    // The job is failed first, so that a crash in the handler's clean-up cannot run it again.
+    if (!(await this.queue.finish(job.id, 'failed', { error }))) return;
+    await handler?.failed?.(job, error).catch((cause: unknown) => this.options.onError?.(cause, job));
+    this.options.onFinished?.(job, 'failed', error);
+  }
+}
