@@ -30,6 +30,7 @@ describe('loadConfig', () => {
       health: { intervalSeconds: 60, graceSeconds: 120 },
       listen: { host: '127.0.0.1', port: 8080 },
       store: { dataDir: '.data/keyward' },
+      jobs: { concurrency: 4, pollMs: 1000, leaseSeconds: 30, maxAttempts: 5, retryBaseMs: 1000 },
       webhooks: { retryBaseMs: 1000 },
       tokenCacheSeconds: 5,
       rateLimit: { requestsPerSecond: 1000, burst: 2000 },

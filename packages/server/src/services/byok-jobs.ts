@@ -35,6 +35,13 @@ interface ConfigNow {
   config: Partial<CustomerKeyConfig>;
 }
 
+/** The ARNs a job's audit events name: the CMK, or the CMKs switched between. */
+function arnsOf(payload: unknown): Record<string, string> {
+  const { config, from, to } = payload as { config?: CustomerKeyConfig; from?: CustomerKeyConfig; to?: CustomerKeyConfig };
+  if (from !== undefined && to !== undefined) return { fromCmkArn: from.cmkArn, toCmkArn: to.cmkArn };
+  return config === undefined ? {} : { cmkArn: config.cmkArn };
+}
+
 const same = (a: Partial<CustomerKeyConfig>, b: CustomerKeyConfig) => a.roleArn === b.roleArn && a.cmkArn === b.cmkArn && a.externalId === b.externalId;
 
 /**
@@ -160,7 +167,7 @@ export class ByokJobs {
         .where('tenant_id', '=', tenantId).where('state', '=', holding).returning('state').executeTakeFirst();
       back = row?.state;
     }
-    await this.deps.audit.append({ tenantId, actor: job.actor, operation, outcome: 'failure', details: { jobId: job.id, code: error.code, ...(back === undefined ? {} : { from: holding, to: back }) } });
+    await this.deps.audit.append({ tenantId, actor: job.actor, operation, outcome: 'failure', details: { jobId: job.id, code: error.code, ...arnsOf(job.payload), ...(back === undefined ? {} : { from: holding, to: back }) } });
     if (back !== undefined) this.deps.onStateChange({ tenantId, from: holding!, to: back, operation });
   }
 }

@@ -120,10 +120,11 @@ const EXPECT: Record<Outcome, (response: Response) => void> = { allowed: expectA
 // ---------------------------------------------------------------------------------------------
 
 /** The path parameters the matrix fills in, and with what. */
-const PATH_PARAMS = ['tenantId', 'tokenId'] as const;
+const PATH_PARAMS = ['tenantId', 'tokenId', 'jobId'] as const;
 
 function pathParams(fx: Fixtures, tenant: string): Record<(typeof PATH_PARAMS)[number], string> {
-  return { tenantId: tenant, tokenId: fx.victimTokenId };
+  // No such job: an allowed caller gets 404, a refused one 401 or 403 all the same.
+  return { tenantId: tenant, tokenId: fx.victimTokenId, jobId: 'job_00000000-0000-4000-8000-000000000000' };
 }
 
 const paramNames = (url: string): string[] => [...url.matchAll(/:(\w+)/g)].map((match) => match[1]!);
@@ -145,6 +146,7 @@ const SAMPLE_BODIES: Record<string, (fx: Fixtures) => unknown> = {
   'POST /v1/tenants/:tenantId/tokens': () => ({ kind: 'service' }),
   'PUT /v1/tenants/:tenantId/byok/config': () => ({ roleArn: 'not-a-role-arn', cmkArn: 'not-a-key-arn' }),
   'POST /v1/tenants/:tenantId/byok/switch-cmk': () => ({ cmkArn: CMK_ARN }),
+  'POST /v1/platform/root-key/rotate': () => ({ keyArn: 'not-a-key-arn' }),
   'PUT /v1/tenants/:tenantId/keys/floors': () => ({ minDecryptionVersion: 1 }),
   'POST /v1/tenants/:tenantId/encrypt': () => ({ items: [{ text: 'x' }] }),
   'POST /v1/tenants/:tenantId/decrypt': (fx) => ({ items: [{ ciphertext: fx.ciphertextA }] }),

@@ -90,7 +90,7 @@ for (const backend of BACKENDS) {
       expect(status.body).toMatchObject({ state: 'validated', keyMode: 'platform', lastTest: { ok: true } });
 
       const enabled = await h.call('POST', '/v1/tenants/acme/byok/enable', admin());
-      expect(enabled.body).toEqual({ state: 'active', keyVersion: 2, rewrapped: 1 });
+      expect(enabled.body).toEqual({ state: 'active', keyVersion: 2, rewrapped: 1, job: expect.objectContaining({ kind: 'byok.enable', tenantId: 'acme', state: 'succeeded', done: 1, total: 1, error: null }) });
       const keys = await h.call('GET', '/v1/tenants/acme/keys', admin());
       expect(keys.body.versions.map((v: { rootKeyId: string }) => v.rootKeyId)).toEqual([cmk1, cmk1]);
       // New data only under the version born under the CMK; version 1 (born under the platform key) only decrypts.
@@ -208,7 +208,7 @@ for (const backend of BACKENDS) {
       const byAdmin = await h.call('POST', '/v1/tenants/acme/byok/revert', admin());
       expect(byAdmin.status).toBe(403);
       const reverted = await h.call('POST', '/v1/tenants/acme/byok/revert');
-      expect(reverted.body).toEqual({ state: 'platform_managed', rewrapped: 3 });
+      expect(reverted.body).toEqual({ state: 'platform_managed', rewrapped: 3, job: expect.objectContaining({ kind: 'byok.revert', actor: 'operator', state: 'succeeded', done: 3, total: 3 }) });
       const keys = await h.call('GET', '/v1/tenants/acme/keys', admin());
       expect(new Set(keys.body.versions.map((v: { rootKeyId: string }) => v.rootKeyId))).toEqual(new Set([(await h.server.services.rootKeys.platform.current()).id]));
       h.server.services.keyward.evictAll();

@@ -74,12 +74,15 @@ describe.skipIf(!backend.available)(`webhooks for state changes, on ${backend.na
       await kms.send(new EnableKeyCommand({ KeyId: cmkArn }));
       await h.call('POST', '/v1/tenants/hooked/byok/check', admin);
 
-      await expect.poll(() => tenantHook.received.length, { timeout: 20_000 }).toBe(2);
-      await expect.poll(() => operatorHook.received.length, { timeout: 20_000 }).toBe(2);
-      expect(tenantHook.attempts()).toBe(4); // two refused, then both delivered
+      // Enable's state change and its job's end, the revocation, the recovery.
+      await expect.poll(() => tenantHook.received.length, { timeout: 20_000 }).toBe(4);
+      await expect.poll(() => operatorHook.received.length, { timeout: 20_000 }).toBe(4);
+      expect(tenantHook.attempts()).toBe(6); // two refused, then all four delivered
       const events = tenantHook.received.map((r) => JSON.parse(r.body));
       // Retries can reorder deliveries: each event carries its from and to.
       expect(events).toEqual(expect.arrayContaining([
+        expect.objectContaining({ type: 'byok.state_changed', tenantId: 'hooked', from: 'validated', to: 'active', operation: 'byok.enable', reason: null }),
+        expect.objectContaining({ type: 'job.finished', tenantId: 'hooked', kind: 'byok.enable', state: 'succeeded', jobId: expect.stringMatching(/^job_/), error: null }),
         expect.objectContaining({ type: 'byok.state_changed', tenantId: 'hooked', from: 'active', to: 'revoked', finding: 'disabled', reason: expect.stringContaining('disabled') }),
         expect.objectContaining({ type: 'byok.state_changed', tenantId: 'hooked', from: 'revoked', to: 'active', finding: 'ok', reason: null }),
       ]));
@@ -94,7 +97,7 @@ describe.skipIf(!backend.available)(`webhooks for state changes, on ${backend.na
       const rows = await h.store.db.selectFrom('webhooks').selectAll().execute();
       expect(JSON.stringify(rows.map((row) => Buffer.from(row.wrapped_secret).toString('base64url')))).not.toContain(set.body.secret.slice(6));
       const metrics = (await h.call('GET', '/metrics')).body as string;
-      expect(metrics).toMatch(/keyward_webhook_deliveries_total\{outcome="delivered"\} 4/);
+      expect(metrics).toMatch(/keyward_webhook_deliveries_total\{outcome="delivered"\} 8/);
 
       expect((await h.call('DELETE', '/v1/tenants/hooked/webhook', admin)).body).toEqual({ removed: true });
       expect((await h.call('GET', '/v1/tenants/hooked/webhook', admin)).status).toBe(404);
