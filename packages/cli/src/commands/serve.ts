@@ -43,7 +43,7 @@ export function serveCommand(): Command {
 
 function summary(server: RunningServer) {
   // A configured operator token is the operator's secret already: never echo it into logs.
-  return { url: server.url, operatorToken: server.operatorTokenGenerated ? server.operatorToken : null, sandbox: server.sandbox?.endpoint ?? null, demo: server.demo ?? null };
+  return { url: server.url, instanceId: server.services.jobs.options.instanceId, operatorToken: server.operatorTokenGenerated ? server.operatorToken : null, sandbox: server.sandbox?.endpoint ?? null, demo: server.demo ?? null };
 }
 
 function banner(server: RunningServer, config: ServerConfig): string {

@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { createKeyward, platformIdentity, systemClock, type Clock, type Keyward, type KmsPort, type Logger, type PlatformIdentity, type RootKey, type StsPort } from '@keyward/core';
 import { sql, type Kysely } from 'kysely';
 import { AuditedKmsPort, type AwsCallRecorder } from '../aws/audited-ports.js';
@@ -60,7 +61,7 @@ export interface ServiceDeps {
   operatorToken: string;
   /** How this instance reaches the others on the same store; default: this process only. */
   notifications?: Notifications;
-  /** This instance's name in job leases; default: random. */
+  /** This instance's name in job leases; default: host, process ID and a random suffix. */
   instanceId?: string;
   clock?: Clock;
   logger?: Logger;
@@ -96,7 +97,7 @@ export async function createServices(deps: ServiceDeps): Promise<Services> {
   const tenants = new Tenants(db, audit, now, platformRoots);
   const serviceRoleArn = config.platform.serviceRoleArn;
   const publish = (event: TenantEvent) => events.publish(event);
-  const jobs = new JobQueue(db, { instanceId: deps.instanceId ?? `keyward-${randomUUID()}`, leaseMs: config.jobs.leaseSeconds * 1000 });
+  const jobs = new JobQueue(db, { instanceId: deps.instanceId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`, leaseMs: config.jobs.leaseSeconds * 1000 });
   const lifecycle = new ByokLifecycle({ db, audit, tenants, rootKeys, jobs, keyward, serviceRoleArn, now, publish });
   const keys = new KeyManagement(db, keyward, audit);
   const events = new TenantEvents(deps.notifications ?? memoryNotifications(), (error) => deps.logger?.warn({ err: error }, 'could not tell other instances'));
