@@ -100,19 +100,21 @@ export class JobQueue {
     return this.db.transaction().execute(async (trx) => {
       await sql`select pg_advisory_xact_lock(hashtext('keyward.jobs.claim:' || current_schema()))`.execute(trx);
       const rows = await sql<Selectable<JobsTable>>`
+        with busy as (
+          select tenant_id from jobs where state = 'running' and locked_until >= now() and tenant_id is not null
+        ), due as (
+          select j.id, j.tenant_id, j.created_at from jobs j
+          where j.state in ('queued', 'running')
+            and j.run_after <= now()
+            and (j.state = 'queued' or j.locked_until < now())
+            and (j.tenant_id is null or j.tenant_id not in (select tenant_id from busy))
+          order by j.created_at, j.id
+          limit ${limit * 4}
+        )
         update jobs set state = 'running', locked_by = ${me}, locked_until = now() + ${this.options.leaseMs} * interval '1 millisecond',
           attempts = attempts + 1, updated_at = now()
         where id in (
-          select distinct on (coalesce(c.tenant_id, c.id)) c.id from (
-            select j.id, j.tenant_id, j.created_at from jobs j
-            where j.run_after <= now()
-              and (j.state = 'queued' or (j.state = 'running' and j.locked_until < now()))
-              and (j.tenant_id is null or not exists (
-                select 1 from jobs r where r.tenant_id = j.tenant_id and r.id <> j.id and r.state = 'running' and r.locked_until >= now()))
-            order by j.created_at, j.id
-            limit ${limit * 4}
-          ) c
-          order by coalesce(c.tenant_id, c.id), c.created_at
+          select distinct on (coalesce(due.tenant_id, due.id)) due.id from due order by coalesce(due.tenant_id, due.id), due.created_at
           limit ${limit}
         )
         returning *`.execute(trx);
