@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createKeyward, PlatformKmsRootKey } from '@keyward/core';
+import { loadConfig, openStore, platformAws, SqlTenantKeyStore } from '@keyward/server';
 import pg from 'pg';
 
 /**
@@ -98,3 +100,43 @@ export async function query<R extends pg.QueryResultRow>(databaseUrl: string, sc
 
 /** The process ID in an instance ID (`host:pid:suffix`). */
 export const pidOf = (instanceId: string): number => Number(instanceId.split(':').at(-2));
+
+/**
+ * Many platform-managed tenants, fast: each gets version 1 of its tenant key from the platform
+ * key (KMS GenerateDataKey through the sandbox, signed as the Service Role, as the server does)
+ * and one record encrypted by `@keyward/core` over the same store. The rows are inserted in bulk,
+ * without the per-tenant audit events the API would add: this is a fixture for jobs, not a test
+ * of tenant creation. Returns each tenant's ciphertext of `<id> record`.
+ */
+export async function seedPlatformTenants(settings: InstanceSettings, ids: readonly string[], width = 32): Promise<string[]> {
+  const store = await openStore({ kind: 'postgres', url: settings.databaseUrl, schema: settings.schema });
+  const aws = platformAws(loadConfig({}, { aws: { endpoint: settings.awsEndpoint } }), settings.awsEndpoint);
+  try {
+    const current = await store.db.selectFrom('platform_root_keys').select('id').where('state', '=', 'current').executeTakeFirstOrThrow();
+    const root = new PlatformKmsRootKey({ kms: aws.kms, keyArn: current.id });
+    const wrapped = await inParallel(ids, width, async (id) => {
+      const { key, wrappedKey } = await root.generateTenantKey({ tenantId: id, version: 1 });
+      key.zero();
+      return wrappedKey;
+    });
+    const at = new Date();
+    for (let start = 0; start < ids.length; start += 1000) {
+      const chunk = ids.slice(start, start + 1000);
+      await store.db.transaction().execute(async (trx) => {
+        await trx.insertInto('tenants').values(chunk.map((id) => ({ id, name: `Tenant ${id}`, created_at: at }))).execute();
+        await trx.insertInto('byok_configs').values(chunk.map((id) => ({ tenant_id: id, state: 'not_configured', external_id: null, state_since: at, updated_at: at }))).execute();
+        await trx.insertInto('tenant_key_policies').values(chunk.map((id) => ({ tenant_id: id, latest_version: 1, min_encryption_version: 0, min_decryption_version: 1 }))).execute();
+        await trx.insertInto('tenant_key_versions').values(chunk.map((id, index) => ({ tenant_id: id, version: 1, wrapped_key: wrapped[start + index]!, root_key_id: root.id, created_at: at }))).execute();
+      });
+    }
+    const keyward = createKeyward({ store: new SqlTenantKeyStore(store.db), rootKeys: root });
+    try {
+      return await inParallel(ids, width, (id) => keyward.encryptText(id, `${id} record`));
+    } finally {
+      keyward.close();
+    }
+  } finally {
+    aws.close();
+    await store.close();
+  }
+}

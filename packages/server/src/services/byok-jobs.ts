@@ -75,7 +75,7 @@ export class ByokJobs {
       key.zero();
       const added: WrappedKeyVersion = { version, wrappedKey, rootKeyId: to.id, createdAt: this.deps.now() };
       await commitKeyTransition(this.deps.db, this.deps.audit, {
-        tenantId, expect: { state: 'validated', config }, set: { state: 'active' }, replaced, toRootId: to.id, added, expectedLatest: policy.latestVersion,
+        tenantId, expect: { state: 'validated', config, jobId: job.id }, set: { state: 'active' }, replaced, toRootId: to.id, added, expectedLatest: policy.latestVersion,
         audit: { tenantId, actor: job.actor, operation: 'byok.enable', outcome: 'success', details: { jobId: job.id, cmkArn: config.cmkArn, rewrapped: replaced.length, newVersion: version, from: 'validated', to: 'active' } },
         now: this.deps.now(),
       });
@@ -96,7 +96,7 @@ export class ByokJobs {
       const newRoot = this.deps.rootKeys.customer(tenantId, to);
       const replaced = await rewrapVersions(tenantId, await this.deps.keyStore.listVersions(tenantId), onlyFrom(oldRoot), newRoot, context.progress);
       await commitKeyTransition(this.deps.db, this.deps.audit, {
-        tenantId, expect: { state: 'rotating_cmk', config: from },
+        tenantId, expect: { state: 'rotating_cmk', config: from, jobId: job.id },
         set: { state: back, role_arn: to.roleArn, role_identity: roleIdentity(to.roleArn), cmk_arn: to.cmkArn, region: parseKmsKeyArn(to.cmkArn).region },
         replaced, toRootId: newRoot.id,
         audit: { tenantId, actor: job.actor, operation: 'byok.switch-cmk', outcome: 'success', details: { jobId: job.id, fromCmkArn: from.cmkArn, toCmkArn: to.cmkArn, roleArn: to.roleArn, rewrapped: replaced.length } },
@@ -121,7 +121,7 @@ export class ByokJobs {
       const to = await this.deps.rootKeys.platform.current();
       const replaced = await rewrapVersions(tenantId, await this.deps.keyStore.listVersions(tenantId), onlyFrom(from), to, context.progress);
       await commitKeyTransition(this.deps.db, this.deps.audit, {
-        tenantId, expect: { state: 'reverting', config }, set: { state: 'platform_managed' }, replaced, toRootId: to.id,
+        tenantId, expect: { state: 'reverting', config, jobId: job.id }, set: { state: 'platform_managed' }, replaced, toRootId: to.id,
         audit: { tenantId, actor: job.actor, operation: 'byok.revert', outcome: 'success', details: { jobId: job.id, cmkArn: config.cmkArn, rewrapped: replaced.length, from: now.heldFrom, to: 'platform_managed' } },
         now: this.deps.now(),
       });

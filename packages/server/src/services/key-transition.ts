@@ -23,7 +23,7 @@ export type ReplacedVersion = WrappedKeyVersion & { fromRootId: string };
 export interface KeyTransition {
   tenantId: string;
   /** The state and configuration the work started from; anything else means someone else changed it. */
-  expect: { state: ByokState | ByokState[]; config?: { roleArn: string; cmkArn: string; externalId: string } };
+  expect: { state: ByokState | ByokState[]; config?: { roleArn: string; cmkArn: string; externalId: string }; jobId?: string };
   /** The new state and configuration; none for a platform key rotation, which changes no state. */
   set?: Updateable<ByokConfigsTable> & { state: ByokState };
   /** Versions re-wrapped to `toRootId`, each from the root it names. */
@@ -56,6 +56,13 @@ export async function commitKeyTransition(db: Kysely<Database>, audit: AuditLog,
     if (config !== undefined) guard = guard.where('role_arn', '=', config.roleArn).where('cmk_arn', '=', config.cmkArn).where('external_id', '=', config.externalId);
     const updated = await guard.executeTakeFirst();
     if (updated.numUpdatedRows === 0n) conflict('The tenant\'s BYOK state or configuration changed meanwhile; nothing was changed.');
+    // The job doing this must still be running: an abort cancels it in the transaction that ends
+    // the holding state. This row lock, taken after the tenant's as abort takes them, orders the
+    // two, so a cancelled job never commits, even after a new job put the tenant on hold again.
+    if (change.expect.jobId !== undefined) {
+      const running = await trx.updateTable('jobs').set({ updated_at: change.now }).where('id', '=', change.expect.jobId).where('state', '=', 'running').executeTakeFirst();
+      if (running.numUpdatedRows === 0n) throw new KeywardError('KW_JOB_CANCELLED', { message: 'The job was cancelled (aborted) before it could commit; nothing was changed.' });
+    }
     for (const record of change.replaced) {
       const swapped = await trx.updateTable('tenant_key_versions').set({ wrapped_key: record.wrappedKey, root_key_id: change.toRootId })
         .where('tenant_id', '=', tenantId).where('version', '=', record.version).where('root_key_id', '=', record.fromRootId)

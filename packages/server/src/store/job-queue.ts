@@ -57,6 +57,11 @@ export class JobQueue {
 
   /** Adds a job in the caller's transaction; a second open lifecycle job for a tenant is refused. */
   async enqueueIn(trx: Transaction<Database>, job: NewJob): Promise<Job> {
+    // Looked up first: after a unique violation the transaction is aborted and can say nothing more.
+    if (job.tenantId !== null && job.parentId === undefined) {
+      const open = await this.openJobOf(job.tenantId, trx);
+      if (open !== undefined) throw busy(job.tenantId, open);
+    }
     const id = `job_${randomUUID()}`;
     try {
       const row = await trx.insertInto('jobs').values({
@@ -65,12 +70,9 @@ export class JobQueue {
       }).returningAll().executeTakeFirstOrThrow();
       return jobOf(row);
     } catch (error) {
-      if (sqlState(error) !== UNIQUE_VIOLATION || job.tenantId === null) throw error;
-      const open = await this.openJobOf(job.tenantId, trx);
-      throw new KeywardError('KW_STATE_CONFLICT', {
-        message: `Tenant ${job.tenantId} already has a ${open?.kind ?? 'lifecycle'} job in progress (${open?.id ?? 'unknown'}); wait for it to finish.`,
-        details: { jobId: open?.id ?? null, kind: open?.kind ?? null },
-      });
+      // Another request queued one between the look-up and the insert.
+      if (sqlState(error) === UNIQUE_VIOLATION && job.tenantId !== null) throw busy(job.tenantId, undefined);
+      throw error;
     }
   }
 
@@ -86,7 +88,7 @@ export class JobQueue {
     }
   }
 
-  async openJobOf(tenantId: string, db: Kysely<Database> = this.db): Promise<Job | undefined> {
+  async openJobOf(tenantId: string, db: Kysely<Database> | Transaction<Database> = this.db): Promise<Job | undefined> {
     const row = await db.selectFrom('jobs').selectAll().where('tenant_id', '=', tenantId).where('parent_id', 'is', null).where('state', 'in', OPEN_JOB_STATES).executeTakeFirst();
     return row === undefined ? undefined : jobOf(row);
   }
@@ -195,6 +197,13 @@ export class JobQueue {
     const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit).execute();
     return rows.map(jobOf);
   }
+}
+
+function busy(tenantId: string, open: Job | undefined): KeywardError {
+  return new KeywardError('KW_STATE_CONFLICT', {
+    message: `Tenant ${tenantId} already has a ${open?.kind ?? 'lifecycle'} job in progress${open === undefined ? '' : ` (${open.id})`}; wait for it to finish.`,
+    details: { jobId: open?.id ?? null, kind: open?.kind ?? null },
+  });
 }
 
 export function jobOf(row: Selectable<JobsTable>): Job {

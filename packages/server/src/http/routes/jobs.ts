@@ -58,8 +58,9 @@ export const jobRoutes = [
   }),
 ];
 
-function pick(query: { state?: z.output<typeof jobState>; kind?: string; before?: string }) {
+function pick(query: { state?: z.output<typeof jobState>; kind?: string; before?: string; tenantId?: string }) {
   return {
+    ...(query.tenantId === undefined ? {} : { tenantId: query.tenantId }),
     ...(query.state === undefined ? {} : { state: query.state }),
     ...(query.kind === undefined ? {} : { kind: query.kind }),
     ...(query.before === undefined ? {} : { before: new Date(query.before) }),
