@@ -20,6 +20,8 @@ export interface LifecycleDeps {
   now?: () => Date;
   /** Tells the other instances that a tenant's keys moved to another root (evict, forget sessions). */
   publish?: (event: TenantEvent) => Promise<void>;
+  /** A state change this service made (test, abort): metrics and webhooks. */
+  onStateChange?: (change: { tenantId: string; from: string; to: string; operation: string }) => void;
 }
 
 /**
@@ -56,6 +58,7 @@ export class ByokLifecycle {
         details: { roleArn: config.roleArn, cmkArn: config.cmkArn, from: row.state, to: state, failed: report.results.filter((r) => r.status === 'fail').map((r) => r.code) },
       });
     });
+    if (state !== row.state) this.deps.onStateChange?.({ tenantId, from: row.state, to: state, operation: 'byok.test' });
     return report;
   }
 
@@ -155,6 +158,7 @@ export class ByokLifecycle {
       await this.deps.audit.appendIn(trx, { tenantId, actor, operation: 'byok.abort', outcome: 'success', details: { from: row.state, to: back, cancelledJob: cancelled ?? null } });
     });
     this.deps.keyward.evict(tenantId);
+    this.deps.onStateChange?.({ tenantId, from: row.state, to: back, operation: 'byok.abort' });
     return { state: back };
   }
 }

@@ -98,7 +98,7 @@ export async function createServices(deps: ServiceDeps): Promise<Services> {
   const serviceRoleArn = config.platform.serviceRoleArn;
   const publish = (event: TenantEvent) => events.publish(event);
   const jobs = new JobQueue(db, { instanceId: deps.instanceId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`, leaseMs: config.jobs.leaseSeconds * 1000 });
-  const lifecycle = new ByokLifecycle({ db, audit, tenants, rootKeys, jobs, keyward, serviceRoleArn, now, publish });
+  const lifecycle = new ByokLifecycle({ db, audit, tenants, rootKeys, jobs, keyward, serviceRoleArn, now, publish, onStateChange: (change) => onStateChange(change) });
   const keys = new KeyManagement(db, keyward, audit);
   const events = new TenantEvents(deps.notifications ?? memoryNotifications(), (error) => deps.logger?.warn({ err: error }, 'could not tell other instances'));
   const webhooks = new Webhooks(db, platformRoots, { retryBaseMs: config.webhooks.retryBaseMs, onDelivery: (outcome) => metrics.webhookDeliveries.inc({ outcome }) });

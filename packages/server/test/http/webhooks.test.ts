@@ -74,13 +74,14 @@ describe.skipIf(!backend.available)(`webhooks for state changes, on ${backend.na
       await kms.send(new EnableKeyCommand({ KeyId: cmkArn }));
       await h.call('POST', '/v1/tenants/hooked/byok/check', admin);
 
-      // Enable's state change and its job's end, the revocation, the recovery.
-      await expect.poll(() => tenantHook.received.length, { timeout: 20_000 }).toBe(4);
-      await expect.poll(() => operatorHook.received.length, { timeout: 20_000 }).toBe(4);
-      expect(tenantHook.attempts()).toBe(6); // two refused, then all four delivered
+      // The passing test, enable's state change and its job's end, the revocation, the recovery.
+      await expect.poll(() => tenantHook.received.length, { timeout: 20_000 }).toBe(5);
+      await expect.poll(() => operatorHook.received.length, { timeout: 20_000 }).toBe(5);
+      expect(tenantHook.attempts()).toBe(7); // two refused, then all five delivered
       const events = tenantHook.received.map((r) => JSON.parse(r.body));
       // Retries can reorder deliveries: each event carries its from and to.
       expect(events).toEqual(expect.arrayContaining([
+        expect.objectContaining({ type: 'byok.state_changed', tenantId: 'hooked', from: 'pending', to: 'validated', operation: 'byok.test', reason: null }),
         expect.objectContaining({ type: 'byok.state_changed', tenantId: 'hooked', from: 'validated', to: 'active', operation: 'byok.enable', reason: null }),
         expect.objectContaining({ type: 'job.finished', tenantId: 'hooked', kind: 'byok.enable', state: 'succeeded', jobId: expect.stringMatching(/^job_/), error: null }),
         expect.objectContaining({ type: 'byok.state_changed', tenantId: 'hooked', from: 'active', to: 'revoked', finding: 'disabled', reason: expect.stringContaining('disabled') }),
@@ -97,7 +98,7 @@ describe.skipIf(!backend.available)(`webhooks for state changes, on ${backend.na
       const rows = await h.store.db.selectFrom('webhooks').selectAll().execute();
       expect(JSON.stringify(rows.map((row) => Buffer.from(row.wrapped_secret).toString('base64url')))).not.toContain(set.body.secret.slice(6));
       const metrics = (await h.call('GET', '/metrics')).body as string;
-      expect(metrics).toMatch(/keyward_webhook_deliveries_total\{outcome="delivered"\} 8/);
+      expect(metrics).toMatch(/keyward_webhook_deliveries_total\{outcome="delivered"\} 10/);
 
       expect((await h.call('DELETE', '/v1/tenants/hooked/webhook', admin)).body).toEqual({ removed: true });
       expect((await h.call('GET', '/v1/tenants/hooked/webhook', admin)).status).toBe(404);
