@@ -45,10 +45,48 @@ export function eventHash(previousHash: string, entry: AuditEntry, at: Date): st
 export class AuditLog {
   constructor(private readonly db: Kysely<Database>, private readonly now: () => Date = () => new Date()) {}
 
-  async append(entry: AuditEntry): Promise<AuditEvent> {
+  /**
+   * Appends on its own, durably, before it resolves (recording fails closed). Appends arriving
+   * while one is being written wait and are then written together, in order, in one transaction:
+   * under load many events share one commit instead of each waiting for its own.
+   */
+  append(entry: AuditEntry): Promise<AuditEvent> {
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ entry, resolve, reject });
+      if (!this.#writing) void this.#writeBatches();
+    });
+  }
+
+  readonly #pending: Array<{ entry: AuditEntry; resolve: (event: AuditEvent) => void; reject: (error: unknown) => void }> = [];
+  #writing = false;
+
+  async #writeBatches(): Promise<void> {
+    this.#writing = true;
+    try {
+      while (this.#pending.length > 0) {
+        const batch = this.#pending.splice(0, 500);
+        try {
+          const events = await this.#writeWithRetry(batch.map((item) => item.entry));
+          batch.forEach((item, index) => item.resolve(events[index]!));
+        } catch (error) {
+          if (batch.length === 1) batch[0]!.reject(error);
+          // One bad entry must not fail the others: each is tried on its own.
+          else for (const item of batch) await this.#writeWithRetry([item.entry]).then((events) => item.resolve(events[0]!), item.reject);
+        }
+      }
+    } finally {
+      this.#writing = false;
+    }
+  }
+
+  async #writeWithRetry(entries: AuditEntry[]): Promise<AuditEvent[]> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.db.transaction().execute((trx) => this.appendIn(trx, entry));
+        return await this.db.transaction().execute(async (trx) => {
+          const events: AuditEvent[] = [];
+          for (const entry of entries) events.push(await this.appendIn(trx, entry));
+          return events;
+        });
       } catch (error) {
         // The unique previous_hash is the backstop if two appends ever raced past the lock.
         if (sqlState(error) !== UNIQUE_VIOLATION || attempt >= 3) throw error;

@@ -65,4 +65,22 @@ describe.each(BACKENDS)('AuditLog on $name', (backend) => {
     const count = await sql<{ n: string }>`select count(distinct previous_hash) as n from audit_events`.execute(store.db);
     expect(Number(count.rows[0]!.n)).toBe(20);
   });
+
+  it('appends that arrive together share a commit, in order, and each resolves with its own event', async () => {
+    const events = await Promise.all(Array.from({ length: 200 }, (_, i) => audit.append(entry(`batch-${i}`))));
+    expect(await audit.verify()).toMatchObject({ ok: true, events: 200 });
+    // Each caller got its own event, and they chain in the order they were asked for.
+    expect(events.map((event) => event.operation)).toEqual(Array.from({ length: 200 }, (_, i) => `batch-${i}`));
+    for (let i = 1; i < events.length; i++) expect(events[i]!.previousHash).toBe(events[i - 1]!.hash);
+  });
+
+  it('one entry the database refuses fails alone; the others written with it are kept', async () => {
+    const results = await Promise.allSettled([
+      audit.append(entry('before')),
+      audit.append(entry('bad', { text: 'nul \u0000 inside' })),
+      audit.append(entry('after')),
+    ]);
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(await audit.verify()).toMatchObject({ ok: true, events: 2 });
+  });
 });
