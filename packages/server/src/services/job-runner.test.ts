@@ -220,4 +220,23 @@ describe('JobRunner on a real queue (PGlite)', () => {
     expect(attemptsSeen(onB)).toEqual([2]);
     expect(await store.db.selectFrom('jobs').select(['locked_by', 'locked_until']).where('id', '=', job.id).executeTakeFirst()).toEqual({ locked_by: null, locked_until: null });
   });
+
+  it('keeps renewing its leases while a graceful stop waits: no other instance takes a job over during the grace', async () => {
+    const leaseMs = 300;
+    let release!: () => void;
+    const onA = handlerOf(() => new Promise<JobOutcome>((resolve) => { release = () => resolve({ result: { by: 'a' } }); }));
+    const onB = handlerOf(async () => ({ result: { by: 'b' } }));
+    const runnerA = startRunner({ [KIND]: onA }, {}, new JobQueue(store.db, { instanceId: 'a', leaseMs }));
+    const job = await enqueue('t1');
+    await expect.poll(() => onA.run.mock.calls.length).toBe(1);
+    const stopping = runnerA.stop(10_000);
+    startRunner({ [KIND]: onB }, {}, new JobQueue(store.db, { instanceId: 'b', leaseMs }));
+    // Several leases long: without renewals B would have claimed the job by now.
+    await new Promise((resolve) => setTimeout(resolve, leaseMs * 4));
+    expect(onB.run).not.toHaveBeenCalled();
+    release();
+    await stopping;
+    expect(await queue.get(job.id)).toMatchObject({ state: 'succeeded', result: { by: 'a' }, attempts: 1 });
+    expect(onB.run).not.toHaveBeenCalled();
+  });
 });

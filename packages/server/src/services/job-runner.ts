@@ -89,11 +89,12 @@ export class JobRunner {
   async stop(graceMs = 10_000): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
-    clearInterval(this.#renewal);
     await this.#claiming;
+    // Leases are still renewed while the jobs in hand finish: none is taken over during the grace.
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.allSettled(this.#running.values()), new Promise((resolve) => { timer = setTimeout(resolve, graceMs); })]);
     clearTimeout(timer);
+    clearInterval(this.#renewal);
   }
 
   #schedule(): void {

@@ -89,6 +89,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const demo = demoTenant === '' ? undefined : await seedDemoTenant(services, demoTenant);
     const app = buildApp(services, options.logger === undefined ? {} : { logger: options.logger });
     cleanup.push(() => app.close());
+    const current = await services.platformRoots.current();
+    if (current.id !== services.platformRoots.configured.id) {
+      app.log.warn({ configured: services.platformRoots.configured.id, current: current.id }, 'the platform root key was rotated: the store\'s current key wraps new tenant keys, not KEYWARD_ROOT_KEY (set it to the current key to silence this)');
+    }
     const schedule = new HealthSchedule(services.health, store.db, config.health.intervalSeconds * 1000, (tenantId, error) => app.log.warn({ err: error, tenantId }, 'health check failed'));
     schedule.start();
     cleanup.push(() => schedule.stop());

@@ -133,7 +133,8 @@ export class JobQueue {
   }
 
   async progress(id: string, done: number, total: number): Promise<void> {
-    await this.db.updateTable('jobs').set({ done, total, updated_at: sql<Date>`now()` as never }).where('id', '=', id).where('state', '=', 'running').execute();
+    await this.db.updateTable('jobs').set({ done, total, updated_at: sql<Date>`now()` as never })
+      .where('id', '=', id).where('locked_by', '=', this.options.instanceId).where('state', '=', 'running').execute();
   }
 
   /** Ends a job this instance holds; false when it no longer held it (cancelled, or taken over). */
