@@ -108,4 +108,14 @@ describe('loadConfig', () => {
     writeFileSync(unknown, 'listen:\n  prot: 1\n');
     expect(failure({ KEYWARD_CONFIG_FILE: unknown })).toMatch(/listen/);
   });
+
+  it('allows private webhook addresses with the sandbox and refuses them with real AWS unless set', async () => {
+    const { allowPrivateWebhooksOf } = await import('./schema.js');
+    expect(allowPrivateWebhooksOf(loadConfig({}))).toBe(true);
+    const aws = { KEYWARD_AWS_MODE: 'aws', KEYWARD_PLATFORM_SERVICE_ROLE_ARN: 'arn:aws:iam::123456789012:role/platform', KEYWARD_ROOT_KEY: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab', KEYWARD_OPERATOR_TOKEN: 'x'.repeat(40) };
+    expect(allowPrivateWebhooksOf(loadConfig(aws))).toBe(false);
+    expect(allowPrivateWebhooksOf(loadConfig({ ...aws, KEYWARD_WEBHOOK_ALLOW_PRIVATE_ADDRESSES: 'true' }))).toBe(true);
+    expect(allowPrivateWebhooksOf(loadConfig({ KEYWARD_WEBHOOK_ALLOW_PRIVATE_ADDRESSES: 'false' }))).toBe(false);
+    expect(() => loadConfig({ KEYWARD_WEBHOOK_ALLOW_PRIVATE_ADDRESSES: 'yes' })).toThrow(/webhooks\.allowPrivateAddresses \(KEYWARD_WEBHOOK_ALLOW_PRIVATE_ADDRESSES\): must be true or false/);
+  });
 });

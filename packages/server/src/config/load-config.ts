@@ -28,6 +28,7 @@ export const ENV_NAMES = {
   operatorToken: 'KEYWARD_OPERATOR_TOKEN',
   tokenCacheSeconds: 'KEYWARD_TOKEN_CACHE_SECONDS',
   'webhooks.retryBaseMs': 'KEYWARD_WEBHOOK_RETRY_BASE_MS',
+  'webhooks.allowPrivateAddresses': 'KEYWARD_WEBHOOK_ALLOW_PRIVATE_ADDRESSES',
   'rateLimit.requestsPerSecond': 'KEYWARD_RATE_LIMIT_PER_SECOND',
   'rateLimit.burst': 'KEYWARD_RATE_LIMIT_BURST',
   'limits.bodyBytes': 'KEYWARD_MAX_BODY_BYTES',

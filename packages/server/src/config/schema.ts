@@ -85,6 +85,8 @@ export const serverConfigSchema = z.object({
   }).strict().default(SERVER_DEFAULTS.jobs),
   webhooks: z.object({
     retryBaseMs: z.coerce.number().int().min(10).max(600_000).default(SERVER_DEFAULTS.webhooks.retryBaseMs),
+    /** Default: allowed with the sandbox (development), refused with real AWS (see `allowPrivateWebhooksOf`). */
+    allowPrivateAddresses: z.union([z.boolean(), z.stringbool({ truthy: ['true'], falsy: ['false'] })], { error: 'must be true or false' }).optional(),
   }).strict().default(SERVER_DEFAULTS.webhooks),
   tokenCacheSeconds: z.coerce.number().int().min(0).max(300).default(SERVER_DEFAULTS.tokenCacheSeconds),
   rateLimit: z.object({
@@ -130,5 +132,12 @@ export type ServerConfig = z.output<typeof serverConfigSchema>;
 /** The demo tenant to seed: as configured, else `demo` with the sandbox and none with real AWS. */
 export function demoTenantOf(config: ServerConfig): string {
   return config.demoTenant ?? (config.aws.mode === 'sandbox' ? SERVER_DEFAULTS.demoTenant : '');
+}
+/**
+ * Whether webhook URLs may point at loopback, private or link-local addresses: as configured, else
+ * yes with the sandbox (a developer's receiver on localhost) and no with real AWS.
+ */
+export function allowPrivateWebhooksOf(config: ServerConfig): boolean {
+  return config.webhooks.allowPrivateAddresses ?? config.aws.mode === 'sandbox';
 }
 export type ServerConfigInput = z.input<typeof serverConfigSchema>;

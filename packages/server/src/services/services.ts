@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { createKeyward, platformIdentity, systemClock, type Clock, type Keyward, type KmsPort, type Logger, type PlatformIdentity, type RootKey, type StsPort } from '@keyward/core';
 import { sql, type Kysely } from 'kysely';
 import { AuditedKmsPort, type AwsCallRecorder } from '../aws/audited-ports.js';
-import type { ServerConfig } from '../config/schema.js';
+import { allowPrivateWebhooksOf, type ServerConfig } from '../config/schema.js';
 import { Metrics } from '../observability/metrics.js';
 import type { Database } from '../store/schema.js';
 import { SqlTenantKeyStore } from '../store/tenant-key-store.js';
@@ -101,7 +101,7 @@ export async function createServices(deps: ServiceDeps): Promise<Services> {
   const lifecycle = new ByokLifecycle({ db, audit, tenants, rootKeys, jobs, keyward, serviceRoleArn, now, publish, onStateChange: (change) => onStateChange(change) });
   const keys = new KeyManagement(db, keyward, audit);
   const events = new TenantEvents(deps.notifications ?? memoryNotifications(), (error) => deps.logger?.warn({ err: error }, 'could not tell other instances'));
-  const webhooks = new Webhooks(db, platformRoots, { retryBaseMs: config.webhooks.retryBaseMs, onDelivery: (outcome) => metrics.webhookDeliveries.inc({ outcome }) });
+  const webhooks = new Webhooks(db, platformRoots, { retryBaseMs: config.webhooks.retryBaseMs, allowPrivateAddresses: allowPrivateWebhooksOf(config), onDelivery: (outcome) => metrics.webhookDeliveries.inc({ outcome }) });
   const notify = (event: WebhookEvent) => void webhooks.notify(event).catch((error: unknown) => deps.logger?.warn({ err: error }, 'webhook lookup failed'));
   const onStateChange = (change: StateChange) => {
     metrics.stateChanges.inc({ from: change.from, to: change.to, finding: change.operation });

@@ -2,6 +2,8 @@ import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { KeywardError, SecretKey, type RootKey } from '@keyward/core';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
+import { localHostReason, publicOnlyLookup } from './webhook-address.js';
+import { postWebhook } from './webhook-post.js';
 
 export const OPERATOR_SCOPE = ':operator';
 /**
@@ -38,6 +40,8 @@ export interface WebhookOptions {
   attempts?: number;
   timeoutMs?: number;
   onDelivery?: (outcome: 'delivered' | 'failed', scope: string) => void;
+  /** Whether URLs may point at loopback, private or link-local addresses (development only); default false. */
+  allowPrivateAddresses?: boolean;
 }
 
 /**
@@ -54,7 +58,7 @@ export class Webhooks {
   constructor(private readonly db: Kysely<Database>, private readonly roots: WebhookRoots, private readonly options: WebhookOptions = {}) {}
 
   async set(scope: string, url: string): Promise<{ url: string; secret: string }> {
-    checkUrl(url);
+    checkUrl(url, this.options.allowPrivateAddresses === true);
     // The HMAC key is 32 random bytes; the receiver gets them as `whsec_` + base64url.
     const bytes = randomBytes(32);
     const secret = `whsec_${bytes.toString('base64url')}`;
@@ -131,16 +135,10 @@ export class Webhooks {
       const row = await this.db.selectFrom('webhooks').select(['scope', 'url', 'wrapped_secret', 'root_key_id']).where('scope', '=', scope).executeTakeFirst();
       if (row === undefined || this.#stopped) return;
       const secret = await this.#secret(row);
-      const response = await fetch(row.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'keyward-signature': signature(secret, Math.floor(Date.now() / 1000), body), 'user-agent': 'Keyward-Webhooks/1' },
-        body,
-        // A redirect could lead anywhere the receiver likes; a delivery goes where it was set to go.
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
-      });
-      await response.body?.cancel().catch(() => undefined);
-      if (response.ok) {
+      const status = await postWebhook(row.url, {
+        'content-type': 'application/json', 'keyward-signature': signature(secret, Math.floor(Date.now() / 1000), body), 'user-agent': 'Keyward-Webhooks/1',
+      }, body, { timeoutMs: this.options.timeoutMs ?? 10_000, ...(this.options.allowPrivateAddresses === true ? {} : { lookup: publicOnlyLookup }) });
+      if (status >= 200 && status < 300) {
         this.options.onDelivery?.('delivered', scope);
         return;
       }
@@ -181,7 +179,7 @@ export class Webhooks {
   }
 }
 
-function checkUrl(url: string): void {
+function checkUrl(url: string, allowPrivate: boolean): void {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -189,4 +187,8 @@ function checkUrl(url: string): void {
     throw new KeywardError('KW_INVALID_ARGUMENT', { message: 'The webhook URL is not a URL.' });
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new KeywardError('KW_INVALID_ARGUMENT', { message: 'The webhook URL must be http(s).' });
+  if (parsed.username !== '' || parsed.password !== '') throw new KeywardError('KW_INVALID_ARGUMENT', { message: 'The webhook URL must not carry credentials; verify deliveries by their signature.' });
+  const local = allowPrivate ? undefined : localHostReason(parsed.hostname);
+  // A name is checked again at every delivery, against the addresses it then resolves to.
+  if (local !== undefined) throw new KeywardError('KW_INVALID_ARGUMENT', { message: `The webhook URL must reach a public address: ${local}.`, details: { host: parsed.hostname } });
 }

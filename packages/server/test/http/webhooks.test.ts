@@ -133,4 +133,31 @@ describe.skipIf(!backend.available)(`webhooks for state changes, on ${backend.na
       expect(response.body.code).toBe('KW_INVALID_ARGUMENT');
     }
   });
+
+  it('refuses URLs with credentials, even in development', async () => {
+    await h.tenant('credurl');
+    const response = await h.call('PUT', '/v1/tenants/credurl/webhook', { body: { url: 'https://user:secret@hooks.example.com/x' } });
+    expect(response.status).toBe(400);
+    expect(response.body.message).toMatch(/credentials/);
+  });
+});
+
+describe.skipIf(!backend.available)(`webhooks with private addresses refused (the real-AWS default), on ${backend.name}`, () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness(backend, { webhooks: { allowPrivateAddresses: false } });
+  }, 60_000);
+  afterAll(async () => h?.close());
+
+  it('refuses loopback, private, link-local and local-name URLs with 400, storing nothing; a public name is accepted', async () => {
+    await h.tenant('ssrf');
+    for (const url of ['http://127.0.0.1:8080/hook', 'http://169.254.169.254/latest/meta-data/', 'http://10.0.0.7/hook', 'http://[::1]:9000/', 'http://[::ffff:127.0.0.1]/', 'http://localhost:3000/hook']) {
+      const response = await h.call('PUT', '/v1/tenants/ssrf/webhook', { body: { url } });
+      expect(response.status, url).toBe(400);
+      expect(response.body).toMatchObject({ code: 'KW_INVALID_ARGUMENT', message: expect.stringContaining('public address') });
+    }
+    expect((await h.call('GET', '/v1/tenants/ssrf/webhook')).status).toBe(404);
+    expect((await h.call('PUT', '/v1/platform/webhook', { body: { url: 'http://192.168.1.10/hook' } })).status).toBe(400);
+    expect((await h.call('PUT', '/v1/tenants/ssrf/webhook', { body: { url: 'https://hooks.example.com/keyward' } })).status).toBe(200);
+  });
 });
