@@ -40,6 +40,20 @@ describe('createKeyward: root keys and concurrency', () => {
     expect((await keyward.decrypt('acme', ciphertext)).toString()).toBe('x');
   });
 
+  it('a re-wrap committed between reading a version and resolving its root is read again, not refused', async () => {
+    const { keyward, root, store, peer } = setup();
+    await keyward.createTenantKey('acme');
+    const ciphertext = await keyward.encrypt('acme', 'x');
+    const next = new LocalRootKey(randomBytes(32));
+    await keyward.rewrapTenantKeys('acme', root, next);
+    // The resolver still answers with the old root once (it read the tenant's state before the re-wrap), then the new one.
+    let calls = 0;
+    const reader = peer({ rootKeys: () => (++calls === 1 ? root : next) });
+    expect((await reader.decrypt('acme', ciphertext)).toString()).toBe('x');
+    expect(calls).toBe(2);
+    expect((await store.listVersions('acme'))[0]!.rootKeyId).toBe(next.id);
+  });
+
   it('Precondition: the new wrapped key unwraps to the same tenant key before the old one is dropped', async () => {
     const { keyward, root, store } = setup();
     await keyward.createTenantKey('acme');

@@ -86,9 +86,15 @@ export class TenantKeyring {
   }
 
   async #unwrap(tenantId: string, version: number): Promise<KeyMaterial> {
-    const record = await this.store.getVersion(tenantId, version);
+    let record = await this.store.getVersion(tenantId, version);
     if (record === undefined) throw new KeywardError('KW_KEY_VERSION_NOT_FOUND', { details: { tenantId, version } });
-    const root = await this.rootKeyFor(tenantId);
+    let root = await this.rootKeyFor(tenantId);
+    if (record.rootKeyId !== root.id) {
+      // The keys may have moved to another root between the two reads (a re-wrap committed): read both again, once.
+      record = await this.store.getVersion(tenantId, version);
+      if (record === undefined) throw new KeywardError('KW_KEY_VERSION_NOT_FOUND', { details: { tenantId, version } });
+      root = await this.rootKeyFor(tenantId);
+    }
     if (record.rootKeyId !== root.id) {
       throw new KeywardError('KW_ROOT_KEY_MISMATCH', { details: { tenantId, version, wrappedBy: record.rootKeyId, configured: root.id } });
     }

@@ -48,9 +48,10 @@ export const waitQuery = z.object({
 export async function answerWithJob(job: Job, queue: JobQueue, seconds: number, reply: FastifyReply): Promise<Record<string, unknown>> {
   const deadline = Date.now() + seconds * 1000;
   let current = job;
-  while (current.state === 'queued' || current.state === 'running') {
+  // Quick jobs answer quickly; a long wait looks at most twice a second.
+  for (let pause = 25; current.state === 'queued' || current.state === 'running'; pause = Math.min(pause * 2, 500)) {
     if (Date.now() >= deadline) break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, Math.min(pause, Math.max(0, deadline - Date.now()))));
     current = (await queue.get(job.id)) ?? current;
   }
   const view = await viewOf(current, queue);

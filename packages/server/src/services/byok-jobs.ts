@@ -59,7 +59,7 @@ export class ByokJobs {
       const tenantId = job.tenantId!;
       const now = await this.#read(tenantId);
       if (now.state !== 'validated' || !same(now.config, config)) {
-        if (CMK_STATES.includes(now.state) && same(now.config, config)) return { result: { state: now.state, alreadyDone: true } };
+        if (CMK_STATES.includes(now.state) && same(now.config, config)) return this.#alreadyDone(tenantId, now.state);
         throw new KeywardError('KW_STATE_CONFLICT', { message: 'The tenant left validated, or its configuration changed, after enable was requested; test and enable again.', details: { state: now.state } });
       }
       const to = this.deps.rootKeys.customer(tenantId, config);
@@ -75,7 +75,7 @@ export class ByokJobs {
       key.zero();
       const added: WrappedKeyVersion = { version, wrappedKey, rootKeyId: to.id, createdAt: this.deps.now() };
       await commitKeyTransition(this.deps.db, this.deps.audit, {
-        tenantId, expect: { state: 'validated', config, jobId: job.id }, set: { state: 'active' }, replaced, toRootId: to.id, added, expectedLatest: policy.latestVersion,
+        tenantId, expect: { state: 'validated', config, job }, set: { state: 'active' }, replaced, toRootId: to.id, added, expectedLatest: policy.latestVersion,
         audit: { tenantId, actor: job.actor, operation: 'byok.enable', outcome: 'success', details: { jobId: job.id, cmkArn: config.cmkArn, rewrapped: replaced.length, newVersion: version, from: 'validated', to: 'active' } },
         now: this.deps.now(),
       });
@@ -90,13 +90,13 @@ export class ByokJobs {
       const { from, to } = job.payload as { from: CustomerKeyConfig; to: CustomerKeyConfig };
       const tenantId = job.tenantId!;
       const now = await this.#read(tenantId);
-      if (now.state !== 'rotating_cmk' || !same(now.config, from)) return this.#finishedBefore(now, to, 'switch');
+      if (now.state !== 'rotating_cmk' || !same(now.config, from)) return this.#finishedBefore(tenantId, now, to, 'switch');
       const back = now.heldFrom ?? 'active';
       const oldRoot = this.deps.rootKeys.customer(tenantId, from);
       const newRoot = this.deps.rootKeys.customer(tenantId, to);
       const replaced = await rewrapVersions(tenantId, await this.deps.keyStore.listVersions(tenantId), onlyFrom(oldRoot), newRoot, context.progress);
       await commitKeyTransition(this.deps.db, this.deps.audit, {
-        tenantId, expect: { state: 'rotating_cmk', config: from, jobId: job.id },
+        tenantId, expect: { state: 'rotating_cmk', config: from, job },
         set: { state: back, role_arn: to.roleArn, role_identity: roleIdentity(to.roleArn), cmk_arn: to.cmkArn, region: parseKmsKeyArn(to.cmkArn).region },
         replaced, toRootId: newRoot.id,
         audit: { tenantId, actor: job.actor, operation: 'byok.switch-cmk', outcome: 'success', details: { jobId: job.id, fromCmkArn: from.cmkArn, toCmkArn: to.cmkArn, roleArn: to.roleArn, rewrapped: replaced.length } },
@@ -114,14 +114,14 @@ export class ByokJobs {
       const tenantId = job.tenantId!;
       const now = await this.#read(tenantId);
       if (now.state !== 'reverting' || !same(now.config, config)) {
-        if (now.state === 'platform_managed') return { result: { state: now.state, alreadyDone: true } };
+        if (now.state === 'platform_managed') return this.#alreadyDone(tenantId, now.state);
         throw new KeywardError('KW_STATE_CONFLICT', { message: 'The revert was aborted or the tenant changed meanwhile.', details: { state: now.state } });
       }
       const from = this.deps.rootKeys.customer(tenantId, config);
       const to = await this.deps.rootKeys.platform.current();
       const replaced = await rewrapVersions(tenantId, await this.deps.keyStore.listVersions(tenantId), onlyFrom(from), to, context.progress);
       await commitKeyTransition(this.deps.db, this.deps.audit, {
-        tenantId, expect: { state: 'reverting', config, jobId: job.id }, set: { state: 'platform_managed' }, replaced, toRootId: to.id,
+        tenantId, expect: { state: 'reverting', config, job }, set: { state: 'platform_managed' }, replaced, toRootId: to.id,
         audit: { tenantId, actor: job.actor, operation: 'byok.revert', outcome: 'success', details: { jobId: job.id, cmkArn: config.cmkArn, rewrapped: replaced.length, from: now.heldFrom, to: 'platform_managed' } },
         now: this.deps.now(),
       });
@@ -132,9 +132,24 @@ export class ByokJobs {
   };
 
   /** A switch found not in progress: done already (the configuration is the new one), or aborted. */
-  #finishedBefore(now: ConfigNow, to: CustomerKeyConfig, what: string): JobOutcome {
-    if (now.state !== 'rotating_cmk' && same(now.config, to)) return { result: { state: now.state, alreadyDone: true } };
+  async #finishedBefore(tenantId: string, now: ConfigNow, to: CustomerKeyConfig, what: string): Promise<JobOutcome> {
+    if (now.state !== 'rotating_cmk' && same(now.config, to)) return this.#alreadyDone(tenantId, now.state);
     throw new KeywardError('KW_STATE_CONFLICT', { message: `The ${what} was aborted or the tenant changed meanwhile.`, details: { state: now.state } });
+  }
+
+  /**
+   * The commit was made by an earlier run that died before telling anyone: the instances are told
+   * now (evictions are safe to repeat); the state change was announced with the commit's audit.
+   */
+  async #alreadyDone(tenantId: string, state: ByokState): Promise<JobOutcome> {
+    await this.#forget(tenantId);
+    return { result: { state, alreadyDone: true } };
+  }
+
+  async #forget(tenantId: string): Promise<void> {
+    this.deps.rootKeys.forget(tenantId);
+    this.deps.keyward.evict(tenantId);
+    await this.deps.publish({ kind: 'evict', tenantId, reason: 'keys-moved' });
   }
 
   async #read(tenantId: string): Promise<ConfigNow> {
@@ -148,9 +163,7 @@ export class ByokJobs {
 
   /** After a commit that moved the tenant's keys: this instance and every other forget the old ones. */
   async #moved(tenantId: string, change: StateChange): Promise<void> {
-    this.deps.rootKeys.forget(tenantId);
-    this.deps.keyward.evict(tenantId);
-    await this.deps.publish({ kind: 'evict', tenantId, reason: 'keys-moved' });
+    await this.#forget(tenantId);
     this.deps.onStateChange(change);
   }
 

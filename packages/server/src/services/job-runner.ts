@@ -1,4 +1,4 @@
-import { isKeywardError } from '@keyward/core';
+import { ERROR_CATALOGUE, isKeywardError } from '@keyward/core';
 import type { Job, JobError, JobQueue } from '../store/job-queue.js';
 
 /** What a handler asks for when it returns: done (with a result), or "run me again in a while" (a parent waiting on its children). */
@@ -40,7 +40,9 @@ export function isTransient(error: unknown): boolean {
 }
 
 export function jobErrorOf(error: unknown): JobError {
-  if (isKeywardError(error)) return { code: error.code, message: error.message };
+  // Jobs are shown to tenant admins: an internal or unavailable error's own message (which may name
+  // platform keys or quote AWS) is not, as the API's error bodies hide it too.
+  if (isKeywardError(error)) return { code: error.code, message: error.category === 'internal' || error.category === 'unavailable' ? ERROR_CATALOGUE[error.code].message : error.message };
   return { code: 'KW_INTERNAL', message: 'An internal error occurred.' };
 }
 
@@ -119,6 +121,11 @@ export class JobRunner {
 
   async #run(job: Job): Promise<void> {
     const handler = this.handlers[job.kind];
+    // Taken over again and again (its worker keeps dying or stalling on it): stop, rather than loop.
+    if (job.attempts > this.options.maxAttempts) {
+      await this.#fail(job, handler, { code: 'KW_INTERNAL', message: `The job was interrupted ${job.attempts - 1} times; it is not tried again.` });
+      return;
+    }
     if (handler === undefined) {
       await this.#fail(job, undefined, { code: 'KW_INTERNAL', message: `No handler for job kind ${job.kind} in this version of Keyward.` });
       return;
@@ -146,9 +153,12 @@ export class JobRunner {
   }
 
   async #fail(job: Job, handler: JobHandler | undefined, error: JobError): Promise<void> {
-    // The job is failed first, so that a crash in the handler's clean-up cannot run it again.
-    if (!(await this.queue.finish(job.id, 'failed', { error }))) return;
-    await handler?.failed?.(job, error).catch((cause: unknown) => this.options.onError?.(cause, job));
-    this.options.onFinished?.(job, 'failed', error);
+    const current = await this.queue.get(job.id);
+    // Cancelled meanwhile, or taken over by another instance: not this worker's to end.
+    if (current?.state !== 'running' || current.lockedBy !== job.lockedBy) return;
+    // The clean-up runs while the job is still open, so no newer job of the tenant can exist for it
+    // to undo; if it fails, or the process dies before the job is marked failed, the job runs again.
+    await handler?.failed?.(job, error);
+    if (await this.queue.finish(job.id, 'failed', { error })) this.options.onFinished?.(job, 'failed', error);
   }
 }

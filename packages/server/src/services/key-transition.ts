@@ -2,6 +2,8 @@ import { KeywardError, type WrappedKeyVersion } from '@keyward/core';
 import type { Kysely, Transaction, Updateable } from 'kysely';
 import type { ByokConfigsTable, Database } from '../store/schema.js';
 import type { AuditEntry, AuditLog } from './audit-log.js';
+import { requireCurrentPlatformKey } from './current-root-guard.js';
+import { sqlState, UNIQUE_VIOLATION } from '../store/pg-errors.js';
 import type { ByokState } from './byok-states.js';
 
 export interface ConfigRow {
@@ -23,7 +25,7 @@ export type ReplacedVersion = WrappedKeyVersion & { fromRootId: string };
 export interface KeyTransition {
   tenantId: string;
   /** The state and configuration the work started from; anything else means someone else changed it. */
-  expect: { state: ByokState | ByokState[]; config?: { roleArn: string; cmkArn: string; externalId: string }; jobId?: string };
+  expect: { state: ByokState | ByokState[]; config?: { roleArn: string; cmkArn: string; externalId: string }; job?: { id: string; lockedBy: string | null } };
   /** The new state and configuration; none for a platform key rotation, which changes no state. */
   set?: Updateable<ByokConfigsTable> & { state: ByokState };
   /** Versions re-wrapped to `toRootId`, each from the root it names. */
@@ -46,6 +48,16 @@ export interface KeyTransition {
  * end no version may be left under any root but the new one, or nothing is committed.
  */
 export async function commitKeyTransition(db: Kysely<Database>, audit: AuditLog, change: KeyTransition): Promise<void> {
+  try {
+    await commit(db, audit, change);
+  } catch (error) {
+    // The switch's role was registered by another tenant since its test: not worth retrying.
+    if (sqlState(error) === UNIQUE_VIOLATION) throw new KeywardError('KW_ROLE_ALREADY_REGISTERED', { message: 'Another tenant registered this role meanwhile; each tenant needs a role of its own.' });
+    throw error;
+  }
+}
+
+async function commit(db: Kysely<Database>, audit: AuditLog, change: KeyTransition): Promise<void> {
   const { tenantId } = change;
   await db.transaction().execute(async (trx) => {
     const states = Array.isArray(change.expect.state) ? change.expect.state : [change.expect.state];
@@ -59,10 +71,14 @@ export async function commitKeyTransition(db: Kysely<Database>, audit: AuditLog,
     // The job doing this must still be running: an abort cancels it in the transaction that ends
     // the holding state. This row lock, taken after the tenant's as abort takes them, orders the
     // two, so a cancelled job never commits, even after a new job put the tenant on hold again.
-    if (change.expect.jobId !== undefined) {
-      const running = await trx.updateTable('jobs').set({ updated_at: change.now }).where('id', '=', change.expect.jobId).where('state', '=', 'running').executeTakeFirst();
-      if (running.numUpdatedRows === 0n) throw new KeywardError('KW_JOB_CANCELLED', { message: 'The job was cancelled (aborted) before it could commit; nothing was changed.' });
+    // Its worker must still hold it, too: one whose lease ran out (it stalled) leaves the commit to the instance that took over.
+    const job = change.expect.job;
+    if (job !== undefined) {
+      const held = await trx.selectFrom('jobs').select(['state', 'locked_by']).where('id', '=', job.id).forUpdate().executeTakeFirst();
+      if (held?.state !== 'running') throw new KeywardError('KW_JOB_CANCELLED', { message: 'The job was cancelled (aborted) before it could commit; nothing was changed.' });
+      if (held.locked_by !== job.lockedBy) conflict('Another instance took this job over; it commits, not this one.');
     }
+    await requireCurrentPlatformKey(trx, change.toRootId);
     for (const record of change.replaced) {
       const swapped = await trx.updateTable('tenant_key_versions').set({ wrapped_key: record.wrappedKey, root_key_id: change.toRootId })
         .where('tenant_id', '=', tenantId).where('version', '=', record.version).where('root_key_id', '=', record.fromRootId)

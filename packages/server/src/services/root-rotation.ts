@@ -76,7 +76,7 @@ export class RootRotation {
       if (old.length === 0) return { result: { rewrapped: 0 }, done: 1 };
       const replaced = await rewrapVersions(tenantId, old, (record) => platform.byId(record.rootKeyId), current);
       await commitKeyTransition(this.deps.db, this.deps.audit, {
-        tenantId, expect: { state: PLATFORM_STATES, jobId: job.id }, replaced, toRootId: current.id,
+        tenantId, expect: { state: PLATFORM_STATES, job }, replaced, toRootId: current.id,
         audit: { tenantId, actor: job.actor, operation: 'platform.root-key.rewrap', outcome: 'success', details: { jobId: job.parentId, rewrapped: replaced.length, to: current.id } },
         now: this.deps.now(),
       });

@@ -1,7 +1,8 @@
-import { checkTenantId, issueExternalId, KeywardError, parseKmsKeyArn, parseRoleArn, REGENERATED_NOTICE, roleIdentity, type RootKey } from '@keyward/core';
+import { checkTenantId, isKeywardError, issueExternalId, KeywardError, parseKmsKeyArn, parseRoleArn, REGENERATED_NOTICE, roleIdentity, type RootKey } from '@keyward/core';
 import type { Kysely } from 'kysely';
 import { sqlState, UNIQUE_VIOLATION } from '../store/pg-errors.js';
 import type { Database } from '../store/schema.js';
+import { requireCurrentPlatformKey } from './current-root-guard.js';
 import type { AuditLog } from './audit-log.js';
 import { transition, type ByokState } from './byok-states.js';
 
@@ -27,23 +28,35 @@ export class Tenants {
     checkTenantId(input.id);
     const name = typeof input.name === 'string' ? input.name.trim() : '';
     if (name.length === 0 || name.length > 200) throw new KeywardError('KW_INVALID_ARGUMENT', { message: 'A tenant name is 1 to 200 characters.' });
+    // A platform key rotation between choosing the key and the commit refuses the commit: try again with the new key.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#insert(input.id, name, actor);
+        return this.get(input.id);
+      } catch (error) {
+        if (!isKeywardError(error, 'KW_CONCURRENT_MODIFICATION') || attempt >= 3) throw error;
+      }
+    }
+  }
+
+  async #insert(id: string, name: string, actor: string): Promise<void> {
     const at = this.now();
-    const first = this.platformRoots === undefined ? undefined : await this.#firstKey(input.id, await this.platformRoots.current());
+    const first = this.platformRoots === undefined ? undefined : await this.#firstKey(id, await this.platformRoots.current());
     try {
       await this.db.transaction().execute(async (trx) => {
-        await trx.insertInto('tenants').values({ id: input.id, name, created_at: at }).execute();
-        await trx.insertInto('byok_configs').values({ tenant_id: input.id, state: 'not_configured', external_id: null, state_since: at, updated_at: at }).execute();
+        await trx.insertInto('tenants').values({ id, name, created_at: at }).execute();
+        await trx.insertInto('byok_configs').values({ tenant_id: id, state: 'not_configured', external_id: null, state_since: at, updated_at: at }).execute();
         if (first !== undefined) {
-          await trx.insertInto('tenant_key_policies').values({ tenant_id: input.id, latest_version: 1, min_encryption_version: 0, min_decryption_version: 1 }).execute();
-          await trx.insertInto('tenant_key_versions').values({ tenant_id: input.id, version: 1, wrapped_key: first.wrappedKey, root_key_id: first.rootKeyId, created_at: at }).execute();
+          await requireCurrentPlatformKey(trx, first.rootKeyId);
+          await trx.insertInto('tenant_key_policies').values({ tenant_id: id, latest_version: 1, min_encryption_version: 0, min_decryption_version: 1 }).execute();
+          await trx.insertInto('tenant_key_versions').values({ tenant_id: id, version: 1, wrapped_key: first.wrappedKey, root_key_id: first.rootKeyId, created_at: at }).execute();
         }
-        await this.audit.appendIn(trx, { tenantId: input.id, actor, operation: 'tenant.create', outcome: 'success', details: { name, ...(first === undefined ? {} : { keyVersion: 1, rootKeyId: first.rootKeyId }) } });
+        await this.audit.appendIn(trx, { tenantId: id, actor, operation: 'tenant.create', outcome: 'success', details: { name, ...(first === undefined ? {} : { keyVersion: 1, rootKeyId: first.rootKeyId }) } });
       });
     } catch (error) {
-      if (sqlState(error) === UNIQUE_VIOLATION) throw new KeywardError('KW_TENANT_EXISTS', { message: `Tenant ${input.id} already exists.`, details: { tenantId: input.id } });
+      if (sqlState(error) === UNIQUE_VIOLATION) throw new KeywardError('KW_TENANT_EXISTS', { message: `Tenant ${id} already exists.`, details: { tenantId: id } });
       throw error;
     }
-    return this.get(input.id);
   }
 
   async #firstKey(tenantId: string, root: RootKey): Promise<{ wrappedKey: Uint8Array; rootKeyId: string }> {

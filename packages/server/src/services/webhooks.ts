@@ -1,7 +1,8 @@
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { KeywardError, SecretKey, type RootKey } from '@keyward/core';
+import { isKeywardError, KeywardError, SecretKey, type RootKey } from '@keyward/core';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
+import { requireCurrentPlatformKey } from './current-root-guard.js';
 import { localHostReason, publicOnlyLookup } from './webhook-address.js';
 import { postWebhook } from './webhook-post.js';
 
@@ -63,17 +64,31 @@ export class Webhooks {
     const bytes = randomBytes(32);
     const secret = `whsec_${bytes.toString('base64url')}`;
     const key = SecretKey.takeFrom(bytes);
-    const root = await this.roots.current();
-    let wrapped: Uint8Array;
     try {
-      wrapped = await root.wrap(key, secretContext(scope));
+      // A platform key rotation between choosing the key and the write refuses the write: wrap again under the new key.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.#store(scope, url, key);
+          break;
+        } catch (error) {
+          if (!isKeywardError(error, 'KW_CONCURRENT_MODIFICATION') || attempt >= 3) throw error;
+        }
+      }
     } finally {
       key.zero();
     }
-    await this.db.insertInto('webhooks').values({ scope, url, wrapped_secret: wrapped, root_key_id: root.id })
-      .onConflict((conflict) => conflict.column('scope').doUpdateSet({ url, wrapped_secret: wrapped, root_key_id: root.id, created_at: new Date() } as never))
-      .execute();
     return { url, secret };
+  }
+
+  async #store(scope: string, url: string, key: SecretKey): Promise<void> {
+    const root = await this.roots.current();
+    const wrapped = await root.wrap(key, secretContext(scope));
+    await this.db.transaction().execute(async (trx) => {
+      await requireCurrentPlatformKey(trx, root.id);
+      await trx.insertInto('webhooks').values({ scope, url, wrapped_secret: wrapped, root_key_id: root.id })
+        .onConflict((conflict) => conflict.column('scope').doUpdateSet({ url, wrapped_secret: wrapped, root_key_id: root.id, created_at: new Date() } as never))
+        .execute();
+    });
   }
 
   async get(scope: string): Promise<{ url: string; createdAt: Date } | undefined> {
@@ -102,8 +117,11 @@ export class Webhooks {
       } finally {
         key.zero();
       }
-      const updated = await this.db.updateTable('webhooks').set({ wrapped_secret: wrapped, root_key_id: to.id })
-        .where('scope', '=', row.scope).where('root_key_id', '=', row.root_key_id).where('wrapped_secret', '=', row.wrapped_secret).executeTakeFirst();
+      const updated = await this.db.transaction().execute(async (trx) => {
+        await requireCurrentPlatformKey(trx, to.id);
+        return trx.updateTable('webhooks').set({ wrapped_secret: wrapped, root_key_id: to.id })
+          .where('scope', '=', row.scope).where('root_key_id', '=', row.root_key_id).where('wrapped_secret', '=', row.wrapped_secret).executeTakeFirst();
+      });
       if (updated.numUpdatedRows > 0n) count++;
     }
     return count;

@@ -25,6 +25,8 @@ export interface Job {
   error: JobError | null;
   actor: string;
   attempts: number;
+  /** The instance holding it while it runs. */
+  lockedBy: string | null;
   createdAt: Date;
   updatedAt: Date;
   finishedAt: Date | null;
@@ -119,6 +121,8 @@ export class JobQueue {
           select distinct on (coalesce(due.tenant_id, due.id)) due.id from due order by coalesce(due.tenant_id, due.id), due.created_at
           limit ${limit}
         )
+          -- Re-tested on the locked row: a job cancelled, finished or renewed since the snapshot stays as it is.
+          and (state = 'queued' or (state = 'running' and locked_until < now()))
         returning *`.execute(trx);
       return rows.rows.map(jobOf);
     });
@@ -211,7 +215,7 @@ export function jobOf(row: Selectable<JobsTable>): Job {
   return {
     id: row.id, parentId: row.parent_id, tenantId: row.tenant_id, kind: row.kind, state: row.state as JobState, done: row.done, total: row.total,
     payload: parseJson(row.payload), result: parseJson(row.result), error: row.error === null ? null : parseJson(row.error) as JobError,
-    actor: row.actor, attempts: row.attempts, createdAt: new Date(row.created_at), updatedAt: new Date(row.updated_at),
+    actor: row.actor, attempts: row.attempts, lockedBy: row.locked_by, createdAt: new Date(row.created_at), updatedAt: new Date(row.updated_at),
     finishedAt: row.finished_at === null ? null : new Date(row.finished_at),
   };
 }

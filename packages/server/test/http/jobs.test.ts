@@ -473,3 +473,30 @@ describe.each(BACKENDS.filter((backend) => backend.available))('platform root ke
     expect((await h.call('GET', '/v1/audit/verify')).body.ok).toBe(true);
   });
 });
+
+describe.skipIf(!lifecycleBackend.available)(`writes under the platform key racing its rotation, on ${lifecycleBackend.name}`, () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness(lifecycleBackend);
+  }, 60_000);
+  afterAll(async () => h?.close());
+
+  it('a tenant whose first key was made under the old key before a rotation that finished meanwhile is committed under the new key; the old key stays retired and unused', { timeout: 60_000 }, async () => {
+    const current = (await h.call('GET', '/v1/platform/root-keys')).body.keys.find((key: { state: string }) => key.state === 'current').id as string;
+    const platform = clients(h.box, h.box.credentials(PLATFORM_ACCOUNT_ID)).kms;
+    const next = (await platform.send(new CreateKeyCommand({ Description: 'rotated platform key' }))).KeyMetadata!.Arn!;
+    // The creation chooses the current key, then waits in KMS longer than the whole rotation takes.
+    const rule = await h.box.admin.addFault({ mode: 'latency', service: 'kms', operation: 'GenerateDataKey', key: current, latencyMs: 4000, times: 1 });
+    const creating = h.call('POST', '/v1/tenants', { body: { id: 'latecomer', name: 'Latecomer' } });
+    await expect.poll(async () => (await h.box.admin.faults()).some((r) => r.id === rule.id), { timeout: 20_000 }).toBe(false);
+    const rotation = await h.call('POST', '/v1/platform/root-key/rotate', { body: { keyArn: next } });
+    expect(rotation.body).toMatchObject({ retired: [current], job: { state: 'succeeded' } });
+
+    expect((await creating).status).toBe(201);
+    expect(await rootsOf(h, 'latecomer')).toEqual(new Set([next]));
+    expect((await h.call('GET', '/v1/platform/root-keys')).body.keys).toEqual(expect.arrayContaining([
+      expect.objectContaining({ id: current, state: 'retired', tenants: 0 }),
+      expect.objectContaining({ id: next, state: 'current', tenants: 1 }),
+    ]));
+  });
+});

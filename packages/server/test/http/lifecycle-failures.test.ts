@@ -182,6 +182,28 @@ for (const backend of BACKENDS) {
       expect((await h.call('GET', '/v1/audit/verify')).body.ok).toBe(true);
     });
 
+    it('a commit by a worker that no longer holds its job (taken over, or cancelled) changes nothing', async () => {
+      const { roleArn, cmkArn } = await onboard('stale', false);
+      const before = await snapshot(h, 'stale');
+      const config = { roleArn, cmkArn, externalId: before.config.external_id! };
+      const change = {
+        tenantId: 'stale', expect: { state: 'validated' as const, config, job: { id: 'job_stale', lockedBy: 'this-instance' } }, set: { state: 'active' as const },
+        replaced: [{ version: 1, wrappedKey: new Uint8Array([1, 2, 3]), rootKeyId: cmkArn, createdAt: new Date(), fromRootId: before.versions[0]!.root }], toRootId: cmkArn,
+        audit: { tenantId: 'stale', actor: 'test', operation: 'byok.enable', outcome: 'success' as const, details: {} }, now: new Date(),
+      };
+      // Another instance holds the job now (its lease is live, so this server's runner leaves it alone).
+      const row = { id: 'job_stale', parent_id: null, tenant_id: 'stale', kind: 'byok.enable', state: 'running', done: 0, total: 1, payload: '{}', locked_by: 'other-instance', locked_until: new Date(Date.now() + 600_000), created_at: new Date(), updated_at: new Date() };
+      await h.store.db.insertInto('jobs').values(row).execute();
+      try {
+        await refuses(commitKeyTransition(h.store.db, h.server.services.audit, change), 'KW_CONCURRENT_MODIFICATION');
+        await h.store.db.updateTable('jobs').set({ state: 'cancelled', locked_by: null, locked_until: null }).where('id', '=', 'job_stale').execute();
+        await refuses(commitKeyTransition(h.store.db, h.server.services.audit, change), 'KW_JOB_CANCELLED');
+      } finally {
+        await h.store.db.deleteFrom('jobs').where('id', '=', 'job_stale').execute();
+      }
+      expect(await snapshot(h, 'stale')).toEqual(before);
+    });
+
     it('test and enable need the External ID and the configuration first', async () => {
       await h.tenant('bare');
       const test = await h.call('POST', '/v1/tenants/bare/byok/test');

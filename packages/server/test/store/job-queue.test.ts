@@ -214,6 +214,25 @@ describe.each(BACKENDS)('JobQueue on $name', (backend) => {
     expect(await leaseOf(job.id)).toEqual({ state: 'running', locked_by: 'a', attempts: 3 });
   });
 
+  it('a claim that waited on a job being cancelled leaves it cancelled (the claim re-tests the state on the locked row)', async (context) => {
+    if (store.kind !== 'postgres') return context.skip(); // PGlite has one connection: a claim cannot wait on another transaction there
+    const queue = queueOf('a');
+    const job = await enqueue(queue, lifecycleJob('t1'));
+    let claimed: Promise<Job[]> = Promise.resolve([]);
+    await store.db.transaction().execute(async (trx) => {
+      await queue.cancelOpenIn(trx, 't1', 'aborted by the test');
+      claimed = queueOf('b').claim(5);
+      // Commit only once the claim's update waits on this transaction's row lock.
+      await expect.poll(async () => {
+        const { rows } = await sql<{ waiting: number }>`select count(*)::int as waiting from pg_stat_activity
+          where datname = current_database() and wait_event_type = 'Lock' and query like '%update jobs set state = ''running''%'`.execute(store.db);
+        return rows[0]?.waiting ?? 0;
+      }).toBeGreaterThan(0);
+    });
+    expect(await claimed).toEqual([]);
+    expect(await leaseOf(job.id)).toMatchObject({ state: 'cancelled', locked_by: null });
+  });
+
   it('cancelOpenIn cancels the tenant\'s open job with KW_JOB_CANCELLED; the worker holding it can then neither renew nor finish it', async () => {
     const worker = queueOf('a');
     const job = await enqueue(worker, lifecycleJob('t1'));
