@@ -2,6 +2,10 @@ import { KeywardError } from '@keyward/core';
 import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { withActor } from '../aws/request-actor.js';
+import { cookieOf, SESSION_COOKIE } from '../console/cookies.js';
+import { registerConsole } from '../console/console-routes.js';
+import type { Principal } from '../services/api-tokens.js';
+import { ConsoleSessions } from '../services/console-sessions.js';
 import type { Services } from '../services/services.js';
 import { actorOf, authorize } from './authorize.js';
 import { errorResponse, invalidArgument } from './error-response.js';
@@ -27,6 +31,23 @@ function bearer(request: FastifyRequest): string | undefined {
   if (typeof header !== 'string') return undefined;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   return match?.[1];
+}
+
+/**
+ * The caller: a bearer token, or else the admin console's session cookie. A request that changes
+ * anything with the cookie must carry the session's CSRF token (`x-csrf-token`): the cookie alone,
+ * which a browser attaches by itself, never suffices.
+ */
+async function authenticate(services: Services, request: FastifyRequest): Promise<Principal | undefined> {
+  if (request.headers.authorization !== undefined) return services.tokens.authenticate(bearer(request));
+  const session = await services.consoleSessions.find(cookieOf(request, SESSION_COOKIE));
+  if (session === undefined) return undefined;
+  const reads = request.method === 'GET' || request.method === 'HEAD';
+  const presented = request.headers['x-csrf-token'];
+  if (!reads && !ConsoleSessions.csrfMatches(session, typeof presented === 'string' ? presented : undefined)) {
+    throw new KeywardError('KW_FORBIDDEN', { message: 'A console request that changes something needs the session\'s CSRF token (x-csrf-token).' });
+  }
+  return session.principal;
 }
 
 function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T {
@@ -91,7 +112,7 @@ export function buildApp(services: Services, options: { logger?: boolean } = {})
       url: spec.url,
       handler: async (request, reply) => {
         const rawTenant = (request.params as { tenantId?: string }).tenantId;
-        const principal = spec.access === 'public' ? undefined : await services.tokens.authenticate(bearer(request));
+        const principal = spec.access === 'public' ? undefined : await authenticate(services, request);
         authorize(spec.access, principal, rawTenant);
         if (principal !== undefined) {
           const wait = limiter.take(principal.tokenId);
@@ -114,6 +135,12 @@ export function buildApp(services: Services, options: { logger?: boolean } = {})
 
   const document = openApiDocument(ROUTES);
   app.get('/openapi.json', async () => document);
+  // The console's sign-in and sign-out forms.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+  registerConsole(app, services);
+  app.get('/', async (_request, reply) => reply.redirect('/console', 303));
   app.get('/docs', async (_request, reply) => reply.type('text/html; charset=utf-8').header('content-security-policy', "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'").send(REFERENCE_PAGE));
   return app;
 }

@@ -8,6 +8,7 @@ import { Metrics } from '../observability/metrics.js';
 import type { Database } from '../store/schema.js';
 import { SqlTenantKeyStore } from '../store/tenant-key-store.js';
 import { ApiTokens } from './api-tokens.js';
+import { ConsoleSessions } from './console-sessions.js';
 import { AuditLog } from './audit-log.js';
 import { ByokLifecycle } from './byok-lifecycle.js';
 import { DataPlane } from './data-plane.js';
@@ -44,6 +45,8 @@ export interface Services {
   platformRoots: PlatformRoots;
   keyward: Keyward;
   rootKeys: RootKeys;
+  /** The admin console's sign-ins. */
+  consoleSessions: ConsoleSessions;
   metrics: Metrics;
   /** Whether the store answers (for /readyz). */
   ready(): Promise<boolean>;
@@ -133,9 +136,10 @@ export async function createServices(deps: ServiceDeps): Promise<Services> {
     if (ok > 0) metrics.dataPlaneItems.inc({ operation, outcome: 'success' }, ok);
     if (failed > 0) metrics.dataPlaneItems.inc({ operation, outcome: 'failure' }, failed);
   }, (tenantId, finding) => health.apply(tenantId, finding).then(() => undefined, () => undefined));
+  const tokens = new ApiTokens(db, deps.operatorToken, now, config.tokenCacheSeconds * 1000);
   return {
     config, platform: platformIdentity(serviceRoleArn), db, audit, tenants, lifecycle, keys, dataPlane, health, events, webhooks, jobs, runner, rootRotation, platformRoots, keyward, rootKeys, metrics,
-    tokens: new ApiTokens(db, deps.operatorToken, now, config.tokenCacheSeconds * 1000),
+    tokens, consoleSessions: new ConsoleSessions(db, tokens, deps.operatorToken),
     async ready() {
       try {
         await sql`select 1`.execute(db);

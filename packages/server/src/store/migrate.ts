@@ -3,6 +3,7 @@ import * as initial from './migrations/0001-initial.js';
 import * as heldFrom from './migrations/0002-held-from.js';
 import * as webhooks from './migrations/0003-webhooks.js';
 import * as jobQueue from './migrations/0004-job-queue.js';
+import * as consoleSessions from './migrations/0005-console-sessions.js';
 
 /** Migrations are code, listed here in order: no directory scanning, so they work from any bundle. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002-held-from': heldFrom,
   '0003-webhooks': webhooks,
   '0004-job-queue': jobQueue,
+  '0005-console-sessions': consoleSessions,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

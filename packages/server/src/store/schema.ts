@@ -115,6 +115,18 @@ export interface WebhooksTable {
   created_at: ColumnType<Date, Date | string | undefined, never>;
 }
 
+/** An admin console sign-in: the session ID's hash (the ID is only in the browser's cookie). */
+export interface ConsoleSessionsTable {
+  id_hash: string;
+  kind: string;
+  /** The API token it was opened with (`operator:<fingerprint>` for the operator's). */
+  token_id: string;
+  tenant_id: string | null;
+  csrf_token: string;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  expires_at: Date;
+}
+
 export interface Database {
   tenants: TenantsTable;
   byok_configs: ByokConfigsTable;
@@ -125,4 +137,5 @@ export interface Database {
   jobs: JobsTable;
   webhooks: WebhooksTable;
   platform_root_keys: PlatformRootKeysTable;
+  console_sessions: ConsoleSessionsTable;
 }

@@ -1,0 +1,176 @@
+/**
+ * The console's script: progressive enhancement over server-rendered pages. It copies values,
+ * checks ARNs as they are typed, and calls the JSON API with the session cookie and the CSRF token.
+ */
+export const CONSOLE_JS = String.raw`
+'use strict';
+const csrf = () => document.querySelector('meta[name="csrf-token"]')?.content ?? '';
+const ARN = {
+  role: /^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/,
+  kms: /^arn:(aws|aws-cn|aws-us-gov):kms:[a-z]{2}(-gov)?-[a-z]+-\d{1,2}:\d{12}:key\/[0-9a-f-]{36}$|^arn:(aws|aws-cn|aws-us-gov):kms:[a-z]{2}(-gov)?-[a-z]+-\d{1,2}:\d{12}:key\/mrk-[0-9a-f]{32}$/,
+};
+const ARN_HINT = {
+  role: 'An IAM role ARN: arn:aws:iam::<12-digit account>:role/<name>',
+  kms: 'A KMS key ARN (not an alias): arn:aws:kms:<region>:<12-digit account>:key/<key id>',
+};
+
+async function api(method, path, body) {
+  const response = await fetch(path, {
+    method, credentials: 'same-origin',
+    headers: { 'x-csrf-token': csrf(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  const data = text === '' ? undefined : JSON.parse(text);
+  if (!response.ok) throw Object.assign(new Error(data?.message ?? 'Request failed (' + response.status + ')'), { status: response.status, data });
+  return data;
+}
+
+function say(target, message, kind) {
+  if (target === null) return;
+  target.textContent = message;
+  target.className = kind === 'error' ? 'error' : 'hint';
+}
+
+function copyButtons() {
+  for (const button of document.querySelectorAll('[data-copy]')) {
+    button.addEventListener('click', async () => {
+      const source = document.getElementById(button.dataset.copy);
+      const text = source?.textContent ?? '';
+      try {
+        await navigator.clipboard.writeText(text);
+      } catch {
+        const area = Object.assign(document.createElement('textarea'), { value: text });
+        document.body.append(area);
+        area.select();
+        document.execCommand('copy');
+        area.remove();
+      }
+      const label = button.textContent;
+      button.textContent = 'Copied';
+      button.setAttribute('aria-live', 'polite');
+      setTimeout(() => { button.textContent = label; }, 1500);
+    });
+  }
+}
+
+function arnFields() {
+  const form = document.getElementById('config-form');
+  if (form === null) return;
+  const fields = [...form.querySelectorAll('input[data-arn]')];
+  const check = (input) => {
+    const value = input.value.trim();
+    const ok = ARN[input.dataset.arn].test(value);
+    input.setAttribute('aria-invalid', String(value !== '' && !ok));
+    say(document.getElementById(input.id + '-error'), value === '' || ok ? '' : ARN_HINT[input.dataset.arn], 'error');
+    return ok;
+  };
+  const update = () => { form.querySelector('button[type=submit]').disabled = !fields.every(check); };
+  for (const input of fields) input.addEventListener('input', update);
+  update();
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const status = document.getElementById('config-status');
+    say(status, 'Saving…');
+    try {
+      await api('PUT', form.dataset.action, { roleArn: form.roleArn.value.trim(), cmkArn: form.cmkArn.value.trim() });
+      location.reload();
+    } catch (error) {
+      say(status, error.message, 'error');
+    }
+  });
+}
+
+function renderChecks(list, results) {
+  list.replaceChildren(...results.map((result) => {
+    const item = document.createElement('li');
+    item.className = result.status;
+    item.dataset.check = result.id;
+    const head = document.createElement('div');
+    head.innerHTML = '<span class="status"></span><strong></strong>';
+    head.querySelector('.status').textContent = result.status;
+    head.querySelector('strong').textContent = result.title;
+    const message = document.createElement('p');
+    message.textContent = result.message;
+    item.append(head, message);
+    if (result.remediation) {
+      const fix = document.createElement('p');
+      fix.className = 'remediation';
+      fix.textContent = 'Fix: ' + result.remediation + ' ';
+      if (result.artifact) {
+        const link = document.createElement('a');
+        link.href = '#artifact-' + result.artifact;
+        link.textContent = 'Go to the ' + result.artifact.replaceAll('-', ' ');
+        fix.append(link);
+      }
+      item.append(fix);
+    }
+    return item;
+  }));
+}
+
+function testButton() {
+  const button = document.getElementById('run-test');
+  if (button === null) return;
+  const list = document.getElementById('checks');
+  const status = document.getElementById('test-status');
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    list.innerHTML = '<li class="running"><span class="status">running</span> Checking the role, the trust policy and the key…</li>';
+    say(status, 'Testing…');
+    try {
+      const report = await api('POST', button.dataset.action);
+      // The report arrives whole: show the checks one after another, in the order they ran.
+      for (let shown = 1; shown <= report.results.length; shown++) {
+        renderChecks(list, report.results.slice(0, shown));
+        await new Promise((resolve) => setTimeout(resolve, 120));
+      }
+      say(status, report.ok ? 'Every check passed. You can enable BYOK.' : 'Some checks failed: fix what they name, then test again.', report.ok ? 'hint' : 'error');
+      const enable = document.getElementById('open-enable');
+      if (enable !== null) enable.disabled = !report.ok;
+    } catch (error) {
+      list.replaceChildren();
+      say(status, error.message, 'error');
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+function actionButtons() {
+  for (const button of document.querySelectorAll('button[data-post]')) {
+    button.addEventListener('click', async () => {
+      const dialog = button.dataset.confirm === undefined ? undefined : document.getElementById(button.dataset.confirm);
+      if (dialog !== undefined && dialog !== null && !button.closest('dialog')) {
+        dialog.showModal();
+        return;
+      }
+      const typed = button.dataset.typed === undefined ? undefined : document.getElementById(button.dataset.typed);
+      const status = document.getElementById(button.dataset.status ?? '');
+      if (typed !== undefined && typed !== null && typed.value !== typed.dataset.expect) {
+        say(status, 'Type ' + typed.dataset.expect + ' to confirm.', 'error');
+        return;
+      }
+      button.disabled = true;
+      say(status, button.dataset.working ?? 'Working…');
+      try {
+        const from = button.dataset.bodyFrom === undefined ? undefined : document.getElementById(button.dataset.bodyFrom);
+        const body = from !== undefined && from !== null ? { keyArn: from.value.trim() } : button.dataset.body === undefined ? undefined : JSON.parse(button.dataset.body);
+        await api('POST', button.dataset.post, body);
+        location.assign(button.dataset.next ?? location.href);
+      } catch (error) {
+        say(status, error.message, 'error');
+        button.disabled = false;
+      }
+    });
+  }
+  for (const button of document.querySelectorAll('button[data-close]')) button.addEventListener('click', () => button.closest('dialog')?.close());
+}
+
+document.addEventListener('DOMContentLoaded', () => {
+  copyButtons();
+  arnFields();
+  testButton();
+  actionButtons();
+});
+`;
