@@ -17,6 +17,9 @@ const TONE: Record<string, string> = { active: 'ok', degraded: 'warn', revoked: 
 
 export const stateBadge = (state: string): Html => html`<span class="badge ${TONE[state] ?? 'idle'}" data-state="${state}">${state.replaceAll('_', ' ')}</span>`;
 
+/** A reason as a sentence: capitalized, with its full stop. */
+const sentence = (text: string | null) => (text === null ? '' : `${text.charAt(0).toUpperCase()}${text.slice(1)}${/[.!?]$/.test(text) ? '' : '.'}`);
+
 const when = (date: Date | null) => (date === null ? '—' : date.toISOString().replace('T', ' ').slice(0, 19) + ' UTC');
 
 /** A tenant's key status: state and why, the CMK, health checks, key versions, jobs and recent audit events. */
@@ -27,8 +30,8 @@ export function statusPage(data: StatusData): Html {
   return html`
 <h1>${tenant.name} ${stateBadge(byok.state)}</h1>
 <p class="lead">Tenant <code>${tenant.id}</code></p>
-${byok.state === 'revoked' ? html`<div class="notice bad" role="alert"><strong>Access to the customer's key is withdrawn.</strong> ${byok.stateReason ?? ''} Data stays unreadable until access is restored; nothing is lost.</div>` : ''}
-${byok.state === 'degraded' ? html`<div class="notice" role="status"><strong>AWS is not answering.</strong> ${byok.stateReason ?? ''} Cached keys are served for the grace period, then requests fail closed.</div>` : ''}
+${byok.state === 'revoked' ? html`<div class="notice bad" role="alert"><strong>Access to the customer's key is withdrawn.</strong> ${sentence(byok.stateReason)} Data stays unreadable until access is restored; nothing is lost.</div>` : ''}
+${byok.state === 'degraded' ? html`<div class="notice" role="status"><strong>AWS is not answering.</strong> ${sentence(byok.stateReason)} Cached keys are served for the grace period, then requests fail closed.</div>` : ''}
 <section class="card" aria-labelledby="key-h"><h2 id="key-h">Customer key</h2>
   <dl class="facts">
     <dt>State</dt><dd>${byok.state.replaceAll('_', ' ')} since ${when(byok.stateSince)}</dd>
