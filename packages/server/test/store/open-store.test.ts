@@ -53,7 +53,7 @@ describe('openStore', () => {
       // Introspection lists every schema on the server; other tests' schemas may exist meanwhile.
       const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(store.db);
       const tables = (await store.db.introspection.getTables()).filter((table) => table.schema === rows[0]!.schema).map((table) => table.name).sort();
-      expect(tables).toEqual(['api_tokens', 'audit_events', 'byok_configs', 'jobs', 'platform_root_keys', 'tenant_key_policies', 'tenant_key_versions', 'tenants', 'webhooks']);
+      expect(tables).toEqual(['api_tokens', 'audit_events', 'byok_configs', 'console_sessions', 'jobs', 'platform_root_keys', 'tenant_key_policies', 'tenant_key_versions', 'tenants', 'webhooks']);
       await store.db.insertInto('tenants').values([{ id: 'a', name: 'A' }, { id: 'b', name: 'B' }]).execute();
       await store.db.insertInto('byok_configs').values({ tenant_id: 'a', state: 'pending', external_id: 'kw-1', role_identity: 'aws:1:r' }).execute();
       // One External ID and one role per tenant: the database refuses a second holder.
