@@ -13,7 +13,8 @@ a { color: var(--accent); }
 button.link { background: none; border: 0; color: #fff; text-decoration: underline; cursor: pointer; font: inherit; }
 main { max-width: 1040px; margin: 0 auto; padding: 24px; }
 h1 { font-size: 24px; margin: 0 0 4px; } h2 { font-size: 18px; margin: 0 0 12px; } .lead { color: var(--muted); margin: 0 0 20px; }
-.card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 20px; margin: 0 0 16px; }
+.card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 20px; margin: 0 0 16px; overflow-x: auto; }
+td code, dd, td { overflow-wrap: anywhere; }
 .step-no { display: inline-grid; place-items: center; width: 26px; height: 26px; border-radius: 50%; background: var(--accent); color: #fff; font-size: 13px; margin-right: 8px; }
 .value { display: flex; gap: 8px; align-items: center; margin: 6px 0 12px; flex-wrap: wrap; }
 .value code, pre { background: #f0f3f6; border: 1px solid var(--line); border-radius: 6px; font: 13px/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }

@@ -81,6 +81,66 @@ function arnFields() {
   });
 }
 
+function switchForm() {
+  const form = document.getElementById('switch-form');
+  if (form === null) return;
+  const input = form.cmkArn;
+  const error = document.getElementById('switch-cmk-error');
+  const valid = () => ARN.kms.test(input.value.trim());
+  input.addEventListener('input', () => {
+    input.setAttribute('aria-invalid', String(input.value !== '' && !valid()));
+    say(error, input.value === '' || valid() ? '' : ARN_HINT.kms, 'error');
+  });
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const status = document.getElementById('switch-status');
+    if (!valid()) return say(error, ARN_HINT.kms, 'error');
+    say(status, 'Testing the new CMK, then re-wrapping…');
+    try {
+      await api('POST', form.dataset.action, { cmkArn: input.value.trim() });
+      location.reload();
+    } catch (failure) {
+      say(status, failure.message, 'error');
+      const report = failure.data?.details?.report;
+      if (report !== undefined) renderChecks(document.getElementById('switch-checks'), report.results);
+    }
+  });
+}
+
+/** Progress bars of running jobs follow the job until it ends, then the page reloads. */
+function jobProgress() {
+  const bars = [...document.querySelectorAll('progress[data-job]')];
+  if (bars.length === 0) return;
+  const poll = async () => {
+    let open = 0;
+    for (const bar of bars) {
+      try {
+        const job = await api('GET', bar.dataset.job);
+        bar.max = Math.max(job.total, 1);
+        bar.value = job.done;
+        bar.parentElement.querySelector('[data-job-count]').textContent = job.done + '/' + job.total;
+        if (job.state === 'queued' || job.state === 'running') open++;
+      } catch {
+        open++;
+      }
+    }
+    if (open === 0) location.reload();
+    else setTimeout(poll, 2000);
+  };
+  setTimeout(poll, 2000);
+}
+
+function looseArnFields() {
+  for (const input of document.querySelectorAll('input[data-arn-loose]')) {
+    const error = document.getElementById(input.id + '-error');
+    input.addEventListener('input', () => {
+      const ok = /^arn:(aws|aws-cn|aws-us-gov):kms:[a-z0-9-]+:\d{12}:(key|alias)\/[\w\/-]+$/.test(input.value.trim());
+      input.setAttribute('aria-invalid', String(input.value !== '' && !ok));
+      say(error, input.value === '' || ok ? '' : 'A KMS key or alias ARN: arn:aws:kms:<region>:<account>:key/<key id>', 'error');
+    });
+  }
+}
+
 function renderChecks(list, results) {
   list.replaceChildren(...results.map((result) => {
     const item = document.createElement('li');
@@ -172,5 +232,8 @@ document.addEventListener('DOMContentLoaded', () => {
   arnFields();
   testButton();
   actionButtons();
+  switchForm();
+  jobProgress();
+  looseArnFields();
 });
 `;

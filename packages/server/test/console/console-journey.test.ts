@@ -7,7 +7,7 @@ import { CUSTOMER_ACCOUNT_ID } from '@keyward/sandbox';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clients } from '../../../sandbox/test/helpers.js';
-import { createCustomerKey, startHarness, type Harness } from '../http/harness.js';
+import { applyKit, createCustomerKey, startHarness, type Harness } from '../http/harness.js';
 import { BACKENDS } from '../store/backends.js';
 
 /**
@@ -125,6 +125,27 @@ describe.skipIf(!available)('admin console in Chromium', () => {
       await expect.poll(async () => page.locator('h1 .badge').getAttribute('data-state')).toBe('active');
       const read = await h.call('POST', '/v1/tenants/acme/decrypt', { token: acme.serviceToken, body: { encoding: 'utf8', items: [{ ciphertext: written.body.results[0].ciphertext }] } });
       expect(read.body.results[0]).toEqual({ ok: true, text: 'invoice 42' });
+
+      // Switch to a second CMK the customer prepared: tested first, then the keys are re-wrapped.
+      const next = await createCustomerKey(h.box, 'second CMK');
+      await applyKit(h.box, (await h.call('GET', `/v1/tenants/acme/byok/kit?roleArn=${encodeURIComponent(roleArn)}&cmkArn=${encodeURIComponent(next)}`)).body, { createRole: false });
+      await page.getByLabel('New CMK ARN', { exact: true }).fill('arn:aws:kms:us-east-1:444455556666:alias/not-a-key');
+      await expect.poll(() => page.locator('#switch-cmk-error').textContent()).toContain('not an alias');
+      await page.getByLabel('New CMK ARN', { exact: true }).fill(next);
+      await page.getByRole('button', { name: 'Test and switch' }).click();
+      await expect.poll(() => page.locator('dl.facts').textContent(), { timeout: 30_000 }).toContain(next);
+      expect(await page.locator('h1 .badge').getAttribute('data-state')).toBe('active');
+      const after = await h.call('POST', '/v1/tenants/acme/decrypt', { token: acme.serviceToken, body: { encoding: 'utf8', items: [{ ciphertext: written.body.results[0].ciphertext }] } });
+      expect(after.body.results[0]).toEqual({ ok: true, text: 'invoice 42' });
+
+      // A narrow window (a phone's width): nothing runs off the side of the page.
+      await page.setViewportSize({ width: 390, height: 844 });
+      for (const path of ['/console/tenants/acme/setup', '/console/tenants/acme']) {
+        await page.goto(`${h.url}${path}`);
+        expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), path).toBe(true);
+      }
+      await page.goto(`${h.url}/console/tenants/acme/setup`);
+      await shot(page, 'console-setup-narrow');
     } finally {
       await context.close();
     }
@@ -153,6 +174,18 @@ describe.skipIf(!available)('admin console in Chromium', () => {
       expect(await failed.locator('.remediation a').getAttribute('href')).toBe('#artifact-key-policy-statement');
       expect(await page.getByRole('button', { name: 'Enable BYOK…' }).isDisabled()).toBe(true);
       await shot(page, 'console-test-failed');
+
+      // Regenerating the External ID warns that the trust policy must change, then shows the new one.
+      const before = await page.locator('#external-id').textContent();
+      await page.goto(`${h.url}/console/tenants/globex`);
+      await page.getByRole('button', { name: 'Regenerate the External ID…' }).click();
+      const dialog = page.getByRole('dialog');
+      expect(await dialog.textContent()).toContain('trust policy must then change');
+      await dialog.getByRole('button', { name: 'Regenerate' }).click();
+      await page.waitForURL(`${h.url}/console/tenants/globex/setup`);
+      const regenerated = await page.locator('#external-id').textContent();
+      expect(regenerated).toMatch(/^kw-/);
+      expect(regenerated).not.toBe(before);
     } finally {
       await context.close();
     }

@@ -50,6 +50,26 @@ ${byok.state === 'degraded' ? html`<div class="notice" role="status"><strong>AWS
     <span id="action-status" class="hint" aria-live="polite"></span>
   </div>
 </section>
+${byok.state === 'active' ? html`<section class="card" aria-labelledby="switch-h"><h2 id="switch-h">Switch to another CMK</h2>
+  <p>Your keys are re-wrapped under the new CMK; no data is re-encrypted. The new configuration is tested first: nothing changes if the test fails. Add the key-policy statement from <a href="/console/tenants/${tenant.id}/setup#artifact-key-policy-statement">the setup page</a> to the new key, and the new key to the role's permissions policy, first.</p>
+  <form id="switch-form" data-action="/v1/tenants/${tenant.id}/byok/switch-cmk" novalidate>
+    <label for="switch-cmk">New CMK ARN</label>
+    <input type="text" id="switch-cmk" name="cmkArn" data-arn="kms" autocomplete="off" spellcheck="false" aria-describedby="switch-cmk-error">
+    <p id="switch-cmk-error" class="error" aria-live="polite"></p>
+    <div class="row"><button type="submit" class="btn">Test and switch</button><span id="switch-status" class="hint" aria-live="polite"></span></div>
+  </form>
+  <ul id="switch-checks" class="checks" aria-live="polite"></ul>
+</section>` : ''}
+${['not_configured', 'pending', 'validated', 'platform_managed', 'active', 'degraded', 'revoked'].includes(byok.state) ? html`<section class="card" aria-labelledby="extid-h"><h2 id="extid-h">External ID</h2>
+  <p>Current External ID: <code>${byok.externalId ?? 'none yet'}</code></p>
+  <div class="row"><button type="button" class="btn" data-post="/v1/tenants/${tenant.id}/byok/external-id" data-confirm="extid-dialog">Regenerate the External ID…</button></div>
+</section>
+<dialog id="extid-dialog" aria-labelledby="extid-title">
+  <h2 id="extid-title">Regenerate the External ID?</h2>
+  <p><strong>The role's trust policy must then change:</strong> until it names the new External ID, the platform cannot assume the role${byok.cmkArn === null ? '' : ', and the data cannot be read'}. The configuration must be tested again before BYOK can be enabled.</p>
+  <div class="row"><button type="button" class="btn danger" data-post="/v1/tenants/${tenant.id}/byok/external-id" data-next="/console/tenants/${tenant.id}/setup" data-status="extid-status" data-working="Regenerating…">Regenerate</button><button type="button" class="btn" data-close>Cancel</button></div>
+  <p id="extid-status" class="hint" aria-live="polite"></p>
+</dialog>` : ''}
 <section class="card" aria-labelledby="versions-h"><h2 id="versions-h">Tenant key versions</h2>
   <p class="hint">Latest ${data.keys.latestVersion}; encryption floor ${data.keys.minEncryptionVersion === 0 ? 'none' : data.keys.minEncryptionVersion}; decryption floor ${data.keys.minDecryptionVersion}.</p>
   <table><thead><tr><th scope="col">Version</th><th scope="col">Wrapped by</th><th scope="col">Created</th></tr></thead>
@@ -57,7 +77,7 @@ ${byok.state === 'degraded' ? html`<div class="notice" role="status"><strong>AWS
 </section>
 <section class="card" aria-labelledby="jobs-h"><h2 id="jobs-h">Jobs</h2>
   ${data.jobs.length === 0 ? html`<p class="empty">No jobs yet.</p>` : html`<table><thead><tr><th scope="col">Job</th><th scope="col">State</th><th scope="col">Progress</th><th scope="col">Started</th></tr></thead><tbody>
-  ${data.jobs.map((job) => html`<tr><td>${job.kind}</td><td>${job.state}${job.error === null ? '' : html`: ${job.error.message}`}</td><td><progress max="${Math.max(job.total, 1)}" value="${job.done}" aria-label="${job.kind} progress"></progress> ${job.done}/${job.total}</td><td>${job.createdAt.replace('T', ' ').slice(0, 19)}</td></tr>`)}
+  ${data.jobs.map((job) => html`<tr><td>${job.kind}</td><td>${job.state}${job.error === null ? '' : html`: ${job.error.message}`}</td><td><progress max="${Math.max(job.total, 1)}" value="${job.done}" aria-label="${job.kind} progress"${job.state === 'queued' || job.state === 'running' ? html` data-job="/v1/tenants/${tenant.id}/jobs/${job.id}"` : ''}></progress> <span data-job-count>${job.done}/${job.total}</span></td><td>${job.createdAt.replace('T', ' ').slice(0, 19)}</td></tr>`)}
   </tbody></table>`}
 </section>
 <section class="card" aria-labelledby="audit-h"><h2 id="audit-h">Recent audit events</h2>
