@@ -179,12 +179,36 @@ function testButton() {
     list.innerHTML = '<li class="running"><span class="status">running</span> Checking the role, the trust policy and the key…</li>';
     say(status, 'Testing…');
     try {
-      const report = await api('POST', button.dataset.action);
-      // The report arrives whole: show the checks one after another, in the order they ran.
-      for (let shown = 1; shown <= report.results.length; shown++) {
-        renderChecks(list, report.results.slice(0, shown));
-        await new Promise((resolve) => setTimeout(resolve, 120));
+      // Each check arrives as it finishes (one JSON line each), then the whole report.
+      const response = await fetch(button.dataset.action, { method: 'POST', credentials: 'same-origin', headers: { 'x-csrf-token': csrf() } });
+      if (!response.ok) throw new Error((await response.json()).message ?? 'The test could not run.');
+      const reader = response.body.getReader();
+      const decoder = new TextDecoder();
+      const shown = [];
+      let buffer = '';
+      let report;
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += decoder.decode(value, { stream: true });
+        let end;
+        while ((end = buffer.indexOf('\n')) >= 0) {
+          const message = JSON.parse(buffer.slice(0, end));
+          buffer = buffer.slice(end + 1);
+          if (message.type === 'check') {
+            shown.push(message.result);
+            renderChecks(list, shown);
+            const running = document.createElement('li');
+            running.className = 'running';
+            running.textContent = 'Running the next check…';
+            list.append(running);
+          }
+          if (message.type === 'report') report = message.report;
+          if (message.type === 'error') throw new Error(message.message);
+        }
       }
+      if (report === undefined) throw new Error('The test ended without a report.');
+      renderChecks(list, report.results);
       say(status, report.ok ? 'Every check passed. You can enable BYOK.' : 'Some checks failed: fix what they name, then test again.', report.ok ? 'hint' : 'error');
       const enable = document.getElementById('open-enable');
       if (enable !== null) enable.disabled = !report.ok;

@@ -1,6 +1,7 @@
-import { buildSetupKit, isKeywardError, serviceRolePolicies, type CheckReport } from '@keyward/core';
+import { buildSetupKit, isKeywardError, KeywardError, serviceRolePolicies, type CheckReport } from '@keyward/core';
+import { withActor } from '../aws/request-actor.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { authorize } from '../http/authorize.js';
+import { actorOf, authorize } from '../http/authorize.js';
 import { viewOf } from '../http/job-view.js';
 import { listAuditEvents } from '../services/audit-log.js';
 import { ConsoleSessions, type ConsoleSession } from '../services/console-sessions.js';
@@ -138,6 +139,33 @@ export function registerConsole(app: FastifyInstance, services: Services): void 
       title: 'BYOK setup',
       body: setupPage(tenant, kit, lastTest, { cloudFormation: `/console/tenants/${tenantId}/setup/cloudformation.yaml`, terraform: `/console/tenants/${tenantId}/setup/keyward-byok.tf` }),
     };
+  });
+
+  // The Test, streamed: one JSON line per check as it finishes, then the report (the page shows each as it runs).
+  app.post('/console/tenants/:tenantId/test', async (request, reply) => {
+    const session = await sessions.find(cookieOf(request, SESSION_COOKIE));
+    const presented = request.headers['x-csrf-token'];
+    if (session === undefined) return reply.code(401).send(new KeywardError('KW_UNAUTHENTICATED').toJSON());
+    if (!ConsoleSessions.csrfMatches(session, typeof presented === 'string' ? presented : undefined)) return reply.code(403).send(new KeywardError('KW_FORBIDDEN', { message: 'The CSRF token is missing or wrong.' }).toJSON());
+    const { tenantId } = request.params as { tenantId: string };
+    try {
+      authorize('tenant-admin', session.principal, tenantId);
+    } catch (error) {
+      return reply.code(403).send((error as KeywardError).toJSON());
+    }
+    reply.hijack();
+    reply.raw.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+    const line = (value: unknown) => reply.raw.write(`${JSON.stringify(value)}\n`);
+    try {
+      const actor = actorOf(session.principal);
+      const report = await withActor(actor, () => services.lifecycle.test(tenantId, actor, (result) => line({ type: 'check', result })));
+      line({ type: 'report', report });
+    } catch (error) {
+      const body = isKeywardError(error) ? error.toJSON() : { code: 'KW_INTERNAL', message: 'An internal error occurred.' };
+      if (!isKeywardError(error)) request.log.error({ err: error }, 'console test failed');
+      line({ type: 'error', ...body });
+    }
+    reply.raw.end();
   });
 
   for (const [file, pick, type] of [['cloudformation.yaml', 'cloudFormation', 'application/yaml'], ['keyward-byok.tf', 'terraform', 'text/plain']] as const) {

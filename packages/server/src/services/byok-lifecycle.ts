@@ -1,4 +1,4 @@
-import { KeywardError, platformIdentity, runOnboardingChecks, parseKmsKeyArn, parseRoleArn, type CheckReport, type Keyward } from '@keyward/core';
+import { KeywardError, platformIdentity, runOnboardingChecks, parseKmsKeyArn, parseRoleArn, type CheckReport, type CheckResult, type Keyward } from '@keyward/core';
 import type { Kysely } from 'kysely';
 import type { Job, JobQueue, NewJob } from '../store/job-queue.js';
 import type { Database } from '../store/schema.js';
@@ -40,11 +40,11 @@ export class ByokLifecycle {
    * Runs the onboarding checks against the saved configuration and stores the report. In pending or
    * validated, the outcome decides between the two; with BYOK on, the report is only stored.
    */
-  async test(tenantId: string, actor: string): Promise<CheckReport> {
+  async test(tenantId: string, actor: string, onResult?: (result: CheckResult) => void): Promise<CheckReport> {
     const row = await readConfig(this.deps.db, tenantId);
     const next = transition(row.state, 'test');
     const config = requireConfig(row, 'test');
-    const report = await this.#check(tenantId, config);
+    const report = await this.#check(tenantId, config, onResult);
     const state: ByokState = next === 'pending' || next === 'validated' ? transition(row.state, report.ok ? 'test_passed' : 'test_failed') : row.state;
     await this.deps.db.transaction().execute(async (trx) => {
       const updated = await trx.updateTable('byok_configs')
@@ -126,11 +126,12 @@ export class ByokLifecycle {
     return job;
   }
 
-  async #check(tenantId: string, config: { roleArn: string; cmkArn: string; externalId: string }): Promise<CheckReport> {
+  async #check(tenantId: string, config: { roleArn: string; cmkArn: string; externalId: string }, onResult?: (result: CheckResult) => void): Promise<CheckReport> {
     const ports = this.deps.rootKeys.auditedPorts(tenantId);
     return runOnboardingChecks(
       { platform: platformIdentity(this.deps.serviceRoleArn), tenantId, externalId: config.externalId, roleArn: config.roleArn, keyArn: config.cmkArn },
       { ...ports, roleOwner: (identity) => this.deps.tenants.roleOwner(identity) },
+      onResult,
     );
   }
 

@@ -72,7 +72,7 @@ ${byokOn ? html`<div class="notice">BYOK is on for this tenant (${tenant.byok.st
 <section class="card" aria-labelledby="s6"><h2 id="s6"><span class="step-no">6</span>Test and enable</h2>
   <p>The test assumes your role with the External ID, checks that it cannot be assumed without it, and uses your key the way the platform will.</p>
   <div class="row">
-    <button type="button" id="run-test" class="btn" data-action="/v1/tenants/${id}/byok/test"${tenant.byok.roleArn === null ? ' disabled' : ''}>Test</button>
+    <button type="button" id="run-test" class="btn" data-action="/console/tenants/${id}/test"${tenant.byok.roleArn === null ? ' disabled' : ''}>Test</button>
     <button type="button" id="open-enable" class="btn primary" data-post="/v1/tenants/${id}/byok/enable" data-confirm="enable-dialog"${canEnable ? '' : ' disabled'}>Enable BYOK…</button>
     <span id="test-status" class="hint" aria-live="polite">${lastTest === null ? 'Not tested yet.' : lastTest.ok ? 'The last test passed.' : 'The last test failed: see the checks below.'}</span>
   </div>
