@@ -116,6 +116,7 @@ export function registerConsole(app: FastifyInstance, services: Services): void 
       body: statusPage({
         tenant, keys, audit: audit.events, jobs: await Promise.all(jobs.map((job) => viewOf(job, services.jobs))),
         lastTestedAt: tested?.last_tested_at === null || tested === undefined ? null : new Date(tested.last_tested_at), healthIntervalSeconds: services.config.health.intervalSeconds,
+        healthTimes: services.healthSchedule?.timesOf(tenantId) ?? { last: undefined, next: undefined },
         isOperator: context.principal.kind === 'operator',
       }),
     };

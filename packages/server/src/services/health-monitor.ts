@@ -166,6 +166,9 @@ export class HealthMonitor {
  */
 export class HealthSchedule {
   readonly #timers = new Set<NodeJS.Timeout>();
+  /** When this instance last checked each tenant, and when it will next (shown by the console). */
+  readonly #last = new Map<string, Date>();
+  readonly #next = new Map<string, Date>();
   #interval: NodeJS.Timeout | undefined;
   #stopped = false;
 
@@ -182,6 +185,11 @@ export class HealthSchedule {
     this.#interval = setInterval(() => void this.#round(), this.intervalMs);
     this.#interval.unref();
     void this.#round();
+  }
+
+  /** This instance's last and next periodic check of a tenant (other instances check it too). */
+  timesOf(tenantId: string): { last: Date | undefined; next: Date | undefined } {
+    return { last: this.#last.get(tenantId), next: this.#next.get(tenantId) };
   }
 
   stop(): void {
@@ -202,10 +210,12 @@ export class HealthSchedule {
     }
     if (this.#stopped) return;
     for (const { tenant_id: tenantId } of tenants) {
+      const delay = Math.floor(this.random() * this.intervalMs * 0.9);
+      this.#next.set(tenantId, new Date(Date.now() + delay));
       const timer = setTimeout(() => {
         this.#timers.delete(timer);
-        this.monitor.check(tenantId).catch((error: unknown) => this.onError(tenantId, error));
-      }, Math.floor(this.random() * this.intervalMs * 0.9));
+        this.monitor.check(tenantId).then(() => this.#last.set(tenantId, new Date()), (error: unknown) => this.onError(tenantId, error));
+      }, delay);
       timer.unref();
       this.#timers.add(timer);
     }

@@ -47,6 +47,8 @@ export interface Services {
   rootKeys: RootKeys;
   /** The admin console's sign-ins. */
   consoleSessions: ConsoleSessions;
+  /** This instance's periodic health checks, once started (the console shows their times). */
+  healthSchedule?: { timesOf(tenantId: string): { last: Date | undefined; next: Date | undefined } };
   metrics: Metrics;
   /** Whether the store answers (for /readyz). */
   ready(): Promise<boolean>;

@@ -95,6 +95,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     }
     const schedule = new HealthSchedule(services.health, store.db, config.health.intervalSeconds * 1000, (tenantId, error) => app.log.warn({ err: error, tenantId }, 'health check failed'));
     schedule.start();
+    services.healthSchedule = schedule;
     cleanup.push(() => schedule.stop());
     if (config.jobs.concurrency > 0) {
       services.runner.start();

@@ -10,6 +10,7 @@ export interface StatusData {
   audit: AuditEvent[];
   lastTestedAt: Date | null;
   healthIntervalSeconds: number;
+  healthTimes: { last: Date | undefined; next: Date | undefined };
   isOperator: boolean;
 }
 
@@ -40,7 +41,8 @@ ${byok.state === 'degraded' ? html`<div class="notice" role="status"><strong>AWS
     <dt>Region</dt><dd>${byok.region ?? '—'}</dd>
     <dt>Role ARN</dt><dd>${byok.roleArn ?? '—'}</dd>
     <dt>Last test</dt><dd>${when(data.lastTestedAt)}</dd>
-    <dt>Health checks</dt><dd>${byokOn ? (data.healthIntervalSeconds > 0 ? `every ${data.healthIntervalSeconds} s; check now to see the current answer` : 'periodic checks are off on this server') : 'only while BYOK is on'}</dd>
+    <dt>Health checks</dt><dd>${byokOn ? (data.healthIntervalSeconds > 0 ? `every ${data.healthIntervalSeconds} s` : 'periodic checks are off on this server') : 'only while BYOK is on'}</dd>
+    ${byokOn && data.healthIntervalSeconds > 0 ? html`<dt>Last check</dt><dd>${when(data.healthTimes.last ?? null)}</dd><dt>Next check</dt><dd>${when(data.healthTimes.next ?? null)} (by this server; every server checks)</dd>` : ''}
   </dl>
   <div class="row">
     ${byokOn ? html`<button type="button" class="btn" data-post="/v1/tenants/${tenant.id}/byok/check" data-status="action-status" data-working="Checking…">Check now</button>` : ''}
