@@ -52,6 +52,7 @@ function banner(server: RunningServer, config: ServerConfig): string {
   const lines = [
     '',
     `Keyward is running at ${server.url}`,
+    `  admin console   ${server.url}/console   (sign in with the operator token, or a tenant-admin token)`,
     `  API reference   ${server.url}/docs   (OpenAPI: ${server.url}/openapi.json)`,
     `  store           ${config.store.databaseUrl === undefined ? `PGlite in ${config.store.dataDir}` : 'PostgreSQL (DATABASE_URL)'}`,
     `  AWS             ${server.sandbox === undefined ? (config.aws.endpoint ?? 'real AWS') : `sandbox at ${server.sandbox.endpoint} (in this process)`}`,

@@ -8,7 +8,7 @@ import { ConsoleSessions, type ConsoleSession } from '../services/console-sessio
 import type { Services } from '../services/services.js';
 import { CONSOLE_CSS } from './assets-css.js';
 import { CONSOLE_JS } from './assets-js.js';
-import { cookieOf, SESSION_COOKIE, sessionCookie } from './cookies.js';
+import { cookieOf, sameOrigin, SESSION_COOKIE, sessionCookie } from './cookies.js';
 import { html, type Html } from './html.js';
 import { page, type PageContext } from './layout.js';
 import { platformPage } from './pages/platform.js';
@@ -22,7 +22,7 @@ const CSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inl
 
 function send(reply: FastifyReply, status: number, body: Html): FastifyReply {
   return reply.code(status).type('text/html; charset=utf-8').header('content-security-policy', CSP).header('cache-control', 'no-store')
-    .header('x-frame-options', 'DENY').header('referrer-policy', 'no-referrer').send(body.text);
+    .header('x-frame-options', 'DENY').header('referrer-policy', 'same-origin').send(body.text);
 }
 
 function errorPage(reply: FastifyReply, context: PageContext | undefined, status: number, title: string, message: string): FastifyReply {
@@ -43,6 +43,8 @@ export function registerConsole(app: FastifyInstance, services: Services): void 
 
   app.get('/console/sign-in', async (_request, reply) => send(reply, 200, page('Sign in', undefined, signInPage(undefined))));
   app.post('/console/sign-in', async (request, reply) => {
+    // No signing a visitor in from another site (login CSRF): the form must be this console's.
+    if (!sameOrigin(request)) return errorPage(reply, undefined, 403, 'Not allowed', 'Sign in from this console\'s own page.');
     const token = typeof (request.body as { token?: unknown } | undefined)?.token === 'string' ? (request.body as { token: string }).token.trim() : '';
     const opened = await sessions.open(token);
     if (opened === undefined) return send(reply, 401, page('Sign in', undefined, signInPage('That token is not an operator or tenant-admin token, or it was revoked.')));
@@ -50,6 +52,7 @@ export function registerConsole(app: FastifyInstance, services: Services): void 
     return reply.redirect(home(opened.session), 303);
   });
   app.post('/console/sign-out', async (request, reply) => {
+    if (!sameOrigin(request)) return errorPage(reply, undefined, 403, 'Not allowed', 'Sign out from this console\'s own page.');
     const id = cookieOf(request, SESSION_COOKIE);
     const session = await sessions.find(id);
     const csrf = (request.body as { csrf?: string } | undefined)?.csrf;

@@ -17,3 +17,13 @@ export function cookieOf(request: FastifyRequest, name: string): string | undefi
 export function sessionCookie(id: string, expires: Date, secure: boolean): string {
   return `${SESSION_COOKIE}=${id}; Path=/; HttpOnly; SameSite=Strict; Expires=${expires.toUTCString()}${secure ? '; Secure' : ''}`;
 }
+
+/**
+ * Whether a browser request comes from this origin: a form or script on another site sends its own
+ * Origin. A request without the header (not from a browser) is judged by its token alone.
+ */
+export function sameOrigin(request: FastifyRequest): boolean {
+  const origin = request.headers.origin;
+  if (origin === undefined) return true;
+  return origin === `${request.protocol}://${request.headers.host ?? ''}`;
+}

@@ -2,7 +2,7 @@ import { KeywardError } from '@keyward/core';
 import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { withActor } from '../aws/request-actor.js';
-import { cookieOf, SESSION_COOKIE } from '../console/cookies.js';
+import { cookieOf, sameOrigin, SESSION_COOKIE } from '../console/cookies.js';
 import { registerConsole } from '../console/console-routes.js';
 import type { Principal } from '../services/api-tokens.js';
 import { ConsoleSessions } from '../services/console-sessions.js';
@@ -44,6 +44,7 @@ async function authenticate(services: Services, request: FastifyRequest): Promis
   if (session === undefined) return undefined;
   const reads = request.method === 'GET' || request.method === 'HEAD';
   const presented = request.headers['x-csrf-token'];
+  if (!reads && !sameOrigin(request)) throw new KeywardError('KW_FORBIDDEN', { message: 'A console request must come from the console\'s own origin.' });
   if (!reads && !ConsoleSessions.csrfMatches(session, typeof presented === 'string' ? presented : undefined)) {
     throw new KeywardError('KW_FORBIDDEN', { message: 'A console request that changes something needs the session\'s CSRF token (x-csrf-token).' });
   }

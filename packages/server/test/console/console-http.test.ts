@@ -28,6 +28,10 @@ describe.each(BACKENDS.filter((backend) => backend.available))('console sessions
     const raw = await fetch(`${h.url}/console/sign-in`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${tenant.adminToken}` });
     expect(raw.headers.get('set-cookie')).toMatch(/^kw_session=[\w-]{43}; Path=\/; HttpOnly; SameSite=Strict; Expires=/);
     expect(await signIn(OPERATOR_TOKEN)).toMatchObject({ status: 303, location: '/console/tenants' });
+    // From another site's form (login CSRF): refused, no cookie.
+    const crossSite = await fetch(`${h.url}/console/sign-in`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' }, body: `token=${tenant.adminToken}` });
+    expect(crossSite.status).toBe(403);
+    expect(crossSite.headers.get('set-cookie')).toBeNull();
     for (const token of [tenant.serviceToken, 'kwa_not-a-real-token', '', 'x'.repeat(5000)]) {
       const refused = await signIn(token);
       expect(refused.status, token.slice(0, 12)).toBe(401);
@@ -49,6 +53,7 @@ describe.each(BACKENDS.filter((backend) => backend.available))('console sessions
     expect(forged.status).toBe(403);
     expect(await forged.json()).toMatchObject({ code: 'KW_FORBIDDEN' });
     expect((await fetch(`${h.url}/v1/tenants/cs-b/keys/rotate`, { method: 'POST', headers: { cookie: cookie!, 'x-csrf-token': 'wrong' } })).status).toBe(403);
+    expect((await fetch(`${h.url}/v1/tenants/cs-b/keys/rotate`, { method: 'POST', headers: { cookie: cookie!, 'x-csrf-token': csrf!, origin: 'https://evil.example' } })).status).toBe(403);
     expect((await fetch(`${h.url}/v1/tenants/cs-b/keys/rotate`, { method: 'POST', headers: { cookie: cookie!, 'x-csrf-token': csrf! } })).status).toBe(200);
     expect((await fetch(`${h.url}/v1/tenants/cs-other/keys`, { headers: { cookie: cookie! } })).status).toBe(403);
     expect((await fetch(`${h.url}/console/tenants/cs-other`, { headers: { cookie: cookie! } })).status).toBe(403);
@@ -91,5 +96,19 @@ describe.each(BACKENDS.filter((backend) => backend.available))('console sessions
     const checks = lines.slice(0, -1);
     expect(checks.every((line) => line.type === 'check')).toBe(true);
     expect(checks.map((line) => line.result!.id)).toEqual(report.report!.results.map((result) => result.id));
+  });
+
+  it('downloads the CloudFormation template and the Terraform snippet for the signed-in tenant only', async () => {
+    const tenant = await h.tenant('cs-e');
+    await h.call('POST', '/v1/tenants/cs-e/byok/external-id');
+    const { cookie } = await signIn(tenant.adminToken);
+    const template = await fetch(`${h.url}/console/tenants/cs-e/setup/cloudformation.yaml`, { headers: { cookie: cookie! } });
+    expect(template.status).toBe(200);
+    expect(template.headers.get('content-disposition')).toBe('attachment; filename="keyward-byok-cs-e-cloudformation.yaml"');
+    expect(await template.text()).toContain('AWS::IAM::Role');
+    const terraform = await fetch(`${h.url}/console/tenants/cs-e/setup/keyward-byok.tf`, { headers: { cookie: cookie! } });
+    expect(await terraform.text()).toContain('aws_iam_role');
+    expect((await fetch(`${h.url}/console/tenants/cs-a/setup/keyward-byok.tf`, { headers: { cookie: cookie! } })).status).toBe(403);
+    expect((await fetch(`${h.url}/console/tenants/cs-e/setup/keyward-byok.tf`, { redirect: 'manual' })).status).toBe(303);
   });
 });

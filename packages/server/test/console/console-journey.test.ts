@@ -2,8 +2,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
-import { DisableKeyCommand, EnableKeyCommand, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
-import { CUSTOMER_ACCOUNT_ID } from '@keyward/sandbox';
+import { CreateKeyCommand, DisableKeyCommand, EnableKeyCommand, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
+import { CUSTOMER_ACCOUNT_ID, PLATFORM_ACCOUNT_ID } from '@keyward/sandbox';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clients } from '../../../sandbox/test/helpers.js';
@@ -203,7 +203,29 @@ describe.skipIf(!available)('admin console in Chromium', () => {
       await shot(operator.page, 'console-operator-tenants');
       await operator.page.goto(`${h.url}/console/platform`);
       expect(await operator.page.locator('#service-role-policy-0').textContent()).toContain('keyward-byok-acme');
+      // Rotate the platform key from the form: a malformed ARN is flagged as typed; the rotation's progress shows until it is done.
+      const next = (await clients(h.box, h.box.credentials(PLATFORM_ACCOUNT_ID)).kms.send(new CreateKeyCommand({ Description: 'next platform key' }))).KeyMetadata!.Arn!;
+      await operator.page.getByLabel('New platform key ARN').fill('not an arn');
+      await expect.poll(() => operator.page.locator('#new-root-key-error').textContent()).toContain('KMS key or alias ARN');
+      await operator.page.getByLabel('New platform key ARN').fill(next);
+      await operator.page.getByRole('button', { name: 'Rotate the platform key' }).click();
+      await expect.poll(async () => {
+        await operator.page.reload();
+        return operator.page.locator('#root-h ~ table').nth(1).textContent();
+      }, { timeout: 30_000 }).toContain('succeeded');
+      expect(await operator.page.locator('#root-h ~ table').first().textContent()).toMatch(new RegExp(`${next}\\s*current`));
       await shot(operator.page, 'console-operator-platform');
+
+      // Revert a tenant to the platform key: only after typing its ID.
+      await operator.page.goto(`${h.url}/console/tenants/acme`);
+      await operator.page.getByRole('button', { name: 'Revert to the platform key…' }).click();
+      const dialog = operator.page.getByRole('dialog');
+      await dialog.getByLabel('Type the tenant ID').fill('acm');
+      await dialog.getByRole('button', { name: 'Revert', exact: true }).click();
+      await expect.poll(() => dialog.locator('#revert-status').textContent()).toContain('Type acme to confirm');
+      await dialog.getByLabel('Type the tenant ID').fill('acme');
+      await dialog.getByRole('button', { name: 'Revert', exact: true }).click();
+      await expect.poll(async () => operator.page.locator('h1 .badge').getAttribute('data-state'), { timeout: 30_000 }).toBe('platform_managed');
     } finally {
       await operator.context.close();
     }
@@ -218,6 +240,64 @@ describe.skipIf(!available)('admin console in Chromium', () => {
       expect(forged).toBe(403);
     } finally {
       await tenant.context.close();
+    }
+  });
+
+  it('works from the keyboard, shows where focus is, and its text has enough contrast (WCAG AA)', { timeout: 60_000 }, async () => {
+    const tenant = await h.tenant('keys-only');
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: h.url });
+    const page = await context.newPage();
+    try {
+      await page.goto(`${h.url}/console/sign-in`);
+      // The first Tab reaches the skip link; a few more the token field; Enter submits.
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+      for (let presses = 0; presses < 5 && (await page.evaluate(() => document.activeElement?.id)) !== 'token'; presses++) await page.keyboard.press('Tab');
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('token');
+      await page.keyboard.type(tenant.adminToken);
+      await page.keyboard.press('Enter');
+      await page.waitForURL(`${h.url}/console/tenants/keys-only/setup`);
+
+      // Tab to the first copy button: it shows a focus outline, and Enter copies.
+      for (let presses = 0; presses < 20; presses++) {
+        await page.keyboard.press('Tab');
+        if (await page.evaluate(() => document.activeElement?.getAttribute('data-copy'))) break;
+      }
+      expect(await page.evaluate(() => document.activeElement?.getAttribute('data-copy'))).toBe('service-role-arn');
+      expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).not.toBe('none');
+      await page.keyboard.press('Enter');
+      expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(h.server.services.platform.serviceRoleArn);
+
+      // Every form field has a label; every text colour meets 4.5:1 against its background.
+      expect(await page.evaluate(() => [...document.querySelectorAll('input:not([type=hidden])')].filter((input) => (input as HTMLInputElement).labels?.length === 0).map((input) => input.id))).toEqual([]);
+      const worst = await page.evaluate(() => {
+        const rgb = (text: string) => (text.match(/[\d.]+/g) ?? []).slice(0, 3).map(Number);
+        const lum = ([r, g, b]: number[]) => {
+          const [R, G, B] = [r!, g!, b!].map((v) => { const c = v / 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; });
+          return 0.2126 * R! + 0.7152 * G! + 0.0722 * B!;
+        };
+        const background = (element: Element | null): number[] => {
+          for (let node = element; node !== null; node = node.parentElement) {
+            const color = getComputedStyle(node).backgroundColor;
+            if (!/rgba\(.*, 0\)$/.test(color) && color !== 'transparent') return rgb(color);
+          }
+          return [255, 255, 255];
+        };
+        let min = { ratio: 21, text: '', measured: 0 };
+        for (const element of document.querySelectorAll('p, label, code, pre, h1, h2, a, button, span, dt, dd, td, th, li')) {
+          if (!(element as HTMLElement).offsetParent || (element.textContent ?? '').trim() === '' || (element as HTMLButtonElement).disabled) continue;
+          const [a, b] = [lum(rgb(getComputedStyle(element).color)), lum(background(element))];
+          const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+          min.measured++;
+          if (ratio < min.ratio) min = { ratio, text: `${element.tagName}: ${(element.textContent ?? '').trim().slice(0, 40)}`, measured: min.measured };
+        }
+        return min;
+      });
+      expect(worst.measured).toBeGreaterThan(30);
+      expect(worst.ratio, worst.text).toBeGreaterThanOrEqual(4.5);
+    } finally {
+      await context.close();
     }
   });
 });
