@@ -125,12 +125,13 @@ export function registerConsole(app: FastifyInstance, services: Services): void 
     };
   });
 
-  pageRoute('/console/tenants/:tenantId/setup', 'tenant-admin', async (request) => {
+  pageRoute('/console/tenants/:tenantId/setup', 'tenant-admin', async (request, context) => {
     const { tenantId } = request.params as { tenantId: string };
     let tenant = await services.tenants.get(tenantId);
     // The wizard's first step shows the External ID: one is issued when the tenant has none yet.
     if (tenant.byok.externalId === null) {
-      await services.tenants.issueExternalId(tenantId, 'console');
+      const actor = actorOf(context.principal);
+      await withActor(actor, () => services.tenants.issueExternalId(tenantId, actor));
       tenant = await services.tenants.get(tenantId);
     }
     const kit = buildSetupKit({
