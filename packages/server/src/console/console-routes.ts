@@ -6,6 +6,7 @@ import { viewOf } from '../http/job-view.js';
 import { listAuditEvents } from '../services/audit-log.js';
 import { ConsoleSessions, type ConsoleSession } from '../services/console-sessions.js';
 import type { Services } from '../services/services.js';
+import type { TenantView } from '../services/tenants.js';
 import { CONSOLE_CSS } from './assets-css.js';
 import { CONSOLE_JS } from './assets-js.js';
 import { cookieOf, sameOrigin, SESSION_COOKIE, sessionCookie } from './cookies.js';
@@ -134,10 +135,7 @@ export function registerConsole(app: FastifyInstance, services: Services): void 
       await withActor(actor, () => services.tenants.issueExternalId(tenantId, actor));
       tenant = await services.tenants.get(tenantId);
     }
-    const kit = buildSetupKit({
-      platform: services.platform, tenantId, externalId: tenant.byok.externalId!,
-      ...(tenant.byok.roleArn === null ? {} : { roleArn: tenant.byok.roleArn }), ...(tenant.byok.cmkArn === null ? {} : { keyArn: tenant.byok.cmkArn }),
-    });
+    const kit = kitOf(services, tenant, tenant.byok.externalId!);
     const row = await services.db.selectFrom('byok_configs').select('last_test_report').where('tenant_id', '=', tenantId).executeTakeFirst();
     const lastTest = (row?.last_test_report ?? null) as CheckReport | null;
     return {
@@ -182,10 +180,7 @@ export function registerConsole(app: FastifyInstance, services: Services): void 
         authorize('tenant-admin', session.principal, tenantId);
         const tenant = await services.tenants.get(tenantId);
         if (tenant.byok.externalId === null) return errorPage(reply, { principal: session.principal, csrfToken: session.csrfToken }, 409, 'No External ID yet', 'Open the setup page first.');
-        const kit = buildSetupKit({
-          platform: services.platform, tenantId, externalId: tenant.byok.externalId,
-          ...(tenant.byok.roleArn === null ? {} : { roleArn: tenant.byok.roleArn }), ...(tenant.byok.cmkArn === null ? {} : { keyArn: tenant.byok.cmkArn }),
-        });
+        const kit = kitOf(services, tenant, tenant.byok.externalId);
         return reply.type(`${type}; charset=utf-8`).header('content-disposition', `attachment; filename="keyward-byok-${tenantId}-${file}"`).header('cache-control', 'no-store').send(kit[pick]);
       } catch (error) {
         if (isKeywardError(error, 'KW_FORBIDDEN')) return errorPage(reply, { principal: session.principal, csrfToken: session.csrfToken }, 403, 'Not allowed', 'This belongs to another tenant.');
@@ -193,6 +188,14 @@ export function registerConsole(app: FastifyInstance, services: Services): void 
       }
     });
   }
+}
+
+/** The setup kit for a tenant, filled in with its saved ARNs where there are any. */
+function kitOf(services: Services, tenant: TenantView, externalId: string) {
+  return buildSetupKit({
+    platform: services.platform, tenantId: tenant.id, externalId,
+    ...(tenant.byok.roleArn === null ? {} : { roleArn: tenant.byok.roleArn }), ...(tenant.byok.cmkArn === null ? {} : { keyArn: tenant.byok.cmkArn }),
+  });
 }
 
 function home(session: ConsoleSession): string {
