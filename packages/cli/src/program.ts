@@ -1,6 +1,8 @@
 import { Command } from 'commander';
+import { byokCommand } from './commands/byok.js';
 import { sandboxCommand } from './commands/sandbox.js';
 import { serveCommand } from './commands/serve.js';
+import { tenantsCommand } from './commands/tenants.js';
 
 export function buildProgram(): Command {
   return new Command('keyward')
@@ -8,5 +10,8 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError()
     .addCommand(serveCommand())
-    .addCommand(sandboxCommand());
+    .addCommand(sandboxCommand())
+    .addCommand(tenantsCommand())
+    .addCommand(byokCommand())
+    .addHelpText('after', '\nExit codes: 0 ok, 1 failure, 2 usage error, 3 a check failed.\nCommands that talk to a server take --url and --token (or KEYWARD_URL, KEYWARD_TOKEN) and --json.');
 }

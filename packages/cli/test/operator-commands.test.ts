@@ -1,0 +1,100 @@
+import { execFile } from 'node:child_process';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CUSTOMER_ACCOUNT_ID } from '@keyward/sandbox';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyKit, createCustomerKey, OPERATOR_TOKEN, startHarness, type Harness } from '../../server/test/http/harness.js';
+import { BACKENDS } from '../../server/test/store/backends.js';
+
+/**
+ * The operator commands (issue 8, in part) through the real `keyward` binary, as a subprocess,
+ * against an embedded server and the sandbox.
+ */
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+interface Run { code: number; stdout: string; stderr: string }
+
+describe('keyward tenants and byok against a running server', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness(BACKENDS[0]!);
+  }, 60_000);
+  afterAll(async () => h?.close());
+
+  function keyward(args: string[], env: Record<string, string> = {}): Promise<Run> {
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('KEYWARD_')));
+    return new Promise((done) => {
+      execFile(process.execPath, ['packages/cli/bin/keyward.js', ...args], { cwd: REPO_ROOT, env: { ...clean, KEYWARD_URL: h.url, KEYWARD_TOKEN: OPERATOR_TOKEN, NO_COLOR: '1', ...env }, timeout: 30_000 }, (error, stdout, stderr) => {
+        done({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
+      });
+    });
+  }
+
+  it('tenants create, list and show, as text and as JSON', { timeout: 60_000 }, async () => {
+    const created = await keyward(['tenants', 'create', 'acme', '--name', 'Acme Corp']);
+    expect(created).toMatchObject({ code: 0, stderr: '' });
+    expect(created.stdout).toContain('Created tenant acme (Acme Corp).');
+    const listed = await keyward(['tenants', 'list']);
+    expect(listed.stdout).toMatch(/acme\s+not_configured\s+Acme Corp/);
+    const shown = JSON.parse((await keyward(['tenants', 'show', 'acme', '--json'])).stdout);
+    expect(shown).toMatchObject({ id: 'acme', name: 'Acme Corp', byok: { state: 'not_configured' } });
+  });
+
+  it('byok kit, set, test, enable and status take a tenant through BYOK; a failing test exits 3', { timeout: 90_000 }, async () => {
+    await keyward(['tenants', 'create', 'globex', '--name', 'Globex']);
+    const guide = await keyward(['byok', 'kit', 'globex']);
+    expect(guide.code).toBe(0);
+    expect(guide.stdout).toContain(h.server.services.platform.serviceRoleArn);
+    const cmkArn = await createCustomerKey(h.box);
+    const roleArn = `arn:aws:iam::${CUSTOMER_ACCOUNT_ID}:role/keyward-byok-globex`;
+    const set = await keyward(['byok', 'set', 'globex', '--role-arn', roleArn, '--cmk-arn', cmkArn]);
+    expect(set.stdout).toContain('Saved the ARNs for globex');
+
+    // Before the customer has done anything: the test fails, with exit code 3 and what to fix.
+    const failing = await keyward(['byok', 'test', 'globex']);
+    expect(failing.code).toBe(3);
+    expect(failing.stdout).toContain('FAIL');
+    expect(failing.stdout).toContain('fix:');
+
+    const kit = JSON.parse((await keyward(['byok', 'kit', 'globex', '--format', 'json'])).stdout);
+    expect((await keyward(['byok', 'kit', 'globex', '--format', 'cloudformation'])).stdout).toContain('AWS::IAM::Role');
+    expect((await keyward(['byok', 'kit', 'globex', '--format', 'terraform'])).stdout).toContain('aws_iam_role');
+    await applyKit(h.box, kit);
+    const passing = await keyward(['byok', 'test', 'globex']);
+    expect(passing.code).toBe(0);
+    expect(passing.stdout).toContain('Every check passed.');
+
+    const enabled = await keyward(['byok', 'enable', 'globex']);
+    expect(enabled).toMatchObject({ code: 0 });
+    expect(enabled.stdout).toMatch(/Done: globex is active/);
+    const status = JSON.parse((await keyward(['byok', 'status', 'globex', '--json'])).stdout);
+    expect(status).toMatchObject({ state: 'active', keyMode: 'customer', cmkArn, job: null });
+  });
+
+  it('usage mistakes and refusals are one line on stderr with the code, and the documented exit code; never a stack trace', { timeout: 60_000 }, async () => {
+    const noToken = await keyward(['tenants', 'list'], { KEYWARD_TOKEN: '' });
+    expect(noToken.code).toBe(2);
+    expect(noToken.stderr.trim().split('\n')).toHaveLength(1);
+    expect(noToken.stderr).toContain('--token');
+
+    const badArn = await keyward(['byok', 'set', 'acme', '--role-arn', 'not-an-arn', '--cmk-arn', 'arn:aws:kms:us-east-1:444455556666:key/x']);
+    expect(badArn.code).toBe(2);
+    expect(badArn.stderr).toMatch(/^keyward: KW_\w+: /);
+
+    const missingOption = await keyward(['byok', 'set', 'acme', '--role-arn', 'arn:aws:iam::444455556666:role/x']);
+    expect(missingOption.code).toBe(2);
+    expect(missingOption.stderr).toContain('--cmk-arn');
+
+    const wrongToken = await keyward(['tenants', 'list'], { KEYWARD_TOKEN: 'kwa_wrongwrongwrongwrongwrongwrongwrongwrongwro' });
+    expect(wrongToken.code).toBe(1);
+    expect(wrongToken.stderr).toMatch(/^keyward: KW_UNAUTHENTICATED: .+\n$/);
+
+    const unknown = await keyward(['tenants', 'show', 'nobody']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/^keyward: KW_\w+: /);
+
+    const badUrl = await keyward(['tenants', 'list', '--url', 'ftp://example']);
+    expect(badUrl.code).toBe(2);
+    for (const run of [noToken, badArn, missingOption, wrongToken, unknown, badUrl]) expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+});
