@@ -1,5 +1,8 @@
 import { Command } from 'commander';
+import { auditCommand } from './commands/audit.js';
 import { byokCommand } from './commands/byok.js';
+import { jobsCommand } from './commands/jobs.js';
+import { keysCommand } from './commands/keys.js';
 import { sandboxCommand } from './commands/sandbox.js';
 import { serveCommand } from './commands/serve.js';
 import { tenantsCommand } from './commands/tenants.js';
@@ -13,5 +16,8 @@ export function buildProgram(): Command {
     .addCommand(sandboxCommand())
     .addCommand(tenantsCommand())
     .addCommand(byokCommand())
+    .addCommand(keysCommand())
+    .addCommand(auditCommand())
+    .addCommand(jobsCommand())
     .addHelpText('after', '\nExit codes: 0 ok, 1 failure, 2 usage error, 3 a check failed.\nCommands that talk to a server take --url and --token (or KEYWARD_URL, KEYWARD_TOKEN) and --json.');
 }

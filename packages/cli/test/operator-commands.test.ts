@@ -97,4 +97,33 @@ describe('keyward tenants and byok against a running server', () => {
     expect(badUrl.code).toBe(2);
     for (const run of [noToken, badArn, missingOption, wrongToken, unknown, badUrl]) expect(run.stderr).not.toMatch(/\n\s+at /);
   });
+
+  it('keys list, rotate and floors; audit list and verify; jobs list and watch', { timeout: 90_000 }, async () => {
+    // globex was enabled above: two versions (one from before BYOK, one born under the CMK).
+    const rotated = await keyward(['keys', 'rotate', 'globex']);
+    expect(rotated.stdout).toContain('globex: key version 3 is now the latest.');
+    const listed = await keyward(['keys', 'list', 'globex']);
+    expect(listed.stdout).toContain('latest 3; encryption floor 2; decryption floor 1');
+    expect((await keyward(['keys', 'floors', 'globex', '--min-decryption', '2'])).stdout).toContain('decryption floor 2');
+    const badFloor = await keyward(['keys', 'floors', 'globex', '--min-decryption', 'two']);
+    expect(badFloor.code).toBe(2);
+    expect((await keyward(['keys', 'floors', 'globex'])).code).toBe(2);
+    const refused = await keyward(['keys', 'floors', 'globex', '--min-decryption', '9']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/^keyward: KW_FLOORS_INVALID: /);
+
+    const events = JSON.parse((await keyward(['audit', 'list', '--tenant', 'globex', '--operation', 'keys.*', '--json'])).stdout) as Array<{ operation: string }>;
+    expect(events.map((event) => event.operation)).toEqual(expect.arrayContaining(['keys.rotate', 'keys.floors']));
+    const verified = await keyward(['audit', 'verify']);
+    expect(verified.code).toBe(0);
+    expect(verified.stdout).toMatch(/The chain verifies: \d+ events, head [0-9a-f]{64}/);
+    expect((await keyward(['audit', 'verify', '--head', 'f'.repeat(64)])).code).toBe(1);
+
+    const jobs = JSON.parse((await keyward(['jobs', 'list', '--tenant', 'globex', '--json'])).stdout) as Array<{ id: string; kind: string; state: string }>;
+    expect(jobs).toEqual([expect.objectContaining({ kind: 'byok.enable', state: 'succeeded' })]);
+    const watched = await keyward(['jobs', 'watch', jobs[0]!.id, '--interval', '100']);
+    expect(watched.code).toBe(0);
+    expect(watched.stdout).toContain('byok.enable succeeded [##############################] 1/1');
+    expect((await keyward(['jobs', 'watch', 'job_00000000-0000-4000-8000-000000000000'])).code).toBe(1);
+  });
 });
