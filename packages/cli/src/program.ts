@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { auditCommand } from './commands/audit.js';
 import { byokCommand } from './commands/byok.js';
+import { dataCommands } from './commands/data.js';
 import { jobsCommand } from './commands/jobs.js';
 import { keysCommand } from './commands/keys.js';
 import { sandboxCommand } from './commands/sandbox.js';
@@ -8,6 +9,7 @@ import { serveCommand } from './commands/serve.js';
 import { tenantsCommand } from './commands/tenants.js';
 
 export function buildProgram(): Command {
+  const [encrypt, decrypt, rewrap] = dataCommands() as [Command, Command, Command];
   return new Command('keyward')
     .description('Keyward: bring-your-own-key (BYOK) on AWS KMS for multi-tenant SaaS platforms')
     .version('0.1.0')
@@ -17,7 +19,10 @@ export function buildProgram(): Command {
     .addCommand(tenantsCommand())
     .addCommand(byokCommand())
     .addCommand(keysCommand())
+    .addCommand(encrypt)
+    .addCommand(decrypt)
+    .addCommand(rewrap)
     .addCommand(auditCommand())
     .addCommand(jobsCommand())
-    .addHelpText('after', '\nExit codes: 0 ok, 1 failure, 2 usage error, 3 a check failed.\nCommands that talk to a server take --url and --token (or KEYWARD_URL, KEYWARD_TOKEN) and --json.');
+    .addHelpText('after', '\nExit codes: 0 ok, 1 failure, 2 usage error or bad input, 3 a check failed.\nCommands that talk to a server take --url and --token (or KEYWARD_URL, KEYWARD_TOKEN) and --json.');
 }

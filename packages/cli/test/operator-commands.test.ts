@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
-import { dirname, resolve } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CUSTOMER_ACCOUNT_ID } from '@keyward/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -125,5 +127,44 @@ describe('keyward tenants and byok against a running server', () => {
     expect(watched.code).toBe(0);
     expect(watched.stdout).toContain('byok.enable succeeded [##############################] 1/1');
     expect((await keyward(['jobs', 'watch', 'job_00000000-0000-4000-8000-000000000000'])).code).toBe(1);
+  });
+
+  it('encrypt, decrypt and rewrap files and lines; bad input is one line with its code', { timeout: 90_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keyward-cli-'));
+    try {
+      const secret = Buffer.from([0, 1, 2, 250, 255, 10, 13]);
+      writeFileSync(join(dir, 'secret.bin'), secret);
+      expect((await keyward(['encrypt', 'globex', '--in', join(dir, 'secret.bin'), '--out', join(dir, 'secret.kw1'), '--context', 'table=cards'])).code).toBe(0);
+      expect(readFileSync(join(dir, 'secret.kw1'), 'utf8')).toMatch(/^kw1:[\w-]+\n$/);
+      expect((await keyward(['decrypt', 'globex', '--in', join(dir, 'secret.kw1'), '--out', join(dir, 'back.bin'), '--context', 'table=cards'])).code).toBe(0);
+      expect(readFileSync(join(dir, 'back.bin')).equals(secret)).toBe(true);
+      // The context is bound: without it, nothing decrypts.
+      const wrongContext = await keyward(['decrypt', 'globex', '--in', join(dir, 'secret.kw1')]);
+      expect(wrongContext.code).toBe(2);
+      expect(wrongContext.stderr).toMatch(/^keyward: KW_DECRYPTION_FAILED: /);
+
+      writeFileSync(join(dir, 'rows.txt'), 'alice@example.com\nbob@example.com\n\ncarol@example.com\n');
+      await keyward(['encrypt', 'globex', '--lines', '--in', join(dir, 'rows.txt'), '--out', join(dir, 'rows.kw1')]);
+      const sealed = readFileSync(join(dir, 'rows.kw1'), 'utf8').trim().split('\n');
+      expect(sealed).toHaveLength(3);
+      await keyward(['keys', 'rotate', 'globex']);
+      await keyward(['rewrap', 'globex', '--lines', '--in', join(dir, 'rows.kw1'), '--out', join(dir, 'rows2.kw1')]);
+      const rewrapped = readFileSync(join(dir, 'rows2.kw1'), 'utf8').trim().split('\n');
+      expect(rewrapped).toHaveLength(3);
+      expect(rewrapped).not.toEqual(sealed);
+      const opened = await keyward(['decrypt', 'globex', '--lines', '--in', join(dir, 'rows2.kw1')]);
+      expect(opened.stdout).toBe('alice@example.com\nbob@example.com\ncarol@example.com\n');
+
+      const unreadable = await keyward(['encrypt', 'globex', '--in', join(dir, 'missing.bin')]);
+      expect(unreadable.code).toBe(2);
+      expect(unreadable.stderr).toBe(`keyward: Cannot read ${join(dir, 'missing.bin')}: ENOENT.\n`);
+      const badContext = await keyward(['encrypt', 'globex', '--in', join(dir, 'secret.bin'), '--context', 'nokey']);
+      expect(badContext.code).toBe(2);
+      const malformed = await keyward(['decrypt', 'globex', '--in', join(dir, 'rows.txt'), '--lines']);
+      expect(malformed.code).toBe(2);
+      expect(malformed.stderr).toMatch(/^keyward: KW_CIPHERTEXT_MALFORMED: /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
