@@ -1,6 +1,9 @@
 import { Option, type Command } from 'commander';
 import type { Connection } from './api-client.js';
 
+/** The options every command that talks to a server takes (see `withConnection`). */
+export interface ServerOptions { url?: string; token?: string; json?: boolean }
+
 /** A usage mistake: exit 2, with the hint on the same line. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';

@@ -1,9 +1,9 @@
 import { Command } from 'commander';
 import { ApiClient } from '../api-client.js';
-import { connectionOf, withConnection } from '../connection.js';
+import { connectionOf, withConnection, type ServerOptions } from '../connection.js';
 import { dim, green, printJson, printLines, red } from '../output.js';
 
-interface Options { url?: string; token?: string; json?: boolean }
+type Options = ServerOptions;
 
 export function auditCommand(): Command {
   const audit = new Command('audit').description('The audit log: list events, verify the hash chain');

@@ -1,9 +1,9 @@
 import { Command, Option } from 'commander';
 import { ApiClient } from '../api-client.js';
-import { connectionOf, UsageError, withConnection } from '../connection.js';
+import { connectionOf, UsageError, withConnection, type ServerOptions } from '../connection.js';
 import { bold, dim, green, printJson, printLines, red, statusWord } from '../output.js';
 
-interface Options { url?: string; token?: string; json?: boolean }
+type Options = ServerOptions;
 
 interface CheckResult { id: string; title: string; status: string; message: string; remediation: string | null }
 interface CheckReport { ok: boolean; results: CheckResult[] }

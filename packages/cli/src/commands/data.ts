@@ -1,10 +1,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { ApiClient, ApiError } from '../api-client.js';
-import { connectionOf, UsageError, withConnection } from '../connection.js';
+import { connectionOf, UsageError, withConnection, type ServerOptions } from '../connection.js';
 import { printJson } from '../output.js';
 
-interface Options { url?: string; token?: string; json?: boolean; in?: string; out?: string; context: string[]; lines?: boolean }
+interface Options extends ServerOptions { in?: string; out?: string; context: string[]; lines?: boolean }
 
 /** The server's batch limit: longer inputs go in several requests. */
 const BATCH = 1000;

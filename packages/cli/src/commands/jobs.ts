@@ -1,9 +1,9 @@
 import { Command } from 'commander';
 import { ApiClient } from '../api-client.js';
-import { connectionOf, UsageError, withConnection } from '../connection.js';
+import { connectionOf, UsageError, withConnection, type ServerOptions } from '../connection.js';
 import { dim, green, printJson, printLines, red } from '../output.js';
 
-interface Options { url?: string; token?: string; json?: boolean }
+type Options = ServerOptions;
 interface Job { id: string; kind: string; tenantId: string | null; state: string; done: number; total: number; error: { code: string; message: string } | null; createdAt: string }
 
 const OPEN = new Set(['queued', 'running']);

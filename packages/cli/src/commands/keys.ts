@@ -1,9 +1,9 @@
 import { Command } from 'commander';
 import { ApiClient } from '../api-client.js';
-import { connectionOf, UsageError, withConnection } from '../connection.js';
+import { connectionOf, UsageError, withConnection, type ServerOptions } from '../connection.js';
 import { dim, printJson, printLines } from '../output.js';
 
-interface Options { url?: string; token?: string; json?: boolean }
+type Options = ServerOptions;
 
 const path = (tenant: string) => `/v1/tenants/${encodeURIComponent(tenant)}/keys`;
 

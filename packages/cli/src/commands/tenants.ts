@@ -1,9 +1,9 @@
 import { Command } from 'commander';
 import { ApiClient } from '../api-client.js';
-import { connectionOf, withConnection } from '../connection.js';
+import { connectionOf, withConnection, type ServerOptions } from '../connection.js';
 import { dim, printJson, printLines } from '../output.js';
 
-interface Options { url?: string; token?: string; json?: boolean }
+type Options = ServerOptions;
 
 interface TenantView { id: string; name: string; createdAt: string; byok: { state: string; externalId: string | null; roleArn: string | null; cmkArn: string | null; stateReason: string | null } }
 

@@ -2,7 +2,9 @@ import { buildSetupKit, isKeywardError, KeywardError, serviceRolePolicies, type 
 import { withActor } from '../aws/request-actor.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { actorOf, authorize } from '../http/authorize.js';
+import { authenticate } from '../http/authenticate.js';
 import { viewOf } from '../http/job-view.js';
+import type { Principal } from '../services/api-tokens.js';
 import { listAuditEvents } from '../services/audit-log.js';
 import { ConsoleSessions, type ConsoleSession } from '../services/console-sessions.js';
 import type { Services } from '../services/services.js';
@@ -146,21 +148,21 @@ export function registerConsole(app: FastifyInstance, services: Services): void 
 
   // The Test, streamed: one JSON line per check as it finishes, then the report (the page shows each as it runs).
   app.post('/console/tenants/:tenantId/test', async (request, reply) => {
-    const session = await sessions.find(cookieOf(request, SESSION_COOKIE));
-    const presented = request.headers['x-csrf-token'];
-    if (session === undefined) return reply.code(401).send(new KeywardError('KW_UNAUTHENTICATED').toJSON());
-    if (!ConsoleSessions.csrfMatches(session, typeof presented === 'string' ? presented : undefined)) return reply.code(403).send(new KeywardError('KW_FORBIDDEN', { message: 'The CSRF token is missing or wrong.' }).toJSON());
-    const { tenantId } = request.params as { tenantId: string };
+    // The same rule as the API's cookie requests: a live session, its CSRF token, this origin.
+    let principal: Principal | undefined;
     try {
-      authorize('tenant-admin', session.principal, tenantId);
+      principal = request.headers.authorization === undefined ? await authenticate(services, request) : undefined;
+      if (principal === undefined) return reply.code(401).send(new KeywardError('KW_UNAUTHENTICATED').toJSON());
+      authorize('tenant-admin', principal, (request.params as { tenantId: string }).tenantId);
     } catch (error) {
       return reply.code(403).send((error as KeywardError).toJSON());
     }
+    const { tenantId } = request.params as { tenantId: string };
     reply.hijack();
     reply.raw.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
     const line = (value: unknown) => reply.raw.write(`${JSON.stringify(value)}\n`);
     try {
-      const actor = actorOf(session.principal);
+      const actor = actorOf(principal);
       const report = await withActor(actor, () => services.lifecycle.test(tenantId, actor, (result) => line({ type: 'check', result })));
       line({ type: 'report', report });
     } catch (error) {

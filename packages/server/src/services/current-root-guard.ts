@@ -1,4 +1,4 @@
-import { KeywardError } from '@keyward/core';
+import { isKeywardError, KeywardError } from '@keyward/core';
 import type { Transaction } from 'kysely';
 import type { Database } from '../store/schema.js';
 
@@ -15,5 +15,16 @@ export async function requireCurrentPlatformKey(trx: Transaction<Database>, root
   if (row === undefined) return;
   if (row.state !== 'current') {
     throw new KeywardError('KW_CONCURRENT_MODIFICATION', { message: 'The platform root key was rotated meanwhile; retry (the new key is used).', details: { rootKeyId } });
+  }
+}
+
+/** Runs a write that chooses the current platform key, again (up to three times) if a rotation refused it meanwhile. */
+export async function retryAcrossRotation<T>(write: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (!isKeywardError(error, 'KW_CONCURRENT_MODIFICATION') || attempt >= 3) throw error;
+    }
   }
 }

@@ -1,8 +1,8 @@
-import { checkTenantId, isKeywardError, issueExternalId, KeywardError, parseKmsKeyArn, parseRoleArn, REGENERATED_NOTICE, roleIdentity, type RootKey } from '@keyward/core';
+import { checkTenantId, issueExternalId, KeywardError, parseKmsKeyArn, parseRoleArn, REGENERATED_NOTICE, roleIdentity, type RootKey } from '@keyward/core';
 import type { Kysely } from 'kysely';
 import { sqlState, UNIQUE_VIOLATION } from '../store/pg-errors.js';
 import type { Database } from '../store/schema.js';
-import { requireCurrentPlatformKey } from './current-root-guard.js';
+import { requireCurrentPlatformKey, retryAcrossRotation } from './current-root-guard.js';
 import type { AuditLog } from './audit-log.js';
 import { transition, type ByokState } from './byok-states.js';
 
@@ -29,14 +29,8 @@ export class Tenants {
     const name = typeof input.name === 'string' ? input.name.trim() : '';
     if (name.length === 0 || name.length > 200) throw new KeywardError('KW_INVALID_ARGUMENT', { message: 'A tenant name is 1 to 200 characters.' });
     // A platform key rotation between choosing the key and the commit refuses the commit: try again with the new key.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.#insert(input.id, name, actor);
-        return this.get(input.id);
-      } catch (error) {
-        if (!isKeywardError(error, 'KW_CONCURRENT_MODIFICATION') || attempt >= 3) throw error;
-      }
-    }
+    await retryAcrossRotation(() => this.#insert(input.id, name, actor));
+    return this.get(input.id);
   }
 
   async #insert(id: string, name: string, actor: string): Promise<void> {

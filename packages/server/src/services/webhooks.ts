@@ -1,8 +1,8 @@
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { isKeywardError, KeywardError, SecretKey, type RootKey } from '@keyward/core';
+import { KeywardError, SecretKey, type RootKey } from '@keyward/core';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
-import { requireCurrentPlatformKey } from './current-root-guard.js';
+import { requireCurrentPlatformKey, retryAcrossRotation } from './current-root-guard.js';
 import { localHostReason, publicOnlyLookup } from './webhook-address.js';
 import { postWebhook } from './webhook-post.js';
 
@@ -66,14 +66,7 @@ export class Webhooks {
     const key = SecretKey.takeFrom(bytes);
     try {
       // A platform key rotation between choosing the key and the write refuses the write: wrap again under the new key.
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await this.#store(scope, url, key);
-          break;
-        } catch (error) {
-          if (!isKeywardError(error, 'KW_CONCURRENT_MODIFICATION') || attempt >= 3) throw error;
-        }
-      }
+      await retryAcrossRotation(() => this.#store(scope, url, key));
     } finally {
       key.zero();
     }
