@@ -5,6 +5,8 @@ export const red = colour(31);
 export const yellow = colour(33);
 export const dim = colour(2);
 export const bold = colour(1);
+export const cyan = colour(36);
+export const magenta = colour(35);
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
