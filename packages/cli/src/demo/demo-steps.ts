@@ -62,7 +62,7 @@ export const DEMO_STEPS: DemoStep[] = [
     id: 'start', title: 'Start Keyward and a local AWS',
     narration: 'One process: the Keyward API and console on an embedded PostgreSQL (PGlite), and the sandbox, a local AWS (KMS, STS, IAM) with two accounts: the platform\'s and a customer\'s.',
     async run({ env, report }) {
-      report.emit('started', { url: env.server.url, sandbox: env.sandbox.endpoint, platformAccount: env.platformAccount, customerAccount: env.customerAccount }, [
+      report.emit('started', { url: env.server.url, sandbox: env.sandbox.endpoint, dataDir: env.dataDir, platformAccount: env.platformAccount, customerAccount: env.customerAccount }, [
         `  Keyward          ${env.server.url}   (console at ${env.server.url}/console)`,
         `  sandbox AWS      ${env.sandbox.endpoint}`,
         `  platform account ${env.platformAccount}   customer account ${env.customerAccount}`,

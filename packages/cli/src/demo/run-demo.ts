@@ -1,4 +1,4 @@
-import { createInterface } from 'node:readline/promises';
+import { createInterface } from 'node:readline';
 import { checkTenantId } from '@keyward/core';
 import { CUSTOMER_ACCOUNT_ID } from '@keyward/sandbox';
 import { ApiClient } from '../api-client.js';
@@ -10,17 +10,27 @@ import { DEMO_STEPS, type DemoContext } from './demo-steps.js';
 
 export interface DemoOptions { json?: boolean; step?: boolean; tenant?: string }
 
-/** Waits for Enter between steps (on stderr, so --json output stays clean); a closed stdin stops pausing. */
+/**
+ * Waits for Enter between steps, prompting on stderr so that --json output stays clean. Lines are
+ * counted as they arrive, so piped input works too; once stdin closes, the demo stops pausing.
+ */
 function pauser(enabled: boolean) {
   if (!enabled) return { pause: async () => undefined, close: () => undefined };
-  const prompt = createInterface({ input: process.stdin, output: process.stderr });
-  let open = true;
-  prompt.once('close', () => { open = false; });
+  const lines = createInterface({ input: process.stdin });
+  let available = 0;
+  let closed = false;
+  let wake: (() => void) | undefined;
+  lines.on('line', () => { available += 1; wake?.(); });
+  lines.on('close', () => { closed = true; wake?.(); });
   return {
     async pause(next: string) {
-      if (open) await prompt.question(dim(`\n  Press Enter for: ${next} `)).catch(() => undefined);
+      process.stderr.write(dim(`\n  Press Enter for: ${next} `));
+      while (available === 0 && !closed) await new Promise<void>((resolve) => { wake = resolve; });
+      wake = undefined;
+      if (available > 0) available -= 1;
+      else process.stderr.write('\n');
     },
-    close: () => prompt.close(),
+    close: () => lines.close(),
   };
 }
 
