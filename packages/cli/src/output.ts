@@ -18,5 +18,5 @@ export function printLines(lines: string[]): void {
 
 /** A check's status, coloured. */
 export function statusWord(status: string): string {
-  return status === 'pass' ? green('pass') : status === 'fail' ? red('FAIL') : status === 'warn' ? yellow('warn') : dim(status);
+  return status === 'pass' ? green('pass') : status === 'fail' ? red('FAIL') : status === 'warn' ? yellow('warn') : dim(status === 'skipped' ? 'skip' : status);
 }

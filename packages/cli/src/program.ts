@@ -8,6 +8,7 @@ import { keysCommand } from './commands/keys.js';
 import { sandboxCommand } from './commands/sandbox.js';
 import { serveCommand } from './commands/serve.js';
 import { tenantsCommand } from './commands/tenants.js';
+import { verifyCommand } from './commands/verify.js';
 
 export function buildProgram(): Command {
   const [encrypt, decrypt, rewrap] = dataCommands() as [Command, Command, Command];
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
     .addCommand(encrypt)
     .addCommand(decrypt)
     .addCommand(rewrap)
+    .addCommand(verifyCommand())
     .addCommand(auditCommand())
     .addCommand(jobsCommand())
     .addHelpText('after', '\nExit codes: 0 ok, 1 failure, 2 usage error or bad input, 3 a check failed.\nErrors are one line, `keyward: CODE: message`, with the stable code (docs/errors.md); --verbose adds the stack trace.\nCommands that talk to a server take --url and --token (or KEYWARD_URL, KEYWARD_TOKEN) and --json.');

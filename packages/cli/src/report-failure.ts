@@ -6,7 +6,7 @@ import { ApiError } from './api-client.js';
  * are the user's to fix (exit 2), anything else is ours (exit 1). Never a stack trace, unless
  * --verbose is given (or KEYWARD_DEBUG is set, for failures before the arguments are read).
  */
-const USER_ERRORS = new Set(['KW_SANDBOX_CONFIG', 'KW_SANDBOX_SEED', 'KW_SANDBOX_STATE', 'KW_CONFIG_INVALID', 'KW_ROOT_KEY_CONFIG', 'EADDRINUSE', 'EACCES', 'KW_USAGE']);
+const USER_ERRORS = new Set(['KW_SANDBOX_CONFIG', 'KW_SANDBOX_SEED', 'KW_SANDBOX_STATE', 'KW_CONFIG_INVALID', 'KW_ROOT_KEY_CONFIG', 'EADDRINUSE', 'EACCES', 'KW_USAGE', 'KW_AWS_CREDENTIALS']);
 
 export function reportFailure(error: unknown, verbose = process.argv.includes('--verbose') || !!process.env.KEYWARD_DEBUG): number {
   const code = (error as { code?: string } | undefined)?.code;

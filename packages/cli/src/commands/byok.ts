@@ -1,25 +1,18 @@
 import { Command, Option } from 'commander';
 import { ApiClient } from '../api-client.js';
 import { connectionOf, UsageError, withConnection, type ServerOptions } from '../connection.js';
-import { bold, dim, green, printJson, printLines, red, statusWord } from '../output.js';
+import { printReport, type ReportLine } from '../check-report.js';
+import { bold, dim, green, printJson, printLines } from '../output.js';
 
 type Options = ServerOptions;
 
-interface CheckResult { id: string; title: string; status: string; message: string; remediation: string | null }
-interface CheckReport { ok: boolean; results: CheckResult[] }
+interface CheckReport { ok: boolean; results: ReportLine[] }
 
 /** Exit code 3: the configuration was checked and did not pass (docs: 0 ok, 1 failure, 2 usage, 3 check failed). */
 export const CHECK_FAILED = 3;
 
 const client = (options: Options) => new ApiClient(connectionOf(options));
 const tenantPath = (tenant: string) => `/v1/tenants/${encodeURIComponent(tenant)}/byok`;
-
-function printReport(report: CheckReport): void {
-  printLines([
-    ...report.results.map((result) => [`${statusWord(result.status).padEnd(4)} ${bold(result.title)}`, `     ${result.message}`, ...(result.remediation === null ? [] : [`     ${red('fix:')} ${result.remediation}`])].join('\n')),
-    report.ok ? green('Every check passed.') : red('Some checks failed: fix what they name, then test again.'),
-  ]);
-}
 
 export function byokCommand(): Command {
   const byok = new Command('byok').description('A tenant\'s BYOK setup: kit, ARNs, test, enable, switch, revert, status');

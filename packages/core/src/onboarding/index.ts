@@ -10,6 +10,7 @@ export { terraformSnippet } from './terraform.js';
 export { setupGuide } from './guide.js';
 export { buildSetupKit, type SetupKit } from './kit.js';
 export { DIAGNOSES, type Diagnosis, type DiagnosisCode, type Artifact } from './diagnoses.js';
-export { runOnboardingChecks, CHECKS } from './run-checks.js';
+export { runOnboardingChecks, runCheck, CHECKS } from './run-checks.js';
 export { SUPPORTED_PARTITIONS } from './checks/arn-syntax.js';
 export type { CheckId, CheckResult, CheckReport, OnboardingSubject, OnboardingDeps } from './checks/types.js';
+export { reviewPolicies, type PolicyReviewInput, type ReviewFinding, type ReviewId } from './policy-review.js';

@@ -5,7 +5,7 @@ import { describeKeyCheck } from './checks/describe-key.js';
 import { externalIdRequiredCheck } from './checks/external-id-required.js';
 import { reEncryptCheck } from './checks/reencrypt.js';
 import { roundTripCheck } from './checks/round-trip.js';
-import type { Check, CheckReport, CheckResult, CheckState, OnboardingDeps, OnboardingSubject, Outcome } from './checks/types.js';
+import type { Check, CheckId, CheckReport, CheckResult, CheckState, OnboardingDeps, OnboardingSubject, Outcome } from './checks/types.js';
 import { DIAGNOSES } from './diagnoses.js';
 import { remediationFor } from './remediation.js';
 
@@ -57,4 +57,15 @@ export async function runOnboardingChecks(subject: OnboardingSubject, deps: Onbo
     durationMs: clock.now() - started,
     results,
   };
+}
+
+/**
+ * One check on its own, with the state the earlier checks would have left (`keyward verify` uses
+ * it to describe the key with the caller's own credentials when the role is not theirs to assume).
+ */
+export async function runCheck(id: CheckId, subject: OnboardingSubject, deps: OnboardingDeps, state: CheckState = {}): Promise<CheckResult> {
+  const check = CHECKS.find((candidate) => candidate.id === id)!;
+  const clock = deps.clock ?? systemClock;
+  const begin = clock.now();
+  return result(check, await check.run(subject, deps, state), subject, clock.now() - begin);
 }
