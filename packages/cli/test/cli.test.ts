@@ -241,14 +241,14 @@ describe('keyward sandbox errors', { timeout: TEST_TIMEOUT_MS }, () => {
     const exit = await keyward(['sandbox', '--seed', '/nonexistent.yaml']).exit;
     expect(exit.code).toBe(2);
     expect(exit.stdout).toBe('');
-    expectOneLineError(exit.stderr, /^keyward: Cannot read seed file \/nonexistent\.yaml: ENOENT: no such file or directory/);
+    expectOneLineError(exit.stderr, /^keyward: KW_SANDBOX_SEED: Cannot read seed file \/nonexistent\.yaml: ENOENT: no such file or directory/);
   });
 
   it('an invalid KEYWARD_SANDBOX_PORT: a config error naming the variable, exit 2', async () => {
     const exit = await keyward(['sandbox'], { KEYWARD_SANDBOX_PORT: 'notaport' }).exit;
     expect(exit.code).toBe(2);
     expect(exit.stdout).toBe('');
-    expectOneLineError(exit.stderr, /^keyward: Invalid sandbox configuration: port \(KEYWARD_SANDBOX_PORT\): /);
+    expectOneLineError(exit.stderr, /^keyward: KW_SANDBOX_CONFIG: Invalid sandbox configuration: port \(KEYWARD_SANDBOX_PORT\): /);
   });
 
   it.each([['abc'], ['70000'], ['-1'], ['8080x']])('--port %s is rejected before anything starts', async (value) => {
@@ -278,8 +278,30 @@ describe('keyward sandbox errors', { timeout: TEST_TIMEOUT_MS }, () => {
   it('KEYWARD_DEBUG adds the stack trace', async () => {
     const exit = await keyward(['sandbox', '--seed', '/nonexistent.yaml'], { KEYWARD_DEBUG: '1' }).exit;
     expect(exit.code).toBe(2);
-    expect(exit.stderr.split('\n')[0]).toMatch(/^keyward: Cannot read seed file \/nonexistent\.yaml/);
+    expect(exit.stderr.split('\n')[0]).toMatch(/^keyward: KW_SANDBOX_SEED: Cannot read seed file \/nonexistent\.yaml/);
     expect(exit.stderr).toMatch(/^\s+at /m);
+  });
+
+  it('--verbose adds the stack trace; without it there is none', async () => {
+    const verbose = await keyward(['sandbox', '--seed', '/nonexistent.yaml', '--verbose']).exit;
+    expect(verbose.code).toBe(2);
+    expect(verbose.stderr).toMatch(/^\s+at /m);
+    const quiet = await keyward(['sandbox', '--seed', '/nonexistent.yaml']).exit;
+    expect(quiet.stderr).not.toMatch(/^\s+at /m);
+  });
+});
+
+describe('npx keyward at the repository root', () => {
+  it('runs the workspace\'s binary after npm ci, with no build step and nothing fetched', async () => {
+    const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
+      const child = spawn('npx', ['--no', '--', 'keyward', '--version'], { cwd: REPO_ROOT, env: childEnv({ npm_config_offline: 'true' }), stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+      child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+      child.on('close', (code) => done({ code, stdout, stderr }));
+    });
+    expect(run).toMatchObject({ code: 0, stdout: '0.1.0\n' });
   });
 });
 
@@ -352,7 +374,7 @@ describe('keyward serve (npm start)', { timeout: TEST_TIMEOUT_MS }, () => {
   it('an invalid setting stops start-up with one line naming it and its variable, exit 2', async () => {
     const exit = await keyward(['serve'], { KEYWARD_CACHE_TTL_SECONDS: '7200' }).exit;
     expect(exit.code).toBe(2);
-    expectOneLineError(exit.stderr, /^keyward: Invalid configuration: cache\.ttlSeconds \(KEYWARD_CACHE_TTL_SECONDS\): must be at most 3600/);
+    expectOneLineError(exit.stderr, /^keyward: KW_CONFIG_INVALID: Invalid configuration: cache\.ttlSeconds \(KEYWARD_CACHE_TTL_SECONDS\): must be at most 3600/);
   });
 
   it('--help lists every setting with its variable, and examples', async () => {

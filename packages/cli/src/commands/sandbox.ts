@@ -17,7 +17,9 @@ Without a seed, the sandbox has a platform account ${PLATFORM_ACCOUNT_ID} and a 
 account 444455556666, each with a user "admin" (access key AKIA<account>ADMN, secret
 sandbox-secret-<account>), and the platform's Service Role ${SERVICE_ROLE_NAME}.
 
-Example:
+Examples:
+  keyward sandbox
+  keyward sandbox --port 0 --json        (any free port; one line: endpoint and credentials)
   AWS_ACCESS_KEY_ID=AKIA444455556666ADMN AWS_SECRET_ACCESS_KEY=sandbox-secret-444455556666 \\
     aws --endpoint-url http://127.0.0.1:${SANDBOX_DEFAULTS.port} --region us-east-1 kms create-key`;
 
