@@ -5,6 +5,7 @@ import { coreBenchmarks } from './core.bench.js';
 import { printCoreTable } from './core-report.js';
 import { cacheBenchmarks } from './cache.bench.js';
 import { printServerTable, serverBenchmarks } from './server.bench.js';
+import { demoBenchmark, printDemoTable } from './demo.bench.js';
 
 /** `npm run bench`: prints each benchmark's numbers and its ratio to the named baseline. */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -28,3 +29,6 @@ for (const [name, ratio] of cache.ratios) console.log(`  ${name}: ${ratio.toFixe
 
 console.log('\n## Server: HTTP encrypt/decrypt of 1 KiB items vs a bare Fastify echo (autocannon, one server process)');
 printServerTable(await serverBenchmarks());
+
+console.log('\n## keyward demo: the whole journey through the binary vs its two-minute bar (3 runs)');
+printDemoTable(await demoBenchmark());
