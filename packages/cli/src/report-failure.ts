@@ -12,11 +12,13 @@ export function reportFailure(error: unknown, verbose = process.argv.includes('-
   const code = (error as { code?: string } | undefined)?.code;
   const message = error instanceof Error ? error.message : String(error);
   // A stable code goes first, so that scripts and people can look it up in docs/errors.md or docs/cli.md.
-  const text = typeof code === 'string' && code.startsWith('KW_') ? `${code}: ${message}` : code === 'EADDRINUSE' ? `the port is already in use (${message})` : message;
+  const text = typeof code === 'string' && code.startsWith('KW_') ? `${code}: ${message}` : code === 'EADDRINUSE' ? `KW_PORT_IN_USE: The port is already in use; choose another with --port (${message})` : message;
   process.stderr.write(`keyward: ${text}\n`);
   if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
   // A 4xx for bad input (an ARN, an ID) is the user's to fix too.
   if (error instanceof ApiError && (error.status === 400 || error.status === 413)) return 2;
+  const exitCode = (error as { exitCode?: unknown } | undefined)?.exitCode;
+  if (typeof exitCode === 'number') return exitCode;
   if (isKeywardError(error) && error.status === 400) return 2;
   return code !== undefined && USER_ERRORS.has(code) ? 2 : 1;
 }

@@ -269,7 +269,7 @@ describe('keyward sandbox errors', { timeout: TEST_TIMEOUT_MS }, () => {
       const exit = await keyward(['sandbox', '--port', String(port)]).exit;
       expect(exit.code).toBe(2);
       expect(exit.stdout).toBe('');
-      expectOneLineError(exit.stderr, new RegExp(`^keyward: the port is already in use \\(.*EADDRINUSE.*127\\.0\\.0\\.1:${port}\\)$`));
+      expectOneLineError(exit.stderr, new RegExp(`^keyward: KW_PORT_IN_USE: The port is already in use; choose another with --port \\(.*EADDRINUSE.*127\\.0\\.0\\.1:${port}\\)$`));
     } finally {
       await new Promise((resolveClose) => blocker.close(resolveClose));
     }

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { findAwsCliV2 } from '../../../test/e2e/aws-cli.js';
@@ -13,10 +14,11 @@ const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
 interface Run { code: number | null; stdout: string; stderr: string }
 
+const cleanEnv = () => Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('KEYWARD_')));
+
 function keyward(args: string[], env: Record<string, string> = {}, input?: string): Promise<Run> {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('KEYWARD_')));
   return new Promise((done) => {
-    const child = spawn(process.execPath, ['packages/cli/bin/keyward.js', ...args], { cwd: REPO_ROOT, env: { ...clean, NO_COLOR: '1', ...env } });
+    const child = spawn(process.execPath, ['packages/cli/bin/keyward.js', ...args], { cwd: REPO_ROOT, env: { ...cleanEnv(), NO_COLOR: '1', ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
@@ -105,17 +107,74 @@ describe('keyward demo', () => {
   });
 
   it('narrates in words without --json, skips the AWS CLI when there is none, and --step waits for Enter before each step', { timeout: 150_000 }, async () => {
-    const run = await keyward(['demo', '--step'], { KEYWARD_AWS_CLI: '/nonexistent/aws' }, '\n'.repeat(STEPS.length - 1));
-    expect(run.code).toBe(0);
-    expect(run.stderr.match(/Press Enter for: /g)).toHaveLength(STEPS.length - 1);
-    for (let n = 1; n <= STEPS.length; n += 1) expect(run.stdout).toContain(`[${n}/${STEPS.length}]`);
-    expect(run.stdout).toContain('skipped: KEYWARD_AWS_CLI (/nonexistent/aws) is not a working AWS CLI.');
-    expect(run.stdout).toContain('Every check passed.');
-    expect(run.stdout).toMatch(/decrypt → KW_BYOK_REVOKED: /);
-    expect(run.stdout).toMatch(/state revoked: disabled: the customer disabled the CMK/);
-    expect(run.stdout).toMatch(/Done in [\d.]+ s\./);
+    const child = spawn(process.execPath, ['packages/cli/bin/keyward.js', 'demo', '--step'], { cwd: REPO_ROOT, env: { ...cleanEnv(), NO_COLOR: '1', KEYWARD_AWS_CLI: '/nonexistent/aws' } });
+    let stdout = '';
+    let stderr = '';
+    const headers = () => (stdout.match(/^\[\d+\/11\]/gm) ?? []).length;
+    const seenAtPrompt: number[] = [];
+    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      // At each prompt, the next step must not have started: answer only then, one Enter at a time.
+      for (let prompts = (stderr.match(/Press Enter for: /g) ?? []).length; seenAtPrompt.length < prompts;) {
+        seenAtPrompt.push(headers());
+        setTimeout(() => child.stdin.write('\n'), 300);
+      }
+    });
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    expect(code).toBe(0);
+    expect(seenAtPrompt).toEqual(STEPS.slice(1).map((_, index) => index + 1));
+    for (let n = 1; n <= STEPS.length; n += 1) expect(stdout).toContain(`[${n}/${STEPS.length}]`);
+    expect(stdout).toContain('skipped: KEYWARD_AWS_CLI (/nonexistent/aws) is not a working AWS CLI.');
+    expect(stdout).toContain('Every check passed.');
+    expect(stdout).toMatch(/decrypt → KW_BYOK_REVOKED: /);
+    expect(stdout).toMatch(/state revoked: disabled: the customer disabled the CMK/);
+    expect(stdout).toMatch(/Done in [\d.]+ s\./);
     // NO_COLOR, and not a terminal: no escape codes.
-    expect(run.stdout).not.toContain('\u001b[');
+    expect(stdout + stderr).not.toContain('\u001b[');
+  });
+
+  it('a failing step, Ctrl-C and SIGTERM: the failed or stopped event, the documented exit code, and nothing left in the temporary directory', { timeout: 150_000 }, async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'keyward-demo-test-'));
+    try {
+      // An "AWS CLI" that answers --version and refuses everything else.
+      const fake = join(tmp, 'aws');
+      writeFileSync(fake, '#!/bin/sh\nif [ "$1" = "--version" ]; then echo "aws-cli/2.0.0 fake"; exit 0; fi\necho "An error occurred (AccessDenied) when calling the AssumeRole operation" >&2\nexit 254\n', { mode: 0o755 });
+      const temp = join(tmp, 'temp');
+      // The demo's own directories (tsx keeps its compile cache there too, which is not the demo's).
+      const demoDirs = (dir: string) => readdirSync(dir).filter((name) => name.startsWith('keyward-demo-'));
+      mkdirSync(temp);
+      const failing = await keyward(['demo', '--json'], { KEYWARD_AWS_CLI: fake, TMPDIR: temp });
+      expect(failing.code).toBe(1);
+      expect(failing.stderr).toBe('keyward: KW_DEMO_FAILED: aws sts assume-role failed (exit 254): An error occurred (AccessDenied) when calling the AssumeRole operation\n');
+      const events = failing.stdout.trim().split('\n').map((line) => JSON.parse(line) as Event);
+      expect(events.at(-1)).toMatchObject({ event: 'failed', step: 'aws-cli', code: 'KW_DEMO_FAILED' });
+      expect(demoDirs(temp)).toEqual([]);
+
+      for (const [signal, exit, after] of [['SIGINT', 130, 'started'], ['SIGTERM', 143, 'step']] as const) {
+        const child = spawn(process.execPath, ['packages/cli/bin/keyward.js', 'demo', '--json'], { cwd: REPO_ROOT, env: { ...cleanEnv(), KEYWARD_AWS_CLI: '/nonexistent/aws', TMPDIR: temp } });
+        let out = '';
+        let err = '';
+        let sent = false;
+        child.stderr.on('data', (chunk: Buffer) => { err += chunk.toString(); });
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          // SIGTERM as soon as the first step is announced (during start-up); SIGINT once the server is up.
+          if (!sent && out.includes(`"event":"${after}"`)) {
+            sent = true;
+            child.kill(signal);
+          }
+        });
+        const code = await new Promise<number | null>((done) => child.on('close', done));
+        expect(code, `${signal}: ${err}`).toBe(exit);
+        expect(err).toBe('');
+        const last = JSON.parse(out.trim().split('\n').at(-1)!) as Event;
+        expect(last).toMatchObject({ event: 'stopped', signal });
+        expect(demoDirs(temp), signal).toEqual([]);
+      }
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   it('bad input and usage mistakes: one line with the code, exit 2, before anything starts', async () => {

@@ -11,13 +11,15 @@ The walk-through, each step narrated:
    8. BYOK is enabled                          9. the platform encrypts records and reads them
   10. the customer disables the key: reads are refused, with the reason
   11. the customer enables it again: the same records read back, nothing lost
-Nothing is left behind; your KEYWARD_* settings and real AWS are never used.
+Nothing is left behind, also on Ctrl-C (exit 130) or SIGTERM (143). Real AWS and your other
+KEYWARD_* settings are never used.
 
 With --json, one JSON object per line: {"event", "step", "elapsedMs", …}. Events: step, started,
 tenant.created, kit.shown, customer.key_created, customer.role_created, customer.key_policy_updated,
 awscli.assume_role, awscli.describe_key (or awscli.skipped), byok.configured, check (one per
 check), test.finished, byok.enabled, records.encrypted, records.read, customer.key_disabled,
-reads.refused, customer.key_enabled, reads.restored, finished; failed when a step fails (exit 1).
+reads.refused, customer.key_enabled, reads.restored, finished; failed when a step fails (exit 1,
+or 3 when the Test fails); stopped on Ctrl-C or SIGTERM.
 
 Examples:
   keyward demo

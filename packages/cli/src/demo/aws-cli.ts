@@ -27,15 +27,17 @@ export async function findAwsCli(env: NodeJS.ProcessEnv = process.env): Promise<
   return undefined;
 }
 
-export interface ShellResult { code: number; stdout: string; stderr: string }
+/** `exit` says how it ended, in words: `exit 254`, or the signal that stopped it. */
+export interface ShellResult { code: number; exit: string; stdout: string; stderr: string }
 
 /**
  * Runs a command from the kit as it is written, in bash, where `aws` is the found CLI pointed at
- * the sandbox. Only the given credentials are visible: no config files, no pager, no instance metadata.
+ * the sandbox. Only the given credentials are visible: no config files, no pager, no instance
+ * metadata, and `home` (the demo's own directory) as HOME, so that the user's ~/.aws is not read.
  */
-export async function runKitCommand(cli: AwsCli, endpoint: string, command: string, credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }, region: string): Promise<ShellResult> {
+export async function runKitCommand(cli: AwsCli, endpoint: string, command: string, credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }, region: string, home: string): Promise<ShellResult> {
   const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH, HOME: process.env.HOME,
+    PATH: process.env.PATH, HOME: home,
     KEYWARD_DEMO_AWS: cli.path, KEYWARD_DEMO_ENDPOINT: endpoint,
     AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     ...(credentials.sessionToken === undefined ? {} : { AWS_SESSION_TOKEN: credentials.sessionToken }),
@@ -45,9 +47,10 @@ export async function runKitCommand(cli: AwsCli, endpoint: string, command: stri
   const script = `aws() { "$KEYWARD_DEMO_AWS" --endpoint-url "$KEYWARD_DEMO_ENDPOINT" "$@"; }\n${command}\n`;
   try {
     const { stdout, stderr } = await run('bash', ['-c', script], { env, timeout: 60_000 });
-    return { code: 0, stdout, stderr };
+    return { code: 0, exit: 'exit 0', stdout, stderr };
   } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof failed.code === 'number' ? failed.code : 1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+    const failed = error as { code?: number | string; signal?: string | null; killed?: boolean; stdout?: string; stderr?: string };
+    const exit = typeof failed.code === 'number' ? `exit ${failed.code}` : failed.signal ? `stopped by ${failed.signal}${failed.killed ? ' after 60 s' : ''}` : String(failed.code ?? 'failed to start');
+    return { code: typeof failed.code === 'number' ? failed.code : 1, exit, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
   }
 }

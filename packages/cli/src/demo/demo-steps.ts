@@ -1,11 +1,11 @@
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { SetupKit } from '@keyward/core';
-import { SERVICE_ROLE_NAME } from '@keyward/sandbox';
 import { ApiClient, ApiError } from '../api-client.js';
 import { bold, green, red, statusWord, yellow } from '../output.js';
 import { findAwsCli, runKitCommand } from './aws-cli.js';
 import type { CustomerAccount } from './customer-account.js';
 import { DEMO_HEALTH_INTERVAL_SECONDS, type DemoEnvironment } from './demo-environment.js';
+import { DemoError } from './demo-error.js';
 import type { DemoReporter } from './demo-reporter.js';
 
 /** What the steps hand on to each other. */
@@ -33,7 +33,7 @@ export const SAMPLE_RECORDS = [
 ] as const;
 
 const need = <T>(value: T | undefined, what: string): T => {
-  if (value === undefined) throw new Error(`The demo lost track of ${what}.`);
+  if (value === undefined) throw new DemoError(`The demo lost track of ${what}.`);
   return value;
 };
 
@@ -44,7 +44,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   for (;;) {
     const found = await probe();
     if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs / 1000} s waiting for ${what}.`);
+    if (Date.now() > deadline) throw new DemoError(`Timed out after ${timeoutMs / 1000} s waiting for ${what}.`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
@@ -136,7 +136,7 @@ export const DEMO_STEPS: DemoStep[] = [
         context.report.emit('check', { id: result.id, status: result.status, code: result.code, title: result.title, message: result.message }, [`  ${statusWord(result.status).padEnd(4)} ${result.title}`]);
       }
       context.report.emit('test.finished', { ok: report.ok }, [report.ok ? green('  Every check passed.') : red('  A check failed.')]);
-      if (!report.ok) throw new Error('The onboarding test failed (see the checks above).');
+      if (!report.ok) throw new DemoError('The onboarding test failed (see the checks above).', 'KW_DEMO_CHECK_FAILED');
     },
   },
   {
@@ -144,7 +144,7 @@ export const DEMO_STEPS: DemoStep[] = [
     narration: 'A background job re-wraps every version of Acme\'s tenant key under the customer\'s CMK. No data is re-encrypted; from now on Acme\'s keys exist at Keyward only wrapped by a key Acme controls.',
     async run(context) {
       const result = await need(context.admin, 'the admin token').call('POST', `${byokPath(context)}/enable?wait=60`);
-      if (result.job.state !== 'succeeded') throw new Error(`The enable job is ${result.job.state}.`);
+      if (result.job.state !== 'succeeded') throw new DemoError(`The enable job is ${result.job.state}.`);
       context.report.emit('byok.enabled', { state: result.state, rewrapped: result.rewrapped, jobId: result.job.id }, [`  state ${green(bold(result.state))}; ${result.rewrapped} key version(s) re-wrapped by job ${result.job.id}`]);
     },
   },
@@ -157,7 +157,7 @@ export const DEMO_STEPS: DemoStep[] = [
       context.report.emit('records.encrypted', { count: context.ciphertexts.length, ciphertexts: context.ciphertexts }, context.ciphertexts.map((ciphertext, index) => `  ${SAMPLE_RECORDS[index]!.context.record.padEnd(13)} ${ciphertext.length > 44 ? short(ciphertext) : ciphertext}`));
       const texts = await decryptAll(context);
       const intact = texts.every((text, index) => text === SAMPLE_RECORDS[index]!.text);
-      if (!intact) throw new Error('A record did not read back as it was written.');
+      if (!intact) throw new DemoError('A record did not read back as it was written.');
       context.report.emit('records.read', { count: texts.length, intact }, [`  read back: ${texts.length} records, ${green('intact')}`]);
     },
   },
@@ -201,7 +201,7 @@ export const DEMO_STEPS: DemoStep[] = [
       });
       const texts = await decryptAll(context);
       const intact = texts.every((text, index) => text === SAMPLE_RECORDS[index]!.text);
-      if (!intact) throw new Error('A record did not read back as it was written.');
+      if (!intact) throw new DemoError('A record did not read back as it was written.');
       context.report.emit('reads.restored', { state: status.state, count: texts.length, intact, afterMs: Date.now() - enabledAt }, [
         `  state ${green(bold(status.state))} again ${((Date.now() - enabledAt) / 1000).toFixed(1)} s after the key was enabled`,
         ...texts.map((text, index) => `  ${SAMPLE_RECORDS[index]!.context.record.padEnd(13)} ${green('✓')} ${text}`),
@@ -222,16 +222,16 @@ async function awsCliChecks(context: DemoContext): Promise<void> {
   }
   const sts = new STSClient({ endpoint: env.sandbox.endpoint, region: kit.values.region, credentials: env.sandbox.credentials(env.platformAccount), maxAttempts: 2 });
   try {
-    const platform = await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${env.platformAccount}:role/${SERVICE_ROLE_NAME}`, RoleSessionName: 'keyward-demo' }));
+    const platform = await sts.send(new AssumeRoleCommand({ RoleArn: kit.values.serviceRoleArn, RoleSessionName: 'keyward-demo' }));
     const serviceRole = { accessKeyId: platform.Credentials!.AccessKeyId!, secretAccessKey: platform.Credentials!.SecretAccessKey!, sessionToken: platform.Credentials!.SessionToken! };
     report.say(`${cli.version} at ${cli.path}`, `$ ${kit.cliChecks.assumeRole.replace(/\n/g, '\n    ')}`);
-    const assumed = await runKitCommand(cli, env.sandbox.endpoint, kit.cliChecks.assumeRole, serviceRole, kit.values.region);
-    if (assumed.code !== 0) throw new Error(`aws sts assume-role failed: ${assumed.stderr.trim()}`);
+    const assumed = await runKitCommand(cli, env.sandbox.endpoint, kit.cliChecks.assumeRole, serviceRole, kit.values.region, env.dataDir);
+    if (assumed.code !== 0) throw new DemoError(`aws sts assume-role failed (${assumed.exit}): ${assumed.stderr.trim() || 'no output'}`);
     const session = JSON.parse(assumed.stdout) as { Credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string }; AssumedRoleUser: { Arn: string } };
     report.emit('awscli.assume_role', { cli: cli.version, ok: true, assumedRoleArn: session.AssumedRoleUser.Arn }, [`  ${green('ok')} assumed ${session.AssumedRoleUser.Arn}`]);
     report.say(`$ ${kit.cliChecks.describeKey}`);
-    const described = await runKitCommand(cli, env.sandbox.endpoint, kit.cliChecks.describeKey, { accessKeyId: session.Credentials.AccessKeyId, secretAccessKey: session.Credentials.SecretAccessKey, sessionToken: session.Credentials.SessionToken }, kit.values.region);
-    if (described.code !== 0) throw new Error(`aws kms describe-key failed: ${described.stderr.trim()}`);
+    const described = await runKitCommand(cli, env.sandbox.endpoint, kit.cliChecks.describeKey, { accessKeyId: session.Credentials.AccessKeyId, secretAccessKey: session.Credentials.SecretAccessKey, sessionToken: session.Credentials.SessionToken }, kit.values.region, env.dataDir);
+    if (described.code !== 0) throw new DemoError(`aws kms describe-key failed (${described.exit}): ${described.stderr.trim() || 'no output'}`);
     const metadata = (JSON.parse(described.stdout) as { KeyMetadata: { KeyState: string; KeySpec: string; KeyUsage: string; KeyManager: string } }).KeyMetadata;
     report.emit('awscli.describe_key', { cli: cli.version, ok: true, keyState: metadata.KeyState, keySpec: metadata.KeySpec, keyUsage: metadata.KeyUsage, keyManager: metadata.KeyManager }, [`  ${green('ok')} ${metadata.KeyState}, ${metadata.KeySpec}, ${metadata.KeyUsage}, ${metadata.KeyManager} managed`]);
   } finally {

@@ -3,7 +3,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 
 /** Where `keyward verify` sends its calls: real AWS with the caller's default credential chain, or --endpoint-url. */
-export interface AwsTarget { region: string; endpoint?: string }
+export interface AwsTarget { stsRegion: string; kmsRegion: string; endpoint?: string }
 
 /** IAM is global; its signing region is the partition's home region. */
 const IAM_REGION: Record<string, string> = { aws: 'us-east-1', 'aws-cn': 'cn-north-1', 'aws-us-gov': 'us-gov-west-1' };
@@ -11,8 +11,8 @@ const IAM_REGION: Record<string, string> = { aws: 'us-east-1', 'aws-cn': 'cn-nor
 export function awsClients(target: AwsTarget, partition: string) {
   const base = { maxAttempts: 3, ...(target.endpoint === undefined ? {} : { endpoint: target.endpoint }) };
   return {
-    sts: new STSClient({ ...base, region: target.region }),
-    kms: new KMSClient({ ...base, region: target.region }),
+    sts: new STSClient({ ...base, region: target.stsRegion }),
+    kms: new KMSClient({ ...base, region: target.kmsRegion }),
     iam: new IAMClient({ ...base, region: IAM_REGION[partition] ?? 'us-east-1' }),
   };
 }

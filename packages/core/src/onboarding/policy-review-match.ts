@@ -172,25 +172,51 @@ function requiresEncryptionContext(statement: Statement): boolean {
 }
 
 export type ExternalIdCheck =
-  | { kind: 'exact' }
+  | { kind: 'exact'; via?: string }
+  | { kind: 'any-case'; operators: string[] }
   | { kind: 'broad'; others: string[] }
   | { kind: 'wrong'; values: string[] }
   | { kind: 'missing'; operators: string[] };
 
+const FOR_ANY_VALUE = 'ForAnyValue:';
+/** The operators that require sts:ExternalId to be present, without their ForAnyValue: prefix. */
+const REQUIRING_OPERATORS = new Set(['StringEquals', 'StringLike', 'StringEqualsIgnoreCase']);
+
 /**
- * Whether a trust statement requires this External ID. Only StringEquals and StringLike require
- * the key to be present (IfExists and ForAllValues: pass a request without it); a StringLike
- * pattern of only `*` accepts any External ID, so it protects nothing. Conditions are ANDed.
+ * The operator as it acts on sts:ExternalId. The key is single-valued, so ForAnyValue:X tests its
+ * one value with X, and is false when the request has none (a set operator on an absent key: any
+ * value of an empty set is false). It thus requires the External ID exactly as X does, and is
+ * reported the same: a pass for the exact value, not a warning, because the finding asks whether
+ * the External ID is required, and it is (AWS advises plain operators for single-valued keys, but
+ * that changes nothing here). ForAllValues: is the opposite (true for an absent key), so it is
+ * left as it is and never requires the key, like the ...IfExists operators.
+ */
+const baseOperator = (operator: string): string => (operator.startsWith(FOR_ANY_VALUE) ? operator.slice(FOR_ANY_VALUE.length) : operator);
+
+/**
+ * Whether a trust statement requires this External ID. Only StringEquals, StringLike and
+ * StringEqualsIgnoreCase (alone or under ForAnyValue:) require the key to be present (IfExists and
+ * ForAllValues: pass a request without it); a StringLike pattern of only `*` accepts any External
+ * ID, so it protects nothing. Conditions are ANDed, so one condition that accepts only this ID
+ * settles it: exactly ('exact'), or in any casing (StringEqualsIgnoreCase: 'any-case').
  */
 export function externalIdCheck(statement: Statement, externalId: string): ExternalIdCheck {
   const onKey = statement.conditions.filter((c) => c.key.toLowerCase() === 'sts:externalid');
-  const requiring = onKey.filter((c) => c.operator === 'StringEquals' || (c.operator === 'StringLike' && !c.values.some((v) => /^\*+$/.test(v))));
+  const requiring = onKey.filter((c) => REQUIRING_OPERATORS.has(baseOperator(c.operator)) && !(baseOperator(c.operator) === 'StringLike' && c.values.some((v) => /^\*+$/.test(v))));
   if (requiring.length === 0) return { kind: 'missing', operators: onKey.map((c) => c.operator) };
-  const accepts = (c: Condition) => c.values.some((v) => (c.operator === 'StringEquals' ? v === externalId : wildcardMatch(v, externalId, false)));
+  const ignoresCase = (c: Condition) => baseOperator(c.operator) === 'StringEqualsIgnoreCase';
+  const sameId = (c: Condition, v: string) => (ignoresCase(c) ? v.toLowerCase() === externalId.toLowerCase() : v === externalId);
+  const accepts = (c: Condition) => c.values.some((v) => (baseOperator(c.operator) === 'StringLike' ? wildcardMatch(v, externalId, false) : sameId(c, v)));
   const rejecting = requiring.filter((c) => !accepts(c));
   if (rejecting.length > 0) return { kind: 'wrong', values: rejecting.flatMap((c) => c.values) };
-  if (requiring.some((c) => c.values.every((v) => v === externalId))) return { kind: 'exact' };
-  return { kind: 'broad', others: [...new Set(requiring.flatMap((c) => c.values))].filter((v) => v !== externalId) };
+  const exact = requiring.filter((c) => !ignoresCase(c) && c.values.every((v) => v === externalId));
+  if (exact.length > 0) {
+    const plain = exact.find((c) => !c.operator.startsWith(FOR_ANY_VALUE));
+    return plain !== undefined ? { kind: 'exact' } : { kind: 'exact', via: exact[0]!.operator };
+  }
+  const anyCase = requiring.filter((c) => ignoresCase(c) && c.values.every((v) => sameId(c, v)));
+  if (anyCase.length > 0) return { kind: 'any-case', operators: [...new Set(anyCase.map((c) => c.operator))] };
+  return { kind: 'broad', others: [...new Set(requiring.flatMap((c) => c.values.filter((v) => !sameId(c, v))))] };
 }
 
 /** A Deny decides only when it surely applies: no condition, and no NotAction/NotResource/NotPrincipal left open. */

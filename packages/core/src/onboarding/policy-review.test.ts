@@ -14,6 +14,12 @@ const TENANT = 'acme';
 const ROOT_STATEMENT = { Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::444455556666:root' }, Action: 'kms:*', Resource: '*' };
 const ADMIN_STATEMENT = { Sid: 'KeyAdmins', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::444455556666:role/KeyAdmin' }, Action: ['kms:Create*', 'kms:Describe*', 'kms:Put*'], Resource: '*' };
 const doc = (...statements: unknown[]) => ({ Version: '2012-10-17', Statement: statements });
+/**
+ * A key policy that lets IAM decide (the account root, not the role by name): the role's own
+ * policies must then allow the key actions. Tests of the permissions policy use it, since a key
+ * policy naming the role in the key's account needs no permissions policy at all.
+ */
+const DELEGATING = doc(ROOT_STATEMENT, ADMIN_STATEMENT);
 const CONTEXT_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'];
 
 function input(overrides: Partial<PolicyReviewInput> = {}): PolicyReviewInput {
@@ -78,7 +84,7 @@ describe('reviewPolicies: the kit\'s own documents', () => {
 
   it('warns when the tenant condition lists other tenants too (a condition it does not evaluate)', () => {
     const statement = { Effect: 'Allow', Action: [...CONTEXT_ACTIONS, 'kms:DescribeKey'], Resource: KEY, Condition: { StringEquals: { [TENANT_CONTEXT_KEY]: [TENANT, 'globex'] } } };
-    const finding = review({ rolePolicies: permissions({ Effect: 'Allow', Action: 'kms:DescribeKey', Resource: KEY }, statement) })['permissions-policy'];
+    const finding = review({ keyPolicy: DELEGATING, rolePolicies: permissions({ Effect: 'Allow', Action: 'kms:DescribeKey', Resource: KEY }, statement) })['permissions-policy'];
     expect(finding.status).toBe('warn');
     expect(finding.message).toContain('conditions this review does not evaluate');
   });
@@ -86,7 +92,7 @@ describe('reviewPolicies: the kit\'s own documents', () => {
   it('warns when the tenant condition comes with another condition, which it does not evaluate', () => {
     const [describeKey, use] = hardenedPermissionsPolicy(KEY, TENANT).Statement;
     const withVpc = { ...use!, Condition: { StringEquals: { ...use!.Condition!.StringEquals, 'aws:SourceVpc': 'vpc-1' } } };
-    const finding = review({ rolePolicies: permissions(describeKey, withVpc) })['permissions-policy'];
+    const finding = review({ keyPolicy: DELEGATING, rolePolicies: permissions(describeKey, withVpc) })['permissions-policy'];
     expect(finding.status).toBe('warn');
     expect(finding.message).toContain('statement "UseTheByokKeyForThisTenant" of policy "custom"');
   });
@@ -114,6 +120,42 @@ describe('reviewPolicies: trust policy', () => {
       expect(finding.status).toBe('fail');
       expect(finding.message).toContain(operator);
     }
+  });
+
+  it('fails the IfExists and ForAllValues: forms of every operator, ForAnyValue: included', () => {
+    for (const operator of ['StringEqualsIgnoreCaseIfExists', 'ForAllValues:StringEqualsIgnoreCase', 'ForAllValues:StringLike', 'ForAnyValue:StringEqualsIfExists', 'StringLikeIfExists']) {
+      const finding = review({ trustPolicy: trustWith({ Condition: { [operator]: { 'sts:ExternalId': EXTERNAL_ID } } }) })['trust-external-id'];
+      expect(finding.status, operator).toBe('fail');
+      expect(finding.message).toContain('Insecure');
+    }
+  });
+
+  it('warns on StringEqualsIgnoreCase with this External ID in any casing: it is required, but other casings work too', () => {
+    for (const value of [EXTERNAL_ID, EXTERNAL_ID.toUpperCase()]) {
+      const finding = review({ trustPolicy: trustWith({ Condition: { StringEqualsIgnoreCase: { 'sts:ExternalId': value } } }) })['trust-external-id'];
+      expect(finding.status).toBe('warn');
+      expect(finding.message).toBe(`The trust policy requires External ID ${EXTERNAL_ID} with StringEqualsIgnoreCase (statement "Trust"): it works, but it also accepts the ID in other casings; use StringEquals.`);
+      expect(finding.remediation).toContain(`{"StringEquals":{"sts:ExternalId":"${EXTERNAL_ID}"}}`);
+    }
+    expect(review({ trustPolicy: trustWith({ Condition: { StringEqualsIgnoreCase: { 'sts:ExternalId': 'kw-other' } } }) })['trust-external-id'])
+      .toMatchObject({ status: 'fail', message: expect.stringContaining('requires External ID kw-other') as string });
+    expect(statuses({ trustPolicy: trustWith({ Condition: { StringEqualsIgnoreCase: { 'sts:ExternalId': [EXTERNAL_ID, 'kw-other'] } } }) })['trust-external-id']).toBe('warn');
+    expect(statuses({ trustPolicy: trustWith({ Condition: { 'ForAnyValue:StringEqualsIgnoreCase': { 'sts:ExternalId': EXTERNAL_ID } } }) })['trust-external-id']).toBe('warn');
+    // ANDed with StringEquals on the exact value, only the exact value is accepted.
+    expect(statuses({ trustPolicy: trustWith({ Condition: { StringEquals: { 'sts:ExternalId': EXTERNAL_ID }, StringEqualsIgnoreCase: { 'sts:ExternalId': EXTERNAL_ID } } }) })['trust-external-id']).toBe('pass');
+  });
+
+  // Decision: sts:ExternalId is single-valued, so ForAnyValue:StringEquals/StringLike act as the
+  // plain operator and an absent key makes them false: the External ID is required, a pass.
+  it('passes ForAnyValue:StringEquals and ForAnyValue:StringLike with this External ID, and checks their values as the plain operators', () => {
+    for (const operator of ['ForAnyValue:StringEquals', 'ForAnyValue:StringLike']) {
+      const finding = review({ trustPolicy: trustWith({ Condition: { [operator]: { 'sts:ExternalId': EXTERNAL_ID } } }) })['trust-external-id'];
+      expect(finding.status).toBe('pass');
+      expect(finding.message).toContain(`sts:ExternalId = ${EXTERNAL_ID} (statement "Trust", with ${operator}, which on the single-valued sts:ExternalId acts as ${operator.slice('ForAnyValue:'.length)})`);
+      expect(statuses({ trustPolicy: trustWith({ Condition: { [operator]: { 'sts:ExternalId': 'kw-other' } } }) })['trust-external-id']).toBe('fail');
+    }
+    expect(statuses({ trustPolicy: trustWith({ Condition: { 'ForAnyValue:StringLike': { 'sts:ExternalId': 'kw-*' } } }) })['trust-external-id']).toBe('warn');
+    expect(statuses({ trustPolicy: trustWith({ Condition: { 'ForAnyValue:StringLike': { 'sts:ExternalId': '*' } } }) })['trust-external-id']).toBe('fail');
   });
 
   it('warns when other External IDs are accepted too, and fails StringLike "*"', () => {
@@ -182,20 +224,20 @@ describe('reviewPolicies: trust policy', () => {
 
 describe('reviewPolicies: permissions policy', () => {
   it('fails when the role has no policies at all', () => {
-    const finding = review({ rolePolicies: [] })['permissions-policy'];
+    const finding = review({ keyPolicy: DELEGATING, rolePolicies: [] })['permissions-policy'];
     expect(finding.status).toBe('fail');
     expect(finding.message).toContain('no permissions policy');
     expect(finding.remediation).toContain(`Attach the permissions policy from step 3 of the setup guide to the role ${ROLE}`);
   });
 
   it('fails a policy on another key, naming every required action', () => {
-    const finding = review({ rolePolicies: [{ name: 'wrong-key', document: permissionsPolicy(OTHER_KEY) }] })['permissions-policy'];
+    const finding = review({ keyPolicy: DELEGATING, rolePolicies: [{ name: 'wrong-key', document: permissionsPolicy(OTHER_KEY) }] })['permissions-policy'];
     expect(finding.status).toBe('fail');
     expect(finding.message).toContain(`does not allow kms:Encrypt, kms:Decrypt, kms:GenerateDataKey, kms:DescribeKey on ${KEY}`);
   });
 
   it('fails a policy without DescribeKey, naming only that action', () => {
-    const finding = review({ rolePolicies: permissions({ Effect: 'Allow', Action: CONTEXT_ACTIONS, Resource: KEY }) })['permissions-policy'];
+    const finding = review({ keyPolicy: DELEGATING, rolePolicies: permissions({ Effect: 'Allow', Action: CONTEXT_ACTIONS, Resource: KEY }) })['permissions-policy'];
     expect(finding.status).toBe('fail');
     expect(finding.message).toContain('does not allow kms:DescribeKey on');
     expect(finding.message).not.toContain('does not allow kms:Encrypt');
@@ -203,7 +245,7 @@ describe('reviewPolicies: permissions policy', () => {
 
   it('fails DescribeKey under the tenant condition: DescribeKey carries no encryption context', () => {
     const statement = { Sid: 'AllForTenant', Effect: 'Allow', Action: [...CONTEXT_ACTIONS, 'kms:DescribeKey'], Resource: KEY, Condition: { StringEquals: { [TENANT_CONTEXT_KEY]: TENANT } } };
-    const finding = review({ rolePolicies: permissions(statement) })['permissions-policy'];
+    const finding = review({ keyPolicy: DELEGATING, rolePolicies: permissions(statement) })['permissions-policy'];
     expect(finding.status).toBe('fail');
     expect(finding.message).toContain('encryption-context condition of statement "AllForTenant"');
     expect(finding.message).toContain('keep kms:DescribeKey in a statement without the condition');
@@ -212,46 +254,46 @@ describe('reviewPolicies: permissions policy', () => {
 
   it('fails an unconditional Deny of a required action and warns on a conditional one', () => {
     const deny = { Sid: 'NoDecrypt', Effect: 'Deny', Action: 'kms:Decrypt', Resource: '*' };
-    const finding = review({ rolePolicies: [...input().rolePolicies, ...permissions(deny)] })['permissions-policy'];
+    const finding = review({ keyPolicy: DELEGATING, rolePolicies: [...input().rolePolicies, ...permissions(deny)] })['permissions-policy'];
     expect(finding.status).toBe('fail');
     expect(finding.message).toContain('denies kms:Decrypt to the role on the key (statement "NoDecrypt" of policy "custom")');
     expect(finding.remediation).toContain('Remove or narrow the Deny statement "NoDecrypt" of policy "custom" in the permissions policy (step 3)');
     const conditional = { ...deny, Condition: { Bool: { 'aws:ViaAWSService': 'false' } } };
-    expect(statuses({ rolePolicies: [...input().rolePolicies, ...permissions(conditional)] })['permissions-policy']).toBe('warn');
+    expect(statuses({ keyPolicy: DELEGATING, rolePolicies: [...input().rolePolicies, ...permissions(conditional)] })['permissions-policy']).toBe('warn');
   });
 
   it('warns on a Deny with NotAction or NotResource that does not exclude the key, and ignores one that does', () => {
     const base = input().rolePolicies;
-    expect(statuses({ rolePolicies: [...base, ...permissions({ Effect: 'Deny', NotAction: 's3:*', Resource: '*' })] })['permissions-policy']).toBe('warn');
-    expect(statuses({ rolePolicies: [...base, ...permissions({ Effect: 'Deny', Action: 'kms:*', NotResource: OTHER_KEY })] })['permissions-policy']).toBe('warn');
-    expect(statuses({ rolePolicies: [...base, ...permissions({ Effect: 'Deny', NotAction: 'kms:*', Resource: '*' })] })['permissions-policy']).toBe('pass');
-    expect(statuses({ rolePolicies: [...base, ...permissions({ Effect: 'Deny', Action: 'kms:*', NotResource: KEY })] })['permissions-policy']).toBe('pass');
+    expect(statuses({ keyPolicy: DELEGATING, rolePolicies: [...base, ...permissions({ Effect: 'Deny', NotAction: 's3:*', Resource: '*' })] })['permissions-policy']).toBe('warn');
+    expect(statuses({ keyPolicy: DELEGATING, rolePolicies: [...base, ...permissions({ Effect: 'Deny', Action: 'kms:*', NotResource: OTHER_KEY })] })['permissions-policy']).toBe('warn');
+    expect(statuses({ keyPolicy: DELEGATING, rolePolicies: [...base, ...permissions({ Effect: 'Deny', NotAction: 'kms:*', Resource: '*' })] })['permissions-policy']).toBe('pass');
+    expect(statuses({ keyPolicy: DELEGATING, rolePolicies: [...base, ...permissions({ Effect: 'Deny', Action: 'kms:*', NotResource: KEY })] })['permissions-policy']).toBe('pass');
   });
 
   it('does not count an Allow with NotAction as granting, and says so', () => {
-    const finding = review({ rolePolicies: permissions({ Sid: 'AllButIam', Effect: 'Allow', NotAction: 'iam:*', Resource: '*' }) })['permissions-policy'];
+    const finding = review({ keyPolicy: DELEGATING, rolePolicies: permissions({ Sid: 'AllButIam', Effect: 'Allow', NotAction: 'iam:*', Resource: '*' }) })['permissions-policy'];
     expect(finding.status).toBe('fail');
     expect(finding.message).toContain('NotAction, NotResource or NotPrincipal: statement "AllButIam" of policy "custom"');
   });
 
   it('accepts wildcard actions and resources, matching actions case-insensitively and resources case-sensitively', () => {
-    expect(statuses({ rolePolicies: permissions({ Effect: 'Allow', Action: 'kms:*', Resource: KEY }) })['permissions-policy']).toBe('pass');
-    expect(statuses({ rolePolicies: permissions({ Effect: 'Allow', Action: '*', Resource: 'arn:aws:kms:*:444455556666:key/*' }) })['permissions-policy']).toBe('pass');
+    expect(statuses({ keyPolicy: DELEGATING, rolePolicies: permissions({ Effect: 'Allow', Action: 'kms:*', Resource: KEY }) })['permissions-policy']).toBe('pass');
+    expect(statuses({ keyPolicy: DELEGATING, rolePolicies: permissions({ Effect: 'Allow', Action: '*', Resource: 'arn:aws:kms:*:444455556666:key/*' }) })['permissions-policy']).toBe('pass');
     const spelled = { Effect: 'Allow', Action: ['KMS:encrypt', 'kms:Decrypt', 'kms:GenerateDataKey*', 'kms:Desc?ibeKey', 'kms:ReEncrypt*'], Resource: KEY };
-    expect(statuses({ rolePolicies: permissions(spelled) })['permissions-policy']).toBe('pass');
-    expect(statuses({ rolePolicies: permissions({ ...spelled, Resource: KEY.toUpperCase() }) })['permissions-policy']).toBe('fail');
-    expect(statuses({ rolePolicies: permissions({ ...spelled, Action: spelled.Action.map((a) => a.replace('GenerateDataKey*', 'GenerateDataKeyPair*')) }) })['permissions-policy']).toBe('fail');
+    expect(statuses({ keyPolicy: DELEGATING, rolePolicies: permissions(spelled) })['permissions-policy']).toBe('pass');
+    expect(statuses({ keyPolicy: DELEGATING, rolePolicies: permissions({ ...spelled, Resource: KEY.toUpperCase() }) })['permissions-policy']).toBe('fail');
+    expect(statuses({ keyPolicy: DELEGATING, rolePolicies: permissions({ ...spelled, Action: spelled.Action.map((a) => a.replace('GenerateDataKey*', 'GenerateDataKeyPair*')) }) })['permissions-policy']).toBe('fail');
   });
 
   it('warns when ReEncrypt is missing, since only a CMK switch needs it', () => {
-    const finding = review({ rolePolicies: permissions({ Effect: 'Allow', Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey', 'kms:ReEncryptFrom'], Resource: KEY }) })['permissions-policy'];
+    const finding = review({ keyPolicy: DELEGATING, rolePolicies: permissions({ Effect: 'Allow', Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey', 'kms:ReEncryptFrom'], Resource: KEY }) })['permissions-policy'];
     expect(finding.status).toBe('warn');
     expect(finding.message).toContain('does not allow kms:ReEncryptTo on the key');
     expect(finding.remediation).toContain('kms:ReEncrypt*');
   });
 
   it('counts a grant under another condition but warns that the condition was not evaluated', () => {
-    const finding = review({ rolePolicies: permissions({ Sid: 'OnlyFromVpc', Effect: 'Allow', Action: 'kms:*', Resource: KEY, Condition: { StringEquals: { 'aws:SourceVpc': 'vpc-1' } } }) })['permissions-policy'];
+    const finding = review({ keyPolicy: DELEGATING, rolePolicies: permissions({ Sid: 'OnlyFromVpc', Effect: 'Allow', Action: 'kms:*', Resource: KEY, Condition: { StringEquals: { 'aws:SourceVpc': 'vpc-1' } } }) })['permissions-policy'];
     expect(finding.status).toBe('warn');
     expect(finding.message).toContain('(statement "OnlyFromVpc" of policy "custom")');
   });
@@ -261,8 +303,77 @@ describe('reviewPolicies: permissions policy', () => {
       { name: 'one', document: doc({ Effect: 'Allow', Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*'], Resource: KEY }) },
       { name: 'two', document: doc({ Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:DescribeKey'], Resource: KEY }) },
     ];
-    expect(statuses({ rolePolicies })['permissions-policy']).toBe('pass');
-    expect(statuses({ rolePolicies: rolePolicies.slice(1) })['permissions-policy']).toBe('fail');
+    expect(statuses({ keyPolicy: DELEGATING, rolePolicies })['permissions-policy']).toBe('pass');
+    expect(statuses({ keyPolicy: DELEGATING, rolePolicies: rolePolicies.slice(1) })['permissions-policy']).toBe('fail');
+  });
+});
+
+// In KMS a key policy that names a role of the key's own account authorizes it alone: no IAM
+// policy is needed. Through the account root (delegation to IAM), or across accounts, it is.
+describe('reviewPolicies: permissions policy when the key policy names the role', () => {
+  const ROLE_NAMED = doc(ADMIN_STATEMENT, keyPolicyStatement(ROLE));
+  const NO_PERMISSIONS_NEEDED = 'No permissions policy is needed for these actions: the key policy names the role (statement "AllowKeywardByokRole") and the key is in the role\'s account (the kit\'s permissions policy is still recommended).';
+  const partial = { Sid: 'RoleDecrypts', Effect: 'Allow', Principal: { AWS: ROLE }, Action: ['kms:Decrypt', 'kms:DescribeKey'], Resource: '*' };
+  const rest = { Sid: 'TheRest', Effect: 'Allow', Action: ['kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'], Resource: KEY };
+
+  it('passes without any permissions policy when the key policy names the role in the key\'s account, keeping the order of findings', () => {
+    for (const rolePolicies of [[], permissions({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' })]) {
+      const findings = reviewPolicies(input({ keyPolicy: ROLE_NAMED, rolePolicies }));
+      expect(findings.map((f) => [f.id, f.status])).toEqual(Object.entries(ALL_PASS));
+      expect(findings[2]).toMatchObject({ message: NO_PERMISSIONS_NEEDED, remediation: null, artifact: 'permissions-policy' });
+    }
+  });
+
+  it('still fails an unconditional Deny of a required action in the role\'s policies, and warns on a conditional one', () => {
+    const deny = { Sid: 'NoDecrypt', Effect: 'Deny', Action: 'kms:Decrypt', Resource: '*' };
+    const finding = review({ keyPolicy: ROLE_NAMED, rolePolicies: permissions(deny) })['permissions-policy'];
+    expect(finding.status).toBe('fail');
+    expect(finding.message).toContain('denies kms:Decrypt to the role on the key (statement "NoDecrypt" of policy "custom")');
+    expect(statuses({ keyPolicy: ROLE_NAMED, rolePolicies: permissions({ ...deny, Condition: { Bool: { 'aws:ViaAWSService': 'false' } } }) })['permissions-policy']).toBe('warn');
+  });
+
+  it('passes when the key policy names the role for some actions and the role\'s policies allow the rest', () => {
+    const findings = review({ keyPolicy: doc(ROOT_STATEMENT, partial), rolePolicies: permissions(rest) });
+    expect(findings['permissions-policy'].status).toBe('pass');
+    expect(findings['permissions-policy'].message).toContain('No permissions policy is needed for kms:Decrypt, kms:DescribeKey: the key policy names the role (statement "RoleDecrypts")');
+    expect(findings['key-policy'].status).toBe('pass');
+  });
+
+  it('fails for the actions neither allows, and without any permissions policy', () => {
+    const finding = review({ keyPolicy: doc(ROOT_STATEMENT, partial), rolePolicies: permissions({ ...rest, Action: ['kms:Encrypt', 'kms:ReEncrypt*'] }) })['permissions-policy'];
+    expect(finding.status).toBe('fail');
+    expect(finding.message).toContain(`The permissions policy does not allow kms:GenerateDataKey on ${KEY} for the role.`);
+    expect(review({ keyPolicy: doc(ROOT_STATEMENT, partial), rolePolicies: [] })['permissions-policy']).toMatchObject({ status: 'fail', message: expect.stringContaining('no permissions policy') as string });
+  });
+
+  it('fails without a permissions policy when the key is in another account, even though the key policy names the role', () => {
+    const findings = review({ roleArn: OTHER_ACCOUNT_ROLE, keyPolicy: doc(ROOT_STATEMENT, keyPolicyStatement(OTHER_ACCOUNT_ROLE)), rolePolicies: [] });
+    expect(findings['key-policy'].status).toBe('pass');
+    expect(findings['permissions-policy'].status).toBe('fail');
+    expect(findings['permissions-policy'].message).toContain('the key is in account 444455556666 and the role in account 777788889999: across accounts the role\'s own policies must allow the actions too');
+    expect(findings['permissions-policy'].remediation).toContain(`Attach the permissions policy from step 3 of the setup guide to the role ${OTHER_ACCOUNT_ROLE}`);
+    expect(statuses({ roleArn: OTHER_ACCOUNT_ROLE, keyPolicy: doc(keyPolicyStatement(OTHER_ACCOUNT_ROLE)), rolePolicies: permissions({ Effect: 'Allow', Action: 'kms:Decrypt', Resource: KEY }) })['permissions-policy']).toBe('fail');
+  });
+
+  it('fails without a permissions policy when the key policy only delegates to IAM through the account root', () => {
+    const findings = review({ keyPolicy: DELEGATING, rolePolicies: [] });
+    expect(findings['key-policy'].status).toBe('pass');
+    expect(findings['permissions-policy']).toMatchObject({ status: 'fail', message: expect.stringContaining('no permissions policy') as string });
+    expect(statuses({ keyPolicy: doc({ ...ROOT_STATEMENT, Principal: { AWS: '444455556666' } }), rolePolicies: permissions({ Effect: 'Allow', Action: 's3:*', Resource: '*' }) })['permissions-policy']).toBe('fail');
+  });
+
+  it('does not count Principal "*" or a grant for another tenant as naming the role', () => {
+    expect(statuses({ keyPolicy: doc(ROOT_STATEMENT, { ...keyPolicyStatement(ROLE), Principal: '*' }), rolePolicies: [] })['permissions-policy']).toBe('fail');
+    expect(statuses({ keyPolicy: doc(ROOT_STATEMENT, ...hardenedKeyPolicyStatements(ROLE, 'globex')), rolePolicies: [] })['permissions-policy']).toBe('fail');
+    expect(statuses({ keyPolicy: doc(ADMIN_STATEMENT, ...hardenedKeyPolicyStatements(ROLE, TENANT)), rolePolicies: [] })['permissions-policy']).toBe('pass');
+  });
+
+  it('warns when the key policy names the role only under a condition it does not evaluate and the role\'s policies allow nothing', () => {
+    const statement = { ...keyPolicyStatement(ROLE), Condition: { StringEquals: { 'aws:SourceVpc': 'vpc-1' } } };
+    const finding = review({ keyPolicy: doc(ROOT_STATEMENT, statement), rolePolicies: [] })['permissions-policy'];
+    expect(finding.status).toBe('warn');
+    expect(finding.message).toContain('the key policy\'s statement "AllowKeywardByokRole"');
+    expect(statuses({ keyPolicy: doc(ROOT_STATEMENT, statement) })['permissions-policy']).toBe('pass');
   });
 });
 

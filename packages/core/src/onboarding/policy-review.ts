@@ -69,7 +69,15 @@ const unreadable = (id: ReviewId, what: string, reason: string, fix: string): Re
 
 export function reviewPolicies(input: PolicyReviewInput): ReviewFinding[] {
   const trust = parsePolicy(input.trustPolicy);
-  return [reviewTrustPrincipal(input, trust), reviewExternalId(input, trust), reviewPermissions(input), reviewKeyPolicy(input)];
+  const keyPolicy = parsePolicy(input.keyPolicy);
+  return [reviewTrustPrincipal(input, trust), reviewExternalId(input, trust), reviewPermissions(input, keyPolicy), reviewKeyPolicy(input, keyPolicy)];
+}
+
+/** The role's and the key's accounts, and whether they are the same (KMS then lets the key policy alone authorize the role). */
+function accounts(input: PolicyReviewInput): { role: string; key: string; same: boolean } {
+  const role = parseArn(input.roleArn)?.accountId ?? '';
+  const key = parseArn(input.keyArn)?.accountId ?? '';
+  return { role, key, same: role !== '' && role === key };
 }
 
 const trustFix = (input: PolicyReviewInput): string =>
@@ -153,7 +161,14 @@ function reviewExternalId(input: PolicyReviewInput, trust: ParsedPolicy): Review
   for (const statement of relevant) {
     const check = externalIdCheck(statement, externalId);
     if (check.kind === 'exact') {
-      facts.push(`The trust policy requires sts:ExternalId = ${externalId} (${statement.label}).`);
+      const via = check.via === undefined ? '' : `, with ${check.via}, which on the single-valued sts:ExternalId acts as ${check.via.slice('ForAnyValue:'.length)}`;
+      facts.push(`The trust policy requires sts:ExternalId = ${externalId} (${statement.label}${via}).`);
+    } else if (check.kind === 'any-case') {
+      issues.push({
+        level: 'warn',
+        says: `The trust policy requires External ID ${externalId} with ${names(check.operators)} (${statement.label}): it works, but it also accepts the ID in other casings; use StringEquals.`,
+        fix,
+      });
     } else if (check.kind === 'broad') {
       issues.push({ level: 'warn', says: `The trust policy accepts External ID ${externalId} but also ${names(check.others)} (${statement.label}): other External IDs work too.`, fix });
     } else if (check.kind === 'wrong') {
@@ -192,11 +207,18 @@ function blockedReasons(missing: string[], accesses: Map<string, Access>, tenant
 /** The kit's document for the finding: its name, the fix when it allows too little, its hardened form; and why a missing grant may be missing. */
 interface KitDocument { document: string; fix: string; hardened: string; whyMissing?: string }
 
-/** The shared verdict of the permissions policy and the key policy on the required and optional actions. */
-function kmsIssues(statements: Statement[], input: PolicyReviewInput, who: (s: Statement) => Who, kit: KitDocument): { issues: Issue[]; accesses: Map<string, Access>; ignored: Set<string> } {
+/**
+ * The shared verdict of the permissions policy and the key policy on the required and optional
+ * actions. `byKeyPolicy` (permissions policy only) is what the key policy allows the role by name
+ * when no IAM policy is needed for it: such an action is not missing, and a grant there that has no
+ * condition settles it, so conditions in the permissions policy do not matter for it.
+ */
+function kmsIssues(statements: Statement[], input: PolicyReviewInput, who: (s: Statement) => Who, kit: KitDocument, byKeyPolicy?: Map<string, Access>): { issues: Issue[]; accesses: Map<string, Access>; ignored: Set<string> } {
   const { accesses, ignored } = keyAccess(statements, input.keyArn, input.tenantId, who);
   const issues = denyIssues(accesses, kit.document);
-  const missing = REQUIRED_ACTIONS.filter((action) => !allowed(accesses.get(action)!));
+  const elsewhere = (action: string): Access | undefined => byKeyPolicy?.get(action);
+  const works = (action: string): boolean => allowed(accesses.get(action)!) || allowed(elsewhere(action) ?? NO_ACCESS);
+  const missing = REQUIRED_ACTIONS.filter((action) => !works(action));
   if (missing.length > 0) {
     const reasons = blockedReasons(missing, accesses, input.tenantId, kit);
     const plainlyMissing = missing.some((action) => accesses.get(action)!.blocked.length === 0);
@@ -204,11 +226,12 @@ function kmsIssues(statements: Statement[], input: PolicyReviewInput, who: (s: S
     const says = `The ${kit.document} does not allow ${missing.join(', ')} on ${input.keyArn} for the role.${[...new Set(reasons.map((r) => r.says))].join('')}${kit.whyMissing ?? ''}`;
     issues.push({ level: 'fail', says, fix });
   }
-  const optional = OPTIONAL_ACTIONS.filter((action) => !allowed(accesses.get(action)!));
+  const optional = OPTIONAL_ACTIONS.filter((action) => !works(action));
   if (optional.length > 0) {
     issues.push({ level: 'warn', says: `The ${kit.document} does not allow ${optional.join(', ')} on the key: switching to another CMK re-wraps with ReEncrypt, and is slower without it.`, fix: `Allow kms:ReEncrypt* in the ${kit.document}, as the kit's ${kit.document} of step 3 does.` });
   }
-  const onlyConditional = [...accesses.values()].filter((a) => a.granted.length === 0).flatMap((a) => a.conditional.map((g) => g.label));
+  const onlyConditional = [...accesses].filter(([action, a]) => a.granted.length === 0 && (elsewhere(action)?.granted.length ?? 0) === 0)
+    .flatMap(([action, a]) => [...a.conditional.map((g) => g.label), ...(elsewhere(action)?.conditional ?? []).map((g) => `the key policy's ${g.label}`)]);
   if (onlyConditional.length > 0) {
     issues.push({
       level: 'warn',
@@ -219,6 +242,8 @@ function kmsIssues(statements: Statement[], input: PolicyReviewInput, who: (s: S
   return { issues, accesses, ignored };
 }
 
+const NO_ACCESS: Access = { granted: [], conditional: [], blocked: [], denies: [] };
+
 /** "the key actions" when all are allowed, else exactly which, so a partial grant never reads as a pass. */
 function allowedActions(accesses: Map<string, Access>): string {
   const actions = [...accesses].filter(([, a]) => allowed(a)).map(([action]) => action);
@@ -228,10 +253,32 @@ function allowedActions(accesses: Map<string, Access>): string {
 const ignoredFact = (ignored: Set<string>): string[] =>
   ignored.size > 0 ? [`Not counted as allowing anything, because they use NotAction, NotResource or NotPrincipal: ${names(ignored)}.`] : [];
 
-function reviewPermissions(input: PolicyReviewInput): ReviewFinding {
+/**
+ * What the key policy allows the role by name (Principal.AWS is the role's ARN), per action, when
+ * the key is in the role's account: KMS then needs no IAM policy for it, the key policy alone
+ * authorizes. Undefined otherwise: across accounts, or through the account root (delegation to
+ * IAM), the role's own policies must allow the action too. Only the Allows count here; a Deny in the
+ * key policy refuses the action whatever IAM says, and is the key-policy finding's to report.
+ */
+function keyPolicyGrants(input: PolicyReviewInput, keyPolicy: ParsedPolicy): Map<string, Access> | undefined {
+  if (!keyPolicy.ok || !accounts(input).same) return undefined;
+  return keyAccess(keyPolicy.statements, input.keyArn, input.tenantId, (s) => (principalMatch(s, input.roleArn) === 'named' ? 'named' : 'no')).accesses;
+}
+
+/**
+ * The role's policies must allow each action, except (same account) those the key policy allows the
+ * role by name. An identity-policy Deny refuses the action whatever the key policy allows.
+ */
+function reviewPermissions(input: PolicyReviewInput, keyPolicy: ParsedPolicy): ReviewFinding {
   const fix = `Attach the permissions policy from step 3 of the setup guide to the role ${input.roleArn}: ${json(permissionsPolicy(input.keyArn))}`;
-  if (input.rolePolicies.length === 0) {
-    return finding('permissions-policy', [], [{ level: 'fail', says: `The role ${input.roleArn} has no permissions policy (no inline or attached managed policy).`, fix }]);
+  const byKeyPolicy = keyPolicyGrants(input, keyPolicy);
+  const { role, key, same } = accounts(input);
+  const namedInKeyPolicy = keyPolicy.ok && keyPolicy.statements.some((s) => s.effect === 'Allow' && principalMatch(s, input.roleArn) === 'named');
+  const whyMissing = !same && namedInKeyPolicy
+    ? ` The key policy names the role, but the key is in account ${key} and the role in account ${role}: across accounts the role's own policies must allow the actions too.`
+    : undefined;
+  if (input.rolePolicies.length === 0 && !REQUIRED_ACTIONS.every((action) => allowed(byKeyPolicy?.get(action) ?? NO_ACCESS))) {
+    return finding('permissions-policy', [], [{ level: 'fail', says: `The role ${input.roleArn} has no permissions policy (no inline or attached managed policy).${whyMissing ?? ''}`, fix }]);
   }
   const statements: Statement[] = [];
   for (const policy of input.rolePolicies) {
@@ -239,10 +286,16 @@ function reviewPermissions(input: PolicyReviewInput): ReviewFinding {
     if (!parsed.ok) return unreadable('permissions-policy', `permissions policy "${policy.name}"`, parsed.reason, fix);
     statements.push(...parsed.statements);
   }
-  const kit = { document: 'permissions policy', fix, hardened: json(hardenedPermissionsPolicy(input.keyArn, input.tenantId)) };
-  const { issues, accesses, ignored } = kmsIssues(statements, input, () => 'named', kit);
+  const kit = { document: 'permissions policy', fix, hardened: json(hardenedPermissionsPolicy(input.keyArn, input.tenantId)), whyMissing };
+  const { issues, accesses, ignored } = kmsIssues(statements, input, () => 'named', kit, byKeyPolicy);
   const allowing = grantLabels(accesses, 'named');
   const facts = allowing.length > 0 ? [`The role's policies allow ${allowedActions(accesses)} on ${input.keyArn} (${names(allowing)}).`] : [];
+  const keyOnly = [...accesses].filter(([action, a]) => !allowed(a) && allowed(byKeyPolicy?.get(action) ?? NO_ACCESS)).map(([action]) => action);
+  if (keyOnly.length > 0) {
+    const labels = keyOnly.flatMap((action) => { const a = byKeyPolicy!.get(action)!; return [...a.granted, ...a.conditional].map((g) => g.label); });
+    const what = keyOnly.length === accesses.size ? 'these actions' : keyOnly.join(', ');
+    facts.push(`No permissions policy is needed for ${what}: the key policy names the role (${names(labels)}) and the key is in the role's account (the kit's permissions policy is still recommended).`);
+  }
   return finding('permissions-policy', [...facts, ...ignoredFact(ignored)], issues);
 }
 
@@ -251,16 +304,13 @@ function reviewPermissions(input: PolicyReviewInput): ReviewFinding {
  * for that account's root): then the permissions policy decides. The key's own account root only
  * helps a role in the key's account.
  */
-function reviewKeyPolicy(input: PolicyReviewInput): ReviewFinding {
+function reviewKeyPolicy(input: PolicyReviewInput, parsed: ParsedPolicy): ReviewFinding {
   const fix = `Add the key policy statement from step 3 of the setup guide to the key policy of ${input.keyArn}, keeping the existing statements: ${json(keyPolicyStatement(input.roleArn))}`;
-  const parsed = parsePolicy(input.keyPolicy);
   if (!parsed.ok) return unreadable('key-policy', 'key policy', parsed.reason, fix);
-  const role = parseArn(input.roleArn);
-  const key = parseArn(input.keyArn);
-  const sameAccount = role !== undefined && role.accountId === key?.accountId;
+  const { role, key, same: sameAccount } = accounts(input);
   const keyRoot = parsed.statements.filter((s) => s.effect === 'Allow' && namesAccountOf(s, input.keyArn)).map((s) => s.label);
   const whyMissing = !sameAccount && keyRoot.length > 0
-    ? ` The account root ${names(keyRoot)} delegates to IAM in account ${key?.accountId ?? ''}, but the role is in account ${role?.accountId ?? ''}: across accounts the key policy must name the role.`
+    ? ` The account root ${names(keyRoot)} delegates to IAM in account ${key}, but the role is in account ${role}: across accounts the key policy must name the role.`
     : undefined;
   const kit = { document: 'key policy', fix, hardened: json(hardenedKeyPolicyStatements(input.roleArn, input.tenantId)), whyMissing };
   const { issues, accesses, ignored } = kmsIssues(parsed.statements, input, (s) => principalMatch(s, input.roleArn), kit);
@@ -271,7 +321,7 @@ function reviewKeyPolicy(input: PolicyReviewInput): ReviewFinding {
   if (delegated.length > 0) {
     facts.push(sameAccount
       ? `The key policy delegates to IAM (the account root ${names(delegated)}), so the permissions policy decides.`
-      : `The key policy delegates to the role's account ${role?.accountId ?? ''} (${names(delegated)}), so the role's permissions policy decides.`);
+      : `The key policy delegates to the role's account ${role} (${names(delegated)}), so the role's permissions policy decides.`);
   }
   const anyone = [...accesses.values()].flatMap((a) => a.granted).filter((g) => g.who === 'anyone').map((g) => g.label);
   if (anyone.length > 0) {
