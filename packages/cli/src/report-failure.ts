@@ -1,4 +1,3 @@
-import { isKeywardError } from '@keyward/core';
 import { ApiError } from './api-client.js';
 
 /**
@@ -19,6 +18,7 @@ export function reportFailure(error: unknown, verbose = process.argv.includes('-
   if (error instanceof ApiError && (error.status === 400 || error.status === 413)) return 2;
   const exitCode = (error as { exitCode?: unknown } | undefined)?.exitCode;
   if (typeof exitCode === 'number') return exitCode;
-  if (isKeywardError(error) && error.status === 400) return 2;
+  // A KeywardError (by shape: importing core here would slow every command's start) for bad input.
+  if ((error as { name?: string } | undefined)?.name === 'KeywardError' && (error as { status?: number }).status === 400) return 2;
   return code !== undefined && USER_ERRORS.has(code) ? 2 : 1;
 }

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { runDemo, type DemoOptions } from '../demo/run-demo.js';
+import type { DemoOptions } from '../demo/run-demo.js';
 
 const HELP = `
 The walk-through, each step narrated:
@@ -33,5 +33,6 @@ export function demoCommand(): Command {
     .option('--json', 'print machine-readable events, one JSON object per line')
     .option('--tenant <id>', 'the demo tenant\'s ID', 'acme')
     .addHelpText('after', HELP)
-    .action(async (options: DemoOptions) => runDemo(options));
+    // Loaded when run: the demo brings the whole server and sandbox with it.
+    .action(async (options: DemoOptions) => (await import('../demo/run-demo.js')).runDemo(options));
 }

@@ -1,5 +1,8 @@
 import { Command } from 'commander';
-import { SANDBOX_DEFAULTS, SANDBOX_ENV_NAMES, SERVICE_ROLE_NAME, PLATFORM_ACCOUNT_ID, startSandbox, type RunningSandbox } from '@keyward/sandbox';
+import type { RunningSandbox } from '@keyward/sandbox';
+// Constants only at load time; the sandbox is imported when the command runs.
+import { SANDBOX_DEFAULTS, SANDBOX_ENV_NAMES } from '@keyward/sandbox/config';
+import { PLATFORM_ACCOUNT_ID, SERVICE_ROLE_NAME } from '@keyward/sandbox/defaults';
 import { parsePort } from '../parse-port.js';
 import { untilStopped } from '../until-stopped.js';
 
@@ -34,6 +37,7 @@ export function sandboxCommand(): Command {
     .option('--json', 'print the endpoint and credentials as one line of JSON')
     .addHelpText('after', ENVIRONMENT_HELP)
     .action(async (options: { port?: number; host?: string; seed?: string; dataDir?: string; region?: string; json?: boolean }) => {
+      const { startSandbox } = await import('@keyward/sandbox');
       const sandbox = await startSandbox({ port: options.port, host: options.host, seed: options.seed, dataDir: options.dataDir, region: options.region });
       /* Listen for SIGINT/SIGTERM before announcing readiness: a supervisor may stop us as soon as it reads the line. */
       const stopped = untilStopped();

@@ -1,5 +1,7 @@
 import { Command } from 'commander';
-import { ENV_NAMES, loadConfig, startServer, type RunningServer, type ServerConfig } from '@keyward/server';
+import type { RunningServer, ServerConfig } from '@keyward/server';
+// Only the configuration at load time: the server itself is imported when the command runs, so that every other command starts fast.
+import { ENV_NAMES, loadConfig } from '@keyward/server/config';
 import { parsePort } from '../parse-port.js';
 import { untilStopped } from '../until-stopped.js';
 
@@ -33,6 +35,7 @@ export function serveCommand(): Command {
         ...(options.dataDir === undefined ? {} : { store: { dataDir: options.dataDir } }),
       };
       const config = loadConfig(process.env, overrides);
+      const { startServer } = await import('@keyward/server');
       const server = await startServer({ config, logger: !options.json });
       const stopped = untilStopped();
       process.stdout.write(options.json ? `${JSON.stringify(summary(server))}\n` : banner(server, config));

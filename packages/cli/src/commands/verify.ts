@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { heading, reportLines, verdict } from '../check-report.js';
 import { dim, printJson, printLines, yellow } from '../output.js';
-import { runVerify, type VerifyReport } from '../verify/run-verify.js';
+import type { VerifyReport } from '../verify/run-verify.js';
 import { CHECK_FAILED } from './byok.js';
 
 const HELP = `
@@ -49,6 +49,7 @@ export function verifyCommand(): Command {
     .option('--json', 'print the report as JSON')
     .addHelpText('after', HELP)
     .action(async (options: Options) => {
+      const { runVerify } = await import('../verify/run-verify.js');
       const report = await runVerify({
         roleArn: options.roleArn, cmkArn: options.cmkArn, externalId: options.externalId, tenantId: options.tenant,
         ...(options.serviceRoleArn === undefined ? {} : { serviceRoleArn: options.serviceRoleArn }),
