@@ -1,3 +1,4 @@
+import { roleIdentity } from '@keyward/core';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -58,11 +59,7 @@ function credentialsError(error: unknown): Error {
   return Object.assign(new Error(`GetCallerIdentity failed: ${name}: ${message}`), { code: 'KW_AWS_ERROR' });
 }
 
-/** Role ARNs name the same role when account and name agree (IAM names are case-insensitive; the path is no part of identity). */
+/** Role ARNs name the same role when account and name agree (core's `roleIdentity`: IAM names are case-insensitive; the path is no part of identity). */
 export function sameRole(a: string, b: string): boolean {
-  const key = (arn: string) => {
-    const match = /^arn:([\w-]+):iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(arn);
-    return match === null ? arn : `${match[1]}:${match[2]}:${match[3]!.toLowerCase()}`;
-  };
-  return key(a) === key(b);
+  return roleIdentity(a) === roleIdentity(b);
 }
