@@ -55,6 +55,13 @@ async function decryptAll(context: DemoContext) {
   return (answer.results as Array<{ ok: boolean; text?: string }>).map((result) => result.text);
 }
 
+/** Every record decrypted, and each one exactly as written; anything else ends the demo. */
+async function readIntact(context: DemoContext): Promise<string[]> {
+  const texts = await decryptAll(context);
+  if (!texts.every((text, index) => text === SAMPLE_RECORDS[index]!.text)) throw new DemoError('A record did not read back as it was written.');
+  return texts as string[];
+}
+
 const byokPath = (context: DemoContext) => `/v1/tenants/${context.tenantId}/byok`;
 
 export const DEMO_STEPS: DemoStep[] = [
@@ -155,10 +162,8 @@ export const DEMO_STEPS: DemoStep[] = [
       const answer = await need(context.service, 'the service token').call('POST', `/v1/tenants/${context.tenantId}/encrypt`, { items: SAMPLE_RECORDS.map((record) => ({ text: record.text, context: record.context })) });
       context.ciphertexts = (answer.results as Array<{ ciphertext: string }>).map((result) => result.ciphertext);
       context.report.emit('records.encrypted', { count: context.ciphertexts.length, ciphertexts: context.ciphertexts }, context.ciphertexts.map((ciphertext, index) => `  ${SAMPLE_RECORDS[index]!.context.record.padEnd(13)} ${ciphertext.length > 44 ? short(ciphertext) : ciphertext}`));
-      const texts = await decryptAll(context);
-      const intact = texts.every((text, index) => text === SAMPLE_RECORDS[index]!.text);
-      if (!intact) throw new DemoError('A record did not read back as it was written.');
-      context.report.emit('records.read', { count: texts.length, intact }, [`  read back: ${texts.length} records, ${green('intact')}`]);
+      const texts = await readIntact(context);
+      context.report.emit('records.read', { count: texts.length, intact: true }, [`  read back: ${texts.length} records, ${green('intact')}`]);
     },
   },
   {
@@ -199,10 +204,8 @@ export const DEMO_STEPS: DemoStep[] = [
         const current = await admin.call('GET', byokPath(context));
         return current.state === 'active' ? current : undefined;
       });
-      const texts = await decryptAll(context);
-      const intact = texts.every((text, index) => text === SAMPLE_RECORDS[index]!.text);
-      if (!intact) throw new DemoError('A record did not read back as it was written.');
-      context.report.emit('reads.restored', { state: status.state, count: texts.length, intact, afterMs: Date.now() - enabledAt }, [
+      const texts = await readIntact(context);
+      context.report.emit('reads.restored', { state: status.state, count: texts.length, intact: true, afterMs: Date.now() - enabledAt }, [
         `  state ${green(bold(status.state))} again ${((Date.now() - enabledAt) / 1000).toFixed(1)} s after the key was enabled`,
         ...texts.map((text, index) => `  ${SAMPLE_RECORDS[index]!.context.record.padEnd(13)} ${green('✓')} ${text}`),
       ]);

@@ -1,6 +1,6 @@
 import {
   checkTenantId, isValidExternalId, parseKmsKeyArn, parseRoleArn, platformIdentity, reviewPolicies, runOnboardingChecks,
-  SdkKmsPort, SdkStsPort, type CheckReport, type CheckResult, type OnboardingSubject, type ReviewFinding,
+  SdkKmsPort, SdkStsPort, type CheckResult, type OnboardingSubject, type ReviewFinding,
 } from '@keyward/core';
 import { UsageError } from '../connection.js';
 import { awsClients, callerIdentity, sameRole, type Caller } from './aws-access.js';
@@ -113,4 +113,3 @@ function reviewed(documents: CustomerDocuments, input: VerifyInput, serviceRoleA
   });
 }
 
-export type { CheckReport };
