@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { AssumedRoleCredentialCache, createKeyward, CustomerKmsRootKey, MemoryTenantKeyStore, SdkKmsPort, SdkStsPort } from '@keyward/core';
+import {
+  AssumedRoleCredentialCache,
+  createKeyward,
+  CustomerKmsRootKey,
+  MemoryTenantKeyStore,
+  SdkKmsPort,
+  SdkStsPort,
+} from '@keyward/core';
 import { startSandbox } from '@keyward/sandbox';
 import { BYOK_ROLE_ARN, customerSetup, EXTERNAL_ID, serviceRoleSession } from '../test/e2e/byok-setup.js';
 import { measure, type Result } from './harness.js';
@@ -18,26 +25,43 @@ export async function cacheBenchmarks(): Promise<{ results: Result[]; ratios: [s
     const { keyArn } = await customerSetup(box);
     const store = new MemoryTenantKeyStore();
     let sessions = new AssumedRoleCredentialCache(sts);
-    const root = () => new CustomerKmsRootKey({ kms, credentials: sessions, tenantId: 'acme', roleArn: BYOK_ROLE_ARN, externalId: EXTERNAL_ID, keyArn });
+    const root = () =>
+      new CustomerKmsRootKey({
+        kms,
+        credentials: sessions,
+        tenantId: 'acme',
+        roleArn: BYOK_ROLE_ARN,
+        externalId: EXTERNAL_ID,
+        keyArn,
+      });
     let keyward = createKeyward({ store, rootKeys: root() });
     await keyward.createTenantKey('acme');
     const ciphertext = await keyward.encrypt('acme', randomBytes(1024));
 
-    const warm = await measure('decrypt 1 KiB, warm key cache', 100_000, () => keyward.decrypt('acme', ciphertext));
+    const warm = await measure('decrypt 1 KiB, warm key cache', 100_000, () =>
+      keyward.decrypt('acme', ciphertext),
+    );
     const cold = await measure('decrypt 1 KiB, cold key (KMS Decrypt)', 1_000, () => {
       keyward.evict('acme');
       return keyward.decrypt('acme', ciphertext);
     });
-    const coldSession = await measure('decrypt 1 KiB, cold key and session (AssumeRole + Decrypt)', 500, () => {
-      sessions = new AssumedRoleCredentialCache(sts);
-      keyward.close();
-      keyward = createKeyward({ store, rootKeys: root() });
-      return keyward.decrypt('acme', ciphertext);
-    });
+    const coldSession = await measure(
+      'decrypt 1 KiB, cold key and session (AssumeRole + Decrypt)',
+      500,
+      () => {
+        sessions = new AssumedRoleCredentialCache(sts);
+        keyward.close();
+        keyward = createKeyward({ store, rootKeys: root() });
+        return keyward.decrypt('acme', ciphertext);
+      },
+    );
     keyward.close();
     return {
       results: [warm, cold, coldSession],
-      ratios: [[cold.name, warm.opsPerSecond / cold.opsPerSecond], [coldSession.name, warm.opsPerSecond / coldSession.opsPerSecond]],
+      ratios: [
+        [cold.name, warm.opsPerSecond / cold.opsPerSecond],
+        [coldSession.name, warm.opsPerSecond / coldSession.opsPerSecond],
+      ],
     };
   } finally {
     kms.close();

@@ -1,8 +1,13 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import {
-  AlgorithmSuiteIdentifier, buildClient, CommitmentPolicy, getLocalCryptographicMaterialsCache,
-  NodeCachingMaterialsManager, RawAesKeyringNode, RawAesWrappingSuiteIdentifier,
+  AlgorithmSuiteIdentifier,
+  buildClient,
+  CommitmentPolicy,
+  getLocalCryptographicMaterialsCache,
+  NodeCachingMaterialsManager,
+  RawAesKeyringNode,
+  RawAesWrappingSuiteIdentifier,
 } from '@aws-crypto/client-node';
 import { createKeyward, LocalRootKey, MemoryTenantKeyStore, type EncryptionContext } from '@keyward/core';
 
@@ -49,7 +54,10 @@ function rawGcm(): Contender {
 }
 
 async function keyward(context: EncryptionContext | undefined): Promise<Contender> {
-  const kw = createKeyward({ store: new MemoryTenantKeyStore(), rootKeys: new LocalRootKey(randomBytes(32)) });
+  const kw = createKeyward({
+    store: new MemoryTenantKeyStore(),
+    rootKeys: new LocalRootKey(randomBytes(32)),
+  });
   await kw.createTenantKey('bench-tenant');
   return {
     name: 'keyward',
@@ -62,16 +70,23 @@ function awsEsdk(context: EncryptionContext | undefined): Contender {
   const suiteId = AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY;
   const { encrypt, decrypt } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
   const keyring = new RawAesKeyringNode({
-    keyName: 'bench-key', keyNamespace: 'bench', unencryptedMasterKey: randomBytes(32),
+    keyName: 'bench-key',
+    keyNamespace: 'bench',
+    unencryptedMasterKey: randomBytes(32),
     wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
   });
   const cmm = new NodeCachingMaterialsManager({
-    backingMaterials: keyring, cache: getLocalCryptographicMaterialsCache(100), maxAge: 5 * 60_000, maxMessagesEncrypted: 2 ** 32,
+    backingMaterials: keyring,
+    cache: getLocalCryptographicMaterialsCache(100),
+    maxAge: 5 * 60_000,
+    maxMessagesEncrypted: 2 ** 32,
   });
   const encryptionContext = { ...context };
   return {
     name: 'aws-esdk',
-    encrypt: async (plaintext) => (await encrypt(cmm, plaintext, { suiteId, encryptionContext, plaintextLength: plaintext.length })).result,
+    encrypt: async (plaintext) =>
+      (await encrypt(cmm, plaintext, { suiteId, encryptionContext, plaintextLength: plaintext.length }))
+        .result,
     decrypt: async (ciphertext) => (await decrypt(cmm, ciphertext)).plaintext,
   };
 }
@@ -93,9 +108,11 @@ async function rate(operation: () => unknown, budgetMs: number): Promise<number>
  * Whoever runs second in a duel runs measurably faster or slower; the order alternates, so the
  * geometric mean of the per-repetition ratios cancels that bias (a median would pick one side).
  */
-const geometricMean = (values: number[]): number => Math.exp(values.reduce((sum, value) => sum + Math.log(value), 0) / values.length);
+const geometricMean = (values: number[]): number =>
+  Math.exp(values.reduce((sum, value) => sum + Math.log(value), 0) / values.length);
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const median = (values: number[]): number =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 export interface CoreCase {
   size: number;
@@ -120,11 +137,18 @@ export interface CoreBenchmark {
  * per repetition. A third contender never runs between them, so the garbage and deferred work the
  * AWS Encryption SDK leaves behind cannot land in the raw-GCM comparison.
  */
-async function measureCase(contenders: Contender[], size: number, operation: 'encrypt' | 'decrypt', repetitions: number, budgetMs: number) {
+async function measureCase(
+  contenders: Contender[],
+  size: number,
+  operation: 'encrypt' | 'decrypt',
+  repetitions: number,
+  budgetMs: number,
+) {
   const plaintext = randomBytes(size);
   const inputs = new Map<ContenderName, Buffer>();
   for (const contender of contenders) inputs.set(contender.name, await contender.encrypt(plaintext));
-  const run = (contender: Contender) => () => (operation === 'encrypt' ? contender.encrypt(plaintext) : contender.decrypt(inputs.get(contender.name)!));
+  const run = (contender: Contender) => () =>
+    operation === 'encrypt' ? contender.encrypt(plaintext) : contender.decrypt(inputs.get(contender.name)!);
   const [keywardContender, ...baselines] = contenders as [Contender, Contender, Contender];
   const samples = new Map<ContenderName, number[]>(contenders.map((c) => [c.name, []]));
   const ratios = new Map<ContenderName, number[]>();
@@ -134,14 +158,21 @@ async function measureCase(contenders: Contender[], size: number, operation: 'en
     const perRepetition: number[] = [];
     for (let repetition = 0; repetition < repetitions; repetition++) {
       const round = new Map<ContenderName, number>();
-      for (const contender of repetition % 2 === 0 ? duel : [...duel].reverse()) round.set(contender.name, await rate(run(contender), budgetMs));
+      for (const contender of repetition % 2 === 0 ? duel : [...duel].reverse())
+        round.set(contender.name, await rate(run(contender), budgetMs));
       for (const [name, value] of round) samples.get(name)!.push(value);
       perRepetition.push(round.get('keyward')! / round.get(baseline.name)!);
     }
     ratios.set(baseline.name, perRepetition);
   }
-  const opsPerSecond = Object.fromEntries([...samples].map(([name, values]) => [name, median(values)])) as Record<ContenderName, number>;
-  return { opsPerSecond, keywardOverRaw: geometricMean(ratios.get('raw-gcm')!), keywardOverEsdk: geometricMean(ratios.get('aws-esdk')!) };
+  const opsPerSecond = Object.fromEntries(
+    [...samples].map(([name, values]) => [name, median(values)]),
+  ) as Record<ContenderName, number>;
+  return {
+    opsPerSecond,
+    keywardOverRaw: geometricMean(ratios.get('raw-gcm')!),
+    keywardOverEsdk: geometricMean(ratios.get('aws-esdk')!),
+  };
 }
 
 export async function coreBenchmarks(repetitions = 40, budgetMs = 30): Promise<CoreBenchmark> {
@@ -152,19 +183,31 @@ export async function coreBenchmarks(repetitions = 40, budgetMs = 30): Promise<C
     for (const operation of ['encrypt', 'decrypt'] as const) {
       // The ESDK manages about 1,000 small messages a second: fewer, longer slices for it are not needed.
       const budget = size >= 1024 * 1024 ? budgetMs * 5 : budgetMs;
-      cases.push({ size, operation, withContext: false, ...(await measureCase(plain, size, operation, repetitions, budget)) });
+      cases.push({
+        size,
+        operation,
+        withContext: false,
+        ...(await measureCase(plain, size, operation, repetitions, budget)),
+      });
     }
   }
   for (const operation of ['encrypt', 'decrypt'] as const) {
-    cases.push({ size: 1024, operation, withContext: true, ...(await measureCase(withContext, 1024, operation, repetitions, budgetMs)) });
+    cases.push({
+      size: 1024,
+      operation,
+      withContext: true,
+      ...(await measureCase(withContext, 1024, operation, repetitions, budgetMs)),
+    });
   }
   return { repetitions, cases, overhead: await overheads(plain, withContext) };
 }
 
 async function overheads(plain: Contender[], withContext: Contender[]): Promise<CoreBenchmark['overhead']> {
   const plaintext = randomBytes(1024);
-  const added = async (contender: Contender) => (await contender.encrypt(plaintext)).length - plaintext.length;
+  const added = async (contender: Contender) =>
+    (await contender.encrypt(plaintext)).length - plaintext.length;
   const out: Partial<CoreBenchmark['overhead']> = {};
-  for (const [i, contender] of plain.entries()) out[contender.name] = { plain: await added(contender), withContext: await added(withContext[i]!) };
+  for (const [i, contender] of plain.entries())
+    out[contender.name] = { plain: await added(contender), withContext: await added(withContext[i]!) };
   return out as CoreBenchmark['overhead'];
 }

@@ -9,7 +9,12 @@ export interface Result {
   p99Ms: number;
 }
 
-export async function measure(name: string, iterations: number, run: () => Promise<unknown> | unknown, concurrency = 1): Promise<Result> {
+export async function measure(
+  name: string,
+  iterations: number,
+  run: () => Promise<unknown> | unknown,
+  concurrency = 1,
+): Promise<Result> {
   for (let i = 0; i < Math.min(50, iterations); i++) await run();
   const latencies: number[] = [];
   let next = 0;
@@ -38,8 +43,11 @@ export function printTable(results: Result[]): void {
     result.p99Ms.toFixed(3),
   ]);
   const header = ['benchmark', 'n', 'ops/s', 'p50 ms', 'p99 ms'];
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join(' | ')} |`;
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column]!.length)),
+  );
+  const line = (cells: string[]) =>
+    `| ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join(' | ')} |`;
   console.log(line(header));
   console.log(line(widths.map((width) => '-'.repeat(width))));
   for (const row of rows) console.log(line(row));

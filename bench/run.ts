@@ -27,7 +27,9 @@ printTable(cache.results);
 console.log('\nThe warm cache is faster than:');
 for (const [name, ratio] of cache.ratios) console.log(`  ${name}: ${ratio.toFixed(0)}×`);
 
-console.log('\n## Server: HTTP encrypt/decrypt of 1 KiB items vs a bare Fastify echo (autocannon, one server process)');
+console.log(
+  '\n## Server: HTTP encrypt/decrypt of 1 KiB items vs a bare Fastify echo (autocannon, one server process)',
+);
 printServerTable(await serverBenchmarks());
 
 console.log('\n## keyward demo: the whole journey through the binary vs its two-minute bar (3 runs)');

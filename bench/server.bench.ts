@@ -38,7 +38,11 @@ interface Target {
 }
 
 async function startTarget(kind: 'echo' | 'keyward'): Promise<Target> {
-  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./server/target.ts', import.meta.url).pathname, kind], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, KEYWARD_OPERATOR_TOKEN: OPERATOR_TOKEN } });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', new URL('./server/target.ts', import.meta.url).pathname, kind],
+    { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, KEYWARD_OPERATOR_TOKEN: OPERATOR_TOKEN } },
+  );
   const lines = createInterface({ input: child.stdout! });
   let exited: Error | undefined;
   const waiting = new Set<(error: Error) => void>();
@@ -46,17 +50,19 @@ async function startTarget(kind: 'echo' | 'keyward'): Promise<Target> {
     exited = new Error(`${kind} target exited with ${code}`);
     for (const reject of waiting) reject(exited);
   });
-  const next = () => new Promise<string>((resolve, reject) => {
-    if (exited !== undefined) return reject(exited);
-    waiting.add(reject);
-    lines.once('line', (line) => {
-      waiting.delete(reject);
-      resolve(line);
+  const next = () =>
+    new Promise<string>((resolve, reject) => {
+      if (exited !== undefined) return reject(exited);
+      waiting.add(reject);
+      lines.once('line', (line) => {
+        waiting.delete(reject);
+        resolve(line);
+      });
     });
-  });
   const info = JSON.parse(await next()) as { url: string; sandbox?: string };
   return {
-    info, child,
+    info,
+    child,
     async cpu() {
       const answer = next();
       child.stdin!.write('\n');
@@ -65,8 +71,16 @@ async function startTarget(kind: 'echo' | 'keyward'): Promise<Target> {
   };
 }
 
-async function call(url: string, method: string, path: string, token: string, body?: unknown): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON of known routes
-  const response = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+async function call(url: string, method: string, path: string, token: string, body?: unknown): Promise<any> {
+  // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON of known routes
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   const json = await response.json();
   if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
   return json;
@@ -74,38 +88,82 @@ async function call(url: string, method: string, path: string, token: string, bo
 
 /** A BYOK tenant, set up as the journey does it: the kit applied in the sandbox, tested, enabled. */
 async function byokTenant(url: string, sandbox: string): Promise<string> {
-  const box = { endpoint: sandbox, credentials: (account: string) => ({ accessKeyId: `AKIA${account}ADMN`, secretAccessKey: `sandbox-secret-${account}` }) } as unknown as RunningSandbox;
+  const box = {
+    endpoint: sandbox,
+    credentials: (account: string) => ({
+      accessKeyId: `AKIA${account}ADMN`,
+      secretAccessKey: `sandbox-secret-${account}`,
+    }),
+  } as unknown as RunningSandbox;
   await call(url, 'POST', '/v1/tenants', OPERATOR_TOKEN, { id: 'bench', name: 'Bench Corp' });
   await call(url, 'POST', '/v1/tenants/bench/byok/external-id', OPERATOR_TOKEN);
   const cmkArn = await createCustomerKey(box);
   const roleArn = 'arn:aws:iam::444455556666:role/KeywardByokBench';
-  const kit = await call(url, 'GET', `/v1/tenants/bench/byok/kit?roleArn=${encodeURIComponent(roleArn)}&cmkArn=${encodeURIComponent(cmkArn)}`, OPERATOR_TOKEN);
+  const kit = await call(
+    url,
+    'GET',
+    `/v1/tenants/bench/byok/kit?roleArn=${encodeURIComponent(roleArn)}&cmkArn=${encodeURIComponent(cmkArn)}`,
+    OPERATOR_TOKEN,
+  );
   await applyKit(box, kit);
   await call(url, 'PUT', '/v1/tenants/bench/byok/config', OPERATOR_TOKEN, { roleArn, cmkArn });
   const report = await call(url, 'POST', '/v1/tenants/bench/byok/test', OPERATOR_TOKEN);
-  if (!report.ok) throw new Error(`the bench tenant's onboarding test failed: ${JSON.stringify(report.results)}`);
+  if (!report.ok)
+    throw new Error(`the bench tenant's onboarding test failed: ${JSON.stringify(report.results)}`);
   await call(url, 'POST', '/v1/tenants/bench/byok/enable', OPERATOR_TOKEN);
-  return (await call(url, 'POST', '/v1/tenants/bench/tokens', OPERATOR_TOKEN, { kind: 'service' })).token as string;
+  return (await call(url, 'POST', '/v1/tenants/bench/tokens', OPERATOR_TOKEN, { kind: 'service' }))
+    .token as string;
 }
 
-async function load(name: string, target: Target, url: string, token: string, body: string, items: number): Promise<ServerBenchRow> {
-  const options = { url, method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body, connections: CONNECTIONS };
+async function load(
+  name: string,
+  target: Target,
+  url: string,
+  token: string,
+  body: string,
+  items: number,
+): Promise<ServerBenchRow> {
+  const options = {
+    url,
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body,
+    connections: CONNECTIONS,
+  };
   await autocannon({ ...options, duration: 1 });
   await target.cpu();
   const result = await autocannon({ ...options, duration: SECONDS });
   const cpu = await target.cpu();
   return {
-    name, requestsPerSecond: result.requests.average, itemsPerSecond: result.requests.average * items, p50Ms: result.latency.p50, p99Ms: result.latency.p99,
-    cpuMicrosPerRequest: cpu / result.requests.total, failures: result.non2xx + result.errors + result.timeouts,
+    name,
+    requestsPerSecond: result.requests.average,
+    itemsPerSecond: result.requests.average * items,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    cpuMicrosPerRequest: cpu / result.requests.total,
+    failures: result.non2xx + result.errors + result.timeouts,
   };
 }
 
 function mean(rows: ServerBenchRow[]): ServerBenchRow {
-  const avg = (pick: (row: ServerBenchRow) => number) => rows.reduce((sum, row) => sum + pick(row), 0) / rows.length;
-  return { name: rows[0]!.name, requestsPerSecond: avg((r) => r.requestsPerSecond), itemsPerSecond: avg((r) => r.itemsPerSecond), p50Ms: avg((r) => r.p50Ms), p99Ms: avg((r) => r.p99Ms), cpuMicrosPerRequest: avg((r) => r.cpuMicrosPerRequest), failures: rows.reduce((s, r) => s + r.failures, 0) };
+  const avg = (pick: (row: ServerBenchRow) => number) =>
+    rows.reduce((sum, row) => sum + pick(row), 0) / rows.length;
+  return {
+    name: rows[0]!.name,
+    requestsPerSecond: avg((r) => r.requestsPerSecond),
+    itemsPerSecond: avg((r) => r.itemsPerSecond),
+    p50Ms: avg((r) => r.p50Ms),
+    p99Ms: avg((r) => r.p99Ms),
+    cpuMicrosPerRequest: avg((r) => r.cpuMicrosPerRequest),
+    failures: rows.reduce((s, r) => s + r.failures, 0),
+  };
 }
 
-export async function serverBenchmarks(): Promise<{ rows: ServerBenchRow[]; singleRatio: number; batchItemsPerSecond: { encrypt: number; decrypt: number } }> {
+export async function serverBenchmarks(): Promise<{
+  rows: ServerBenchRow[];
+  singleRatio: number;
+  batchItemsPerSecond: { encrypt: number; decrypt: number };
+}> {
   const keyward = await startTarget('keyward');
   const echo = await startTarget('echo');
   try {
@@ -114,7 +172,9 @@ export async function serverBenchmarks(): Promise<{ rows: ServerBenchRow[]; sing
     const plaintext = randomBytes(1024).toString('base64');
     const single = JSON.stringify({ items: [{ plaintext }] });
     const batch = JSON.stringify({ items: Array.from({ length: 100 }, () => ({ plaintext })) });
-    const sealed = await call(url, 'POST', '/v1/tenants/bench/encrypt', token, { items: Array.from({ length: 100 }, () => ({ plaintext })) });
+    const sealed = await call(url, 'POST', '/v1/tenants/bench/encrypt', token, {
+      items: Array.from({ length: 100 }, () => ({ plaintext })),
+    });
     const ciphertexts = sealed.results.map((r: { ciphertext: string }) => ({ ciphertext: r.ciphertext }));
     const decryptSingle = JSON.stringify({ items: [ciphertexts[0]] });
     const decryptBatch = JSON.stringify({ items: ciphertexts });
@@ -136,11 +196,16 @@ export async function serverBenchmarks(): Promise<{ rows: ServerBenchRow[]; sing
       }
     }
     const rows = cases.map(([name]) => mean(byName.get(name)!));
-    const find = (name: string) => rows.find((row) => row.name === name) ?? { requestsPerSecond: NaN, itemsPerSecond: NaN };
+    const find = (name: string) =>
+      rows.find((row) => row.name === name) ?? { requestsPerSecond: NaN, itemsPerSecond: NaN };
     return {
       rows,
-      singleRatio: find('encrypt, 1 KiB item').requestsPerSecond / find('echo, 1 KiB item (baseline)').requestsPerSecond,
-      batchItemsPerSecond: { encrypt: find('encrypt, batch of 100 × 1 KiB').itemsPerSecond, decrypt: find('decrypt, batch of 100 × 1 KiB').itemsPerSecond },
+      singleRatio:
+        find('encrypt, 1 KiB item').requestsPerSecond / find('echo, 1 KiB item (baseline)').requestsPerSecond,
+      batchItemsPerSecond: {
+        encrypt: find('encrypt, batch of 100 × 1 KiB').itemsPerSecond,
+        decrypt: find('decrypt, batch of 100 × 1 KiB').itemsPerSecond,
+      },
     };
   } finally {
     keyward.child.kill('SIGTERM');
@@ -149,12 +214,18 @@ export async function serverBenchmarks(): Promise<{ rows: ServerBenchRow[]; sing
 }
 
 export function printServerTable(result: Awaited<ReturnType<typeof serverBenchmarks>>): void {
-  console.log(`autocannon: ${CONNECTIONS} connections, ${SECONDS} s per case after 1 s of warm-up, mean of ${ROUNDS} alternating rounds`);
+  console.log(
+    `autocannon: ${CONNECTIONS} connections, ${SECONDS} s per case after 1 s of warm-up, mean of ${ROUNDS} alternating rounds`,
+  );
   console.log('| case | req/s | items/s | p50 ms | p99 ms | server CPU µs/request | failed |');
   console.log('|---|---|---|---|---|---|---|');
   for (const row of result.rows) {
-    console.log(`| ${row.name} | ${row.requestsPerSecond.toFixed(0)} | ${row.itemsPerSecond.toFixed(0)} | ${row.p50Ms.toFixed(2)} | ${row.p99Ms.toFixed(2)} | ${row.cpuMicrosPerRequest.toFixed(0)} | ${row.failures} |`);
+    console.log(
+      `| ${row.name} | ${row.requestsPerSecond.toFixed(0)} | ${row.itemsPerSecond.toFixed(0)} | ${row.p50Ms.toFixed(2)} | ${row.p99Ms.toFixed(2)} | ${row.cpuMicrosPerRequest.toFixed(0)} | ${row.failures} |`,
+    );
   }
   console.log(`\nsingle encrypt / echo: ${(result.singleRatio * 100).toFixed(0)}% (target ≥ 60%)`);
-  console.log(`batch items/s: encrypt ${result.batchItemsPerSecond.encrypt.toFixed(0)}, decrypt ${result.batchItemsPerSecond.decrypt.toFixed(0)} (target ≥ 50,000)`);
+  console.log(
+    `batch items/s: encrypt ${result.batchItemsPerSecond.encrypt.toFixed(0)}, decrypt ${result.batchItemsPerSecond.decrypt.toFixed(0)} (target ≥ 50,000)`,
+  );
 }

@@ -9,8 +9,22 @@ declare module 'autocannon' {
     pipelining?: number;
     duration?: number;
   }
-  interface Histogram { average: number; mean: number; p50: number; p99: number; total: number }
-  interface Result { requests: Histogram; latency: Histogram; throughput: Histogram; non2xx: number; errors: number; timeouts: number; '2xx': number }
+  interface Histogram {
+    average: number;
+    mean: number;
+    p50: number;
+    p99: number;
+    total: number;
+  }
+  interface Result {
+    requests: Histogram;
+    latency: Histogram;
+    throughput: Histogram;
+    non2xx: number;
+    errors: number;
+    timeouts: number;
+    '2xx': number;
+  }
   function autocannon(options: Options): Promise<Result>;
   export default autocannon;
 }

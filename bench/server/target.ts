@@ -21,9 +21,17 @@ if (kind === 'echo') {
   process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${address.port}` })}\n`);
 } else if (kind === 'keyward') {
   const dataDir = mkdtempSync(join(tmpdir(), 'keyward-bench-'));
-  const config = loadConfig({ KEYWARD_SANDBOX_PORT: '0' }, {
-    listen: { port: 0 }, store: { dataDir }, operatorToken: process.env.KEYWARD_OPERATOR_TOKEN, demoTenant: '', logLevel: 'silent', rateLimit: { requestsPerSecond: 0 },
-  });
+  const config = loadConfig(
+    { KEYWARD_SANDBOX_PORT: '0' },
+    {
+      listen: { port: 0 },
+      store: { dataDir },
+      operatorToken: process.env.KEYWARD_OPERATOR_TOKEN,
+      demoTenant: '',
+      logLevel: 'silent',
+      rateLimit: { requestsPerSecond: 0 },
+    },
+  );
   const server = await startServer({ config, env: { KEYWARD_SANDBOX_PORT: '0' }, logger: false });
   process.stdout.write(`${JSON.stringify({ url: server.url, sandbox: server.sandbox?.endpoint })}\n`);
 } else {

@@ -9,7 +9,9 @@ const run = promisify(execFile);
  * the PATH (for instance from pip) does not count: the setup guide is written for v2.
  */
 export async function findAwsCliV2(): Promise<string | undefined> {
-  const candidates = [process.env.KEYWARD_AWS_CLI, '/usr/bin/aws', '/usr/local/bin/aws'].filter((path): path is string => !!path && existsSync(path));
+  const candidates = [process.env.KEYWARD_AWS_CLI, '/usr/bin/aws', '/usr/local/bin/aws'].filter(
+    (path): path is string => !!path && existsSync(path),
+  );
   for (const path of candidates) {
     try {
       const { stdout, stderr } = await run(path, ['--version']);
@@ -28,7 +30,12 @@ export interface CliResult {
 }
 
 /** Runs the CLI with only the given credentials: no config files, no pager, no metadata lookups. */
-export async function awsCli(cli: string, args: string[], credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }, region = 'us-east-1'): Promise<CliResult> {
+export async function awsCli(
+  cli: string,
+  args: string[],
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string },
+  region = 'us-east-1',
+): Promise<CliResult> {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -46,6 +53,10 @@ export async function awsCli(cli: string, args: string[], credentials: { accessK
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof failed.code === 'number' ? failed.code : -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+    return {
+      code: typeof failed.code === 'number' ? failed.code : -1,
+      stdout: failed.stdout ?? '',
+      stderr: failed.stderr ?? '',
+    };
   }
 }

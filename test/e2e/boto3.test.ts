@@ -24,7 +24,8 @@ async function hasBoto3(): Promise<boolean> {
 
 const available = await hasBoto3();
 /* CI installs python3-boto3, so there this test must run. */
-if (!available && process.env.CI === 'true') throw new Error('boto3 not found: install the Debian package python3-boto3');
+if (!available && process.env.CI === 'true')
+  throw new Error('boto3 not found: install the Debian package python3-boto3');
 
 describe.skipIf(!available)('boto3 against the sandbox', () => {
   let box: RunningSandbox;
@@ -34,7 +35,13 @@ describe.skipIf(!available)('boto3 against the sandbox', () => {
   afterAll(() => box?.close());
 
   it('runs the BYOK journey and reads AWS-shaped errors', async () => {
-    const env = { PATH: process.env.PATH, HOME: process.env.HOME, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_EC2_METADATA_DISABLED: 'true' };
+    const env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      AWS_CONFIG_FILE: '/dev/null',
+      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    };
     const { stdout } = await run('/usr/bin/python3', [script, box.endpoint, 'us-east-1'], { env });
     const result = JSON.parse(stdout) as Record<string, unknown>;
     expect(result).toMatchObject({
@@ -48,6 +55,8 @@ describe.skipIf(!available)('boto3 against the sandbox', () => {
       wrongExternalId: { code: 'AccessDenied', status: 403 },
       platformDirect: { code: 'AccessDeniedException', status: 400 },
     });
-    expect((result.platformDirect as { message: string }).message).toMatch(/because no resource-based policy allows the kms:DescribeKey action$/);
+    expect((result.platformDirect as { message: string }).message).toMatch(
+      /because no resource-based policy allows the kms:DescribeKey action$/,
+    );
   });
 });

@@ -1,9 +1,23 @@
-import { DecryptCommand, DescribeKeyCommand, DisableKeyCommand, GenerateDataKeyCommand, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
+import {
+  DecryptCommand,
+  DescribeKeyCommand,
+  DisableKeyCommand,
+  GenerateDataKeyCommand,
+  ScheduleKeyDeletionCommand,
+} from '@aws-sdk/client-kms';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { CUSTOMER_ACCOUNT_ID, PLATFORM_ACCOUNT_ID, type RunningSandbox } from '@keyward/sandbox';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { clients, expectAwsError, sandbox, type Credentials } from '../../packages/sandbox/test/helpers.js';
-import { BYOK_ROLE_ARN, customerSetup, EXTERNAL_ID, serviceRoleSession, sessionCredentials, TENANT_CONTEXT, type SetupChoices } from './byok-setup.js';
+import {
+  BYOK_ROLE_ARN,
+  customerSetup,
+  EXTERNAL_ID,
+  serviceRoleSession,
+  sessionCredentials,
+  TENANT_CONTEXT,
+  type SetupChoices,
+} from './byok-setup.js';
 
 /**
  * The whole BYOK journey against the sandbox, with real SDK clients over HTTP: the customer sets
@@ -24,7 +38,13 @@ describe('BYOK journey through the sandbox', () => {
   afterEach(() => box.close());
 
   const assumeCustomerRole = (externalId: string | undefined = EXTERNAL_ID) =>
-    clients(box, service).sts.send(new AssumeRoleCommand({ RoleArn: BYOK_ROLE_ARN, RoleSessionName: 'keyward-tenant-acme', ExternalId: externalId }));
+    clients(box, service).sts.send(
+      new AssumeRoleCommand({
+        RoleArn: BYOK_ROLE_ARN,
+        RoleSessionName: 'keyward-tenant-acme',
+        ExternalId: externalId,
+      }),
+    );
 
   async function tenantKms(region = 'us-east-1') {
     const assumed = await assumeCustomerRole();
@@ -42,10 +62,20 @@ describe('BYOK journey through the sandbox', () => {
     const kms = clients(box, sessionCredentials(assumed.Credentials!)).kms;
 
     const described = await kms.send(new DescribeKeyCommand({ KeyId: keyArn }));
-    expect(described.KeyMetadata).toMatchObject({ Arn: keyArn, KeyState: 'Enabled', KeySpec: 'SYMMETRIC_DEFAULT', KeyUsage: 'ENCRYPT_DECRYPT', KeyManager: 'CUSTOMER' });
-    const dataKey = await kms.send(new GenerateDataKeyCommand({ KeyId: keyArn, KeySpec: 'AES_256', EncryptionContext: TENANT_CONTEXT }));
+    expect(described.KeyMetadata).toMatchObject({
+      Arn: keyArn,
+      KeyState: 'Enabled',
+      KeySpec: 'SYMMETRIC_DEFAULT',
+      KeyUsage: 'ENCRYPT_DECRYPT',
+      KeyManager: 'CUSTOMER',
+    });
+    const dataKey = await kms.send(
+      new GenerateDataKeyCommand({ KeyId: keyArn, KeySpec: 'AES_256', EncryptionContext: TENANT_CONTEXT }),
+    );
     expect(dataKey.KeyId).toBe(keyArn);
-    const opened = await kms.send(new DecryptCommand({ CiphertextBlob: dataKey.CiphertextBlob, EncryptionContext: TENANT_CONTEXT }));
+    const opened = await kms.send(
+      new DecryptCommand({ CiphertextBlob: dataKey.CiphertextBlob, EncryptionContext: TENANT_CONTEXT }),
+    );
     expect(Buffer.from(opened.Plaintext!).equals(Buffer.from(dataKey.Plaintext!))).toBe(true);
 
     const calls = box.trail.query({ service: 'kms', keyArn, principalArn: SESSION_ARN });
@@ -59,11 +89,16 @@ describe('BYOK journey through the sandbox', () => {
 
   it('the role is not assumable without the External ID when the trust policy requires it', async () => {
     await setUp();
-    await expectAwsError(clients(box, service).sts.send(new AssumeRoleCommand({ RoleArn: BYOK_ROLE_ARN, RoleSessionName: 'no-external-id' })), {
-      name: 'AccessDenied',
-      status: 403,
-      message: `User: ${SERVICE_SESSION_ARN} is not authorized to perform: sts:AssumeRole on resource: ${BYOK_ROLE_ARN}`,
-    });
+    await expectAwsError(
+      clients(box, service).sts.send(
+        new AssumeRoleCommand({ RoleArn: BYOK_ROLE_ARN, RoleSessionName: 'no-external-id' }),
+      ),
+      {
+        name: 'AccessDenied',
+        status: 403,
+        message: `User: ${SERVICE_SESSION_ARN} is not authorized to perform: sts:AssumeRole on resource: ${BYOK_ROLE_ARN}`,
+      },
+    );
   });
 
   it('trust policy naming the wrong principal: AccessDenied on AssumeRole', async () => {
@@ -85,7 +120,9 @@ describe('BYOK journey through the sandbox', () => {
     const withId = await assumeCustomerRole();
     expect(withId.AssumedRoleUser?.Arn).toBe(SESSION_ARN);
     /* This is the confused-deputy hole Keyward's validation must detect: AWS does not refuse it. */
-    const withoutId = await clients(box, service).sts.send(new AssumeRoleCommand({ RoleArn: BYOK_ROLE_ARN, RoleSessionName: 'no-external-id' }));
+    const withoutId = await clients(box, service).sts.send(
+      new AssumeRoleCommand({ RoleArn: BYOK_ROLE_ARN, RoleSessionName: 'no-external-id' }),
+    );
     expect(withoutId.Credentials?.AccessKeyId).toMatch(/^ASIA/);
   });
 
@@ -116,49 +153,82 @@ describe('BYOK journey through the sandbox', () => {
   it('both the permissions policy and the key-policy statement missing: AccessDenied, no identity-based policy', async () => {
     const keyArn = await setUp({ keyPolicyStatement: false, permissionsPolicy: false });
     const kms = await tenantKms();
-    await expectAwsError(kms.send(new GenerateDataKeyCommand({ KeyId: keyArn, KeySpec: 'AES_256', EncryptionContext: TENANT_CONTEXT })), {
-      name: 'AccessDeniedException',
-      status: 400,
-      message: `User: ${SESSION_ARN} is not authorized to perform: kms:GenerateDataKey on resource: ${keyArn} because no identity-based policy allows the kms:GenerateDataKey action`,
-    });
+    await expectAwsError(
+      kms.send(
+        new GenerateDataKeyCommand({ KeyId: keyArn, KeySpec: 'AES_256', EncryptionContext: TENANT_CONTEXT }),
+      ),
+      {
+        name: 'AccessDeniedException',
+        status: 400,
+        message: `User: ${SESSION_ARN} is not authorized to perform: kms:GenerateDataKey on resource: ${keyArn} because no identity-based policy allows the kms:GenerateDataKey action`,
+      },
+    );
   });
 
   it('key disabled: DisabledException for cryptographic calls, DescribeKey shows Disabled', async () => {
     const keyArn = await setUp();
-    await clients(box, box.credentials(CUSTOMER_ACCOUNT_ID)).kms.send(new DisableKeyCommand({ KeyId: keyArn }));
+    await clients(box, box.credentials(CUSTOMER_ACCOUNT_ID)).kms.send(
+      new DisableKeyCommand({ KeyId: keyArn }),
+    );
     const kms = await tenantKms();
-    expect((await kms.send(new DescribeKeyCommand({ KeyId: keyArn }))).KeyMetadata?.KeyState).toBe('Disabled');
-    await expectAwsError(kms.send(new GenerateDataKeyCommand({ KeyId: keyArn, KeySpec: 'AES_256', EncryptionContext: TENANT_CONTEXT })), {
-      name: 'DisabledException',
-      status: 400,
-      message: `${keyArn} is disabled.`,
-    });
+    expect((await kms.send(new DescribeKeyCommand({ KeyId: keyArn }))).KeyMetadata?.KeyState).toBe(
+      'Disabled',
+    );
+    await expectAwsError(
+      kms.send(
+        new GenerateDataKeyCommand({ KeyId: keyArn, KeySpec: 'AES_256', EncryptionContext: TENANT_CONTEXT }),
+      ),
+      {
+        name: 'DisabledException',
+        status: 400,
+        message: `${keyArn} is disabled.`,
+      },
+    );
   });
 
   it('key pending deletion: KMSInvalidStateException', async () => {
     const keyArn = await setUp();
-    await clients(box, box.credentials(CUSTOMER_ACCOUNT_ID)).kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyArn, PendingWindowInDays: 7 }));
+    await clients(box, box.credentials(CUSTOMER_ACCOUNT_ID)).kms.send(
+      new ScheduleKeyDeletionCommand({ KeyId: keyArn, PendingWindowInDays: 7 }),
+    );
     const kms = await tenantKms();
-    await expectAwsError(kms.send(new GenerateDataKeyCommand({ KeyId: keyArn, KeySpec: 'AES_256', EncryptionContext: TENANT_CONTEXT })), {
-      name: 'KMSInvalidStateException',
-      status: 400,
-      message: `${keyArn} is pending deletion.`,
-    });
+    await expectAwsError(
+      kms.send(
+        new GenerateDataKeyCommand({ KeyId: keyArn, KeySpec: 'AES_256', EncryptionContext: TENANT_CONTEXT }),
+      ),
+      {
+        name: 'KMSInvalidStateException',
+        status: 400,
+        message: `${keyArn} is pending deletion.`,
+      },
+    );
   });
 
   it('CMK ARN in another region than the one called: NotFoundException', async () => {
     const keyArn = await setUp();
     const kms = await tenantKms('eu-west-1');
-    await expectAwsError(kms.send(new DescribeKeyCommand({ KeyId: keyArn })), { name: 'NotFoundException', status: 400, message: 'Invalid arn us-east-1' });
+    await expectAwsError(kms.send(new DescribeKeyCommand({ KeyId: keyArn })), {
+      name: 'NotFoundException',
+      status: 400,
+      message: 'Invalid arn us-east-1',
+    });
   });
 
   it("encryption-context condition not met: another tenant's context is refused", async () => {
     const keyArn = await setUp({ tenantCondition: true });
     const kms = await tenantKms();
-    const mine = await kms.send(new GenerateDataKeyCommand({ KeyId: keyArn, KeySpec: 'AES_256', EncryptionContext: TENANT_CONTEXT }));
+    const mine = await kms.send(
+      new GenerateDataKeyCommand({ KeyId: keyArn, KeySpec: 'AES_256', EncryptionContext: TENANT_CONTEXT }),
+    );
     expect(mine.KeyId).toBe(keyArn);
     await expectAwsError(
-      kms.send(new GenerateDataKeyCommand({ KeyId: keyArn, KeySpec: 'AES_256', EncryptionContext: { ...TENANT_CONTEXT, 'keyward:tenant': 'globex' } })),
+      kms.send(
+        new GenerateDataKeyCommand({
+          KeyId: keyArn,
+          KeySpec: 'AES_256',
+          EncryptionContext: { ...TENANT_CONTEXT, 'keyward:tenant': 'globex' },
+        }),
+      ),
       {
         name: 'AccessDeniedException',
         status: 400,

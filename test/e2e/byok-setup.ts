@@ -1,7 +1,12 @@
 import { CreateKeyCommand, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
 import { CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
-import { CUSTOMER_ACCOUNT_ID, PLATFORM_ACCOUNT_ID, SERVICE_ROLE_NAME, type RunningSandbox } from '@keyward/sandbox';
+import {
+  CUSTOMER_ACCOUNT_ID,
+  PLATFORM_ACCOUNT_ID,
+  SERVICE_ROLE_NAME,
+  type RunningSandbox,
+} from '@keyward/sandbox';
 import { clients, type Credentials } from '../../packages/sandbox/test/helpers.js';
 
 /**
@@ -13,7 +18,13 @@ export const BYOK_ROLE_NAME = 'keyward-byok';
 export const BYOK_ROLE_ARN = `arn:aws:iam::${CUSTOMER_ACCOUNT_ID}:role/${BYOK_ROLE_NAME}`;
 export const EXTERNAL_ID = 'kw-7f3a9c1e5b2d4a6f8e0c1b3d5f7a9c2e';
 export const TENANT_CONTEXT = { 'keyward:tenant': 'acme', 'keyward:key-version': '1' };
-export const KEY_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'];
+export const KEY_ACTIONS = [
+  'kms:Encrypt',
+  'kms:Decrypt',
+  'kms:ReEncrypt*',
+  'kms:GenerateDataKey*',
+  'kms:DescribeKey',
+];
 
 export interface SetupChoices {
   trustPrincipal?: string;
@@ -43,15 +54,38 @@ const tenantCondition = { StringEquals: { 'kms:EncryptionContext:keyward:tenant'
 
 export const permissionsPolicy = (keyArn: string, withTenantCondition: boolean) => ({
   Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Action: KEY_ACTIONS, Resource: keyArn, ...(withTenantCondition ? { Condition: tenantCondition } : {}) }],
+  Statement: [
+    {
+      Effect: 'Allow',
+      Action: KEY_ACTIONS,
+      Resource: keyArn,
+      ...(withTenantCondition ? { Condition: tenantCondition } : {}),
+    },
+  ],
 });
 
 export const keyPolicy = (choices: SetupChoices) => ({
   Version: '2012-10-17',
   Statement: [
     ...(choices.keepRootStatement === false
-      ? [{ Sid: 'KeyAdministrators', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${CUSTOMER_ACCOUNT_ID}:user/admin` }, Action: 'kms:*', Resource: '*' }]
-      : [{ Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${CUSTOMER_ACCOUNT_ID}:root` }, Action: 'kms:*', Resource: '*' }]),
+      ? [
+          {
+            Sid: 'KeyAdministrators',
+            Effect: 'Allow',
+            Principal: { AWS: `arn:aws:iam::${CUSTOMER_ACCOUNT_ID}:user/admin` },
+            Action: 'kms:*',
+            Resource: '*',
+          },
+        ]
+      : [
+          {
+            Sid: 'Enable IAM User Permissions',
+            Effect: 'Allow',
+            Principal: { AWS: `arn:aws:iam::${CUSTOMER_ACCOUNT_ID}:root` },
+            Action: 'kms:*',
+            Resource: '*',
+          },
+        ]),
     ...(choices.keyPolicyStatement === false
       ? []
       : [
@@ -68,30 +102,55 @@ export const keyPolicy = (choices: SetupChoices) => ({
 });
 
 /** Steps 2–3 of the guide in the customer account: the CMK, the role, its policy, the key policy statement. */
-export async function customerSetup(box: RunningSandbox, choices: SetupChoices = {}, region = 'us-east-1'): Promise<{ keyArn: string }> {
+export async function customerSetup(
+  box: RunningSandbox,
+  choices: SetupChoices = {},
+  region = 'us-east-1',
+): Promise<{ keyArn: string }> {
   const customer = clients(box, box.credentials(CUSTOMER_ACCOUNT_ID), region);
   const key = await customer.kms.send(new CreateKeyCommand({ Description: 'Customer CMK for Keyward' }));
   const keyArn = key.KeyMetadata!.Arn!;
   const externalId = choices.externalIdCondition === undefined ? EXTERNAL_ID : choices.externalIdCondition;
   await customer.iam.send(
-    new CreateRoleCommand({ RoleName: BYOK_ROLE_NAME, AssumeRolePolicyDocument: JSON.stringify(trustPolicy(choices.trustPrincipal ?? SERVICE_ROLE_ARN, externalId)) }),
+    new CreateRoleCommand({
+      RoleName: BYOK_ROLE_NAME,
+      AssumeRolePolicyDocument: JSON.stringify(
+        trustPolicy(choices.trustPrincipal ?? SERVICE_ROLE_ARN, externalId),
+      ),
+    }),
   );
   if (choices.permissionsPolicy !== false) {
     await customer.iam.send(
-      new PutRolePolicyCommand({ RoleName: BYOK_ROLE_NAME, PolicyName: 'keyward-cmk-access', PolicyDocument: JSON.stringify(permissionsPolicy(keyArn, choices.tenantCondition ?? false)) }),
+      new PutRolePolicyCommand({
+        RoleName: BYOK_ROLE_NAME,
+        PolicyName: 'keyward-cmk-access',
+        PolicyDocument: JSON.stringify(permissionsPolicy(keyArn, choices.tenantCondition ?? false)),
+      }),
     );
   }
-  await customer.kms.send(new PutKeyPolicyCommand({ KeyId: keyArn, Policy: JSON.stringify(keyPolicy(choices)) }));
+  await customer.kms.send(
+    new PutKeyPolicyCommand({ KeyId: keyArn, Policy: JSON.stringify(keyPolicy(choices)) }),
+  );
   return { keyArn };
 }
 
 /** The platform side: its administrator's credentials become a keyward-service session. */
 export async function serviceRoleSession(box: RunningSandbox): Promise<Credentials> {
   const platform = clients(box, box.credentials(PLATFORM_ACCOUNT_ID));
-  const session = await platform.sts.send(new AssumeRoleCommand({ RoleArn: SERVICE_ROLE_ARN, RoleSessionName: 'keyward-platform' }));
+  const session = await platform.sts.send(
+    new AssumeRoleCommand({ RoleArn: SERVICE_ROLE_ARN, RoleSessionName: 'keyward-platform' }),
+  );
   return sessionCredentials(session.Credentials!);
 }
 
-export function sessionCredentials(credentials: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string }): Credentials {
-  return { accessKeyId: credentials.AccessKeyId!, secretAccessKey: credentials.SecretAccessKey!, sessionToken: credentials.SessionToken! };
+export function sessionCredentials(credentials: {
+  AccessKeyId?: string;
+  SecretAccessKey?: string;
+  SessionToken?: string;
+}): Credentials {
+  return {
+    accessKeyId: credentials.AccessKeyId!,
+    secretAccessKey: credentials.SecretAccessKey!,
+    sessionToken: credentials.SessionToken!,
+  };
 }

@@ -32,13 +32,20 @@ export interface InstanceSettings {
 
 /** Starts `keyward serve --json` and resolves when it prints its summary line (URL and instance ID). */
 export function startInstance(name: string, settings: InstanceSettings): Promise<Instance> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('KEYWARD_') && key !== 'DATABASE_URL'));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !key.startsWith('KEYWARD_') && key !== 'DATABASE_URL'),
+  );
   const child = spawn(process.execPath, [BIN, 'serve', '--json', '--port', '0'], {
     cwd: REPO_ROOT,
     env: {
       ...env,
-      DATABASE_URL: settings.databaseUrl, KEYWARD_DATABASE_SCHEMA: settings.schema, KEYWARD_AWS_ENDPOINT: settings.awsEndpoint,
-      KEYWARD_OPERATOR_TOKEN: OPERATOR_TOKEN, KEYWARD_DEMO_TENANT: '', KEYWARD_LOG_LEVEL: 'warn', KEYWARD_RATE_LIMIT_PER_SECOND: '0',
+      DATABASE_URL: settings.databaseUrl,
+      KEYWARD_DATABASE_SCHEMA: settings.schema,
+      KEYWARD_AWS_ENDPOINT: settings.awsEndpoint,
+      KEYWARD_OPERATOR_TOKEN: OPERATOR_TOKEN,
+      KEYWARD_DEMO_TENANT: '',
+      KEYWARD_LOG_LEVEL: 'warn',
+      KEYWARD_RATE_LIMIT_PER_SECOND: '0',
       ...settings.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -46,27 +53,51 @@ export function startInstance(name: string, settings: InstanceSettings): Promise
   let stdout = '';
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) => child.once('close', (code, signal) => resolveExit({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) =>
+    child.once('close', (code, signal) => resolveExit({ code, signal })),
+  );
   return new Promise((resolveStart, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start within 30 s; stderr: ${stderr}`)), 30_000);
-    void exited.then(({ code, signal }) => reject(new Error(`${name} exited (${code ?? signal}) before starting; stderr: ${stderr}`)));
+    const timer = setTimeout(
+      () => reject(new Error(`${name} did not start within 30 s; stderr: ${stderr}`)),
+      30_000,
+    );
+    void exited.then(({ code, signal }) =>
+      reject(new Error(`${name} exited (${code ?? signal}) before starting; stderr: ${stderr}`)),
+    );
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
       const end = stdout.indexOf('\n');
       if (end < 0) return;
       clearTimeout(timer);
       const summary = JSON.parse(stdout.slice(0, end)) as { url: string; instanceId: string };
-      resolveStart({ name, url: summary.url, instanceId: summary.instanceId, pid: child.pid!, child, exited, stderr: () => stderr });
+      resolveStart({
+        name,
+        url: summary.url,
+        instanceId: summary.instanceId,
+        pid: child.pid!,
+        child,
+        exited,
+        stderr: () => stderr,
+      });
     });
   });
 }
 
 /** A JSON call to an instance as the operator (or with `token`). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the JSON of documented routes; tests assert its shape
-export async function call(instance: Instance, method: string, path: string, body?: unknown, token = OPERATOR_TOKEN): Promise<{ status: number; body: any }> {
+export async function call(
+  instance: Instance,
+  method: string,
+  path: string,
+  body?: unknown,
+  token = OPERATOR_TOKEN,
+): Promise<{ status: number; body: any }> {
   const response = await fetch(`${instance.url}${path}`, {
     method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();
@@ -74,7 +105,11 @@ export async function call(instance: Instance, method: string, path: string, bod
 }
 
 /** Runs `work` over `items` with at most `width` at once; the first failure rejects. */
-export async function inParallel<T, R>(items: readonly T[], width: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function inParallel<T, R>(
+  items: readonly T[],
+  width: number,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array<R>(items.length);
   let next = 0;
   const lanes = Array.from({ length: Math.min(width, items.length) }, async () => {
@@ -88,7 +123,12 @@ export async function inParallel<T, R>(items: readonly T[], width: number, work:
 }
 
 /** A query in the instances' schema, for what the API does not show (which instance holds a job). */
-export async function query<R extends pg.QueryResultRow>(databaseUrl: string, schema: string, text: string, values: unknown[] = []): Promise<R[]> {
+export async function query<R extends pg.QueryResultRow>(
+  databaseUrl: string,
+  schema: string,
+  text: string,
+  values: unknown[] = [],
+): Promise<R[]> {
   const client = new pg.Client({ connectionString: databaseUrl, options: `-c search_path=${schema}` });
   await client.connect();
   try {
@@ -108,11 +148,19 @@ export const pidOf = (instanceId: string): number => Number(instanceId.split(':'
  * without the per-tenant audit events the API would add: this is a fixture for jobs, not a test
  * of tenant creation. Returns each tenant's ciphertext of `<id> record`.
  */
-export async function seedPlatformTenants(settings: InstanceSettings, ids: readonly string[], width = 32): Promise<string[]> {
+export async function seedPlatformTenants(
+  settings: InstanceSettings,
+  ids: readonly string[],
+  width = 32,
+): Promise<string[]> {
   const store = await openStore({ kind: 'postgres', url: settings.databaseUrl, schema: settings.schema });
   const aws = platformAws(loadConfig({}, { aws: { endpoint: settings.awsEndpoint } }), settings.awsEndpoint);
   try {
-    const current = await store.db.selectFrom('platform_root_keys').select('id').where('state', '=', 'current').executeTakeFirstOrThrow();
+    const current = await store.db
+      .selectFrom('platform_root_keys')
+      .select('id')
+      .where('state', '=', 'current')
+      .executeTakeFirstOrThrow();
     const root = new PlatformKmsRootKey({ kms: aws.kms, keyArn: current.id });
     const wrapped = await inParallel(ids, width, async (id) => {
       const { key, wrappedKey } = await root.generateTenantKey({ tenantId: id, version: 1 });
@@ -123,10 +171,45 @@ export async function seedPlatformTenants(settings: InstanceSettings, ids: reado
     for (let start = 0; start < ids.length; start += 1000) {
       const chunk = ids.slice(start, start + 1000);
       await store.db.transaction().execute(async (trx) => {
-        await trx.insertInto('tenants').values(chunk.map((id) => ({ id, name: `Tenant ${id}`, created_at: at }))).execute();
-        await trx.insertInto('byok_configs').values(chunk.map((id) => ({ tenant_id: id, state: 'not_configured', external_id: null, state_since: at, updated_at: at }))).execute();
-        await trx.insertInto('tenant_key_policies').values(chunk.map((id) => ({ tenant_id: id, latest_version: 1, min_encryption_version: 0, min_decryption_version: 1 }))).execute();
-        await trx.insertInto('tenant_key_versions').values(chunk.map((id, index) => ({ tenant_id: id, version: 1, wrapped_key: wrapped[start + index]!, root_key_id: root.id, created_at: at }))).execute();
+        await trx
+          .insertInto('tenants')
+          .values(chunk.map((id) => ({ id, name: `Tenant ${id}`, created_at: at })))
+          .execute();
+        await trx
+          .insertInto('byok_configs')
+          .values(
+            chunk.map((id) => ({
+              tenant_id: id,
+              state: 'not_configured',
+              external_id: null,
+              state_since: at,
+              updated_at: at,
+            })),
+          )
+          .execute();
+        await trx
+          .insertInto('tenant_key_policies')
+          .values(
+            chunk.map((id) => ({
+              tenant_id: id,
+              latest_version: 1,
+              min_encryption_version: 0,
+              min_decryption_version: 1,
+            })),
+          )
+          .execute();
+        await trx
+          .insertInto('tenant_key_versions')
+          .values(
+            chunk.map((id, index) => ({
+              tenant_id: id,
+              version: 1,
+              wrapped_key: wrapped[start + index]!,
+              root_key_id: root.id,
+              created_at: at,
+            })),
+          )
+          .execute();
       });
     }
     const keyward = createKeyward({ store: new SqlTenantKeyStore(store.db), rootKeys: root });

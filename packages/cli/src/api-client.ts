@@ -1,7 +1,12 @@
 /** A failure the server answered with (its stable code), or could not be reached at all. */
 export class ApiError extends Error {
   override readonly name = 'ApiError';
-  constructor(readonly code: string, message: string, readonly status: number, readonly details?: Record<string, unknown>) {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: number,
+    readonly details?: Record<string, unknown>,
+  ) {
     super(message);
   }
 }
@@ -21,11 +26,18 @@ export class ApiClient {
     try {
       response = await fetch(new URL(path, this.connection.url), {
         method,
-        headers: { authorization: `Bearer ${this.connection.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: {
+          authorization: `Bearer ${this.connection.token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     } catch (error) {
-      throw new ApiError('KW_UNREACHABLE', `Cannot reach Keyward at ${this.connection.url} (${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}).`, 0);
+      throw new ApiError(
+        'KW_UNREACHABLE',
+        `Cannot reach Keyward at ${this.connection.url} (${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}).`,
+        0,
+      );
     }
     const text = await response.text();
     let parsed: unknown;
@@ -35,8 +47,14 @@ export class ApiClient {
       parsed = text;
     }
     if (!response.ok) {
-      const failure = parsed as { code?: string; message?: string; details?: Record<string, unknown> } | undefined;
-      throw new ApiError(failure?.code ?? `HTTP_${response.status}`, failure?.message ?? `HTTP ${response.status}`, response.status, failure?.details);
+      const failure = parsed as
+        { code?: string; message?: string; details?: Record<string, unknown> } | undefined;
+      throw new ApiError(
+        failure?.code ?? `HTTP_${response.status}`,
+        failure?.message ?? `HTTP ${response.status}`,
+        response.status,
+        failure?.details,
+      );
     }
     return parsed;
   }

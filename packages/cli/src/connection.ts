@@ -2,7 +2,11 @@ import { Option, type Command } from 'commander';
 import type { Connection } from './api-client.js';
 
 /** The options every command that talks to a server takes (see `withConnection`). */
-export interface ServerOptions { url?: string; token?: string; json?: boolean }
+export interface ServerOptions {
+  url?: string;
+  token?: string;
+  json?: boolean;
+}
 
 /** A usage mistake: exit 2, with the hint on the same line. */
 export class UsageError extends Error {
@@ -13,15 +17,23 @@ export class UsageError extends Error {
 /** `--url` / `--token`, falling back to KEYWARD_URL / KEYWARD_TOKEN, and `--json`, on every command that talks to a server. */
 export function withConnection(command: Command): Command {
   return command
-    .addOption(new Option('--url <url>', 'the Keyward server (default $KEYWARD_URL, else http://127.0.0.1:8080)'))
+    .addOption(
+      new Option('--url <url>', 'the Keyward server (default $KEYWARD_URL, else http://127.0.0.1:8080)'),
+    )
     .addOption(new Option('--token <token>', 'an operator or tenant-admin token (default $KEYWARD_TOKEN)'))
     .option('--json', 'print the result as JSON');
 }
 
-export function connectionOf(options: { url?: string; token?: string }, env: NodeJS.ProcessEnv = process.env): Connection {
+export function connectionOf(
+  options: { url?: string; token?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): Connection {
   const url = options.url ?? env.KEYWARD_URL ?? 'http://127.0.0.1:8080';
   const token = options.token ?? env.KEYWARD_TOKEN;
-  if (token === undefined || token === '') throw new UsageError('No token: pass --token or set KEYWARD_TOKEN (the operator token `keyward serve` printed, or a tenant-admin token).');
+  if (token === undefined || token === '')
+    throw new UsageError(
+      'No token: pass --token or set KEYWARD_TOKEN (the operator token `keyward serve` printed, or a tenant-admin token).',
+    );
   try {
     const parsed = new URL(url);
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('not http');

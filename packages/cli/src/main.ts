@@ -9,7 +9,10 @@ import { reportFailure } from './report-failure.js';
 function exitOverrideEverywhere(command: Command): void {
   command.exitOverride();
   command.configureOutput({
-    outputError: (text, write) => write(`keyward: KW_USAGE: ${text.replace(/^error: /, '').trim()} (see: ${commandPath(command)} --help)\n`),
+    outputError: (text, write) =>
+      write(
+        `keyward: KW_USAGE: ${text.replace(/^error: /, '').trim()} (see: ${commandPath(command)} --help)\n`,
+      ),
   });
   for (const sub of command.commands) exitOverrideEverywhere(sub);
 }
@@ -22,13 +25,11 @@ function commandPath(command: Command): string {
 
 const program = buildProgram();
 exitOverrideEverywhere(program);
-program
-  .parseAsync(process.argv)
-  .catch((error: unknown) => {
-    if (error instanceof CommanderError) {
-      // Help and --version end with code 0; Commander has already printed its message.
-      process.exitCode = error.exitCode === 0 ? 0 : 2;
-      return;
-    }
-    process.exitCode = reportFailure(error);
-  });
+program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof CommanderError) {
+    // Help and --version end with code 0; Commander has already printed its message.
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+    return;
+  }
+  process.exitCode = reportFailure(error);
+});

@@ -1,5 +1,6 @@
 /** Colour only on a terminal, and never with NO_COLOR (https://no-color.org). */
-const colour = (code: number) => (text: string) => (process.stdout.isTTY && process.env.NO_COLOR === undefined ? `\u001b[${code}m${text}\u001b[0m` : text);
+const colour = (code: number) => (text: string) =>
+  process.stdout.isTTY && process.env.NO_COLOR === undefined ? `\u001b[${code}m${text}\u001b[0m` : text;
 export const green = colour(32);
 export const red = colour(31);
 export const yellow = colour(33);
@@ -18,5 +19,11 @@ export function printLines(lines: string[]): void {
 
 /** A check's status, coloured. */
 export function statusWord(status: string): string {
-  return status === 'pass' ? green('pass') : status === 'fail' ? red('FAIL') : status === 'warn' ? yellow('warn') : dim(status === 'skipped' ? 'skip' : status);
+  return status === 'pass'
+    ? green('pass')
+    : status === 'fail'
+      ? red('FAIL')
+      : status === 'warn'
+        ? yellow('warn')
+        : dim(status === 'skipped' ? 'skip' : status);
 }

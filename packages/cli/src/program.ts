@@ -28,5 +28,8 @@ export function buildProgram(): Command {
     .addCommand(verifyCommand())
     .addCommand(auditCommand())
     .addCommand(jobsCommand())
-    .addHelpText('after', '\nExit codes: 0 ok, 1 failure, 2 usage error or bad input, 3 a check failed.\nErrors are one line, `keyward: CODE: message`, with the stable code (docs/errors.md); --verbose adds the stack trace.\nCommands that talk to a server take --url and --token (or KEYWARD_URL, KEYWARD_TOKEN) and --json.');
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 ok, 1 failure, 2 usage error or bad input, 3 a check failed.\nErrors are one line, `keyward: CODE: message`, with the stable code (docs/errors.md); --verbose adds the stack trace.\nCommands that talk to a server take --url and --token (or KEYWARD_URL, KEYWARD_TOKEN) and --json.',
+    );
 }

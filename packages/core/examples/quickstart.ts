@@ -22,7 +22,10 @@ console.log('ciphertext:', ciphertext);
 console.log('plaintext: ', (await keyward.decrypt('acme', ciphertext, context)).toString('utf8'));
 
 // Another tenant, or another context, cannot read it.
-for (const [tenant, ctx] of [['globex', context], ['acme', { table: 'invoices', row: '43' }]] as const) {
+for (const [tenant, ctx] of [
+  ['globex', context],
+  ['acme', { table: 'invoices', row: '43' }],
+] as const) {
   try {
     await keyward.decrypt(tenant, ciphertext, ctx);
   } catch (error) {
@@ -43,10 +46,23 @@ try {
 
 // A data key for encrypting a large object yourself: keep wrappedKey, zero plaintextKey after use.
 const dataKey = await keyward.generateDataKey('acme', { object: 'backup-2026-11-28.tar' });
-console.log('data key: ', dataKey.plaintextKey.length, 'bytes, wrapped in', dataKey.wrappedKey.length, 'bytes, version', dataKey.keyVersion);
+console.log(
+  'data key: ',
+  dataKey.plaintextKey.length,
+  'bytes, wrapped in',
+  dataKey.wrappedKey.length,
+  'bytes, version',
+  dataKey.keyVersion,
+);
 dataKey.plaintextKey.fill(0);
 
 const versions = await keyward.listKeyVersions('acme');
-console.log('acme key versions:', versions.versions.map((v) => v.version).join(', '), '| floors:', versions.minEncryptionVersion, versions.minDecryptionVersion);
+console.log(
+  'acme key versions:',
+  versions.versions.map((v) => v.version).join(', '),
+  '| floors:',
+  versions.minEncryptionVersion,
+  versions.minDecryptionVersion,
+);
 console.log('cache:', keyward.stats());
 keyward.close();

@@ -9,7 +9,8 @@ function documentedCodes(): Map<string, { status: number; category: string; mess
   const rows = new Map<string, { status: number; category: string; message: string }>();
   for (const line of markdown.split('\n')) {
     const match = ROW.exec(line);
-    if (match !== null) rows.set(match[1]!, { status: Number(match[2]), category: match[3]!, message: match[4]! });
+    if (match !== null)
+      rows.set(match[1]!, { status: Number(match[2]), category: match[3]!, message: match[4]! });
   }
   return rows;
 }
@@ -19,7 +20,11 @@ describe('error catalogue', () => {
     const documented = documentedCodes();
     expect([...documented.keys()].sort()).toEqual(Object.keys(ERROR_CATALOGUE).sort());
     for (const [code, entry] of Object.entries(ERROR_CATALOGUE)) {
-      expect(documented.get(code), code).toEqual({ status: entry.status, category: entry.category, message: entry.message });
+      expect(documented.get(code), code).toEqual({
+        status: entry.status,
+        category: entry.category,
+        message: entry.message,
+      });
     }
   });
 
@@ -32,20 +37,33 @@ describe('error catalogue', () => {
   });
 
   it('a KeywardError carries the catalogue status, category and message, and serialises without a stack', () => {
-    const error = new KeywardError('KW_KMS_KEY_DISABLED', { aws: { service: 'kms', operation: 'Decrypt', errorName: 'DisabledException', requestId: 'req-1' } });
+    const error = new KeywardError('KW_KMS_KEY_DISABLED', {
+      aws: { service: 'kms', operation: 'Decrypt', errorName: 'DisabledException', requestId: 'req-1' },
+    });
     expect(error).toBeInstanceOf(Error);
     expect(error.status).toBe(403);
     expect(error.category).toBe('revoked');
     expect(error.message).toBe(ERROR_CATALOGUE.KW_KMS_KEY_DISABLED.message);
     const body = JSON.parse(JSON.stringify(error)) as Record<string, unknown>;
-    expect(body).toEqual({ code: 'KW_KMS_KEY_DISABLED', message: error.message, aws: { service: 'kms', operation: 'Decrypt', errorName: 'DisabledException', requestId: 'req-1' } });
+    expect(body).toEqual({
+      code: 'KW_KMS_KEY_DISABLED',
+      message: error.message,
+      aws: { service: 'kms', operation: 'Decrypt', errorName: 'DisabledException', requestId: 'req-1' },
+    });
     expect(JSON.stringify(error)).not.toContain('at ');
   });
 
   it('a specific message and details replace the defaults; isKeywardError narrows by code', () => {
-    const error = new KeywardError('KW_INVALID_ARGUMENT', { message: 'bytes must be 1 to 1024.', details: { bytes: 0 } });
+    const error = new KeywardError('KW_INVALID_ARGUMENT', {
+      message: 'bytes must be 1 to 1024.',
+      details: { bytes: 0 },
+    });
     expect(error.message).toBe('bytes must be 1 to 1024.');
-    expect(error.toJSON()).toEqual({ code: 'KW_INVALID_ARGUMENT', message: 'bytes must be 1 to 1024.', details: { bytes: 0 } });
+    expect(error.toJSON()).toEqual({
+      code: 'KW_INVALID_ARGUMENT',
+      message: 'bytes must be 1 to 1024.',
+      details: { bytes: 0 },
+    });
     expect(isKeywardError(error)).toBe(true);
     expect(isKeywardError(error, 'KW_INVALID_ARGUMENT')).toBe(true);
     expect(isKeywardError(error, 'KW_INTERNAL' as ErrorCode)).toBe(false);

@@ -38,14 +38,32 @@ export interface DataKey {
 
 export interface Keyward {
   createTenantKey(tenantId: string): Promise<KeyVersionInfo>;
-  encrypt(tenantId: string, plaintext: Uint8Array | string, context?: EncryptionContext, options?: EncryptOptions): Promise<Buffer>;
+  encrypt(
+    tenantId: string,
+    plaintext: Uint8Array | string,
+    context?: EncryptionContext,
+    options?: EncryptOptions,
+  ): Promise<Buffer>;
   /** encrypt(), returning the text form `kw1:…` for JSON. */
-  encryptText(tenantId: string, plaintext: Uint8Array | string, context?: EncryptionContext, options?: EncryptOptions): Promise<string>;
+  encryptText(
+    tenantId: string,
+    plaintext: Uint8Array | string,
+    context?: EncryptionContext,
+    options?: EncryptOptions,
+  ): Promise<string>;
   /** Accepts the binary form (bytes) or the text form (string). */
   decrypt(tenantId: string, ciphertext: Uint8Array | string, context?: EncryptionContext): Promise<Buffer>;
   /** A ciphertext of the same plaintext under the latest allowed version, in the form it came in. */
-  rewrap<C extends Uint8Array | string>(tenantId: string, ciphertext: C, context?: EncryptionContext): Promise<C extends string ? string : Buffer>;
-  generateDataKey(tenantId: string, context?: EncryptionContext, options?: { bytes?: number }): Promise<DataKey>;
+  rewrap<C extends Uint8Array | string>(
+    tenantId: string,
+    ciphertext: C,
+    context?: EncryptionContext,
+  ): Promise<C extends string ? string : Buffer>;
+  generateDataKey(
+    tenantId: string,
+    context?: EncryptionContext,
+    options?: { bytes?: number },
+  ): Promise<DataKey>;
   rotateTenantKey(tenantId: string): Promise<KeyVersionInfo>;
   listKeyVersions(tenantId: string): Promise<KeyringInfo>;
   setFloors(tenantId: string, floors: FloorsUpdate): Promise<KeyVersionPolicy>;

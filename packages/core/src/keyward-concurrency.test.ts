@@ -18,7 +18,10 @@ describe('createKeyward: root keys and concurrency', () => {
     const v2 = await keyward.encryptText('acme', 'two');
     const next = new LocalRootKey(randomBytes(32));
     expect(await keyward.rewrapTenantKeys('acme', root, next)).toEqual({ rewrapped: 2 });
-    expect((await store.listVersions('acme')).map((version) => version.rootKeyId)).toEqual([next.id, next.id]);
+    expect((await store.listVersions('acme')).map((version) => version.rootKeyId)).toEqual([
+      next.id,
+      next.id,
+    ]);
     // The instance still configured with the old root: the key was evicted and cannot be unwrapped again.
     await failure(keyward.decrypt('acme', v1), 'KW_ROOT_KEY_MISMATCH');
     const switched = peer({ rootKeys: () => next });
@@ -33,10 +36,21 @@ describe('createKeyward: root keys and concurrency', () => {
     await keyward.createTenantKey('acme');
     const ciphertext = await keyward.encrypt('acme', 'x');
     const stranger = new LocalRootKey(randomBytes(32));
-    const error = await failure(peer({ rootKeys: stranger }).decrypt('acme', ciphertext), 'KW_ROOT_KEY_MISMATCH');
-    expect(error.details).toMatchObject({ tenantId: 'acme', version: 1, wrappedBy: root.id, configured: stranger.id });
+    const error = await failure(
+      peer({ rootKeys: stranger }).decrypt('acme', ciphertext),
+      'KW_ROOT_KEY_MISMATCH',
+    );
+    expect(error.details).toMatchObject({
+      tenantId: 'acme',
+      version: 1,
+      wrappedBy: root.id,
+      configured: stranger.id,
+    });
     // Re-wrapping from a root that did not wrap the versions (to a third one) is refused too.
-    await failure(keyward.rewrapTenantKeys('acme', stranger, new LocalRootKey(randomBytes(32))), 'KW_ROOT_KEY_MISMATCH');
+    await failure(
+      keyward.rewrapTenantKeys('acme', stranger, new LocalRootKey(randomBytes(32))),
+      'KW_ROOT_KEY_MISMATCH',
+    );
     expect((await keyward.decrypt('acme', ciphertext)).toString()).toBe('x');
   });
 
@@ -60,7 +74,10 @@ describe('createKeyward: root keys and concurrency', () => {
     const before = await store.listVersions('acme');
     const real = new LocalRootKey(randomBytes(32));
     const faulty: RootKey = {
-      kind: 'local', id: 'local:faulty', generateTenantKey: (context) => real.generateTenantKey(context), wrap: (key, context) => real.wrap(key, context),
+      kind: 'local',
+      id: 'local:faulty',
+      generateTenantKey: (context) => real.generateTenantKey(context),
+      wrap: (key, context) => real.wrap(key, context),
       unwrap: () => Promise.resolve(new SecretKey(randomBytes(32))),
     };
     await failure(keyward.rewrapTenantKeys('acme', root, faulty), 'KW_ROOT_KEY_UNWRAP_FAILED');
@@ -81,13 +98,18 @@ describe('createKeyward: root keys and concurrency', () => {
     })();
     const { keyward, peer } = setup({ store });
     await keyward.createTenantKey('acme');
-    const outcomes = await Promise.allSettled([keyward.rotateTenantKey('acme'), peer().rotateTenantKey('acme')]);
+    const outcomes = await Promise.allSettled([
+      keyward.rotateTenantKey('acme'),
+      peer().rotateTenantKey('acme'),
+    ]);
     expect(arrived).toBe(2);
     expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(['fulfilled', 'rejected']);
     const lost = outcomes.find((outcome) => outcome.status === 'rejected');
     expect(lost?.reason).toBeInstanceOf(KeywardError);
     expect((lost?.reason as KeywardError).code).toBe('KW_CONCURRENT_MODIFICATION');
-    expect((await keyward.listKeyVersions('acme')).versions.map((version) => version.version)).toEqual([1, 2]);
+    expect((await keyward.listKeyVersions('acme')).versions.map((version) => version.version)).toEqual([
+      1, 2,
+    ]);
   });
 
   it('Precondition: key material is live when used — concurrent callers succeed even when the cache is smaller than the working set', async () => {
@@ -103,7 +125,9 @@ describe('createKeyward: root keys and concurrency', () => {
     await keyward.createTenantKey('a');
     await keyward.createTenantKey('b');
     const [a, b] = await Promise.all([keyward.encrypt('a', 'A'), keyward.encrypt('b', 'B')]);
-    expect((await keyward.decrypt('a', a)).toString() + (await keyward.decrypt('b', b)).toString()).toBe('AB');
+    expect((await keyward.decrypt('a', a)).toString() + (await keyward.decrypt('b', b)).toString()).toBe(
+      'AB',
+    );
   });
 
   it('after close() every operation refuses with KW_CLOSED and nothing is cached again', async () => {
@@ -111,7 +135,16 @@ describe('createKeyward: root keys and concurrency', () => {
     await keyward.createTenantKey('acme');
     const ciphertext = await keyward.encrypt('acme', 'x');
     keyward.close();
-    for (const call of [keyward.encrypt('acme', 'x'), keyward.decrypt('acme', ciphertext), keyward.rewrap('acme', ciphertext), keyward.generateDataKey('acme'), keyward.rotateTenantKey('acme'), keyward.listKeyVersions('acme'), keyward.setFloors('acme', {}), keyward.createTenantKey('other')]) {
+    for (const call of [
+      keyward.encrypt('acme', 'x'),
+      keyward.decrypt('acme', ciphertext),
+      keyward.rewrap('acme', ciphertext),
+      keyward.generateDataKey('acme'),
+      keyward.rotateTenantKey('acme'),
+      keyward.listKeyVersions('acme'),
+      keyward.setFloors('acme', {}),
+      keyward.createTenantKey('other'),
+    ]) {
       await failure(call, 'KW_CLOSED');
     }
     expect(keyward.stats().entries).toBe(0);
@@ -130,7 +163,13 @@ describe('createKeyward: root keys and concurrency', () => {
   it('creating an existing tenant is refused before any root key call', async () => {
     const { store, root } = setup();
     let generated = 0;
-    const counting: RootKey = { kind: root.kind, id: root.id, generateTenantKey: (c) => (generated++, root.generateTenantKey(c)), wrap: (k, c) => root.wrap(k, c), unwrap: (w, c) => root.unwrap(w, c) };
+    const counting: RootKey = {
+      kind: root.kind,
+      id: root.id,
+      generateTenantKey: (c) => (generated++, root.generateTenantKey(c)),
+      wrap: (k, c) => root.wrap(k, c),
+      unwrap: (w, c) => root.unwrap(w, c),
+    };
     const keyward = createKeyward({ store, rootKeys: counting });
     instances.push(keyward);
     await keyward.createTenantKey('acme');
@@ -181,11 +220,18 @@ describe('createKeyward: root keys and concurrency', () => {
     const rotating = keyward.rotateTenantKey('acme');
     await slowKey.reached;
     // …while version 1 is retired.
-    expect(await keyward.setFloors('acme', { minDecryptionVersion: 2 })).toEqual({ latestVersion: 2, minEncryptionVersion: 0, minDecryptionVersion: 2 });
+    expect(await keyward.setFloors('acme', { minDecryptionVersion: 2 })).toEqual({
+      latestVersion: 2,
+      minEncryptionVersion: 0,
+      minDecryptionVersion: 2,
+    });
     slowKey.open();
     expect((await rotating).version).toBe(3);
     await failure(keyward.decrypt('acme', v1), 'KW_KEY_VERSION_TOO_OLD');
-    expect(await keyward.listKeyVersions('acme')).toMatchObject({ latestVersion: 3, minDecryptionVersion: 2 });
+    expect(await keyward.listKeyVersions('acme')).toMatchObject({
+      latestVersion: 3,
+      minDecryptionVersion: 2,
+    });
   });
 
   it('a policy load that read the store before setFloors cannot overwrite the new floor once setFloors resolved', async () => {
@@ -214,7 +260,10 @@ describe('createKeyward: root keys and concurrency', () => {
     await keyward.setFloors('acme', { minDecryptionVersion: 2 });
     slowRead.open();
     // The decrypt begun before the change may finish either way; what it read must not be cached.
-    await begunBefore.then(() => undefined, () => undefined);
+    await begunBefore.then(
+      () => undefined,
+      () => undefined,
+    );
     await failure(keyward.decrypt('acme', v1), 'KW_KEY_VERSION_TOO_OLD');
   });
 
@@ -237,7 +286,10 @@ describe('createKeyward: root keys and concurrency', () => {
     writer.close();
     const unwraps = unwrapped.length;
     // Closed while the policy is being read (a cold instance): the root key is not even asked.
-    for (const start of [(keyward: Keyward) => keyward.encrypt('acme', 'x'), (keyward: Keyward) => keyward.decrypt('acme', ciphertext)]) {
+    for (const start of [
+      (keyward: Keyward) => keyward.encrypt('acme', 'x'),
+      (keyward: Keyward) => keyward.decrypt('acme', ciphertext),
+    ]) {
       const keyward = peer();
       const pending = start(keyward);
       keyward.close();
@@ -277,7 +329,11 @@ describe('createKeyward: root keys and concurrency', () => {
     expect(await peer().rotateTenantKey('acme')).toMatchObject({ version: 3, rootKeyId: root.id });
     firstWrap.open();
     expect(await rewrapping).toEqual({ rewrapped: 3 });
-    expect((await store.listVersions('acme')).map((version) => version.rootKeyId)).toEqual([cmk.id, cmk.id, cmk.id]);
+    expect((await store.listVersions('acme')).map((version) => version.rootKeyId)).toEqual([
+      cmk.id,
+      cmk.id,
+      cmk.id,
+    ]);
     // The re-wrap reported success: the tenant switches to the new root, and encrypts under the latest version.
     const switched = peer({ rootKeys: () => cmk });
     const ciphertext = await switched.encrypt('acme', 'after the switch');
@@ -287,7 +343,7 @@ describe('createKeyward: root keys and concurrency', () => {
 });
 
 describe('createKeyward: rewrap and other instances', () => {
-  it('rewrap reaches the newest version even when another instance rotated and this one\'s policy is cached', async () => {
+  it("rewrap reaches the newest version even when another instance rotated and this one's policy is cached", async () => {
     const { keyward, peer } = setup();
     await keyward.createTenantKey('acme');
     const old = await keyward.encryptText('acme', 'data');

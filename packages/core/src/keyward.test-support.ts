@@ -21,7 +21,12 @@ export function setup(options: Partial<KeywardOptions> = {}) {
   instances.push(keyward);
   /** Another instance (another server process) sharing the store and the root key. */
   const peer = (more: Partial<KeywardOptions> = {}) => {
-    const other = createKeyward({ store, rootKeys: options.rootKeys ?? root, clock: new ManualClock(NOW), ...more });
+    const other = createKeyward({
+      store,
+      rootKeys: options.rootKeys ?? root,
+      clock: new ManualClock(NOW),
+      ...more,
+    });
     instances.push(other);
     return other;
   };
@@ -40,8 +45,10 @@ export async function failure(promise: Promise<unknown>, code: ErrorCode): Promi
 }
 
 export const versionOf = (ciphertext: Uint8Array | string): number =>
-  (typeof ciphertext === 'string' ? Buffer.from(ciphertext.slice(4), 'base64url') : Buffer.from(ciphertext)).readUInt32BE(2);
-
+  (typeof ciphertext === 'string'
+    ? Buffer.from(ciphertext.slice(4), 'base64url')
+    : Buffer.from(ciphertext)
+  ).readUInt32BE(2);
 
 /**
  * A gate that places concurrent calls deterministically: `pass()` waits until `open()` is called;
@@ -63,10 +70,16 @@ export function gate(): { reached: Promise<void>; open: () => void; pass: () => 
 }
 
 /** A root key that does what `inner` does, with the same ID, except for the methods overridden. */
-export function rootLike(inner: RootKey, overrides: Partial<Pick<RootKey, 'generateTenantKey' | 'wrap' | 'unwrap'>> = {}): RootKey {
+export function rootLike(
+  inner: RootKey,
+  overrides: Partial<Pick<RootKey, 'generateTenantKey' | 'wrap' | 'unwrap'>> = {},
+): RootKey {
   return {
-    kind: inner.kind, id: inner.id,
-    generateTenantKey: (context) => inner.generateTenantKey(context), wrap: (key, context) => inner.wrap(key, context), unwrap: (wrapped, context) => inner.unwrap(wrapped, context),
+    kind: inner.kind,
+    id: inner.id,
+    generateTenantKey: (context) => inner.generateTenantKey(context),
+    wrap: (key, context) => inner.wrap(key, context),
+    unwrap: (wrapped, context) => inner.unwrap(wrapped, context),
     ...overrides,
   };
 }

@@ -5,7 +5,11 @@ import { NOW, failure, setup, versionOf } from './keyward.test-support.js';
 describe('createKeyward: tenant keys', () => {
   it('creates version 1 under the root key, and refuses a second create with KW_TENANT_EXISTS', async () => {
     const { keyward, root } = setup();
-    expect(await keyward.createTenantKey('acme')).toEqual({ version: 1, rootKeyId: root.id, createdAt: new Date(NOW) });
+    expect(await keyward.createTenantKey('acme')).toEqual({
+      version: 1,
+      rootKeyId: root.id,
+      createdAt: new Date(NOW),
+    });
     await failure(keyward.createTenantKey('acme'), 'KW_TENANT_EXISTS');
   });
 
@@ -15,49 +19,87 @@ describe('createKeyward: tenant keys', () => {
     expect((await keyward.rotateTenantKey('acme')).version).toBe(2);
     expect((await keyward.rotateTenantKey('acme')).version).toBe(3);
     expect(await keyward.listKeyVersions('acme')).toEqual({
-      tenantId: 'acme', latestVersion: 3, minEncryptionVersion: 0, minDecryptionVersion: 1,
+      tenantId: 'acme',
+      latestVersion: 3,
+      minEncryptionVersion: 0,
+      minDecryptionVersion: 1,
       versions: [1, 2, 3].map((version) => ({ version, rootKeyId: root.id, createdAt: new Date(NOW) })),
     });
   });
 
-  it('Precondition: the new version fits the ciphertext header\'s 32-bit field', async () => {
+  it("Precondition: the new version fits the ciphertext header's 32-bit field", async () => {
     const { keyward, store, root } = setup();
-    await store.createKeyring('acme', { version: 0xffff_fffe, wrappedKey: new Uint8Array(61), rootKeyId: root.id, createdAt: new Date(NOW) });
+    await store.createKeyring('acme', {
+      version: 0xffff_fffe,
+      wrappedKey: new Uint8Array(61),
+      rootKeyId: root.id,
+      createdAt: new Date(NOW),
+    });
     expect((await keyward.rotateTenantKey('acme')).version).toBe(0xffff_ffff);
     await failure(keyward.rotateTenantKey('acme'), 'KW_INVALID_ARGUMENT');
     expect((await keyward.listKeyVersions('acme')).latestVersion).toBe(0xffff_ffff);
   });
 
-  it('sets floors by Vault\'s rules, refusing a broken order with KW_FLOORS_INVALID and changing nothing', async () => {
+  it("sets floors by Vault's rules, refusing a broken order with KW_FLOORS_INVALID and changing nothing", async () => {
     const { keyward } = setup();
     await keyward.createTenantKey('acme');
     await keyward.rotateTenantKey('acme');
     await keyward.rotateTenantKey('acme');
     await failure(keyward.setFloors('acme', { minDecryptionVersion: 0 }), 'KW_FLOORS_INVALID');
     await failure(keyward.setFloors('acme', { minDecryptionVersion: 4 }), 'KW_FLOORS_INVALID');
-    await failure(keyward.setFloors('acme', { minDecryptionVersion: 2, minEncryptionVersion: 1 }), 'KW_FLOORS_INVALID');
+    await failure(
+      keyward.setFloors('acme', { minDecryptionVersion: 2, minEncryptionVersion: 1 }),
+      'KW_FLOORS_INVALID',
+    );
     await failure(keyward.setFloors('acme', { minEncryptionVersion: 4 }), 'KW_FLOORS_INVALID');
-    expect(await keyward.listKeyVersions('acme')).toMatchObject({ minEncryptionVersion: 0, minDecryptionVersion: 1 });
-    expect(await keyward.setFloors('acme', { minDecryptionVersion: 2, minEncryptionVersion: 3 })).toEqual({ latestVersion: 3, minEncryptionVersion: 3, minDecryptionVersion: 2 });
-    expect(await keyward.setFloors('acme', { minEncryptionVersion: 0 })).toEqual({ latestVersion: 3, minEncryptionVersion: 0, minDecryptionVersion: 2 });
+    expect(await keyward.listKeyVersions('acme')).toMatchObject({
+      minEncryptionVersion: 0,
+      minDecryptionVersion: 1,
+    });
+    expect(await keyward.setFloors('acme', { minDecryptionVersion: 2, minEncryptionVersion: 3 })).toEqual({
+      latestVersion: 3,
+      minEncryptionVersion: 3,
+      minDecryptionVersion: 2,
+    });
+    expect(await keyward.setFloors('acme', { minEncryptionVersion: 0 })).toEqual({
+      latestVersion: 3,
+      minEncryptionVersion: 0,
+      minDecryptionVersion: 2,
+    });
   });
 
   it('refuses a floors update that is not an object, and a re-wrap argument that is not a root key, with KW_INVALID_ARGUMENT', async () => {
     const { keyward, root } = setup();
     await keyward.createTenantKey('acme');
-    for (const update of [undefined, null, 2, 'minDecryptionVersion=1', []]) await failure(keyward.setFloors('acme', update as never), 'KW_INVALID_ARGUMENT');
+    for (const update of [undefined, null, 2, 'minDecryptionVersion=1', []])
+      await failure(keyward.setFloors('acme', update as never), 'KW_INVALID_ARGUMENT');
     // Precondition: the two root keys differ.
     await failure(keyward.rewrapTenantKeys('acme', root, root), 'KW_INVALID_ARGUMENT');
-    for (const notRoot of [undefined, null, root.id, {}, { id: root.id }, { id: root.id, wrap: () => undefined }]) {
+    for (const notRoot of [
+      undefined,
+      null,
+      root.id,
+      {},
+      { id: root.id },
+      { id: root.id, wrap: () => undefined },
+    ]) {
       await failure(keyward.rewrapTenantKeys('acme', notRoot as never, root), 'KW_INVALID_ARGUMENT');
       await failure(keyward.rewrapTenantKeys('acme', root, notRoot as never), 'KW_INVALID_ARGUMENT');
     }
-    expect(await keyward.listKeyVersions('acme')).toMatchObject({ latestVersion: 1, minEncryptionVersion: 0, minDecryptionVersion: 1, versions: [{ version: 1, rootKeyId: root.id }] });
+    expect(await keyward.listKeyVersions('acme')).toMatchObject({
+      latestVersion: 1,
+      minEncryptionVersion: 0,
+      minDecryptionVersion: 1,
+      versions: [{ version: 1, rootKeyId: root.id }],
+    });
   });
 
   it('evict refuses an invalid tenant ID like every other call', () => {
     const { keyward } = setup();
-    for (const tenantId of [{}, '', '../x']) expect(() => keyward.evict(tenantId as never)).toThrow(expect.objectContaining({ code: 'KW_INVALID_TENANT_ID' }));
+    for (const tenantId of [{}, '', '../x'])
+      expect(() => keyward.evict(tenantId as never)).toThrow(
+        expect.objectContaining({ code: 'KW_INVALID_TENANT_ID' }),
+      );
   });
 
   it('refuses an unknown tenant with KW_TENANT_NOT_FOUND', async () => {
@@ -72,15 +114,26 @@ describe('createKeyward: tenant keys', () => {
     await failure(keyward.generateDataKey('nobody'), 'KW_TENANT_NOT_FOUND');
   });
 
-  it.each(['', '-acme', '.acme', 'ac me', 'acme/1', 'acmé', 'a\u0000b', 'x'.repeat(129), 42, undefined])('refuses the tenant ID %j with KW_INVALID_TENANT_ID in every operation', async (tenantId) => {
-    const { keyward, root } = setup();
-    const id = tenantId as string;
-    for (const run of <Array<() => Promise<unknown>>>[
-      () => keyward.createTenantKey(id), () => keyward.encrypt(id, 'x'), () => keyward.encryptText(id, 'x'), () => keyward.decrypt(id, 'kw1:AAAA'),
-      () => keyward.rewrap(id, 'kw1:AAAA'), () => keyward.generateDataKey(id), () => keyward.rotateTenantKey(id), () => keyward.listKeyVersions(id),
-      () => keyward.setFloors(id, {}), () => keyward.rewrapTenantKeys(id, root, root),
-    ]) await failure(Promise.resolve().then(run), 'KW_INVALID_TENANT_ID');
-  });
+  it.each(['', '-acme', '.acme', 'ac me', 'acme/1', 'acmé', 'a\u0000b', 'x'.repeat(129), 42, undefined])(
+    'refuses the tenant ID %j with KW_INVALID_TENANT_ID in every operation',
+    async (tenantId) => {
+      const { keyward, root } = setup();
+      const id = tenantId as string;
+      for (const run of <Array<() => Promise<unknown>>>[
+        () => keyward.createTenantKey(id),
+        () => keyward.encrypt(id, 'x'),
+        () => keyward.encryptText(id, 'x'),
+        () => keyward.decrypt(id, 'kw1:AAAA'),
+        () => keyward.rewrap(id, 'kw1:AAAA'),
+        () => keyward.generateDataKey(id),
+        () => keyward.rotateTenantKey(id),
+        () => keyward.listKeyVersions(id),
+        () => keyward.setFloors(id, {}),
+        () => keyward.rewrapTenantKeys(id, root, root),
+      ])
+        await failure(Promise.resolve().then(run), 'KW_INVALID_TENANT_ID');
+    },
+  );
 
   it('accepts tenant IDs of 1 and 128 characters of the allowed alphabet', async () => {
     const { keyward } = setup();
@@ -100,11 +153,17 @@ describe('createKeyward: encrypt and decrypt', () => {
     expect(binary.length).toBe(350);
     expect([binary[0], binary[1], versionOf(binary)]).toEqual([1, 1, 1]);
     expect((await keyward.decrypt('acme', binary)).equals(bytes)).toBe(true);
-    expect((await keyward.decrypt('acme', await keyward.encrypt('acme', 'héllo'))).toString('utf8')).toBe('héllo');
+    expect((await keyward.decrypt('acme', await keyward.encrypt('acme', 'héllo'))).toString('utf8')).toBe(
+      'héllo',
+    );
     const text = await keyward.encryptText('acme', 'héllo', { purpose: 'test' });
     expect(text).toMatch(/^kw1:[A-Za-z0-9_-]+$/);
     expect((await keyward.decrypt('acme', text, { purpose: 'test' })).toString('utf8')).toBe('héllo');
-    expect((await keyward.decrypt('acme', Buffer.from(text.slice(4), 'base64url'), { purpose: 'test' })).toString('utf8')).toBe('héllo');
+    expect(
+      (await keyward.decrypt('acme', Buffer.from(text.slice(4), 'base64url'), { purpose: 'test' })).toString(
+        'utf8',
+      ),
+    ).toBe('héllo');
     expect((await keyward.decrypt('acme', await keyward.encrypt('acme', new Uint8Array(0)))).length).toBe(0);
   });
 
@@ -115,7 +174,10 @@ describe('createKeyward: encrypt and decrypt', () => {
     await keyward.rotateTenantKey('acme');
     expect(versionOf(await keyward.encrypt('acme', 'x', undefined, { keyVersion: 1 }))).toBe(1);
     await keyward.setFloors('acme', { minEncryptionVersion: 2 });
-    const error = await failure(keyward.encrypt('acme', 'x', undefined, { keyVersion: 1 }), 'KW_KEY_VERSION_TOO_OLD');
+    const error = await failure(
+      keyward.encrypt('acme', 'x', undefined, { keyVersion: 1 }),
+      'KW_KEY_VERSION_TOO_OLD',
+    );
     expect(error.details).toEqual({ version: 1, minEncryptionVersion: 2 });
     expect(versionOf(await keyward.encrypt('acme', 'x', undefined, { keyVersion: 2 }))).toBe(2);
     expect(versionOf(await keyward.encrypt('acme', 'x'))).toBe(3);
@@ -153,14 +215,19 @@ describe('createKeyward: encrypt and decrypt', () => {
       await failure(keyward.encrypt('acme', plaintext), 'KW_INVALID_ARGUMENT');
       await failure(keyward.encryptText('acme', plaintext), 'KW_INVALID_ARGUMENT');
     }
-    expect((await keyward.decrypt('acme', await keyward.encrypt('acme', 'a\uD83D\uDE00b'))).toString('utf8')).toBe('a\uD83D\uDE00b');
+    expect(
+      (await keyward.decrypt('acme', await keyward.encrypt('acme', 'a\uD83D\uDE00b'))).toString('utf8'),
+    ).toBe('a\uD83D\uDE00b');
   });
 
-  it('Precondition: the plaintext limit is a whole number within AES-GCM\'s limit of 2^36 - 32 bytes', () => {
+  it("Precondition: the plaintext limit is a whole number within AES-GCM's limit of 2^36 - 32 bytes", () => {
     for (const maxPlaintextBytes of [-1, 1.5, Number.NaN, 2 ** 36 - 31]) {
-      expect(() => setup({ limits: { maxPlaintextBytes } }), String(maxPlaintextBytes)).toThrow(expect.objectContaining({ code: 'KW_INVALID_ARGUMENT' }));
+      expect(() => setup({ limits: { maxPlaintextBytes } }), String(maxPlaintextBytes)).toThrow(
+        expect.objectContaining({ code: 'KW_INVALID_ARGUMENT' }),
+      );
     }
-    for (const maxPlaintextBytes of [0, 2 ** 36 - 32]) expect(() => setup({ limits: { maxPlaintextBytes } })).not.toThrow();
+    for (const maxPlaintextBytes of [0, 2 ** 36 - 32])
+      expect(() => setup({ limits: { maxPlaintextBytes } })).not.toThrow();
   });
 
   it('decrypts a version rotated by another instance sharing the store (the too-new path refreshes the policy)', async () => {
@@ -196,7 +263,12 @@ describe('createKeyward: rewrap and data keys', () => {
     expect(typeof rewrappedText).toBe('string');
     expect(rewrappedText.startsWith('kw1:')).toBe(true);
     expect(Buffer.isBuffer(rewrappedBinary)).toBe(true);
-    expect([versionOf(text), versionOf(rewrappedText), versionOf(binary), versionOf(rewrappedBinary)]).toEqual([1, 2, 1, 2]);
+    expect([
+      versionOf(text),
+      versionOf(rewrappedText),
+      versionOf(binary),
+      versionOf(rewrappedBinary),
+    ]).toEqual([1, 2, 1, 2]);
     expect((await keyward.decrypt('acme', rewrappedText, { k: 'v' })).toString()).toBe('secret');
     expect((await keyward.decrypt('acme', rewrappedBinary, { k: 'v' })).toString()).toBe('secret');
   });
@@ -219,14 +291,18 @@ describe('createKeyward: rewrap and data keys', () => {
     expect(dataKey.plaintextKey.length).toBe(32);
     expect(dataKey.keyVersion).toBe(2);
     expect(dataKey.wrappedKey.length).toBe(82);
-    expect((await keyward.decrypt('acme', dataKey.wrappedKey, { file: 'a.txt' })).equals(dataKey.plaintextKey)).toBe(true);
+    expect(
+      (await keyward.decrypt('acme', dataKey.wrappedKey, { file: 'a.txt' })).equals(dataKey.plaintextKey),
+    ).toBe(true);
     await failure(keyward.decrypt('acme', dataKey.wrappedKey, { file: 'b.txt' }), 'KW_DECRYPTION_FAILED');
   });
 
   it('Precondition: a data key is 1 to 1024 bytes, as in KMS GenerateDataKey', async () => {
     const { keyward } = setup();
     await keyward.createTenantKey('acme');
-    for (const bytes of [1, 1024]) expect((await keyward.generateDataKey('acme', undefined, { bytes })).plaintextKey.length).toBe(bytes);
-    for (const bytes of [0, 1025, 1.5, -1, Number.NaN]) await failure(keyward.generateDataKey('acme', undefined, { bytes }), 'KW_INVALID_ARGUMENT');
+    for (const bytes of [1, 1024])
+      expect((await keyward.generateDataKey('acme', undefined, { bytes })).plaintextKey.length).toBe(bytes);
+    for (const bytes of [0, 1025, 1.5, -1, Number.NaN])
+      await failure(keyward.generateDataKey('acme', undefined, { bytes }), 'KW_INVALID_ARGUMENT');
   });
 });

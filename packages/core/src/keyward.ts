@@ -3,7 +3,14 @@ import { TenantKeyCache } from './cache/tenant-key-cache.js';
 import { systemClock } from './clock.js';
 import { contextAad, openWithAad, sealWithAad } from './envelope/cipher.js';
 import type { EncryptionContext } from './envelope/context-encoding.js';
-import { IV_BYTES, parseCiphertext, SALT_OFFSET, toBinary, toText, type ParsedCiphertext } from './envelope/format.js';
+import {
+  IV_BYTES,
+  parseCiphertext,
+  SALT_OFFSET,
+  toBinary,
+  toText,
+  type ParsedCiphertext,
+} from './envelope/format.js';
 import { KeywardError } from './errors.js';
 import { checkDecryptionVersion, encryptionVersion } from './keys/floors.js';
 import type { RootKey } from './keys/root-key.js';
@@ -18,7 +25,9 @@ export const DEFAULT_MAX_PLAINTEXT_BYTES = 64 * 1024 * 1024;
 export const MAX_GCM_PLAINTEXT_BYTES = 2 ** 36 - 32;
 
 function tooLarge(bytes: number, maxPlaintextBytes: number): KeywardError {
-  return new KeywardError('KW_PLAINTEXT_TOO_LARGE', { message: `The plaintext is ${bytes} bytes; the limit is ${maxPlaintextBytes}.` });
+  return new KeywardError('KW_PLAINTEXT_TOO_LARGE', {
+    message: `The plaintext is ${bytes} bytes; the limit is ${maxPlaintextBytes}.`,
+  });
 }
 
 /** The plaintext's bytes; a string is UTF-8, refused before encoding if it cannot fit or round-trip. */
@@ -26,14 +35,21 @@ function bytesOf(plaintext: Uint8Array | string, maxPlaintextBytes: number): Uin
   if (typeof plaintext === 'string') {
     // UTF-8 never takes fewer bytes than UTF-16 code units, so this bound is safe before encoding.
     if (plaintext.length > maxPlaintextBytes) {
-      throw new KeywardError('KW_PLAINTEXT_TOO_LARGE', { message: `The plaintext string has ${plaintext.length} characters, so at least as many UTF-8 bytes; the limit is ${maxPlaintextBytes} bytes.` });
+      throw new KeywardError('KW_PLAINTEXT_TOO_LARGE', {
+        message: `The plaintext string has ${plaintext.length} characters, so at least as many UTF-8 bytes; the limit is ${maxPlaintextBytes} bytes.`,
+      });
     }
     // A lone surrogate would come back as U+FFFD: decrypt would return a different string.
-    if (!plaintext.isWellFormed()) throw new KeywardError('KW_INVALID_ARGUMENT', { message: 'The plaintext string is not well-formed Unicode (it has a lone surrogate).' });
+    if (!plaintext.isWellFormed())
+      throw new KeywardError('KW_INVALID_ARGUMENT', {
+        message: 'The plaintext string is not well-formed Unicode (it has a lone surrogate).',
+      });
     return Buffer.from(plaintext, 'utf8');
   }
   if (plaintext instanceof Uint8Array) return plaintext;
-  throw new KeywardError('KW_INVALID_ARGUMENT', { message: 'The plaintext must be bytes (Uint8Array) or a string.' });
+  throw new KeywardError('KW_INVALID_ARGUMENT', {
+    message: 'The plaintext must be bytes (Uint8Array) or a string.',
+  });
 }
 
 import type { DataKey, EncryptOptions, Keyward, KeywardOptions } from './keyward-api.js';
@@ -46,8 +62,14 @@ export function createKeyward(options: KeywardOptions): Keyward {
   const logger = options.logger ?? silentLogger;
   const maxPlaintextBytes = options.limits?.maxPlaintextBytes ?? DEFAULT_MAX_PLAINTEXT_BYTES;
   /* Precondition: the plaintext limit is a whole number within AES-GCM's limit of 2^36 - 32 bytes. */
-  if (!Number.isSafeInteger(maxPlaintextBytes) || maxPlaintextBytes < 0 || maxPlaintextBytes > MAX_GCM_PLAINTEXT_BYTES) {
-    throw new KeywardError('KW_INVALID_ARGUMENT', { message: `limits.maxPlaintextBytes must be a whole number from 0 to ${MAX_GCM_PLAINTEXT_BYTES}, not ${String(maxPlaintextBytes)}.` });
+  if (
+    !Number.isSafeInteger(maxPlaintextBytes) ||
+    maxPlaintextBytes < 0 ||
+    maxPlaintextBytes > MAX_GCM_PLAINTEXT_BYTES
+  ) {
+    throw new KeywardError('KW_INVALID_ARGUMENT', {
+      message: `limits.maxPlaintextBytes must be a whole number from 0 to ${MAX_GCM_PLAINTEXT_BYTES}, not ${String(maxPlaintextBytes)}.`,
+    });
   }
   const cache = new TenantKeyCache(clock, options.cache);
   const keyring = new TenantKeyring(options.store, options.rootKeys, cache, clock, logger);
@@ -64,7 +86,11 @@ export function createKeyward(options: KeywardOptions): Keyward {
    * The tenant's version policy. A cache hit is returned as it is, not as a promise: awaiting a
    * value that is already there costs turns of the event loop on every message.
    */
-  function policyFor(tenantId: string, version: number | undefined, now: number): KeyVersionPolicy | Promise<KeyVersionPolicy> {
+  function policyFor(
+    tenantId: string,
+    version: number | undefined,
+    now: number,
+  ): KeyVersionPolicy | Promise<KeyVersionPolicy> {
     const cached = cache.peekPolicy(tenantId, now);
     // A version above the cached latest may come from a rotation on another instance.
     if (cached !== undefined && (version === undefined || version <= cached.latestVersion)) return cached;
@@ -76,13 +102,24 @@ export function createKeyward(options: KeywardOptions): Keyward {
     return sealWithAad(key, { keyVersion: version, salt, iv: random.publicBytes(IV_BYTES) }, aad, bytes);
   }
 
-  async function encryptSlow(tenantId: string, bytes: Uint8Array, aad: Buffer, pending: Promise<KeyVersionPolicy> | number, requested: number | undefined): Promise<Buffer> {
+  async function encryptSlow(
+    tenantId: string,
+    bytes: Uint8Array,
+    aad: Buffer,
+    pending: Promise<KeyVersionPolicy> | number,
+    requested: number | undefined,
+  ): Promise<Buffer> {
     const version = typeof pending === 'number' ? pending : encryptionVersion(await pending, requested);
     return keyring.withKey(tenantId, version, (material) => sealWith(material, version, aad, bytes));
   }
 
   /** Like decrypt: a warm call runs synchronously and returns a settled promise. */
-  function encrypt(tenantId: string, plaintext: Uint8Array | string, context?: EncryptionContext, encryptOptions?: EncryptOptions): Promise<Buffer> {
+  function encrypt(
+    tenantId: string,
+    plaintext: Uint8Array | string,
+    context?: EncryptionContext,
+    encryptOptions?: EncryptOptions,
+  ): Promise<Buffer> {
     try {
       checkOpen(tenantId);
       const bytes = bytesOf(plaintext, maxPlaintextBytes);
@@ -103,9 +140,20 @@ export function createKeyward(options: KeywardOptions): Keyward {
     }
   }
 
-  async function decryptParsed(tenantId: string, parsed: ParsedCiphertext, aad: Buffer, pending: Promise<KeyVersionPolicy> | undefined, now: number | undefined): Promise<Buffer> {
+  async function decryptParsed(
+    tenantId: string,
+    parsed: ParsedCiphertext,
+    aad: Buffer,
+    pending: Promise<KeyVersionPolicy> | undefined,
+    now: number | undefined,
+  ): Promise<Buffer> {
     if (pending !== undefined) checkDecryptionVersion(await pending, parsed.keyVersion);
-    return keyring.withKey(tenantId, parsed.keyVersion, (material) => openWithAad(material.decryptionKeyAt(parsed.bytes, SALT_OFFSET), parsed, aad), now);
+    return keyring.withKey(
+      tenantId,
+      parsed.keyVersion,
+      (material) => openWithAad(material.decryptionKeyAt(parsed.bytes, SALT_OFFSET), parsed, aad),
+      now,
+    );
   }
 
   /**
@@ -113,7 +161,11 @@ export function createKeyward(options: KeywardOptions): Keyward {
    * settled promise, without the machinery of an async function around it. Errors still arrive as
    * rejections, never as throws.
    */
-  function decrypt(tenantId: string, ciphertext: Uint8Array | string, context?: EncryptionContext): Promise<Buffer> {
+  function decrypt(
+    tenantId: string,
+    ciphertext: Uint8Array | string,
+    context?: EncryptionContext,
+  ): Promise<Buffer> {
     try {
       checkOpen(tenantId);
       const parsed = parseCiphertext(toBinary(ciphertext, maxPlaintextBytes), maxPlaintextBytes);
@@ -132,7 +184,8 @@ export function createKeyward(options: KeywardOptions): Keyward {
   }
 
   /** Management calls: checked the same way, then handed to the keyring. */
-  const managed = <A extends unknown[], R>(run: (tenantId: string, ...args: A) => Promise<R>) =>
+  const managed =
+    <A extends unknown[], R>(run: (tenantId: string, ...args: A) => Promise<R>) =>
     (tenantId: string, ...args: A): Promise<R> => {
       try {
         checkOpen(tenantId);
@@ -145,9 +198,14 @@ export function createKeyward(options: KeywardOptions): Keyward {
   return {
     createTenantKey: managed((tenantId) => keyring.create(tenantId)),
     encrypt,
-    encryptText: async (tenantId, plaintext, context, encryptOptions) => toText(await encrypt(tenantId, plaintext, context, encryptOptions)),
+    encryptText: async (tenantId, plaintext, context, encryptOptions) =>
+      toText(await encrypt(tenantId, plaintext, context, encryptOptions)),
     decrypt,
-    async rewrap<C extends Uint8Array | string>(tenantId: string, ciphertext: C, context?: EncryptionContext) {
+    async rewrap<C extends Uint8Array | string>(
+      tenantId: string,
+      ciphertext: C,
+      context?: EncryptionContext,
+    ) {
       const plaintext = await decrypt(tenantId, ciphertext, context);
       try {
         // Re-wrapping exists to reach the newest version: ask the store, not this instance's cached policy.
@@ -162,14 +220,21 @@ export function createKeyward(options: KeywardOptions): Keyward {
       const length = dataKeyOptions?.bytes ?? 32;
       /* Precondition: a data key is 1 to 1024 bytes, as in KMS GenerateDataKey. */
       if (!Number.isSafeInteger(length) || length < 1 || length > 1024) {
-        throw new KeywardError('KW_INVALID_ARGUMENT', { message: `bytes must be a whole number from 1 to 1024, not ${String(length)}.` });
+        throw new KeywardError('KW_INVALID_ARGUMENT', {
+          message: `bytes must be a whole number from 1 to 1024, not ${String(length)}.`,
+        });
       }
       const plaintextKey = random.secretBytes(length);
       try {
         const wrappedKey = await encrypt(tenantId, plaintextKey, context);
         const dataKey = { wrappedKey, keyVersion: wrappedKey.readUInt32BE(2) } as DataKey;
         // Not enumerable: JSON.stringify, util.inspect and spreading never show the key's bytes.
-        Object.defineProperty(dataKey, 'plaintextKey', { value: plaintextKey, enumerable: false, writable: true, configurable: true });
+        Object.defineProperty(dataKey, 'plaintextKey', {
+          value: plaintextKey,
+          enumerable: false,
+          writable: true,
+          configurable: true,
+        });
         return dataKey;
       } catch (error) {
         plaintextKey.fill(0);
@@ -179,7 +244,9 @@ export function createKeyward(options: KeywardOptions): Keyward {
     rotateTenantKey: managed((tenantId) => keyring.rotate(tenantId)),
     listKeyVersions: managed((tenantId) => keyring.list(tenantId)),
     setFloors: managed((tenantId, floors: FloorsUpdate) => keyring.setFloors(tenantId, floors)),
-    rewrapTenantKeys: managed((tenantId, from: RootKey, to: RootKey) => keyring.rewrapAll(tenantId, from, to)),
+    rewrapTenantKeys: managed((tenantId, from: RootKey, to: RootKey) =>
+      keyring.rewrapAll(tenantId, from, to),
+    ),
     evict: (tenantId) => {
       checkTenantId(tenantId);
       return cache.evict(tenantId);

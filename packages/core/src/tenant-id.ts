@@ -13,7 +13,9 @@ export function checkTenantId(tenantId: unknown): asserts tenantId is string {
   // Calls come in runs for one tenant; a string already checked needs no second regex.
   if (tenantId === lastValid) return;
   if (typeof tenantId !== 'string' || !TENANT_ID.test(tenantId)) {
-    throw new KeywardError('KW_INVALID_TENANT_ID', { details: { tenantId: typeof tenantId === 'string' ? tenantId.slice(0, 200) : typeof tenantId } });
+    throw new KeywardError('KW_INVALID_TENANT_ID', {
+      details: { tenantId: typeof tenantId === 'string' ? tenantId.slice(0, 200) : typeof tenantId },
+    });
   }
   lastValid = tenantId;
 }

@@ -8,7 +8,9 @@ const example = fileURLToPath(new URL('../examples/quickstart.ts', import.meta.u
 
 describe('packages/core/README.md quick start', () => {
   it('the runnable example runs and shows isolation, rotation, floors and data keys', async () => {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', example], { env: { ...process.env, NO_COLOR: '1' } });
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', example], {
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     expect(stdout).toMatch(/^ciphertext: kw1:[A-Za-z0-9_-]+$/m);
     expect(stdout).toContain('plaintext:  card ending 4242');
     expect(stdout).toContain('globex with row 42: refused with KW_DECRYPTION_FAILED');

@@ -3,12 +3,34 @@ import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
-  createKeyward, deriveMessageKey, encodeContext, KeywardError, LocalRootKey, ManualClock, MemoryTenantKeyStore, messageKeyInfo, open,
-  parseCiphertext, SecretKey, TenantKeyCache, type ErrorCode, type Keyward, type KeywardOptions, type Logger, type RootKey, type WrapContext,
+  createKeyward,
+  deriveMessageKey,
+  encodeContext,
+  KeywardError,
+  LocalRootKey,
+  ManualClock,
+  MemoryTenantKeyStore,
+  messageKeyInfo,
+  open,
+  parseCiphertext,
+  SecretKey,
+  TenantKeyCache,
+  type ErrorCode,
+  type Keyward,
+  type KeywardOptions,
+  type Logger,
+  type RootKey,
+  type WrapContext,
 } from '@keyward/core';
 import { KeyMaterial } from '../src/cache/key-material.js';
 
-interface Recorded { source: 'generated' | 'unwrapped'; tenantId: string; version: number; copy: Buffer; live: Buffer }
+interface Recorded {
+  source: 'generated' | 'unwrapped';
+  tenantId: string;
+  version: number;
+  copy: Buffer;
+  live: Buffer;
+}
 
 /** Wraps a root key and records every tenant key it hands out: a copy (taken before anything zeroes it) and the live buffer. */
 class RecordingRootKey implements RootKey {
@@ -38,7 +60,13 @@ class RecordingRootKey implements RootKey {
 function contextFreeRoot(): RootKey {
   const inner = new LocalRootKey(randomBytes(32));
   const fixed = { tenantId: 'shared', version: 1 };
-  return { kind: 'local', id: inner.id, generateTenantKey: () => inner.generateTenantKey(fixed), wrap: (key) => inner.wrap(key, fixed), unwrap: (wrapped) => inner.unwrap(wrapped, fixed) };
+  return {
+    kind: 'local',
+    id: inner.id,
+    generateTenantKey: () => inner.generateTenantKey(fixed),
+    wrap: (key) => inner.wrap(key, fixed),
+    unwrap: (wrapped) => inner.unwrap(wrapped, fixed),
+  };
 }
 
 const instances: Keyward[] = [];
@@ -70,7 +98,11 @@ async function keywardFailure(run: () => Promise<unknown>): Promise<ErrorCode> {
 
 const plaintexts = fc.uint8Array({ maxLength: 64 });
 const text = fc.string({ unit: fc.constantFrom('a', 'b', '=', '\u0000', 'é'), maxLength: 3 });
-const contexts = fc.dictionary(text.filter((key) => key.length > 0), text, { maxKeys: 3 });
+const contexts = fc.dictionary(
+  text.filter((key) => key.length > 0),
+  text,
+  { maxKeys: 3 },
+);
 
 describe('ciphertext integrity (binary form)', () => {
   it('fails every single-byte change of a ciphertext, at every position and with every non-zero xor', async () => {
@@ -85,7 +117,10 @@ describe('ciphertext integrity (binary form)', () => {
         const code = await keywardFailure(() => keyward.decrypt('acme', changed, { k: 'v' }));
         if (position >= 6) expect(code).toBe('KW_DECRYPTION_FAILED');
         else if (position < 2) expect(code).toBe('KW_CIPHERTEXT_UNSUPPORTED');
-        else expect(['KW_DECRYPTION_FAILED', 'KW_KEY_VERSION_TOO_NEW', 'KW_CIPHERTEXT_MALFORMED']).toContain(code);
+        else
+          expect(['KW_DECRYPTION_FAILED', 'KW_KEY_VERSION_TOO_NEW', 'KW_CIPHERTEXT_MALFORMED']).toContain(
+            code,
+          );
       }
     }
   });
@@ -93,49 +128,75 @@ describe('ciphertext integrity (binary form)', () => {
   it('fails a single-byte change of any ciphertext (property)', async () => {
     const { keyward } = setup();
     await keyward.createTenantKey('acme');
-    await fc.assert(fc.asyncProperty(plaintexts, contexts, fc.nat(), fc.integer({ min: 1, max: 255 }), async (plaintext, context, at, xor) => {
-      const changed = await keyward.encrypt('acme', plaintext, context);
-      const position = at % changed.length;
-      changed[position]! ^= xor;
-      const code = await keywardFailure(() => keyward.decrypt('acme', changed, context));
-      if (position >= 6) expect(code).toBe('KW_DECRYPTION_FAILED');
-    }), { numRuns: 300 });
+    await fc.assert(
+      fc.asyncProperty(
+        plaintexts,
+        contexts,
+        fc.nat(),
+        fc.integer({ min: 1, max: 255 }),
+        async (plaintext, context, at, xor) => {
+          const changed = await keyward.encrypt('acme', plaintext, context);
+          const position = at % changed.length;
+          changed[position]! ^= xor;
+          const code = await keywardFailure(() => keyward.decrypt('acme', changed, context));
+          if (position >= 6) expect(code).toBe('KW_DECRYPTION_FAILED');
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('fails every truncation, in binary and in text form (property)', async () => {
     const { keyward } = setup();
     await keyward.createTenantKey('acme');
-    await fc.assert(fc.asyncProperty(plaintexts, fc.nat(), async (plaintext, cut) => {
-      const ciphertext = await keyward.encrypt('acme', plaintext);
-      await keywardFailure(() => keyward.decrypt('acme', ciphertext.subarray(0, cut % ciphertext.length)));
-      const asText = await keyward.encryptText('acme', plaintext);
-      await keywardFailure(() => keyward.decrypt('acme', asText.slice(0, cut % asText.length)));
-    }), { numRuns: 300 });
+    await fc.assert(
+      fc.asyncProperty(plaintexts, fc.nat(), async (plaintext, cut) => {
+        const ciphertext = await keyward.encrypt('acme', plaintext);
+        await keywardFailure(() => keyward.decrypt('acme', ciphertext.subarray(0, cut % ciphertext.length)));
+        const asText = await keyward.encryptText('acme', plaintext);
+        await keywardFailure(() => keyward.decrypt('acme', asText.slice(0, cut % asText.length)));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('fails a ciphertext with bytes appended (property)', async () => {
     const { keyward } = setup();
     await keyward.createTenantKey('acme');
-    await fc.assert(fc.asyncProperty(plaintexts, fc.uint8Array({ minLength: 1, maxLength: 80 }), async (plaintext, extra) => {
-      const ciphertext = await keyward.encrypt('acme', plaintext);
-      expect(await keywardFailure(() => keyward.decrypt('acme', Buffer.concat([ciphertext, extra])))).toBe('KW_DECRYPTION_FAILED');
-    }), { numRuns: 300 });
+    await fc.assert(
+      fc.asyncProperty(
+        plaintexts,
+        fc.uint8Array({ minLength: 1, maxLength: 80 }),
+        async (plaintext, extra) => {
+          const ciphertext = await keyward.encrypt('acme', plaintext);
+          expect(
+            await keywardFailure(() => keyward.decrypt('acme', Buffer.concat([ciphertext, extra]))),
+          ).toBe('KW_DECRYPTION_FAILED');
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('fails when the encryption context differs (as a set of pairs) from the one used to encrypt (property)', async () => {
     const { keyward } = setup();
     await keyward.createTenantKey('acme');
-    await fc.assert(fc.asyncProperty(plaintexts, contexts, contexts, async (plaintext, used, presented) => {
-      fc.pre(!encodeContext(used).equals(encodeContext(presented)));
-      const ciphertext = await keyward.encrypt('acme', plaintext, used);
-      expect((await keyward.decrypt('acme', ciphertext, used)).equals(Buffer.from(plaintext))).toBe(true);
-      expect(await keywardFailure(() => keyward.decrypt('acme', ciphertext, presented))).toBe('KW_DECRYPTION_FAILED');
-    }), { numRuns: 300 });
+    await fc.assert(
+      fc.asyncProperty(plaintexts, contexts, contexts, async (plaintext, used, presented) => {
+        fc.pre(!encodeContext(used).equals(encodeContext(presented)));
+        const ciphertext = await keyward.encrypt('acme', plaintext, used);
+        expect((await keyward.decrypt('acme', ciphertext, used)).equals(Buffer.from(plaintext))).toBe(true);
+        expect(await keywardFailure(() => keyward.decrypt('acme', ciphertext, presented))).toBe(
+          'KW_DECRYPTION_FAILED',
+        );
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
 describe('tenant isolation', () => {
-  it('fails tenant A\'s ciphertext presented as tenant B\'s, whose key differs', async () => {
+  it("fails tenant A's ciphertext presented as tenant B's, whose key differs", async () => {
     const { keyward } = setup();
     await keyward.createTenantKey('tenant-a');
     await keyward.createTenantKey('tenant-b');
@@ -143,7 +204,7 @@ describe('tenant isolation', () => {
     expect(await keywardFailure(() => keyward.decrypt('tenant-b', ciphertext))).toBe('KW_DECRYPTION_FAILED');
   });
 
-  it('fails across tenants even when B\'s key version holds a copy of A\'s wrapped key (same tenant key): HKDF info binds the tenant', async () => {
+  it("fails across tenants even when B's key version holds a copy of A's wrapped key (same tenant key): HKDF info binds the tenant", async () => {
     const root = new RecordingRootKey(contextFreeRoot());
     const store = new MemoryTenantKeyStore();
     const keyward = createKeyward({ store, rootKeys: root });
@@ -151,15 +212,23 @@ describe('tenant isolation', () => {
     await keyward.createTenantKey('tenant-a');
     await keyward.createTenantKey('tenant-b');
     await store.replaceWrappedKeys('tenant-b', [(await store.getVersion('tenant-a', 1))!]);
-    await fc.assert(fc.asyncProperty(plaintexts, contexts, async (plaintext, context) => {
-      const fromA = await keyward.encrypt('tenant-a', plaintext, context);
-      const fromB = await keyward.encrypt('tenant-b', plaintext, context);
-      expect((await keyward.decrypt('tenant-b', fromB, context)).equals(Buffer.from(plaintext))).toBe(true);
-      expect(await keywardFailure(() => keyward.decrypt('tenant-b', fromA, context))).toBe('KW_DECRYPTION_FAILED');
-      expect(await keywardFailure(() => keyward.decrypt('tenant-a', fromB, context))).toBe('KW_DECRYPTION_FAILED');
-    }), { numRuns: 100 });
+    await fc.assert(
+      fc.asyncProperty(plaintexts, contexts, async (plaintext, context) => {
+        const fromA = await keyward.encrypt('tenant-a', plaintext, context);
+        const fromB = await keyward.encrypt('tenant-b', plaintext, context);
+        expect((await keyward.decrypt('tenant-b', fromB, context)).equals(Buffer.from(plaintext))).toBe(true);
+        expect(await keywardFailure(() => keyward.decrypt('tenant-b', fromA, context))).toBe(
+          'KW_DECRYPTION_FAILED',
+        );
+        expect(await keywardFailure(() => keyward.decrypt('tenant-a', fromB, context))).toBe(
+          'KW_DECRYPTION_FAILED',
+        );
+      }),
+      { numRuns: 100 },
+    );
     // The setup really gave both tenants the same tenant key.
-    const unwrapped = (tenantId: string) => root.keys.find((key) => key.source === 'unwrapped' && key.tenantId === tenantId)?.copy.toString('hex');
+    const unwrapped = (tenantId: string) =>
+      root.keys.find((key) => key.source === 'unwrapped' && key.tenantId === tenantId)?.copy.toString('hex');
     expect(unwrapped('tenant-a')).toMatch(/^[0-9a-f]{64}$/);
     expect(unwrapped('tenant-b')).toBe(unwrapped('tenant-a'));
   });
@@ -181,11 +250,28 @@ describe('hostile input', () => {
   it('fails random strings, bytes, near-valid forms and non-ciphertext values cleanly with a KeywardError (property)', async () => {
     const { keyward } = setup();
     await keyward.createTenantKey('acme');
-    const nearValid = fc.tuple(fc.integer({ min: 0, max: 3 }), fc.uint8Array({ maxLength: 120 })).map(([version, rest]) => Buffer.concat([Buffer.from([1, 1, 0, 0, 0, version]), rest]));
-    const garbage = fc.oneof(fc.string(), fc.uint8Array({ maxLength: 200 }), nearValid, nearValid.map((bytes) => `kw1:${bytes.toString('base64url')}`), fc.anything());
-    await fc.assert(fc.asyncProperty(garbage, fc.oneof(fc.constant(undefined), contexts, fc.anything()), async (input, context) => {
-      await keywardFailure(() => keyward.decrypt('acme', input as string, context as Record<string, string>));
-    }), { numRuns: 1000 });
+    const nearValid = fc
+      .tuple(fc.integer({ min: 0, max: 3 }), fc.uint8Array({ maxLength: 120 }))
+      .map(([version, rest]) => Buffer.concat([Buffer.from([1, 1, 0, 0, 0, version]), rest]));
+    const garbage = fc.oneof(
+      fc.string(),
+      fc.uint8Array({ maxLength: 200 }),
+      nearValid,
+      nearValid.map((bytes) => `kw1:${bytes.toString('base64url')}`),
+      fc.anything(),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        garbage,
+        fc.oneof(fc.constant(undefined), contexts, fc.anything()),
+        async (input, context) => {
+          await keywardFailure(() =>
+            keyward.decrypt('acme', input as string, context as Record<string, string>),
+          );
+        },
+      ),
+      { numRuns: 1000 },
+    );
   });
 
   it('refuses oversize input with KW_CIPHERTEXT_TOO_LARGE before touching the store or the root key', async () => {
@@ -198,27 +284,45 @@ describe('hostile input', () => {
     oversize.set([1, 1, 0, 0, 0, 1]);
     for (const tenantId of ['acme', 'unknown-tenant']) {
       expect(await keywardFailure(() => keyward.decrypt(tenantId, oversize))).toBe('KW_CIPHERTEXT_TOO_LARGE');
-      expect(await keywardFailure(() => keyward.decrypt(tenantId, `kw1:${oversize.toString('base64url')}`))).toBe('KW_CIPHERTEXT_TOO_LARGE');
-      expect(await keywardFailure(() => keyward.decrypt(tenantId, `kw1:${'A'.repeat(10_000_000)}`))).toBe('KW_CIPHERTEXT_TOO_LARGE');
+      expect(
+        await keywardFailure(() => keyward.decrypt(tenantId, `kw1:${oversize.toString('base64url')}`)),
+      ).toBe('KW_CIPHERTEXT_TOO_LARGE');
+      expect(await keywardFailure(() => keyward.decrypt(tenantId, `kw1:${'A'.repeat(10_000_000)}`))).toBe(
+        'KW_CIPHERTEXT_TOO_LARGE',
+      );
     }
-    expect([getPolicy.mock.calls.length, getVersion.mock.calls.length, unwrap.mock.calls.length]).toEqual([0, 0, 0]);
+    expect([getPolicy.mock.calls.length, getVersion.mock.calls.length, unwrap.mock.calls.length]).toEqual([
+      0, 0, 0,
+    ]);
   });
 });
 
 describe('key material never leaks, and is zeroed when it leaves', () => {
   it('never shows an unwrapped tenant key, message key or master key in outputs, stats, errors or log records of a full workflow', async () => {
     const records: unknown[] = [];
-    const record = (level: string) => (fields: Record<string, unknown>, message: string) => void records.push({ level, fields, message });
-    const logger: Logger = { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') };
+    const record = (level: string) => (fields: Record<string, unknown>, message: string) =>
+      void records.push({ level, fields, message });
+    const logger: Logger = {
+      debug: record('debug'),
+      info: record('info'),
+      warn: record('warn'),
+      error: record('error'),
+    };
     const masters = [randomBytes(32), randomBytes(32)];
-    const [first, second] = masters.map((master) => new RecordingRootKey(new LocalRootKey(Buffer.from(master), { logger })));
+    const [first, second] = masters.map(
+      (master) => new RecordingRootKey(new LocalRootKey(Buffer.from(master), { logger })),
+    );
     let current = first!;
     const store = new MemoryTenantKeyStore();
     const keyward = createKeyward({ store, rootKeys: () => current, logger });
     instances.push(keyward);
     const ciphertexts: Array<{ tenantId: string; ciphertext: Buffer }> = [];
     const errors: unknown[] = [];
-    const failing = async (run: () => Promise<unknown>) => run().then(() => expect.fail('should have failed'), (error: unknown) => void errors.push(error));
+    const failing = async (run: () => Promise<unknown>) =>
+      run().then(
+        () => expect.fail('should have failed'),
+        (error: unknown) => void errors.push(error),
+      );
 
     for (const tenantId of ['acme', 'beta']) {
       await keyward.createTenantKey(tenantId);
@@ -229,47 +333,87 @@ describe('key material never leaks, and is zeroed when it leaves', () => {
     }
     await keyward.rotateTenantKey('acme');
     const rewrapped = await keyward.rewrap('acme', ciphertexts[0]!.ciphertext, { purpose: 'leak-test' });
-    ciphertexts.push({ tenantId: 'acme', ciphertext: rewrapped }, { tenantId: 'acme', ciphertext: (await keyward.generateDataKey('acme')).wrappedKey });
+    ciphertexts.push(
+      { tenantId: 'acme', ciphertext: rewrapped },
+      { tenantId: 'acme', ciphertext: (await keyward.generateDataKey('acme')).wrappedKey },
+    );
     await keyward.setFloors('acme', { minDecryptionVersion: 2 });
     await failing(() => keyward.decrypt('acme', ciphertexts[0]!.ciphertext, { purpose: 'leak-test' }));
     await keyward.rewrapTenantKeys('acme', first!, second!);
     current = second!;
     await keyward.decrypt('acme', rewrapped, { purpose: 'leak-test' });
     keyward.evict('acme');
-    const [version2] = await store.listVersions('acme').then((versions) => versions.filter((version) => version.version === 2));
-    await store.replaceWrappedKeys('acme', [{ ...version2!, wrappedKey: Uint8Array.from(version2!.wrappedKey, (byte, i) => (i === 20 ? byte ^ 1 : byte)) }]);
+    const [version2] = await store
+      .listVersions('acme')
+      .then((versions) => versions.filter((version) => version.version === 2));
+    await store.replaceWrappedKeys('acme', [
+      {
+        ...version2!,
+        wrappedKey: Uint8Array.from(version2!.wrappedKey, (byte, i) => (i === 20 ? byte ^ 1 : byte)),
+      },
+    ]);
     await failing(() => keyward.decrypt('acme', rewrapped, { purpose: 'leak-test' }));
-    expect(errors.map((error) => (error as KeywardError).code)).toEqual(['KW_DECRYPTION_FAILED', 'KW_DECRYPTION_FAILED', 'KW_KEY_VERSION_TOO_OLD', 'KW_ROOT_KEY_UNWRAP_FAILED']);
-    expect(records.some((entry) => (entry as { message: string }).message === 'tenant key unwrap failed')).toBe(true);
+    expect(errors.map((error) => (error as KeywardError).code)).toEqual([
+      'KW_DECRYPTION_FAILED',
+      'KW_DECRYPTION_FAILED',
+      'KW_KEY_VERSION_TOO_OLD',
+      'KW_ROOT_KEY_UNWRAP_FAILED',
+    ]);
+    expect(
+      records.some((entry) => (entry as { message: string }).message === 'tenant key unwrap failed'),
+    ).toBe(true);
 
     const tenantKeys = [...first!.keys, ...second!.keys];
     expect(tenantKeys.length).toBeGreaterThanOrEqual(6);
     const messageKeys = ciphertexts.map(({ tenantId, ciphertext }) => {
       const parsed = parseCiphertext(ciphertext, 1 << 20);
-      const tenantKey = tenantKeys.find((key) => key.tenantId === tenantId && key.version === parsed.keyVersion)!.copy;
+      const tenantKey = tenantKeys.find(
+        (key) => key.tenantId === tenantId && key.version === parsed.keyVersion,
+      )!.copy;
       return deriveMessageKey(tenantKey, parsed.salt, messageKeyInfo(tenantId, parsed.keyVersion));
     });
     // A cache and key material holding one of the real keys, inspected directly.
     const cache = new TenantKeyCache(new ManualClock());
     const material = new KeyMaterial('acme', 1, new SecretKey(Buffer.from(tenantKeys[0]!.copy)));
-    material.encryptionKey({ publicBytes: (length) => Buffer.alloc(length, 1), secretBytes: (length) => Buffer.alloc(length) });
+    material.encryptionKey({
+      publicBytes: (length) => Buffer.alloc(length, 1),
+      secretBytes: (length) => Buffer.alloc(length),
+    });
     await cache.loadKey('acme', 1, () => Promise.resolve(material));
 
-    const deep = (value: unknown) => [JSON.stringify(value) ?? '', inspect(value, { depth: Infinity, showHidden: true, getters: true })];
+    const deep = (value: unknown) => [
+      JSON.stringify(value) ?? '',
+      inspect(value, { depth: Infinity, showHidden: true, getters: true }),
+    ];
     const outputs = [
-      ...deep(keyward), ...deep(keyward.stats()), ...deep(cache), ...deep(material), ...deep(cache.stats()), ...deep(records),
-      ...errors.flatMap((error) => [...deep(error), String(error), (error as Error).stack ?? '']), ...records.flatMap(deep),
+      ...deep(keyward),
+      ...deep(keyward.stats()),
+      ...deep(cache),
+      ...deep(material),
+      ...deep(cache.stats()),
+      ...deep(records),
+      ...errors.flatMap((error) => [...deep(error), String(error), (error as Error).stack ?? '']),
+      ...records.flatMap(deep),
     ].join('\n');
     cache.close();
     const secrets = [...tenantKeys.map((key) => key.copy), ...messageKeys, ...masters];
     for (const secret of secrets) {
-      for (const form of [secret.toString('hex'), secret.toString('hex').toUpperCase(), secret.toString('base64'), secret.toString('base64url'), secret.toString('latin1'), inspect(secret).slice(8, 55)]) {
-        expect(outputs.includes(form), `found key material (${form.slice(0, 12)}…) in the outputs`).toBe(false);
+      for (const form of [
+        secret.toString('hex'),
+        secret.toString('hex').toUpperCase(),
+        secret.toString('base64'),
+        secret.toString('base64url'),
+        secret.toString('latin1'),
+        inspect(secret).slice(8, 55),
+      ]) {
+        expect(outputs.includes(form), `found key material (${form.slice(0, 12)}…) in the outputs`).toBe(
+          false,
+        );
       }
     }
   });
 
-  it('does not show a data key\'s plaintext in JSON.stringify or util.inspect of the DataKey, which still reads and destructures it', async () => {
+  it("does not show a data key's plaintext in JSON.stringify or util.inspect of the DataKey, which still reads and destructures it", async () => {
     const { keyward } = setup();
     await keyward.createTenantKey('acme');
     const dataKey = await keyward.generateDataKey('acme', { file: 'a.txt' });
@@ -277,22 +421,37 @@ describe('key material never leaks, and is zeroed when it leaves', () => {
     expect(plaintextKey.length).toBe(32);
     expect(dataKey.plaintextKey).toBe(plaintextKey);
     expect((await keyward.decrypt('acme', wrappedKey, { file: 'a.txt' })).equals(plaintextKey)).toBe(true);
-    const shown = [JSON.stringify(dataKey), JSON.stringify({ dataKey }), inspect(dataKey), inspect({ dataKey }, { depth: Infinity })].join('\n');
+    const shown = [
+      JSON.stringify(dataKey),
+      JSON.stringify({ dataKey }),
+      inspect(dataKey),
+      inspect({ dataKey }, { depth: Infinity }),
+    ].join('\n');
     expect(shown).not.toContain('plaintextKey');
-    for (const form of [JSON.stringify(plaintextKey), plaintextKey.toString('hex'), plaintextKey.toString('base64'), inspect(plaintextKey).slice(8, 55)]) {
+    for (const form of [
+      JSON.stringify(plaintextKey),
+      plaintextKey.toString('hex'),
+      plaintextKey.toString('base64'),
+      inspect(plaintextKey).slice(8, 55),
+    ]) {
       expect(shown.includes(form), `found the data key (${form.slice(0, 12)}…) in the output`).toBe(false);
     }
   });
 
   const isZero = (bytes: Buffer) => bytes.every((byte) => byte === 0);
 
-  it('zeroes generated keys at once, and unwrapped keys on evict(tenant) while leaving other tenants\' keys', async () => {
+  it("zeroes generated keys at once, and unwrapped keys on evict(tenant) while leaving other tenants' keys", async () => {
     const { keyward, root } = setup();
     for (const tenantId of ['acme', 'beta']) await keyward.createTenantKey(tenantId);
     expect(root.keys.map((key) => isZero(key.live))).toEqual([true, true]);
-    for (const tenantId of ['acme', 'beta']) await keyward.decrypt(tenantId, await keyward.encrypt(tenantId, 'x'));
+    for (const tenantId of ['acme', 'beta'])
+      await keyward.decrypt(tenantId, await keyward.encrypt(tenantId, 'x'));
     const [acme, beta] = root.keys.slice(2);
-    expect([isZero(acme!.live), isZero(beta!.live), acme!.live.equals(acme!.copy)]).toEqual([false, false, true]);
+    expect([isZero(acme!.live), isZero(beta!.live), acme!.live.equals(acme!.copy)]).toEqual([
+      false,
+      false,
+      true,
+    ]);
     expect(keyward.evict('acme')).toBe(1);
     expect([isZero(acme!.live), isZero(beta!.live)]).toEqual([true, false]);
   });
@@ -348,7 +507,13 @@ describe('key material never leaks, and is zeroed when it leaves', () => {
         // The unwrap completes only when released, so the other calls can be placed relative to it.
         let release!: () => void;
         const gate = new Promise<void>((resolve) => (release = resolve));
-        const gated: RootKey = { kind: 'local', id: real.id, generateTenantKey: (c) => real.generateTenantKey(c), wrap: (k, c) => real.wrap(k, c), unwrap: (w, c) => gate.then(() => real.unwrap(w, c)) };
+        const gated: RootKey = {
+          kind: 'local',
+          id: real.id,
+          generateTenantKey: (c) => real.generateTenantKey(c),
+          wrap: (k, c) => real.wrap(k, c),
+          unwrap: (w, c) => gate.then(() => real.unwrap(w, c)),
+        };
         const keyward = createKeyward({ store, rootKeys: gated });
         const victim = keyward.encrypt('acme', 'victim');
         await new Promise((resolve) => setImmediate(resolve));
@@ -357,10 +522,18 @@ describe('key material never leaks, and is zeroed when it leaves', () => {
         void afterTicks(evictAt, () => keyward.evict('acme'));
         for (const outcome of await Promise.allSettled([victim, hitter])) {
           if (outcome.status === 'rejected') {
-            if (!(outcome.reason instanceof KeywardError)) problems.push(`${hitAt}/${evictAt}: ${String(outcome.reason)}`);
+            if (!(outcome.reason instanceof KeywardError))
+              problems.push(`${hitAt}/${evictAt}: ${String(outcome.reason)}`);
             continue;
           }
-          const zeroKey = (() => { try { open(Buffer.alloc(32), parseCiphertext(outcome.value, 1024), encodeContext(undefined)); return true; } catch { return false; } })();
+          const zeroKey = (() => {
+            try {
+              open(Buffer.alloc(32), parseCiphertext(outcome.value, 1024), encodeContext(undefined));
+              return true;
+            } catch {
+              return false;
+            }
+          })();
           if (zeroKey) problems.push(`${hitAt}/${evictAt}: sealed with the all-zero message key`);
         }
         keyward.close();

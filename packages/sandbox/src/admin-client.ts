@@ -14,14 +14,19 @@ export class SandboxAdminClient {
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const response = await fetch(`${this.endpoint}/_sandbox/${path}`, {
       method,
-      headers: { 'content-type': 'application/json', ...(this.token ? { authorization: `Bearer ${this.token}` } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
     const json = text ? (JSON.parse(text) as unknown) : undefined;
     if (!response.ok) {
       const error = (json as { error?: { code: string; message: string } } | undefined)?.error;
-      throw new Error(`sandbox admin ${method} ${path}: ${response.status} ${error?.code ?? ''} ${error?.message ?? text}`.trim());
+      throw new Error(
+        `sandbox admin ${method} ${path}: ${response.status} ${error?.code ?? ''} ${error?.message ?? text}`.trim(),
+      );
     }
     return json as T;
   }
@@ -44,7 +49,8 @@ export class SandboxAdminClient {
 
   async trail(query: TrailQuery = {}): Promise<TrailEvent[]> {
     const params = new URLSearchParams();
-    for (const [name, value] of Object.entries(query)) if (value !== undefined) params.set(name, String(value));
+    for (const [name, value] of Object.entries(query))
+      if (value !== undefined) params.set(name, String(value));
     const suffix = params.size > 0 ? `?${params.toString()}` : '';
     return (await this.call<{ events: TrailEvent[] }>('GET', `trail${suffix}`)).events;
   }

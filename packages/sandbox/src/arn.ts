@@ -15,9 +15,14 @@ export function parseArn(text: string): Arn | undefined {
   const match = ARN_PATTERN.exec(text);
   if (!match) return undefined;
   const [, partition, service, region, account, resource] = match;
-  return { partition: partition!, service: service!, region: region!, account: account!, resource: resource! };
+  return {
+    partition: partition!,
+    service: service!,
+    region: region!,
+    account: account!,
+    resource: resource!,
+  };
 }
-
 
 export function partitionOf(region: string): string {
   if (region.startsWith('cn-')) return 'aws-cn';
@@ -25,10 +30,17 @@ export function partitionOf(region: string): string {
   return 'aws';
 }
 
-export const accountRootArn = (partition: string, account: string): string => `arn:${partition}:iam::${account}:root`;
+export const accountRootArn = (partition: string, account: string): string =>
+  `arn:${partition}:iam::${account}:root`;
 
 /** IAM resource ARNs carry the path: arn:aws:iam::A:role/path/name. */
-export function iamArn(partition: string, account: string, kind: 'role' | 'user' | 'policy', path: string, name: string): string {
+export function iamArn(
+  partition: string,
+  account: string,
+  kind: 'role' | 'user' | 'policy',
+  path: string,
+  name: string,
+): string {
   return `arn:${partition}:iam::${account}:${kind}${path}${name}`;
 }
 

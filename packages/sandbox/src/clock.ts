@@ -20,7 +20,8 @@ export function systemClock(base: () => number = Date.now): Clock {
     wallNow: () => base(),
     advance(ms: number) {
       /* Precondition: time only moves forward, so expired things stay expired. */
-      if (!Number.isFinite(ms) || ms < 0) throw new RangeError('advance() takes a non-negative number of milliseconds');
+      if (!Number.isFinite(ms) || ms < 0)
+        throw new RangeError('advance() takes a non-negative number of milliseconds');
       offset += ms;
     },
     offsetMs: () => offset,

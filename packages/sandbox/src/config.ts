@@ -29,7 +29,8 @@ export const sandboxConfigSchema = z
   .strict()
   /* The admin API resets state and reads the trail: beyond loopback it must not be open to anyone. */
   .refine((config) => isLoopback(config.host) || config.adminToken !== undefined, {
-    message: 'listening beyond loopback needs an admin token (KEYWARD_SANDBOX_ADMIN_TOKEN) to protect the /_sandbox/ API',
+    message:
+      'listening beyond loopback needs an admin token (KEYWARD_SANDBOX_ADMIN_TOKEN) to protect the /_sandbox/ API',
     path: ['adminToken'],
   });
 
@@ -53,7 +54,10 @@ const ENV_NAMES: Record<keyof SandboxConfig, string> = {
 export const SANDBOX_ENV_NAMES = ENV_NAMES;
 
 /** Explicit options win over the environment, which wins over the defaults. */
-export function resolveSandboxConfig(options: Partial<SandboxConfigInput> = {}, env: NodeJS.ProcessEnv = process.env): SandboxConfig {
+export function resolveSandboxConfig(
+  options: Partial<SandboxConfigInput> = {},
+  env: NodeJS.ProcessEnv = process.env,
+): SandboxConfig {
   const fromEnv: Record<string, string> = {};
   for (const [field, name] of Object.entries(ENV_NAMES)) {
     const value = env[name];

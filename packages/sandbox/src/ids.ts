@@ -17,6 +17,7 @@ export const newSessionAccessKeyId = (): string => `ASIA${randomChars(UPPER_ALNU
 export const newSecretAccessKey = (): string => randomBytes(30).toString('base64');
 export const newSessionToken = (): string => `IQoJb3JpZ2luX2VjE${randomBytes(96).toString('base64')}`;
 /** Unique IDs: AROA for roles, AIDA for users, ANPA for managed policies. */
-export const newUniqueId = (prefix: 'AROA' | 'AIDA' | 'ANPA'): string => `${prefix}${randomChars(UPPER_ALNUM, 17)}`;
+export const newUniqueId = (prefix: 'AROA' | 'AIDA' | 'ANPA'): string =>
+  `${prefix}${randomChars(UPPER_ALNUM, 17)}`;
 /** KMS key material IDs are 64 hex characters. */
 export const newKeyMaterialId = (): string => randomBytes(32).toString('hex');

@@ -1,7 +1,18 @@
 /** @keyward/sandbox: a local AWS (KMS, STS, IAM) over the real wire protocols. */
-export { startSandbox, type RunningSandbox, type StartSandboxOptions, type SandboxUserCredentials } from './start-sandbox.js';
+export {
+  startSandbox,
+  type RunningSandbox,
+  type StartSandboxOptions,
+  type SandboxUserCredentials,
+} from './start-sandbox.js';
 export { SandboxAdminClient } from './admin-client.js';
-export { resolveSandboxConfig, SANDBOX_DEFAULTS, SANDBOX_ENV_NAMES, SandboxConfigError, type SandboxConfig } from './config.js';
+export {
+  resolveSandboxConfig,
+  SANDBOX_DEFAULTS,
+  SANDBOX_ENV_NAMES,
+  SandboxConfigError,
+  type SandboxConfig,
+} from './config.js';
 export {
   defaultSeed,
   PLATFORM_ACCOUNT_ID,

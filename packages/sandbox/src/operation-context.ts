@@ -53,7 +53,10 @@ export class OperationContext {
     readonly region: string,
     readonly requestId: string,
     readonly event: TrailEvent,
-    private readonly applyFaults: (context: OperationContext, target: { account?: string; keyArn?: string }) => Promise<void>,
+    private readonly applyFaults: (
+      context: OperationContext,
+      target: { account?: string; keyArn?: string },
+    ) => Promise<void>,
   ) {}
 
   get store(): SandboxStore {
@@ -92,7 +95,11 @@ export class OperationContext {
   }
 
   decide(check: AuthorizationCheck): Decision {
-    return authorize({ ...check, caller: this.caller, identityPolicies: identityPoliciesOf(this.store, this.caller) });
+    return authorize({
+      ...check,
+      caller: this.caller,
+      identityPolicies: identityPoliciesOf(this.store, this.caller),
+    });
   }
 
   /**
@@ -104,7 +111,8 @@ export class OperationContext {
     if (decision.allowed) return;
     const withReason = this.service !== 'sts';
     const message = denialMessage(this.caller.arn, check.action, check.resource, decision.reason, withReason);
-    if (this.service === 'kms') throw new AwsError('AccessDeniedException', message, { messageField: 'Message' });
+    if (this.service === 'kms')
+      throw new AwsError('AccessDeniedException', message, { messageField: 'Message' });
     throw new AwsError('AccessDenied', message, { status: 403 });
   }
 }

@@ -26,12 +26,23 @@ function allPages<T>(items: T[], limit: number): T[][] {
 
 describe('paginate', () => {
   it('returns the first page with a marker for the next', () => {
-    expect(paginate(letters, 2, undefined, invalidMarker)).toEqual({ page: ['a', 'b'], truncated: true, nextMarker: marker('kw-marker:2') });
+    expect(paginate(letters, 2, undefined, invalidMarker)).toEqual({
+      page: ['a', 'b'],
+      truncated: true,
+      nextMarker: marker('kw-marker:2'),
+    });
   });
 
   it('continues from a marker it issued', () => {
-    expect(paginate(letters, 2, marker('kw-marker:2'), invalidMarker)).toEqual({ page: ['c', 'd'], truncated: true, nextMarker: marker('kw-marker:4') });
-    expect(paginate(letters, 2, marker('kw-marker:4'), invalidMarker)).toEqual({ page: ['e'], truncated: false });
+    expect(paginate(letters, 2, marker('kw-marker:2'), invalidMarker)).toEqual({
+      page: ['c', 'd'],
+      truncated: true,
+      nextMarker: marker('kw-marker:4'),
+    });
+    expect(paginate(letters, 2, marker('kw-marker:4'), invalidMarker)).toEqual({
+      page: ['e'],
+      truncated: false,
+    });
   });
 
   it.each([
@@ -44,7 +55,10 @@ describe('paginate', () => {
   });
 
   it('does not report truncation when the last page is exactly full', () => {
-    expect(allPages(['a', 'b', 'c', 'd'], 2)).toEqual([['a', 'b'], ['c', 'd']]);
+    expect(allPages(['a', 'b', 'c', 'd'], 2)).toEqual([
+      ['a', 'b'],
+      ['c', 'd'],
+    ]);
   });
 
   it('handles an empty list', () => {
@@ -52,7 +66,10 @@ describe('paginate', () => {
   });
 
   it('gives an empty last page for a marker past the end', () => {
-    expect(paginate(letters, 2, marker('kw-marker:9'), invalidMarker)).toEqual({ page: [], truncated: false });
+    expect(paginate(letters, 2, marker('kw-marker:9'), invalidMarker)).toEqual({
+      page: [],
+      truncated: false,
+    });
   });
 
   it('uses a URL-safe marker', () => {

@@ -10,11 +10,17 @@ export interface Page<T> {
   nextMarker?: string;
 }
 
-export function paginate<T>(items: T[], limit: number, marker: string | undefined, invalidMarker: () => AwsError): Page<T> {
+export function paginate<T>(
+  items: T[],
+  limit: number,
+  marker: string | undefined,
+  invalidMarker: () => AwsError,
+): Page<T> {
   const start = marker === undefined ? 0 : decodeMarker(marker, invalidMarker);
   const page = items.slice(start, start + limit);
   const next = start + limit;
-  if (next < items.length) return { page, truncated: true, nextMarker: Buffer.from(`kw-marker:${next}`).toString('base64url') };
+  if (next < items.length)
+    return { page, truncated: true, nextMarker: Buffer.from(`kw-marker:${next}`).toString('base64url') };
   return { page, truncated: false };
 }
 

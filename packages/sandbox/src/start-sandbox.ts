@@ -57,9 +57,13 @@ export interface RunningSandbox {
 /** Starts the sandbox on `port` (0 picks a free one) and returns its endpoint and credentials. */
 export async function startSandbox(options: StartSandboxOptions = {}): Promise<RunningSandbox> {
   const { seed: seedOption, clock: clockOption, random, env, ...configOptions } = options;
-  const config = resolveSandboxConfig({ ...configOptions, seed: typeof seedOption === 'string' ? seedOption : undefined }, env);
+  const config = resolveSandboxConfig(
+    { ...configOptions, seed: typeof seedOption === 'string' ? seedOption : undefined },
+    env,
+  );
   const clock = clockOption ?? systemClock();
-  const seed = (): SandboxData => buildState(readSeed(seedOption, config), { region: config.region, now: clock.now() });
+  const seed = (): SandboxData =>
+    buildState(readSeed(seedOption, config), { region: config.region, now: clock.now() });
   const persist = config.dataDir ? (data: SandboxData) => saveState(config.dataDir!, data) : undefined;
   const store = new SandboxStore((config.dataDir && loadState(config.dataDir)) || seed(), persist);
   store.commit();
@@ -88,7 +92,9 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
     config,
     users,
     credentials(account, userName = 'admin') {
-      const user = users.find((candidate) => candidate.account === account && candidate.userName === userName);
+      const user = users.find(
+        (candidate) => candidate.account === account && candidate.userName === userName,
+      );
       if (!user) throw new Error(`The sandbox has no access key for user ${userName} in account ${account}`);
       return { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey };
     },
@@ -110,7 +116,14 @@ function readSeed(option: SeedInput | string | undefined, config: SandboxConfig)
 function userCredentials(store: SandboxStore): SandboxUserCredentials[] {
   return Object.values(store.data.accounts).flatMap((account) =>
     Object.values(account.users).flatMap((user) =>
-      user.accessKeys.map((key) => ({ account: account.id, accountAlias: account.alias, userName: user.name, arn: user.arn, accessKeyId: key.id, secretAccessKey: key.secret })),
+      user.accessKeys.map((key) => ({
+        account: account.id,
+        accountAlias: account.alias,
+        userName: user.name,
+        arn: user.arn,
+        accessKeyId: key.id,
+        secretAccessKey: key.secret,
+      })),
     ),
   );
 }
@@ -121,12 +134,22 @@ function describeState(store: SandboxStore) {
     accounts: Object.values(store.data.accounts).map((account) => ({
       id: account.id,
       alias: account.alias,
-      users: Object.values(account.users).map((user) => ({ arn: user.arn, accessKeyIds: user.accessKeys.map((key) => key.id) })),
+      users: Object.values(account.users).map((user) => ({
+        arn: user.arn,
+        accessKeyIds: user.accessKeys.map((key) => key.id),
+      })),
       roles: Object.values(account.roles).map((role) => role.arn),
       policies: Object.keys(account.policies),
     })),
-    keys: Object.values(store.data.keys).map((key) => ({ arn: key.arn, state: key.state, description: key.description })),
-    aliases: Object.values(store.data.aliases).map((alias) => ({ arn: alias.aliasArn, targetKeyId: alias.targetKeyId })),
+    keys: Object.values(store.data.keys).map((key) => ({
+      arn: key.arn,
+      state: key.state,
+      description: key.description,
+    })),
+    aliases: Object.values(store.data.aliases).map((alias) => ({
+      arn: alias.aliasArn,
+      targetKeyId: alias.targetKeyId,
+    })),
     activeSessions: Object.values(store.data.sessions).length,
   };
 }

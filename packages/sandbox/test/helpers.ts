@@ -2,7 +2,13 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
 import { expect } from 'vitest';
-import { CUSTOMER_ACCOUNT_ID, PLATFORM_ACCOUNT_ID, startSandbox, type RunningSandbox, type StartSandboxOptions } from '../src/index.js';
+import {
+  CUSTOMER_ACCOUNT_ID,
+  PLATFORM_ACCOUNT_ID,
+  startSandbox,
+  type RunningSandbox,
+  type StartSandboxOptions,
+} from '../src/index.js';
 
 /** Shared test helpers: a sandbox on a free port and real AWS SDK v3 clients pointed at it. */
 export { CUSTOMER_ACCOUNT_ID, PLATFORM_ACCOUNT_ID };
@@ -34,7 +40,10 @@ export interface ExpectedAwsError {
 }
 
 /** Asserts that an SDK call fails with the given AWS error code, HTTP status and message. */
-export async function expectAwsError(call: Promise<unknown>, expected: ExpectedAwsError): Promise<Error & { $metadata?: { httpStatusCode?: number } }> {
+export async function expectAwsError(
+  call: Promise<unknown>,
+  expected: ExpectedAwsError,
+): Promise<Error & { $metadata?: { httpStatusCode?: number } }> {
   const error = await call.then(
     () => undefined,
     (caught: unknown) => caught as Error & { $metadata?: { httpStatusCode?: number } },

@@ -30,38 +30,63 @@ describe('KMS key states: EnableKey, DisableKey, ScheduleKeyDeletion, CancelKeyD
   });
   afterAll(() => box.close());
 
-  const describeKey = async (keyId: string) => (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!;
+  const describeKey = async (keyId: string) =>
+    (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!;
 
   describe('a disabled key', () => {
     it('reports Disabled and refuses every cryptographic operation with DisabledException', async () => {
       const key = await createKey(kms);
       const other = await createKey(kms);
       await kms.send(new CreateAliasCommand({ AliasName: 'alias/soon-disabled', TargetKeyId: key.KeyId }));
-      const blob = (await kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: bytes('before') }))).CiphertextBlob;
-      const otherBlob = (await kms.send(new EncryptCommand({ KeyId: other.KeyId, Plaintext: bytes('other') }))).CiphertextBlob;
+      const blob = (await kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: bytes('before') })))
+        .CiphertextBlob;
+      const otherBlob = (
+        await kms.send(new EncryptCommand({ KeyId: other.KeyId, Plaintext: bytes('other') }))
+      ).CiphertextBlob;
 
-      expect(await kms.send(new DisableKeyCommand({ KeyId: key.KeyId }))).toMatchObject({ $metadata: { httpStatusCode: 200 } });
+      expect(await kms.send(new DisableKeyCommand({ KeyId: key.KeyId }))).toMatchObject({
+        $metadata: { httpStatusCode: 200 },
+      });
       const metadata = await describeKey(key.KeyId);
       expect(metadata.KeyState).toBe('Disabled');
       expect(metadata.Enabled).toBe(false);
       expect(metadata.DeletionDate).toBeUndefined();
 
       const disabled = { name: 'DisabledException', status: 400, message: `${key.Arn} is disabled.` };
-      await expectAwsError(kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: bytes('x') })), disabled);
+      await expectAwsError(
+        kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: bytes('x') })),
+        disabled,
+      );
       /* Named by alias, the message still gives the key ARN. */
-      await expectAwsError(kms.send(new EncryptCommand({ KeyId: 'alias/soon-disabled', Plaintext: bytes('x') })), disabled);
+      await expectAwsError(
+        kms.send(new EncryptCommand({ KeyId: 'alias/soon-disabled', Plaintext: bytes('x') })),
+        disabled,
+      );
       await expectAwsError(kms.send(new DecryptCommand({ CiphertextBlob: blob })), disabled);
-      await expectAwsError(kms.send(new GenerateDataKeyCommand({ KeyId: key.Arn, KeySpec: 'AES_256' })), disabled);
-      await expectAwsError(kms.send(new GenerateDataKeyWithoutPlaintextCommand({ KeyId: key.KeyId, NumberOfBytes: 32 })), disabled);
-      await expectAwsError(kms.send(new ReEncryptCommand({ CiphertextBlob: blob, DestinationKeyId: other.KeyId })), disabled);
-      await expectAwsError(kms.send(new ReEncryptCommand({ CiphertextBlob: otherBlob, DestinationKeyId: key.KeyId })), disabled);
+      await expectAwsError(
+        kms.send(new GenerateDataKeyCommand({ KeyId: key.Arn, KeySpec: 'AES_256' })),
+        disabled,
+      );
+      await expectAwsError(
+        kms.send(new GenerateDataKeyWithoutPlaintextCommand({ KeyId: key.KeyId, NumberOfBytes: 32 })),
+        disabled,
+      );
+      await expectAwsError(
+        kms.send(new ReEncryptCommand({ CiphertextBlob: blob, DestinationKeyId: other.KeyId })),
+        disabled,
+      );
+      await expectAwsError(
+        kms.send(new ReEncryptCommand({ CiphertextBlob: otherBlob, DestinationKeyId: key.KeyId })),
+        disabled,
+      );
       /* DescribeKey works in every state. */
       expect((await describeKey('alias/soon-disabled')).KeyId).toBe(key.KeyId);
     });
 
     it('works again after EnableKey, and old ciphertexts still decrypt', async () => {
       const key = await createKey(kms);
-      const blob = (await kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: bytes('kept') }))).CiphertextBlob;
+      const blob = (await kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: bytes('kept') })))
+        .CiphertextBlob;
       await kms.send(new DisableKeyCommand({ KeyId: key.Arn }));
       await kms.send(new EnableKeyCommand({ KeyId: key.Arn }));
       const metadata = await describeKey(key.KeyId);
@@ -85,8 +110,11 @@ describe('KMS key states: EnableKey, DisableKey, ScheduleKeyDeletion, CancelKeyD
     it('reports PendingDeletion with a DeletionDate and refuses use with KMSInvalidStateException', async () => {
       const key = await createKey(kms);
       const other = await createKey(kms);
-      const blob = (await kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: bytes('x') }))).CiphertextBlob;
-      const scheduled = await kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 7 }));
+      const blob = (await kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: bytes('x') })))
+        .CiphertextBlob;
+      const scheduled = await kms.send(
+        new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 7 }),
+      );
       expect(scheduled.KeyId).toBe(key.Arn);
       expect(scheduled.KeyState).toBe('PendingDeletion');
       expect(scheduled.PendingWindowInDays).toBe(7);
@@ -97,32 +125,64 @@ describe('KMS key states: EnableKey, DisableKey, ScheduleKeyDeletion, CancelKeyD
       expect(metadata.Enabled).toBe(false);
       expect(metadata.DeletionDate!.getTime()).toBe(scheduled.DeletionDate!.getTime());
 
-      const pending = { name: 'KMSInvalidStateException', status: 400, message: `${key.Arn} is pending deletion.` };
-      await expectAwsError(kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: bytes('x') })), pending);
+      const pending = {
+        name: 'KMSInvalidStateException',
+        status: 400,
+        message: `${key.Arn} is pending deletion.`,
+      };
+      await expectAwsError(
+        kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: bytes('x') })),
+        pending,
+      );
       await expectAwsError(kms.send(new DecryptCommand({ CiphertextBlob: blob })), pending);
-      await expectAwsError(kms.send(new GenerateDataKeyCommand({ KeyId: key.KeyId, KeySpec: 'AES_128' })), pending);
-      await expectAwsError(kms.send(new GenerateDataKeyWithoutPlaintextCommand({ KeyId: key.KeyId, KeySpec: 'AES_256' })), pending);
-      await expectAwsError(kms.send(new ReEncryptCommand({ CiphertextBlob: blob, DestinationKeyId: other.KeyId })), pending);
+      await expectAwsError(
+        kms.send(new GenerateDataKeyCommand({ KeyId: key.KeyId, KeySpec: 'AES_128' })),
+        pending,
+      );
+      await expectAwsError(
+        kms.send(new GenerateDataKeyWithoutPlaintextCommand({ KeyId: key.KeyId, KeySpec: 'AES_256' })),
+        pending,
+      );
+      await expectAwsError(
+        kms.send(new ReEncryptCommand({ CiphertextBlob: blob, DestinationKeyId: other.KeyId })),
+        pending,
+      );
       await expectAwsError(kms.send(new EnableKeyCommand({ KeyId: key.KeyId })), pending);
       await expectAwsError(kms.send(new DisableKeyCommand({ KeyId: key.KeyId })), pending);
-      await expectAwsError(kms.send(new PutKeyPolicyCommand({ KeyId: key.KeyId, Policy: policyDocument(rootStatement(PLATFORM_ACCOUNT_ID)) })), pending);
-      await expectAwsError(kms.send(new TagResourceCommand({ KeyId: key.KeyId, Tags: [{ TagKey: 'a', TagValue: 'b' }] })), pending);
+      await expectAwsError(
+        kms.send(
+          new PutKeyPolicyCommand({
+            KeyId: key.KeyId,
+            Policy: policyDocument(rootStatement(PLATFORM_ACCOUNT_ID)),
+          }),
+        ),
+        pending,
+      );
+      await expectAwsError(
+        kms.send(new TagResourceCommand({ KeyId: key.KeyId, Tags: [{ TagKey: 'a', TagValue: 'b' }] })),
+        pending,
+      );
     });
 
     it('refuses to schedule the deletion twice', async () => {
       const key = await createKey(kms);
       await kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 10 }));
-      await expectAwsError(kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 10 })), {
-        name: 'KMSInvalidStateException',
-        status: 400,
-        message: `${key.Arn} is pending deletion.`,
-      });
+      await expectAwsError(
+        kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 10 })),
+        {
+          name: 'KMSInvalidStateException',
+          status: 400,
+          message: `${key.Arn} is pending deletion.`,
+        },
+      );
     });
 
     it('can be scheduled from Disabled', async () => {
       const key = await createKey(kms);
       await kms.send(new DisableKeyCommand({ KeyId: key.KeyId }));
-      const scheduled = await kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 30 }));
+      const scheduled = await kms.send(
+        new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 30 }),
+      );
       expect(scheduled.KeyState).toBe('PendingDeletion');
       expect((await describeKey(key.KeyId)).KeyState).toBe('PendingDeletion');
     });
@@ -142,7 +202,9 @@ describe('KMS key states: EnableKey, DisableKey, ScheduleKeyDeletion, CancelKeyD
         message: `${key.Arn} is disabled.`,
       });
       await kms.send(new EnableKeyCommand({ KeyId: key.KeyId }));
-      expect((await kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: bytes('x') }))).KeyId).toBe(key.Arn);
+      expect((await kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: bytes('x') }))).KeyId).toBe(
+        key.Arn,
+      );
     });
 
     it('refuses CancelKeyDeletion on a key that is not pending deletion', async () => {
@@ -157,20 +219,29 @@ describe('KMS key states: EnableKey, DisableKey, ScheduleKeyDeletion, CancelKeyD
     it('takes a PendingWindowInDays from 7 to 30 only', async () => {
       const key = await createKey(kms);
       for (const days of [6, 31]) {
-        await expectAwsError(kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: days })), {
-          name: 'ValidationException',
-          status: 400,
-          message: `PendingWindowInDays should be between 7 and 30, but it is ${days}`,
-        });
+        await expectAwsError(
+          kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: days })),
+          {
+            name: 'ValidationException',
+            status: 400,
+            message: `PendingWindowInDays should be between 7 and 30, but it is ${days}`,
+          },
+        );
       }
       /* Outside the model's 1–365 range it is the front end's validation error. */
-      await expectAwsError(kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 0 })), {
-        name: 'ValidationException',
-        status: 400,
-        message: "1 validation error detected: Value '0' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value greater than or equal to 1",
-      });
+      await expectAwsError(
+        kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 0 })),
+        {
+          name: 'ValidationException',
+          status: 400,
+          message:
+            "1 validation error detected: Value '0' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value greater than or equal to 1",
+        },
+      );
       expect((await describeKey(key.KeyId)).KeyState).toBe('Enabled');
-      const scheduled = await kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 30 }));
+      const scheduled = await kms.send(
+        new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 30 }),
+      );
       expect(scheduled.PendingWindowInDays).toBe(30);
     });
   });

@@ -13,8 +13,27 @@ import {
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '../src/index.js';
-import { clients, CUSTOMER_ACCOUNT_ID, customerAdmin, expectAwsError, PLATFORM_ACCOUNT_ID, platformAdmin, sandbox } from './helpers.js';
-import { aliasArn, bytes, createKey, keyArn, MATERIAL_ID, policyDocument, rootArn, rootStatement, text, UUID } from './kms-fixtures.js';
+import {
+  clients,
+  CUSTOMER_ACCOUNT_ID,
+  customerAdmin,
+  expectAwsError,
+  PLATFORM_ACCOUNT_ID,
+  platformAdmin,
+  sandbox,
+} from './helpers.js';
+import {
+  aliasArn,
+  bytes,
+  createKey,
+  keyArn,
+  MATERIAL_ID,
+  policyDocument,
+  rootArn,
+  rootStatement,
+  text,
+  UUID,
+} from './kms-fixtures.js';
 import { kmsCall } from './signed-request.js';
 
 const MISSING_UUID = '0b0c7f2e-1f3a-4c5d-9e8f-a1b2c3d4e5f6';
@@ -82,13 +101,19 @@ describe('KMS keys: CreateKey, DescribeKey, ListKeys and key identifiers', () =>
       const key = await createKey(customerKms);
       expect(key.AWSAccountId).toBe(CUSTOMER_ACCOUNT_ID);
       expect(key.Arn).toBe(keyArn(CUSTOMER_ACCOUNT_ID, key.KeyId));
-      const policy = JSON.parse((await customerKms.send(new GetKeyPolicyCommand({ KeyId: key.Arn }))).Policy!);
+      const policy = JSON.parse(
+        (await customerKms.send(new GetKeyPolicyCommand({ KeyId: key.Arn }))).Policy!,
+      );
       expect(policy.Statement[0].Principal).toEqual({ AWS: 'arn:aws:iam::444455556666:root' });
     });
 
     it('keeps the description, tags and policy it was given', async () => {
       const policy = policyDocument(rootStatement(PLATFORM_ACCOUNT_ID));
-      const key = await createKey(kms, { Description: 'tenant acme', Tags: [{ TagKey: 'tenant', TagValue: 'acme' }], Policy: policy });
+      const key = await createKey(kms, {
+        Description: 'tenant acme',
+        Tags: [{ TagKey: 'tenant', TagValue: 'acme' }],
+        Policy: policy,
+      });
       expect(key.Description).toBe('tenant acme');
       const described = await kms.send(new DescribeKeyCommand({ KeyId: key.KeyId }));
       expect(described.KeyMetadata!.Description).toBe('tenant acme');
@@ -99,7 +124,11 @@ describe('KMS keys: CreateKey, DescribeKey, ListKeys and key identifiers', () =>
 
     it('creates asymmetric and HMAC keys as metadata, with the usage they were given', async () => {
       const hmac = await createKey(kms, { KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' });
-      expect(hmac).toMatchObject({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC', MacAlgorithms: ['HMAC_SHA_256'] });
+      expect(hmac).toMatchObject({
+        KeySpec: 'HMAC_256',
+        KeyUsage: 'GENERATE_VERIFY_MAC',
+        MacAlgorithms: ['HMAC_SHA_256'],
+      });
       expect(hmac.EncryptionAlgorithms).toBeUndefined();
       const rsa = await createKey(kms, { KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT' });
       expect(rsa.EncryptionAlgorithms).toEqual(['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256']);
@@ -115,7 +144,10 @@ describe('KMS keys: CreateKey, DescribeKey, ListKeys and key identifiers', () =>
         status: 400,
         message: 'You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.',
       });
-      await expectAwsError(kms.send(new CreateKeyCommand({ KeySpec: 'HMAC_256', KeyUsage: 'ENCRYPT_DECRYPT' })), { name: 'ValidationException', status: 400 });
+      await expectAwsError(
+        kms.send(new CreateKeyCommand({ KeySpec: 'HMAC_256', KeyUsage: 'ENCRYPT_DECRYPT' })),
+        { name: 'ValidationException', status: 400 },
+      );
     });
   });
 
@@ -123,7 +155,12 @@ describe('KMS keys: CreateKey, DescribeKey, ListKeys and key identifiers', () =>
     it('accepts the key ID, the key ARN, the alias name and the alias ARN', async () => {
       const key = await createKey(kms);
       await kms.send(new CreateAliasCommand({ AliasName: 'alias/describe-me', TargetKeyId: key.KeyId }));
-      for (const keyId of [key.KeyId, key.Arn, 'alias/describe-me', aliasArn(PLATFORM_ACCOUNT_ID, 'alias/describe-me')]) {
+      for (const keyId of [
+        key.KeyId,
+        key.Arn,
+        'alias/describe-me',
+        aliasArn(PLATFORM_ACCOUNT_ID, 'alias/describe-me'),
+      ]) {
         const described = await kms.send(new DescribeKeyCommand({ KeyId: keyId }));
         expect(described.KeyMetadata!.KeyId, keyId).toBe(key.KeyId);
         expect(described.KeyMetadata!.Arn, keyId).toBe(key.Arn);
@@ -140,28 +177,51 @@ describe('KMS keys: CreateKey, DescribeKey, ListKeys and key identifiers', () =>
 
     it('reports a malformed key ID as "Invalid keyId"', async () => {
       for (const keyId of ['fake-key-id', MISSING_UUID.replaceAll('-', ''), 'mrk-fake']) {
-        await expectAwsError(kms.send(new DescribeKeyCommand({ KeyId: keyId })), { name: 'NotFoundException', status: 400, message: `Invalid keyId '${keyId}'` });
+        await expectAwsError(kms.send(new DescribeKeyCommand({ KeyId: keyId })), {
+          name: 'NotFoundException',
+          status: 400,
+          message: `Invalid keyId '${keyId}'`,
+        });
       }
     });
 
     it("reports an unknown key, by ID or ARN, with the full key ARN in the caller's account", async () => {
       const arn = keyArn(PLATFORM_ACCOUNT_ID, MISSING_UUID);
-      await expectAwsError(kms.send(new DescribeKeyCommand({ KeyId: MISSING_UUID })), { name: 'NotFoundException', status: 400, message: `Key '${arn}' does not exist` });
-      await expectAwsError(kms.send(new DescribeKeyCommand({ KeyId: arn })), { name: 'NotFoundException', status: 400, message: `Key '${arn}' does not exist` });
+      await expectAwsError(kms.send(new DescribeKeyCommand({ KeyId: MISSING_UUID })), {
+        name: 'NotFoundException',
+        status: 400,
+        message: `Key '${arn}' does not exist`,
+      });
+      await expectAwsError(kms.send(new DescribeKeyCommand({ KeyId: arn })), {
+        name: 'NotFoundException',
+        status: 400,
+        message: `Key '${arn}' does not exist`,
+      });
     });
 
     it('reports a key ARN from another region as "Invalid arn <region>"', async () => {
       const key = await createKey(kms);
-      await expectAwsError(kms.send(new DescribeKeyCommand({ KeyId: keyArn(PLATFORM_ACCOUNT_ID, key.KeyId, 'us-west-2') })), {
-        name: 'NotFoundException',
-        status: 400,
-        message: 'Invalid arn us-west-2',
-      });
-      await expectAwsError(kms.send(new EncryptCommand({ KeyId: keyArn(PLATFORM_ACCOUNT_ID, key.KeyId, 'eu-west-1'), Plaintext: bytes('x') })), {
-        name: 'NotFoundException',
-        status: 400,
-        message: 'Invalid arn eu-west-1',
-      });
+      await expectAwsError(
+        kms.send(new DescribeKeyCommand({ KeyId: keyArn(PLATFORM_ACCOUNT_ID, key.KeyId, 'us-west-2') })),
+        {
+          name: 'NotFoundException',
+          status: 400,
+          message: 'Invalid arn us-west-2',
+        },
+      );
+      await expectAwsError(
+        kms.send(
+          new EncryptCommand({
+            KeyId: keyArn(PLATFORM_ACCOUNT_ID, key.KeyId, 'eu-west-1'),
+            Plaintext: bytes('x'),
+          }),
+        ),
+        {
+          name: 'NotFoundException',
+          status: 400,
+          message: 'Invalid arn eu-west-1',
+        },
+      );
     });
 
     it('reports a missing alias, by name or ARN, with the alias ARN', async () => {
@@ -184,7 +244,9 @@ describe('KMS keys: CreateKey, DescribeKey, ListKeys and key identifiers', () =>
         Resource: '*',
       });
       customerKey = await createKey(customerKms, { Policy: policy });
-      await customerKms.send(new CreateAliasCommand({ AliasName: 'alias/customer-byok', TargetKeyId: customerKey.KeyId }));
+      await customerKms.send(
+        new CreateAliasCommand({ AliasName: 'alias/customer-byok', TargetKeyId: customerKey.KeyId }),
+      );
     });
 
     it("resolves a bare key ID in the caller's own account, where it does not exist", async () => {
@@ -193,11 +255,14 @@ describe('KMS keys: CreateKey, DescribeKey, ListKeys and key identifiers', () =>
         status: 400,
         message: `Key '${keyArn(PLATFORM_ACCOUNT_ID, customerKey.KeyId)}' does not exist`,
       });
-      await expectAwsError(kms.send(new EncryptCommand({ KeyId: customerKey.KeyId, Plaintext: bytes('x') })), {
-        name: 'NotFoundException',
-        status: 400,
-        message: `Key '${keyArn(PLATFORM_ACCOUNT_ID, customerKey.KeyId)}' does not exist`,
-      });
+      await expectAwsError(
+        kms.send(new EncryptCommand({ KeyId: customerKey.KeyId, Plaintext: bytes('x') })),
+        {
+          name: 'NotFoundException',
+          status: 400,
+          message: `Key '${keyArn(PLATFORM_ACCOUNT_ID, customerKey.KeyId)}' does not exist`,
+        },
+      );
     });
 
     it("resolves a bare alias name in the caller's own account", async () => {
@@ -212,10 +277,14 @@ describe('KMS keys: CreateKey, DescribeKey, ListKeys and key identifiers', () =>
       const described = await kms.send(new DescribeKeyCommand({ KeyId: customerKey.Arn }));
       expect(described.KeyMetadata!.AWSAccountId).toBe(CUSTOMER_ACCOUNT_ID);
       expect(described.KeyMetadata!.KeyId).toBe(customerKey.KeyId);
-      const byAlias = await kms.send(new DescribeKeyCommand({ KeyId: aliasArn(CUSTOMER_ACCOUNT_ID, 'alias/customer-byok') }));
+      const byAlias = await kms.send(
+        new DescribeKeyCommand({ KeyId: aliasArn(CUSTOMER_ACCOUNT_ID, 'alias/customer-byok') }),
+      );
       expect(byAlias.KeyMetadata!.Arn).toBe(customerKey.Arn);
 
-      const encrypted = await kms.send(new EncryptCommand({ KeyId: customerKey.Arn, Plaintext: bytes('cross-account') }));
+      const encrypted = await kms.send(
+        new EncryptCommand({ KeyId: customerKey.Arn, Plaintext: bytes('cross-account') }),
+      );
       expect(encrypted.KeyId).toBe(customerKey.Arn);
       const decrypted = await kms.send(new DecryptCommand({ CiphertextBlob: encrypted.CiphertextBlob }));
       expect(decrypted.KeyId).toBe(customerKey.Arn);
@@ -223,7 +292,9 @@ describe('KMS keys: CreateKey, DescribeKey, ListKeys and key identifiers', () =>
       const rotation = await kms.send(new GetKeyRotationStatusCommand({ KeyId: customerKey.Arn }));
       expect(rotation).toMatchObject({ KeyId: customerKey.Arn, KeyRotationEnabled: false });
       /* The owner reads what the platform wrote. */
-      const ownerDecrypted = await customerKms.send(new DecryptCommand({ CiphertextBlob: encrypted.CiphertextBlob }));
+      const ownerDecrypted = await customerKms.send(
+        new DecryptCommand({ CiphertextBlob: encrypted.CiphertextBlob }),
+      );
       expect(text(ownerDecrypted.Plaintext)).toBe('cross-account');
     });
   });
@@ -233,26 +304,42 @@ describe('KMS keys: CreateKey, DescribeKey, ListKeys and key identifiers', () =>
       const west = clients(box, platformAdmin(box), 'us-west-2').kms;
       const westKey = await createKey(west);
       expect(westKey.Arn).toBe(keyArn(PLATFORM_ACCOUNT_ID, westKey.KeyId, 'us-west-2'));
-      await west.send(new CreateAliasCommand({ AliasName: 'alias/keyward-platform', TargetKeyId: westKey.KeyId }));
-      expect((await west.send(new DescribeKeyCommand({ KeyId: 'alias/keyward-platform' }))).KeyMetadata!.Arn).toBe(westKey.Arn);
-      expect((await kms.send(new DescribeKeyCommand({ KeyId: 'alias/keyward-platform' }))).KeyMetadata!.Arn).not.toBe(westKey.Arn);
+      await west.send(
+        new CreateAliasCommand({ AliasName: 'alias/keyward-platform', TargetKeyId: westKey.KeyId }),
+      );
+      expect(
+        (await west.send(new DescribeKeyCommand({ KeyId: 'alias/keyward-platform' }))).KeyMetadata!.Arn,
+      ).toBe(westKey.Arn);
+      expect(
+        (await kms.send(new DescribeKeyCommand({ KeyId: 'alias/keyward-platform' }))).KeyMetadata!.Arn,
+      ).not.toBe(westKey.Arn);
 
-      expect((await west.send(new ListKeysCommand({}))).Keys).toEqual([{ KeyId: westKey.KeyId, KeyArn: westKey.Arn }]);
-      expect((await kms.send(new ListKeysCommand({}))).Keys!.map((entry) => entry.KeyId)).not.toContain(westKey.KeyId);
+      expect((await west.send(new ListKeysCommand({}))).Keys).toEqual([
+        { KeyId: westKey.KeyId, KeyArn: westKey.Arn },
+      ]);
+      expect((await kms.send(new ListKeysCommand({}))).Keys!.map((entry) => entry.KeyId)).not.toContain(
+        westKey.KeyId,
+      );
       await expectAwsError(kms.send(new DescribeKeyCommand({ KeyId: westKey.KeyId })), {
         name: 'NotFoundException',
         status: 400,
         message: `Key '${keyArn(PLATFORM_ACCOUNT_ID, westKey.KeyId)}' does not exist`,
       });
-      await expectAwsError(kms.send(new DescribeKeyCommand({ KeyId: westKey.Arn })), { name: 'NotFoundException', status: 400, message: 'Invalid arn us-west-2' });
+      await expectAwsError(kms.send(new DescribeKeyCommand({ KeyId: westKey.Arn })), {
+        name: 'NotFoundException',
+        status: 400,
+        message: 'Invalid arn us-west-2',
+      });
 
       /* A ciphertext names its key; in another region that key does not exist. */
-      const blob = (await west.send(new EncryptCommand({ KeyId: westKey.KeyId, Plaintext: bytes('west') }))).CiphertextBlob;
+      const blob = (await west.send(new EncryptCommand({ KeyId: westKey.KeyId, Plaintext: bytes('west') })))
+        .CiphertextBlob;
       expect(text((await west.send(new DecryptCommand({ CiphertextBlob: blob }))).Plaintext)).toBe('west');
       await expectAwsError(kms.send(new DecryptCommand({ CiphertextBlob: blob })), {
         name: 'AccessDeniedException',
         status: 400,
-        message: 'The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access.',
+        message:
+          'The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access.',
       });
     });
   });
@@ -264,8 +351,10 @@ describe('KMS keys: CreateKey, DescribeKey, ListKeys and key identifiers', () =>
       const customer = await customerKms.send(new ListKeysCommand({}));
       expect(platform.Truncated).toBe(false);
       expect(platform.NextMarker).toBeUndefined();
-      for (const entry of platform.Keys!) expect(entry.KeyArn).toBe(keyArn(PLATFORM_ACCOUNT_ID, entry.KeyId!));
-      for (const entry of customer.Keys!) expect(entry.KeyArn).toBe(keyArn(CUSTOMER_ACCOUNT_ID, entry.KeyId!));
+      for (const entry of platform.Keys!)
+        expect(entry.KeyArn).toBe(keyArn(PLATFORM_ACCOUNT_ID, entry.KeyId!));
+      for (const entry of customer.Keys!)
+        expect(entry.KeyArn).toBe(keyArn(CUSTOMER_ACCOUNT_ID, entry.KeyId!));
       expect(customer.Keys!.map((entry) => entry.KeyId)).toContain(customerKey.KeyId);
       expect(platform.Keys!.map((entry) => entry.KeyId)).not.toContain(customerKey.KeyId);
     });
@@ -296,7 +385,10 @@ describe('KMS keys: CreateKey, DescribeKey, ListKeys and key identifiers', () =>
     });
 
     it('refuses a marker it did not issue', async () => {
-      await expectAwsError(kms.send(new ListKeysCommand({ Marker: 'not-a-marker' })), { name: 'InvalidMarkerException', status: 400 });
+      await expectAwsError(kms.send(new ListKeysCommand({ Marker: 'not-a-marker' })), {
+        name: 'InvalidMarkerException',
+        status: 400,
+      });
     });
 
     it('drops a key deleted after its window from the list', async () => {
@@ -314,7 +406,12 @@ describe('KMS keys: CreateKey, DescribeKey, ListKeys and key identifiers', () =>
   describe('timestamps', () => {
     it('sends CreationDate as epoch seconds, a JSON number, which the SDK turns into a Date', async () => {
       const key = await createKey(kms);
-      const raw = await kmsCall(box.endpoint, platformAdmin(box), 'TrentService.DescribeKey', JSON.stringify({ KeyId: key.KeyId }));
+      const raw = await kmsCall(
+        box.endpoint,
+        platformAdmin(box),
+        'TrentService.DescribeKey',
+        JSON.stringify({ KeyId: key.KeyId }),
+      );
       expect(raw.status).toBe(200);
       expect(raw.headers.get('content-type')).toBe('application/x-amz-json-1.1');
       const metadata = JSON.parse(raw.text).KeyMetadata;
@@ -339,7 +436,12 @@ describe('KMS keys: CreateKey, DescribeKey, ListKeys and key identifiers', () =>
       expect(described.KeyMetadata!.DeletionDate).toBeInstanceOf(Date);
       expect(described.KeyMetadata!.DeletionDate!.getTime()).toBe(scheduled.DeletionDate!.getTime());
 
-      const raw = await kmsCall(box.endpoint, platformAdmin(box), 'TrentService.DescribeKey', JSON.stringify({ KeyId: key.KeyId }));
+      const raw = await kmsCall(
+        box.endpoint,
+        platformAdmin(box),
+        'TrentService.DescribeKey',
+        JSON.stringify({ KeyId: key.KeyId }),
+      );
       expect(typeof JSON.parse(raw.text).KeyMetadata.DeletionDate).toBe('number');
     });
   });

@@ -11,15 +11,42 @@ import {
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '../src/index.js';
-import { clients, CUSTOMER_ACCOUNT_ID, customerAdmin, expectAwsError, PLATFORM_ACCOUNT_ID, platformAdmin, sandbox } from './helpers.js';
+import {
+  clients,
+  CUSTOMER_ACCOUNT_ID,
+  customerAdmin,
+  expectAwsError,
+  PLATFORM_ACCOUNT_ID,
+  platformAdmin,
+  sandbox,
+} from './helpers.js';
 import { kmsCall } from './signed-request.js';
-import { assumeNewRole, bytes, createKey, denied, keyArn, policyDocument, rootArn, rootStatement, text, type RoleSession } from './kms-fixtures.js';
+import {
+  assumeNewRole,
+  bytes,
+  createKey,
+  denied,
+  keyArn,
+  policyDocument,
+  rootArn,
+  rootStatement,
+  text,
+  type RoleSession,
+} from './kms-fixtures.js';
 
 type Key = Awaited<ReturnType<typeof createKey>>;
 
 const PLATFORM_ADMIN_ARN = 'arn:aws:iam::111122223333:user/admin';
-const INVALID_PRINCIPALS = { name: 'MalformedPolicyDocumentException', status: 400, message: 'Policy contains a statement with one or more invalid principals.' };
-const LOCKOUT = { name: 'MalformedPolicyDocumentException', status: 400, message: 'The new key policy will not allow you to update the key policy in the future.' };
+const INVALID_PRINCIPALS = {
+  name: 'MalformedPolicyDocumentException',
+  status: 400,
+  message: 'Policy contains a statement with one or more invalid principals.',
+};
+const LOCKOUT = {
+  name: 'MalformedPolicyDocumentException',
+  status: 400,
+  message: 'The new key policy will not allow you to update the key policy in the future.',
+};
 
 describe('KMS key policies and access control', () => {
   let box: RunningSandbox;
@@ -42,7 +69,16 @@ describe('KMS key policies and access control', () => {
         {
           Version: '2012-10-17',
           Id: 'custom',
-          Statement: [rootStatement(PLATFORM_ACCOUNT_ID), { Sid: 'Customer reads', Effect: 'Allow', Principal: { AWS: rootArn(CUSTOMER_ACCOUNT_ID) }, Action: 'kms:DescribeKey', Resource: '*' }],
+          Statement: [
+            rootStatement(PLATFORM_ACCOUNT_ID),
+            {
+              Sid: 'Customer reads',
+              Effect: 'Allow',
+              Principal: { AWS: rootArn(CUSTOMER_ACCOUNT_ID) },
+              Action: 'kms:DescribeKey',
+              Resource: '*',
+            },
+          ],
         },
         null,
         4,
@@ -60,18 +96,38 @@ describe('KMS key policies and access control', () => {
     it('knows no policy name other than "default"', async () => {
       const key = await createKey(kms);
       const noSuchPolicy = { name: 'NotFoundException', status: 400, message: 'No such policy exists' };
-      await expectAwsError(kms.send(new GetKeyPolicyCommand({ KeyId: key.KeyId, PolicyName: 'other' })), noSuchPolicy);
-      await expectAwsError(kms.send(new PutKeyPolicyCommand({ KeyId: key.KeyId, PolicyName: 'other', Policy: policyDocument(rootStatement(PLATFORM_ACCOUNT_ID)) })), noSuchPolicy);
+      await expectAwsError(
+        kms.send(new GetKeyPolicyCommand({ KeyId: key.KeyId, PolicyName: 'other' })),
+        noSuchPolicy,
+      );
+      await expectAwsError(
+        kms.send(
+          new PutKeyPolicyCommand({
+            KeyId: key.KeyId,
+            PolicyName: 'other',
+            Policy: policyDocument(rootStatement(PLATFORM_ACCOUNT_ID)),
+          }),
+        ),
+        noSuchPolicy,
+      );
     });
 
     it('refuses a policy that is not JSON, and keeps the old one', async () => {
       const key = await createKey(kms);
       const before = (await kms.send(new GetKeyPolicyCommand({ KeyId: key.KeyId }))).Policy;
-      await expectAwsError(kms.send(new PutKeyPolicyCommand({ KeyId: key.KeyId, Policy: '{"Version": "2012-10-17", "Statement": [' })), {
+      await expectAwsError(
+        kms.send(
+          new PutKeyPolicyCommand({ KeyId: key.KeyId, Policy: '{"Version": "2012-10-17", "Statement": [' }),
+        ),
+        {
+          name: 'MalformedPolicyDocumentException',
+          status: 400,
+        },
+      );
+      await expectAwsError(kms.send(new CreateKeyCommand({ Policy: 'not json' })), {
         name: 'MalformedPolicyDocumentException',
         status: 400,
       });
-      await expectAwsError(kms.send(new CreateKeyCommand({ Policy: 'not json' })), { name: 'MalformedPolicyDocumentException', status: 400 });
       expect((await kms.send(new GetKeyPolicyCommand({ KeyId: key.KeyId }))).Policy).toBe(before);
     });
 
@@ -83,7 +139,10 @@ describe('KMS key policies and access control', () => {
         Action: 'kms:Decrypt',
         Resource: '*',
       });
-      await expectAwsError(kms.send(new PutKeyPolicyCommand({ KeyId: key.KeyId, Policy: withMissingRole })), INVALID_PRINCIPALS);
+      await expectAwsError(
+        kms.send(new PutKeyPolicyCommand({ KeyId: key.KeyId, Policy: withMissingRole })),
+        INVALID_PRINCIPALS,
+      );
       await expectAwsError(kms.send(new CreateKeyCommand({ Policy: withMissingRole })), INVALID_PRINCIPALS);
       const withMissingUser = policyDocument(rootStatement(PLATFORM_ACCOUNT_ID), {
         Effect: 'Allow',
@@ -91,11 +150,20 @@ describe('KMS key policies and access control', () => {
         Action: 'kms:Decrypt',
         Resource: '*',
       });
-      await expectAwsError(kms.send(new PutKeyPolicyCommand({ KeyId: key.KeyId, Policy: withMissingUser })), INVALID_PRINCIPALS);
+      await expectAwsError(
+        kms.send(new PutKeyPolicyCommand({ KeyId: key.KeyId, Policy: withMissingUser })),
+        INVALID_PRINCIPALS,
+      );
       /* Principals that exist are fine. */
       const withRealPrincipals = policyDocument(rootStatement(PLATFORM_ACCOUNT_ID), {
         Effect: 'Allow',
-        Principal: { AWS: ['arn:aws:iam::111122223333:role/keyward-service', 'arn:aws:iam::444455556666:user/admin', rootArn(CUSTOMER_ACCOUNT_ID)] },
+        Principal: {
+          AWS: [
+            'arn:aws:iam::111122223333:role/keyward-service',
+            'arn:aws:iam::444455556666:user/admin',
+            rootArn(CUSTOMER_ACCOUNT_ID),
+          ],
+        },
         Action: 'kms:Decrypt',
         Resource: '*',
       });
@@ -105,27 +173,58 @@ describe('KMS key policies and access control', () => {
 
     it('refuses a policy that would lock the caller out, unless BypassPolicyLockoutSafetyCheck', async () => {
       const key = await createKey(kms);
-      const encryptOnly = policyDocument({ Effect: 'Allow', Principal: { AWS: rootArn(PLATFORM_ACCOUNT_ID) }, Action: ['kms:Encrypt', 'kms:Decrypt'], Resource: '*' });
-      await expectAwsError(kms.send(new PutKeyPolicyCommand({ KeyId: key.KeyId, Policy: encryptOnly })), LOCKOUT);
+      const encryptOnly = policyDocument({
+        Effect: 'Allow',
+        Principal: { AWS: rootArn(PLATFORM_ACCOUNT_ID) },
+        Action: ['kms:Encrypt', 'kms:Decrypt'],
+        Resource: '*',
+      });
+      await expectAwsError(
+        kms.send(new PutKeyPolicyCommand({ KeyId: key.KeyId, Policy: encryptOnly })),
+        LOCKOUT,
+      );
       await expectAwsError(kms.send(new CreateKeyCommand({ Policy: encryptOnly })), LOCKOUT);
-      expect(JSON.parse((await kms.send(new GetKeyPolicyCommand({ KeyId: key.KeyId }))).Policy!).Statement[0].Action).toBe('kms:*');
+      expect(
+        JSON.parse((await kms.send(new GetKeyPolicyCommand({ KeyId: key.KeyId }))).Policy!).Statement[0]
+          .Action,
+      ).toBe('kms:*');
 
-      await kms.send(new PutKeyPolicyCommand({ KeyId: key.KeyId, Policy: encryptOnly, BypassPolicyLockoutSafetyCheck: true }));
+      await kms.send(
+        new PutKeyPolicyCommand({
+          KeyId: key.KeyId,
+          Policy: encryptOnly,
+          BypassPolicyLockoutSafetyCheck: true,
+        }),
+      );
       /* The caller is now locked out of the policy, but may still use the key as the policy says. */
       await expectAwsError(kms.send(new GetKeyPolicyCommand({ KeyId: key.KeyId })), {
         name: 'AccessDeniedException',
         status: 400,
         message: denied(PLATFORM_ADMIN_ARN, 'kms:GetKeyPolicy', key.Arn, 'no-resource'),
       });
-      await expectAwsError(kms.send(new PutKeyPolicyCommand({ KeyId: key.KeyId, Policy: policyDocument(rootStatement(PLATFORM_ACCOUNT_ID)) })), {
-        name: 'AccessDeniedException',
-        status: 400,
-        message: denied(PLATFORM_ADMIN_ARN, 'kms:PutKeyPolicy', key.Arn, 'no-resource'),
-      });
-      const blob = (await kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: bytes('still usable') }))).CiphertextBlob;
-      expect(text((await kms.send(new DecryptCommand({ CiphertextBlob: blob }))).Plaintext)).toBe('still usable');
+      await expectAwsError(
+        kms.send(
+          new PutKeyPolicyCommand({
+            KeyId: key.KeyId,
+            Policy: policyDocument(rootStatement(PLATFORM_ACCOUNT_ID)),
+          }),
+        ),
+        {
+          name: 'AccessDeniedException',
+          status: 400,
+          message: denied(PLATFORM_ADMIN_ARN, 'kms:PutKeyPolicy', key.Arn, 'no-resource'),
+        },
+      );
+      const blob = (
+        await kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: bytes('still usable') }))
+      ).CiphertextBlob;
+      expect(text((await kms.send(new DecryptCommand({ CiphertextBlob: blob }))).Plaintext)).toBe(
+        'still usable',
+      );
 
-      const created = await kms.send(new CreateKeyCommand({ Policy: encryptOnly, BypassPolicyLockoutSafetyCheck: true }));
+      const created = await kms.send(
+        new CreateKeyCommand({ Policy: encryptOnly, BypassPolicyLockoutSafetyCheck: true }),
+      );
       await expectAwsError(kms.send(new DescribeKeyCommand({ KeyId: created.KeyMetadata!.KeyId })), {
         name: 'AccessDeniedException',
         status: 400,
@@ -150,14 +249,19 @@ describe('KMS key policies and access control', () => {
 
     it('accepts a policy that keeps the caller in by naming the caller directly', async () => {
       const key = await createKey(kms);
-      const adminOnly = policyDocument({ Effect: 'Allow', Principal: { AWS: PLATFORM_ADMIN_ARN }, Action: 'kms:*', Resource: '*' });
+      const adminOnly = policyDocument({
+        Effect: 'Allow',
+        Principal: { AWS: PLATFORM_ADMIN_ARN },
+        Action: 'kms:*',
+        Resource: '*',
+      });
       await kms.send(new PutKeyPolicyCommand({ KeyId: key.KeyId, Policy: adminOnly }));
       expect((await kms.send(new GetKeyPolicyCommand({ KeyId: key.KeyId }))).Policy).toBe(adminOnly);
     });
   });
 
   describe('AccessDeniedException', () => {
-    it("names the missing resource-based allow when a key policy does not let another account in", async () => {
+    it('names the missing resource-based allow when a key policy does not let another account in', async () => {
       const customerKey = await createKey(customerKms);
       await expectAwsError(kms.send(new DescribeKeyCommand({ KeyId: customerKey.Arn })), {
         name: 'AccessDeniedException',
@@ -169,7 +273,9 @@ describe('KMS key policies and access control', () => {
         status: 400,
         message: denied(PLATFORM_ADMIN_ARN, 'kms:Encrypt', customerKey.Arn, 'no-resource'),
       });
-      const blob = (await customerKms.send(new EncryptCommand({ KeyId: customerKey.KeyId, Plaintext: bytes('private') }))).CiphertextBlob;
+      const blob = (
+        await customerKms.send(new EncryptCommand({ KeyId: customerKey.KeyId, Plaintext: bytes('private') }))
+      ).CiphertextBlob;
       await expectAwsError(kms.send(new DecryptCommand({ CiphertextBlob: blob })), {
         name: 'AccessDeniedException',
         status: 400,
@@ -179,7 +285,12 @@ describe('KMS key policies and access control', () => {
 
     it('sends AccessDeniedException with a capital "Message" on the wire', async () => {
       const customerKey = await createKey(customerKms);
-      const raw = await kmsCall(box.endpoint, platformAdmin(box), 'TrentService.DescribeKey', JSON.stringify({ KeyId: customerKey.Arn }));
+      const raw = await kmsCall(
+        box.endpoint,
+        platformAdmin(box),
+        'TrentService.DescribeKey',
+        JSON.stringify({ KeyId: customerKey.Arn }),
+      );
       expect(raw.status).toBe(400);
       expect(JSON.parse(raw.text)).toEqual({
         __type: 'AccessDeniedException',
@@ -207,11 +318,17 @@ describe('KMS key policies and access control', () => {
       });
 
       it('lets the role do what its IAM policy allows', async () => {
-        expect(narrow.sessionArn).toMatch(/^arn:aws:sts::111122223333:assumed-role\/kms-test-role-\d+\/kms-test$/);
-        const encrypted = await kmsFor(narrow).send(new EncryptCommand({ KeyId: customerKey.Arn, Plaintext: bytes('narrow') }));
+        expect(narrow.sessionArn).toMatch(
+          /^arn:aws:sts::111122223333:assumed-role\/kms-test-role-\d+\/kms-test$/,
+        );
+        const encrypted = await kmsFor(narrow).send(
+          new EncryptCommand({ KeyId: customerKey.Arn, Plaintext: bytes('narrow') }),
+        );
         expect(encrypted.KeyId).toBe(customerKey.Arn);
         /* The platform admin, whose IAM allows everything, can read it back. */
-        expect(text((await kms.send(new DecryptCommand({ CiphertextBlob: encrypted.CiphertextBlob }))).Plaintext)).toBe('narrow');
+        expect(
+          text((await kms.send(new DecryptCommand({ CiphertextBlob: encrypted.CiphertextBlob }))).Plaintext),
+        ).toBe('narrow');
       });
 
       it('names the missing identity-based allow for everything else', async () => {
@@ -221,46 +338,70 @@ describe('KMS key policies and access control', () => {
           status: 400,
           message: denied(narrow.sessionArn, 'kms:DescribeKey', customerKey.Arn, 'no-identity'),
         });
-        const blob = (await session.send(new EncryptCommand({ KeyId: customerKey.Arn, Plaintext: bytes('x') }))).CiphertextBlob;
+        const blob = (
+          await session.send(new EncryptCommand({ KeyId: customerKey.Arn, Plaintext: bytes('x') }))
+        ).CiphertextBlob;
         await expectAwsError(session.send(new DecryptCommand({ CiphertextBlob: blob })), {
           name: 'AccessDeniedException',
           status: 400,
           message: denied(narrow.sessionArn, 'kms:Decrypt', customerKey.Arn, 'no-identity'),
         });
-        await expectAwsError(session.send(new ReEncryptCommand({ CiphertextBlob: blob, DestinationKeyId: customerKey.Arn })), {
-          name: 'AccessDeniedException',
-          status: 400,
-          message: denied(narrow.sessionArn, 'kms:ReEncryptFrom', customerKey.Arn, 'no-identity'),
-        });
+        await expectAwsError(
+          session.send(new ReEncryptCommand({ CiphertextBlob: blob, DestinationKeyId: customerKey.Arn })),
+          {
+            name: 'AccessDeniedException',
+            status: 400,
+            message: denied(narrow.sessionArn, 'kms:ReEncryptFrom', customerKey.Arn, 'no-identity'),
+          },
+        );
       });
 
       it('applies the same rule within an account whose key policy delegates to IAM', async () => {
-        const platformKey = (await kms.send(new DescribeKeyCommand({ KeyId: 'alias/keyward-platform' }))).KeyMetadata!;
-        await expectAwsError(kmsFor(narrow).send(new DescribeKeyCommand({ KeyId: 'alias/keyward-platform' })), {
-          name: 'AccessDeniedException',
-          status: 400,
-          message: denied(narrow.sessionArn, 'kms:DescribeKey', platformKey.Arn!, 'no-identity'),
-        });
+        const platformKey = (await kms.send(new DescribeKeyCommand({ KeyId: 'alias/keyward-platform' })))
+          .KeyMetadata!;
+        await expectAwsError(
+          kmsFor(narrow).send(new DescribeKeyCommand({ KeyId: 'alias/keyward-platform' })),
+          {
+            name: 'AccessDeniedException',
+            status: 400,
+            message: denied(narrow.sessionArn, 'kms:DescribeKey', platformKey.Arn!, 'no-identity'),
+          },
+        );
       });
 
       it('reports the denial rather than DryRunOperationException', async () => {
-        const blob = (await kmsFor(narrow).send(new EncryptCommand({ KeyId: customerKey.Arn, Plaintext: bytes('x') }))).CiphertextBlob;
-        await expectAwsError(kmsFor(narrow).send(new DecryptCommand({ CiphertextBlob: blob, DryRun: true })), {
-          name: 'AccessDeniedException',
-          status: 400,
-          message: denied(narrow.sessionArn, 'kms:Decrypt', customerKey.Arn, 'no-identity'),
-        });
+        const blob = (
+          await kmsFor(narrow).send(new EncryptCommand({ KeyId: customerKey.Arn, Plaintext: bytes('x') }))
+        ).CiphertextBlob;
+        await expectAwsError(
+          kmsFor(narrow).send(new DecryptCommand({ CiphertextBlob: blob, DryRun: true })),
+          {
+            name: 'AccessDeniedException',
+            status: 400,
+            message: denied(narrow.sessionArn, 'kms:Decrypt', customerKey.Arn, 'no-identity'),
+          },
+        );
         /* Not in the key policy at all: the resource-based policy is what is missing. */
-        await expectAwsError(kmsFor(narrow).send(new GenerateDataKeyCommand({ KeyId: customerKey.Arn, KeySpec: 'AES_256', DryRun: true })), {
-          name: 'AccessDeniedException',
-          status: 400,
-          message: denied(narrow.sessionArn, 'kms:GenerateDataKey', customerKey.Arn, 'no-resource'),
-        });
-        await expectAwsError(kmsFor(narrow).send(new EncryptCommand({ KeyId: customerKey.Arn, Plaintext: bytes('x'), DryRun: true })), {
-          name: 'DryRunOperationException',
-          status: 400,
-          message: 'The request would have succeeded, but the DryRun option is set.',
-        });
+        await expectAwsError(
+          kmsFor(narrow).send(
+            new GenerateDataKeyCommand({ KeyId: customerKey.Arn, KeySpec: 'AES_256', DryRun: true }),
+          ),
+          {
+            name: 'AccessDeniedException',
+            status: 400,
+            message: denied(narrow.sessionArn, 'kms:GenerateDataKey', customerKey.Arn, 'no-resource'),
+          },
+        );
+        await expectAwsError(
+          kmsFor(narrow).send(
+            new EncryptCommand({ KeyId: customerKey.Arn, Plaintext: bytes('x'), DryRun: true }),
+          ),
+          {
+            name: 'DryRunOperationException',
+            status: 400,
+            message: 'The request would have succeeded, but the DryRun option is set.',
+          },
+        );
       });
     });
 
@@ -273,7 +414,8 @@ describe('KMS key policies and access control', () => {
         Resource: '*',
       });
       const key = await createKey(kms, { Policy: policy });
-      const blob = (await kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: bytes('sealed') }))).CiphertextBlob;
+      const blob = (await kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: bytes('sealed') })))
+        .CiphertextBlob;
       await expectAwsError(kms.send(new DecryptCommand({ CiphertextBlob: blob })), {
         name: 'AccessDeniedException',
         status: 400,
@@ -285,11 +427,19 @@ describe('KMS key policies and access control', () => {
     it('lets a key policy grant a role directly, without any IAM policy', async () => {
       const bare = await assumeNewRole(box, platformAdmin(box), PLATFORM_ACCOUNT_ID);
       const key = await createKey(kms, {
-        Policy: policyDocument(rootStatement(PLATFORM_ACCOUNT_ID), { Effect: 'Allow', Principal: { AWS: bare.roleArn }, Action: 'kms:Encrypt', Resource: '*' }),
+        Policy: policyDocument(rootStatement(PLATFORM_ACCOUNT_ID), {
+          Effect: 'Allow',
+          Principal: { AWS: bare.roleArn },
+          Action: 'kms:Encrypt',
+          Resource: '*',
+        }),
       });
-      expect((await kmsFor(bare).send(new EncryptCommand({ KeyId: key.Arn, Plaintext: bytes('direct') }))).KeyId).toBe(key.Arn);
+      expect(
+        (await kmsFor(bare).send(new EncryptCommand({ KeyId: key.Arn, Plaintext: bytes('direct') }))).KeyId,
+      ).toBe(key.Arn);
       /* Decrypt is allowed only through the root statement, and the role has no IAM policy. */
-      const blob = (await kms.send(new EncryptCommand({ KeyId: key.Arn, Plaintext: bytes('direct') }))).CiphertextBlob;
+      const blob = (await kms.send(new EncryptCommand({ KeyId: key.Arn, Plaintext: bytes('direct') })))
+        .CiphertextBlob;
       await expectAwsError(kmsFor(bare).send(new DecryptCommand({ CiphertextBlob: blob })), {
         name: 'AccessDeniedException',
         status: 400,
@@ -307,7 +457,13 @@ describe('KMS key policies and access control', () => {
         tenant = await assumeNewRole(box, platformAdmin(box), PLATFORM_ACCOUNT_ID);
         key = await createKey(kms, {
           Policy: policyDocument(
-            { Sid: 'AdminManages', Effect: 'Allow', Principal: { AWS: PLATFORM_ADMIN_ARN }, Action: 'kms:*', Resource: '*' },
+            {
+              Sid: 'AdminManages',
+              Effect: 'Allow',
+              Principal: { AWS: PLATFORM_ADMIN_ARN },
+              Action: 'kms:*',
+              Resource: '*',
+            },
             {
               Sid: 'TenantAcmeOnly',
               Effect: 'Allow',
@@ -322,34 +478,83 @@ describe('KMS key policies and access control', () => {
 
       it('allows requests whose encryption context meets the condition', async () => {
         const session = kmsFor(tenant);
-        const encrypted = await session.send(new EncryptCommand({ KeyId: key.Arn, Plaintext: bytes('acme data'), EncryptionContext: { tenant: 'acme', extra: 'ok' } }));
-        const decrypted = await session.send(new DecryptCommand({ CiphertextBlob: encrypted.CiphertextBlob, EncryptionContext: { extra: 'ok', tenant: 'acme' } }));
+        const encrypted = await session.send(
+          new EncryptCommand({
+            KeyId: key.Arn,
+            Plaintext: bytes('acme data'),
+            EncryptionContext: { tenant: 'acme', extra: 'ok' },
+          }),
+        );
+        const decrypted = await session.send(
+          new DecryptCommand({
+            CiphertextBlob: encrypted.CiphertextBlob,
+            EncryptionContext: { extra: 'ok', tenant: 'acme' },
+          }),
+        );
         expect(text(decrypted.Plaintext)).toBe('acme data');
-        const dataKey = await session.send(new GenerateDataKeyCommand({ KeyId: key.KeyId, KeySpec: 'AES_128', EncryptionContext: { tenant: 'acme' } }));
+        const dataKey = await session.send(
+          new GenerateDataKeyCommand({
+            KeyId: key.KeyId,
+            KeySpec: 'AES_128',
+            EncryptionContext: { tenant: 'acme' },
+          }),
+        );
         expect(dataKey.Plaintext).toHaveLength(16);
       });
 
       it('denies requests whose encryption context does not meet it, or has none', async () => {
         const session = kmsFor(tenant);
-        const contexts: (Record<string, string> | undefined)[] = [{ tenant: 'globex' }, { tenant: 'ACME' }, { other: 'acme' }, undefined];
+        const contexts: (Record<string, string> | undefined)[] = [
+          { tenant: 'globex' },
+          { tenant: 'ACME' },
+          { other: 'acme' },
+          undefined,
+        ];
         for (const context of contexts) {
-          await expectAwsError(session.send(new EncryptCommand({ KeyId: key.Arn, Plaintext: bytes('x'), EncryptionContext: context })), {
+          await expectAwsError(
+            session.send(
+              new EncryptCommand({ KeyId: key.Arn, Plaintext: bytes('x'), EncryptionContext: context }),
+            ),
+            {
+              name: 'AccessDeniedException',
+              status: 400,
+              message: denied(tenant.sessionArn, 'kms:Encrypt', key.Arn, 'no-resource'),
+            },
+          );
+        }
+        await expectAwsError(
+          session.send(
+            new GenerateDataKeyCommand({
+              KeyId: key.Arn,
+              KeySpec: 'AES_256',
+              EncryptionContext: { tenant: 'globex' },
+            }),
+          ),
+          {
             name: 'AccessDeniedException',
             status: 400,
-            message: denied(tenant.sessionArn, 'kms:Encrypt', key.Arn, 'no-resource'),
-          });
-        }
-        await expectAwsError(session.send(new GenerateDataKeyCommand({ KeyId: key.Arn, KeySpec: 'AES_256', EncryptionContext: { tenant: 'globex' } })), {
-          name: 'AccessDeniedException',
-          status: 400,
-          message: denied(tenant.sessionArn, 'kms:GenerateDataKey', key.Arn, 'no-resource'),
-        });
-        const globexBlob = (await kms.send(new EncryptCommand({ KeyId: key.Arn, Plaintext: bytes('globex data'), EncryptionContext: { tenant: 'globex' } }))).CiphertextBlob;
-        await expectAwsError(session.send(new DecryptCommand({ CiphertextBlob: globexBlob, EncryptionContext: { tenant: 'globex' } })), {
-          name: 'AccessDeniedException',
-          status: 400,
-          message: denied(tenant.sessionArn, 'kms:Decrypt', key.Arn, 'no-resource'),
-        });
+            message: denied(tenant.sessionArn, 'kms:GenerateDataKey', key.Arn, 'no-resource'),
+          },
+        );
+        const globexBlob = (
+          await kms.send(
+            new EncryptCommand({
+              KeyId: key.Arn,
+              Plaintext: bytes('globex data'),
+              EncryptionContext: { tenant: 'globex' },
+            }),
+          )
+        ).CiphertextBlob;
+        await expectAwsError(
+          session.send(
+            new DecryptCommand({ CiphertextBlob: globexBlob, EncryptionContext: { tenant: 'globex' } }),
+          ),
+          {
+            name: 'AccessDeniedException',
+            status: 400,
+            message: denied(tenant.sessionArn, 'kms:Decrypt', key.Arn, 'no-resource'),
+          },
+        );
       });
 
       it('matches the context key in the condition key name case-insensitively', async () => {
@@ -365,7 +570,17 @@ describe('KMS key policies and access control', () => {
             },
           ),
         });
-        expect((await kmsFor(tenant).send(new EncryptCommand({ KeyId: mixedCase.Arn, Plaintext: bytes('x'), EncryptionContext: { tenant: 'acme' } }))).KeyId).toBe(mixedCase.Arn);
+        expect(
+          (
+            await kmsFor(tenant).send(
+              new EncryptCommand({
+                KeyId: mixedCase.Arn,
+                Plaintext: bytes('x'),
+                EncryptionContext: { tenant: 'acme' },
+              }),
+            )
+          ).KeyId,
+        ).toBe(mixedCase.Arn);
       });
     });
 
@@ -382,10 +597,15 @@ describe('KMS key policies and access control', () => {
 
       it('allows callers from the named account', async () => {
         const key = await createKey(customerKms, { Policy: callerAccountPolicy(PLATFORM_ACCOUNT_ID) });
-        expect((await kms.send(new DescribeKeyCommand({ KeyId: key.Arn }))).KeyMetadata!.AWSAccountId).toBe(CUSTOMER_ACCOUNT_ID);
-        expect((await kms.send(new EncryptCommand({ KeyId: key.Arn, Plaintext: bytes('x') }))).KeyId).toBe(key.Arn);
+        expect((await kms.send(new DescribeKeyCommand({ KeyId: key.Arn }))).KeyMetadata!.AWSAccountId).toBe(
+          CUSTOMER_ACCOUNT_ID,
+        );
+        expect((await kms.send(new EncryptCommand({ KeyId: key.Arn, Plaintext: bytes('x') }))).KeyId).toBe(
+          key.Arn,
+        );
         /* Decrypt is not in the statement. */
-        const blob = (await kms.send(new EncryptCommand({ KeyId: key.Arn, Plaintext: bytes('x') }))).CiphertextBlob;
+        const blob = (await kms.send(new EncryptCommand({ KeyId: key.Arn, Plaintext: bytes('x') })))
+          .CiphertextBlob;
         await expectAwsError(kms.send(new DecryptCommand({ CiphertextBlob: blob })), {
           name: 'AccessDeniedException',
           status: 400,
@@ -401,7 +621,9 @@ describe('KMS key policies and access control', () => {
           message: denied(PLATFORM_ADMIN_ARN, 'kms:DescribeKey', key.Arn, 'no-resource'),
         });
         /* The owner still has its root statement. */
-        expect((await customerKms.send(new DescribeKeyCommand({ KeyId: key.KeyId }))).KeyMetadata!.Arn).toBe(keyArn(CUSTOMER_ACCOUNT_ID, key.KeyId));
+        expect((await customerKms.send(new DescribeKeyCommand({ KeyId: key.KeyId }))).KeyMetadata!.Arn).toBe(
+          keyArn(CUSTOMER_ACCOUNT_ID, key.KeyId),
+        );
       });
     });
   });

@@ -1,12 +1,30 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateAliasCommand, CreateKeyCommand, DecryptCommand, DescribeKeyCommand, EncryptCommand, ListAliasesCommand, ListKeysCommand } from '@aws-sdk/client-kms';
+import {
+  CreateAliasCommand,
+  CreateKeyCommand,
+  DecryptCommand,
+  DescribeKeyCommand,
+  EncryptCommand,
+  ListAliasesCommand,
+  ListKeysCommand,
+} from '@aws-sdk/client-kms';
 import { CreateRoleCommand, GetRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '../src/index.js';
-import { clients, CUSTOMER_ACCOUNT_ID, customerAdmin, expectAwsError, json, PLATFORM_ACCOUNT_ID, platformAdmin, sandbox, type Credentials } from './helpers.js';
+import {
+  clients,
+  CUSTOMER_ACCOUNT_ID,
+  customerAdmin,
+  expectAwsError,
+  json,
+  PLATFORM_ACCOUNT_ID,
+  platformAdmin,
+  sandbox,
+  type Credentials,
+} from './helpers.js';
 
 const STATE_FILE = 'sandbox-state.json';
 const PLAINTEXT = 'persisted across restarts';
@@ -53,7 +71,9 @@ describe('persistence with dataDir', () => {
     expect(statSync(dataDir).mode & 0o077).toBe(0);
 
     const customer = clients(box, customerAdmin(box));
-    const created = await customer.kms.send(new CreateKeyCommand({ Description: 'customer BYOK key, persisted' }));
+    const created = await customer.kms.send(
+      new CreateKeyCommand({ Description: 'customer BYOK key, persisted' }),
+    );
     keyArn = created.KeyMetadata!.Arn!;
     keyId = created.KeyMetadata!.KeyId!;
     await customer.kms.send(new CreateAliasCommand({ AliasName: 'alias/persisted', TargetKeyId: keyId }));
@@ -62,7 +82,13 @@ describe('persistence with dataDir', () => {
         RoleName: 'byok-persisted',
         AssumeRolePolicyDocument: json({
           Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${CUSTOMER_ACCOUNT_ID}:root` }, Action: 'sts:AssumeRole' }],
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { AWS: `arn:aws:iam::${CUSTOMER_ACCOUNT_ID}:root` },
+              Action: 'sts:AssumeRole',
+            },
+          ],
         }),
       }),
     );
@@ -71,12 +97,29 @@ describe('persistence with dataDir', () => {
       new PutRolePolicyCommand({
         RoleName: 'byok-persisted',
         PolicyName: 'decrypt',
-        PolicyDocument: json({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:Decrypt', Resource: keyArn }] }),
+        PolicyDocument: json({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 'kms:Decrypt', Resource: keyArn }],
+        }),
       }),
     );
-    ciphertext = (await customer.kms.send(new EncryptCommand({ KeyId: 'alias/persisted', Plaintext: Buffer.from(PLAINTEXT), EncryptionContext: CONTEXT }))).CiphertextBlob!;
-    const assumed = await customer.sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'survivor', DurationSeconds: 3600 }));
-    session = { accessKeyId: assumed.Credentials!.AccessKeyId!, secretAccessKey: assumed.Credentials!.SecretAccessKey!, sessionToken: assumed.Credentials!.SessionToken! };
+    ciphertext = (
+      await customer.kms.send(
+        new EncryptCommand({
+          KeyId: 'alias/persisted',
+          Plaintext: Buffer.from(PLAINTEXT),
+          EncryptionContext: CONTEXT,
+        }),
+      )
+    ).CiphertextBlob!;
+    const assumed = await customer.sts.send(
+      new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'survivor', DurationSeconds: 3600 }),
+    );
+    session = {
+      accessKeyId: assumed.Credentials!.AccessKeyId!,
+      secretAccessKey: assumed.Credentials!.SecretAccessKey!,
+      sessionToken: assumed.Credentials!.SessionToken!,
+    };
 
     // Every change was written through, and the file is still owner-only after the rewrites.
     const saved = readFileSync(file, 'utf8');
@@ -95,14 +138,21 @@ describe('persistence with dataDir', () => {
     const customer = clients(box, customerAdmin(box));
 
     const described = await customer.kms.send(new DescribeKeyCommand({ KeyId: 'alias/persisted' }));
-    expect(described.KeyMetadata).toMatchObject({ Arn: keyArn, KeyId: keyId, Description: 'customer BYOK key, persisted', KeyState: 'Enabled' });
+    expect(described.KeyMetadata).toMatchObject({
+      Arn: keyArn,
+      KeyId: keyId,
+      Description: 'customer BYOK key, persisted',
+      KeyState: 'Enabled',
+    });
     const aliases = await customer.kms.send(new ListAliasesCommand({ KeyId: keyId }));
     expect(aliases.Aliases!.map((alias) => alias.AliasName)).toEqual(['alias/persisted']);
 
     const role = await customer.iam.send(new GetRoleCommand({ RoleName: 'byok-persisted' }));
     expect(role.Role!.Arn).toBe(roleArn);
 
-    const decrypted = await customer.kms.send(new DecryptCommand({ CiphertextBlob: ciphertext, EncryptionContext: CONTEXT }));
+    const decrypted = await customer.kms.send(
+      new DecryptCommand({ CiphertextBlob: ciphertext, EncryptionContext: CONTEXT }),
+    );
     expect(Buffer.from(decrypted.Plaintext!).toString('utf8')).toBe(PLAINTEXT);
     expect(decrypted.KeyId).toBe(keyArn);
 
@@ -110,14 +160,22 @@ describe('persistence with dataDir', () => {
     const asRole = clients(box, session);
     const identity = await asRole.sts.send(new GetCallerIdentityCommand({}));
     expect(identity.Arn).toBe(`arn:aws:sts::${CUSTOMER_ACCOUNT_ID}:assumed-role/byok-persisted/survivor`);
-    const byRole = await asRole.kms.send(new DecryptCommand({ CiphertextBlob: ciphertext, EncryptionContext: CONTEXT }));
+    const byRole = await asRole.kms.send(
+      new DecryptCommand({ CiphertextBlob: ciphertext, EncryptionContext: CONTEXT }),
+    );
     expect(Buffer.from(byRole.Plaintext!).toString('utf8')).toBe(PLAINTEXT);
-    await expectAwsError(asRole.kms.send(new EncryptCommand({ KeyId: keyArn, Plaintext: Buffer.from('no') })), { name: 'AccessDeniedException' });
+    await expectAwsError(
+      asRole.kms.send(new EncryptCommand({ KeyId: keyArn, Plaintext: Buffer.from('no') })),
+      { name: 'AccessDeniedException' },
+    );
 
     // The seeded world is there too, and the trail starts empty.
     const platform = clients(box, platformAdmin(box));
     expect((await platform.sts.send(new GetCallerIdentityCommand({}))).Account).toBe(PLATFORM_ACCOUNT_ID);
-    expect((await platform.kms.send(new DescribeKeyCommand({ KeyId: 'alias/keyward-platform' }))).KeyMetadata!.KeyState).toBe('Enabled');
+    expect(
+      (await platform.kms.send(new DescribeKeyCommand({ KeyId: 'alias/keyward-platform' }))).KeyMetadata!
+        .KeyState,
+    ).toBe('Enabled');
     expect((await box.admin.trail({ operation: 'AssumeRole' })).length).toBe(0);
     await stop(box);
   });
@@ -125,11 +183,15 @@ describe('persistence with dataDir', () => {
   it('the platform key keeps its identity across restarts', async () => {
     const first = await start();
     const platform = clients(first, platformAdmin(first));
-    const before = await platform.kms.send(new EncryptCommand({ KeyId: 'alias/keyward-platform', Plaintext: Buffer.from('platform') }));
+    const before = await platform.kms.send(
+      new EncryptCommand({ KeyId: 'alias/keyward-platform', Plaintext: Buffer.from('platform') }),
+    );
     await stop(first);
 
     const second = await start();
-    const decrypted = await clients(second, platformAdmin(second)).kms.send(new DecryptCommand({ CiphertextBlob: before.CiphertextBlob }));
+    const decrypted = await clients(second, platformAdmin(second)).kms.send(
+      new DecryptCommand({ CiphertextBlob: before.CiphertextBlob }),
+    );
     expect(decrypted.KeyId).toBe(before.KeyId);
     expect(Buffer.from(decrypted.Plaintext!).toString('utf8')).toBe('platform');
   });
@@ -141,10 +203,18 @@ describe('persistence with dataDir', () => {
 
     const next = await start();
     const customer = clients(next, customerAdmin(next));
-    await expectAwsError(customer.kms.send(new DescribeKeyCommand({ KeyId: keyArn })), { name: 'NotFoundException' });
+    await expectAwsError(customer.kms.send(new DescribeKeyCommand({ KeyId: keyArn })), {
+      name: 'NotFoundException',
+    });
     expect((await customer.kms.send(new ListKeysCommand({}))).Keys).toEqual([]);
-    await expectAwsError(customer.iam.send(new GetRoleCommand({ RoleName: 'byok-persisted' })), { name: 'NoSuchEntityException', status: 404 });
-    await expectAwsError(clients(next, session).sts.send(new GetCallerIdentityCommand({})), { name: 'InvalidClientTokenId', status: 403 });
+    await expectAwsError(customer.iam.send(new GetRoleCommand({ RoleName: 'byok-persisted' })), {
+      name: 'NoSuchEntityException',
+      status: 404,
+    });
+    await expectAwsError(clients(next, session).sts.send(new GetCallerIdentityCommand({})), {
+      name: 'InvalidClientTokenId',
+      status: 403,
+    });
     expect(statSync(join(dataDir, STATE_FILE)).mode & 0o777).toBe(0o600);
   });
 
@@ -185,7 +255,9 @@ describe('without dataDir', () => {
     expect(first.config.dataDir).toBeUndefined();
     const customer = clients(first, customerAdmin(first));
     const created = await customer.kms.send(new CreateKeyCommand({ Description: 'ephemeral' }));
-    await customer.kms.send(new CreateAliasCommand({ AliasName: 'alias/ephemeral', TargetKeyId: created.KeyMetadata!.KeyId }));
+    await customer.kms.send(
+      new CreateAliasCommand({ AliasName: 'alias/ephemeral', TargetKeyId: created.KeyMetadata!.KeyId }),
+    );
     expect((await customer.kms.send(new ListKeysCommand({}))).Keys).toHaveLength(1);
     await first.close();
 
@@ -193,8 +265,12 @@ describe('without dataDir', () => {
     try {
       const again = clients(second, customerAdmin(second));
       expect((await again.kms.send(new ListKeysCommand({}))).Keys).toEqual([]);
-      await expectAwsError(again.kms.send(new DescribeKeyCommand({ KeyId: created.KeyMetadata!.Arn })), { name: 'NotFoundException' });
-      await expectAwsError(again.kms.send(new DescribeKeyCommand({ KeyId: 'alias/ephemeral' })), { name: 'NotFoundException' });
+      await expectAwsError(again.kms.send(new DescribeKeyCommand({ KeyId: created.KeyMetadata!.Arn })), {
+        name: 'NotFoundException',
+      });
+      await expectAwsError(again.kms.send(new DescribeKeyCommand({ KeyId: 'alias/ephemeral' })), {
+        name: 'NotFoundException',
+      });
     } finally {
       await second.close();
     }

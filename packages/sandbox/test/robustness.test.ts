@@ -29,7 +29,10 @@ describe('robustness', () => {
 
   it('answers a request target that is not a URL with 400, and keeps serving', async () => {
     box = await sandbox();
-    const answer = await rawHttp(box.endpoint, 'POST //[ HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+    const answer = await rawHttp(
+      box.endpoint,
+      'POST //[ HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n',
+    );
     expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
     const identity = await clients(box, platformAdmin(box)).sts.send(new GetCallerIdentityCommand({}));
     expect(identity.Account).toBe('111122223333');

@@ -32,14 +32,35 @@ function customSeed(): SeedInput {
             document: {
               Version: '2012-10-17',
               Statement: [
-                { Sid: 'UseKey', Effect: 'Allow', Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:DescribeKey', 'kms:ListAliases'], Resource: '*' },
-                { Sid: 'Assume', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: `arn:aws:iam::${ACCOUNT}:role/*` },
-                { Sid: 'Read', Effect: 'Allow', Action: ['iam:GetRole', 'iam:GetPolicy', 'iam:ListAttachedRolePolicies'], Resource: '*' },
+                {
+                  Sid: 'UseKey',
+                  Effect: 'Allow',
+                  Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:DescribeKey', 'kms:ListAliases'],
+                  Resource: '*',
+                },
+                {
+                  Sid: 'Assume',
+                  Effect: 'Allow',
+                  Action: 'sts:AssumeRole',
+                  Resource: `arn:aws:iam::${ACCOUNT}:role/*`,
+                },
+                {
+                  Sid: 'Read',
+                  Effect: 'Allow',
+                  Action: ['iam:GetRole', 'iam:GetPolicy', 'iam:ListAttachedRolePolicies'],
+                  Resource: '*',
+                },
               ],
             },
           },
         ],
-        users: [{ name: 'deployer', accessKeys: [{ id: ACCESS_KEY_ID, secret: SECRET }], managedPolicies: ['kms-use'] }],
+        users: [
+          {
+            name: 'deployer',
+            accessKeys: [{ id: ACCESS_KEY_ID, secret: SECRET }],
+            managedPolicies: ['kms-use'],
+          },
+        ],
         roles: [
           {
             name: 'app-runtime',
@@ -48,12 +69,20 @@ function customSeed(): SeedInput {
             maxSessionDuration: 7200,
             trustPolicy: {
               Version: '2012-10-17',
-              Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/deployer` }, Action: 'sts:AssumeRole' }],
+              Statement: [
+                {
+                  Effect: 'Allow',
+                  Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/deployer` },
+                  Action: 'sts:AssumeRole',
+                },
+              ],
             },
             managedPolicies: [POLICY_ARN],
           },
         ],
-        keys: [{ id: KEY_ID, description: 'acme data key', aliases: ['alias/acme-data'], tags: { team: 'data' } }],
+        keys: [
+          { id: KEY_ID, description: 'acme data key', aliases: ['alias/acme-data'], tags: { team: 'data' } },
+        ],
       },
     ],
   };
@@ -79,40 +108,91 @@ describe.each([
 
   it('lists the seeded user and its access key', () => {
     expect(box.users).toEqual([
-      { account: ACCOUNT, accountAlias: 'acme', userName: 'deployer', arn: `arn:aws:iam::${ACCOUNT}:user/deployer`, accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET },
+      {
+        account: ACCOUNT,
+        accountAlias: 'acme',
+        userName: 'deployer',
+        arn: `arn:aws:iam::${ACCOUNT}:user/deployer`,
+        accessKeyId: ACCESS_KEY_ID,
+        secretAccessKey: SECRET,
+      },
     ]);
-    expect(box.credentials(ACCOUNT, 'deployer')).toEqual({ accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET });
-    expect(() => box.credentials('111122223333')).toThrow(/no access key for user admin in account 111122223333/);
+    expect(box.credentials(ACCOUNT, 'deployer')).toEqual({
+      accessKeyId: ACCESS_KEY_ID,
+      secretAccessKey: SECRET,
+    });
+    expect(() => box.credentials('111122223333')).toThrow(
+      /no access key for user admin in account 111122223333/,
+    );
   });
 
   it('authenticates the seeded access key', async () => {
-    const identity = await clients(box, { accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET }).sts.send(new GetCallerIdentityCommand({}));
+    const identity = await clients(box, { accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET }).sts.send(
+      new GetCallerIdentityCommand({}),
+    );
     expect(identity).toMatchObject({ Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:user/deployer` });
-    await expectAwsError(clients(box, { accessKeyId: ACCESS_KEY_ID, secretAccessKey: 'wrong' }).sts.send(new GetCallerIdentityCommand({})), {
-      name: 'SignatureDoesNotMatch',
-      status: 403,
-    });
+    await expectAwsError(
+      clients(box, { accessKeyId: ACCESS_KEY_ID, secretAccessKey: 'wrong' }).sts.send(
+        new GetCallerIdentityCommand({}),
+      ),
+      {
+        name: 'SignatureDoesNotMatch',
+        status: 403,
+      },
+    );
   });
 
   it('has the key with its fixed ID and alias, usable through the managed policy', async () => {
     const { kms } = clients(box, { accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET });
     const described = await kms.send(new DescribeKeyCommand({ KeyId: 'alias/acme-data' }));
-    expect(described.KeyMetadata).toMatchObject({ KeyId: KEY_ID, Arn: KEY_ARN, AWSAccountId: ACCOUNT, Description: 'acme data key', KeyState: 'Enabled' });
+    expect(described.KeyMetadata).toMatchObject({
+      KeyId: KEY_ID,
+      Arn: KEY_ARN,
+      AWSAccountId: ACCOUNT,
+      Description: 'acme data key',
+      KeyState: 'Enabled',
+    });
     const aliases = await kms.send(new ListAliasesCommand({}));
-    expect(aliases.Aliases).toEqual([expect.objectContaining({ AliasName: 'alias/acme-data', AliasArn: `arn:aws:kms:us-east-1:${ACCOUNT}:alias/acme-data`, TargetKeyId: KEY_ID })]);
+    expect(aliases.Aliases).toEqual([
+      expect.objectContaining({
+        AliasName: 'alias/acme-data',
+        AliasArn: `arn:aws:kms:us-east-1:${ACCOUNT}:alias/acme-data`,
+        TargetKeyId: KEY_ID,
+      }),
+    ]);
 
-    const encrypted = await kms.send(new EncryptCommand({ KeyId: KEY_ID, Plaintext: Buffer.from('seeded'), EncryptionContext: { tenant: 'acme' } }));
+    const encrypted = await kms.send(
+      new EncryptCommand({
+        KeyId: KEY_ID,
+        Plaintext: Buffer.from('seeded'),
+        EncryptionContext: { tenant: 'acme' },
+      }),
+    );
     expect(encrypted.KeyId).toBe(KEY_ARN);
-    const decrypted = await kms.send(new DecryptCommand({ CiphertextBlob: encrypted.CiphertextBlob, EncryptionContext: { tenant: 'acme' } }));
+    const decrypted = await kms.send(
+      new DecryptCommand({ CiphertextBlob: encrypted.CiphertextBlob, EncryptionContext: { tenant: 'acme' } }),
+    );
     expect(Buffer.from(decrypted.Plaintext!).toString()).toBe('seeded');
   });
 
   it('has the managed policy and the role, and the user may assume the role', async () => {
     const { iam, sts } = clients(box, { accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET });
     const policy = await iam.send(new GetPolicyCommand({ PolicyArn: POLICY_ARN }));
-    expect(policy.Policy).toMatchObject({ PolicyName: 'kms-use', Path: '/app/', Arn: POLICY_ARN, Description: 'use the acme data key', AttachmentCount: 2 });
+    expect(policy.Policy).toMatchObject({
+      PolicyName: 'kms-use',
+      Path: '/app/',
+      Arn: POLICY_ARN,
+      Description: 'use the acme data key',
+      AttachmentCount: 2,
+    });
     const role = await iam.send(new GetRoleCommand({ RoleName: 'app-runtime' }));
-    expect(role.Role).toMatchObject({ RoleName: 'app-runtime', Path: '/service/', Arn: ROLE_ARN, MaxSessionDuration: 7200, Description: 'the application at run time' });
+    expect(role.Role).toMatchObject({
+      RoleName: 'app-runtime',
+      Path: '/service/',
+      Arn: ROLE_ARN,
+      MaxSessionDuration: 7200,
+      Description: 'the application at run time',
+    });
     const attached = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: 'app-runtime' }));
     expect(attached.AttachedPolicies).toEqual([{ PolicyName: 'kms-use', PolicyArn: POLICY_ARN }]);
 
@@ -123,15 +203,23 @@ describe.each([
       secretAccessKey: assumed.Credentials!.SecretAccessKey!,
       sessionToken: assumed.Credentials!.SessionToken!,
     });
-    const encrypted = await session.kms.send(new EncryptCommand({ KeyId: 'alias/acme-data', Plaintext: Buffer.from('by the role') }));
+    const encrypted = await session.kms.send(
+      new EncryptCommand({ KeyId: 'alias/acme-data', Plaintext: Buffer.from('by the role') }),
+    );
     expect(encrypted.KeyId).toBe(KEY_ARN);
   });
 
   it('replaces the default world: no default accounts', async () => {
-    await expectAwsError(clients(box, { accessKeyId: 'AKIA111122223333ADMN', secretAccessKey: 'sandbox-secret-111122223333' }).sts.send(new GetCallerIdentityCommand({})), {
-      name: 'InvalidClientTokenId',
-      status: 403,
-    });
+    await expectAwsError(
+      clients(box, {
+        accessKeyId: 'AKIA111122223333ADMN',
+        secretAccessKey: 'sandbox-secret-111122223333',
+      }).sts.send(new GetCallerIdentityCommand({})),
+      {
+        name: 'InvalidClientTokenId',
+        status: 403,
+      },
+    );
   });
 });
 
@@ -144,7 +232,9 @@ describe('seed file from KEYWARD_SANDBOX_SEED', () => {
       const box = await startSandbox({ port: 0, env: { KEYWARD_SANDBOX_SEED: path } });
       try {
         expect(box.config.seed).toBe(path);
-        const described = await clients(box, box.credentials(ACCOUNT, 'deployer')).kms.send(new DescribeKeyCommand({ KeyId: KEY_ARN }));
+        const described = await clients(box, box.credentials(ACCOUNT, 'deployer')).kms.send(
+          new DescribeKeyCommand({ KeyId: KEY_ARN }),
+        );
         expect(described.KeyMetadata?.KeyId).toBe(KEY_ID);
       } finally {
         await box.close();
@@ -163,7 +253,8 @@ describe('an invalid seed file', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   type Mutate = (seed: ReturnType<typeof customSeed> & { accounts: Record<string, unknown>[] }) => void;
-  const account = (seed: { accounts: unknown[] }) => seed.accounts[0] as Record<string, Record<string, unknown>[]>;
+  const account = (seed: { accounts: unknown[] }) =>
+    seed.accounts[0] as Record<string, Record<string, unknown>[]>;
 
   async function rejection(fileName: string, text: string): Promise<SeedError> {
     const path = join(dir, fileName);
@@ -180,19 +271,56 @@ describe('an invalid seed file', () => {
   }
 
   it.each<[string, Mutate, RegExp]>([
-    ['a malformed access key ID', (seed) => (account(seed).users![0]!.accessKeys = [{ id: 'not-a-key', secret: 's' }]), /accounts\.0\.users\.0\.accessKeys\.0\.id: access key IDs look like AKIA/],
-    ['a key ID that is not a UUID', (seed) => (account(seed).keys![0]!.id = 'key-1'), /accounts\.0\.keys\.0\.id/],
-    ['a bad account ID', (seed) => ((seed.accounts[0] as Record<string, unknown>).id = '12345'), /accounts\.0\.id: account IDs are 12 digits/],
+    [
+      'a malformed access key ID',
+      (seed) => (account(seed).users![0]!.accessKeys = [{ id: 'not-a-key', secret: 's' }]),
+      /accounts\.0\.users\.0\.accessKeys\.0\.id: access key IDs look like AKIA/,
+    ],
+    [
+      'a key ID that is not a UUID',
+      (seed) => (account(seed).keys![0]!.id = 'key-1'),
+      /accounts\.0\.keys\.0\.id/,
+    ],
+    [
+      'a bad account ID',
+      (seed) => ((seed.accounts[0] as Record<string, unknown>).id = '12345'),
+      /accounts\.0\.id: account IDs are 12 digits/,
+    ],
     ['an unknown field', (seed) => (account(seed).roles![0]!.trust = {}), /accounts\.0\.roles\.0/],
-    ['a malformed policy document', (seed) => (account(seed).policies![0]!.document = { Version: '2012-10-17', Statement: [{ Effect: 'Maybe', Action: '*', Resource: '*' }] }), /accounts\.0\.policies\.0\.document: MalformedPolicyDocument/],
-    ['an unknown managed policy', (seed) => (account(seed).roles![0]!.managedPolicies = ['NoSuchPolicy']), /accounts\.0\.roles\.0\.managedPolicies\.0: managed policy NoSuchPolicy does not exist/],
+    [
+      'a malformed policy document',
+      (seed) =>
+        (account(seed).policies![0]!.document = {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Maybe', Action: '*', Resource: '*' }],
+        }),
+      /accounts\.0\.policies\.0\.document: MalformedPolicyDocument/,
+    ],
+    [
+      'an unknown managed policy',
+      (seed) => (account(seed).roles![0]!.managedPolicies = ['NoSuchPolicy']),
+      /accounts\.0\.roles\.0\.managedPolicies\.0: managed policy NoSuchPolicy does not exist/,
+    ],
     [
       'a trust policy naming a principal that does not exist',
       (seed) =>
-        (account(seed).roles![0]!.trustPolicy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/ghost` }, Action: 'sts:AssumeRole' }] }),
+        (account(seed).roles![0]!.trustPolicy = {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/ghost` },
+              Action: 'sts:AssumeRole',
+            },
+          ],
+        }),
       /accounts\.0\.roles\.0\.trustPolicy: Invalid principal in policy/,
     ],
-    ['a duplicate alias', (seed) => account(seed).keys!.push({ aliases: ['alias/acme-data'] }), /accounts\.0\.keys\.1\.aliases: alias\/acme-data is already used in us-east-1/],
+    [
+      'a duplicate alias',
+      (seed) => account(seed).keys!.push({ aliases: ['alias/acme-data'] }),
+      /accounts\.0\.keys\.1\.aliases: alias\/acme-data is already used in us-east-1/,
+    ],
     ['no accounts', (seed) => (seed.accounts = []), /accounts: a seed needs at least one account/],
   ])('%s: the message names the bad path', async (_label, mutate, message) => {
     const seed = structuredClone(customSeed()) as Parameters<Mutate>[0];
@@ -221,6 +349,8 @@ describe('an invalid seed file', () => {
       (caught: unknown) => caught as SeedError,
     );
     expect(error).toBeInstanceOf(SeedError);
-    expect(error!.message).toMatch(new RegExp(`^Cannot read seed file ${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ENOENT`));
+    expect(error!.message).toMatch(
+      new RegExp(`^Cannot read seed file ${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ENOENT`),
+    );
   });
 });

@@ -28,10 +28,23 @@ export interface RawResponse {
 export async function rawCall(call: RawCall): Promise<RawResponse> {
   const url = new URL(call.endpoint);
   const headers: Record<string, string> = { host: url.host, ...call.headers };
-  const request = new HttpRequest({ method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/', headers, body: call.body });
+  const request = new HttpRequest({
+    method: 'POST',
+    protocol: 'http:',
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: '/',
+    headers,
+    body: call.body,
+  });
   let signedHeaders = headers;
   if (call.credentials) {
-    const signer = new SignatureV4({ credentials: call.credentials, region: call.region ?? 'us-east-1', service: call.service, sha256: Hash.bind(null, 'sha256') });
+    const signer = new SignatureV4({
+      credentials: call.credentials,
+      region: call.region ?? 'us-east-1',
+      service: call.service,
+      sha256: Hash.bind(null, 'sha256'),
+    });
     const signed = await signer.sign(request, { signingDate: call.signingDate });
     signedHeaders = signed.headers as Record<string, string>;
   }
@@ -42,10 +55,29 @@ export async function rawCall(call: RawCall): Promise<RawResponse> {
   return { status: response.status, headers: response.headers, text: await response.text() };
 }
 
-export const kmsCall = (endpoint: string, credentials: Credentials | undefined, target: string, body: string, extra: Partial<RawCall> = {}) =>
-  rawCall({ endpoint, service: 'kms', credentials, headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target }, body, ...extra });
+export const kmsCall = (
+  endpoint: string,
+  credentials: Credentials | undefined,
+  target: string,
+  body: string,
+  extra: Partial<RawCall> = {},
+) =>
+  rawCall({
+    endpoint,
+    service: 'kms',
+    credentials,
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target },
+    body,
+    ...extra,
+  });
 
-export const queryCall = (endpoint: string, service: 'sts' | 'iam', credentials: Credentials | undefined, params: Record<string, string>, extra: Partial<RawCall> = {}) =>
+export const queryCall = (
+  endpoint: string,
+  service: 'sts' | 'iam',
+  credentials: Credentials | undefined,
+  params: Record<string, string>,
+  extra: Partial<RawCall> = {},
+) =>
   rawCall({
     endpoint,
     service,
@@ -67,7 +99,13 @@ export function decodeXmlText(text: string): string {
 }
 
 /** The parts of an awsQuery (STS, IAM) `<ErrorResponse>` body, with entities decoded. */
-export function parseQueryError(xml: string): { namespace?: string; type?: string; code?: string; message?: string; requestId?: string } {
+export function parseQueryError(xml: string): {
+  namespace?: string;
+  type?: string;
+  code?: string;
+  message?: string;
+  requestId?: string;
+} {
   const pick = (tag: string) => {
     const match = new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`).exec(xml);
     return match ? decodeXmlText(match[1]!) : undefined;

@@ -16,7 +16,9 @@ describe('sandbox smoke', () => {
     const { kms, sts } = clients(box, platformAdmin(box));
     const identity = await sts.send(new GetCallerIdentityCommand({}));
     expect(identity.Arn).toBe('arn:aws:iam::111122223333:user/admin');
-    const encrypted = await kms.send(new EncryptCommand({ KeyId: 'alias/keyward-platform', Plaintext: Buffer.from('hello') }));
+    const encrypted = await kms.send(
+      new EncryptCommand({ KeyId: 'alias/keyward-platform', Plaintext: Buffer.from('hello') }),
+    );
     const decrypted = await kms.send(new DecryptCommand({ CiphertextBlob: encrypted.CiphertextBlob }));
     expect(Buffer.from(decrypted.Plaintext!).toString()).toBe('hello');
   });

@@ -3,10 +3,30 @@ export { migrateToLatest } from './store/migrate.js';
 export { SqlTenantKeyStore } from './store/tenant-key-store.js';
 export type { Database } from './store/schema.js';
 export { loadConfig, ConfigError, ENV_NAMES, CONFIG_FILE_ENV } from './config/load-config.js';
-export { serverConfigSchema, SERVER_DEFAULTS, type ServerConfig, type ServerConfigInput } from './config/schema.js';
-export { AuditLog, canonicalJson, eventHash, GENESIS_HASH, type AuditEntry, type AuditEvent } from './services/audit-log.js';
+export {
+  serverConfigSchema,
+  SERVER_DEFAULTS,
+  type ServerConfig,
+  type ServerConfigInput,
+} from './config/schema.js';
+export {
+  AuditLog,
+  canonicalJson,
+  eventHash,
+  GENESIS_HASH,
+  type AuditEntry,
+  type AuditEvent,
+} from './services/audit-log.js';
 export { ApiTokens, type Principal, type TokenKind } from './services/api-tokens.js';
-export { transition, allowedEvents, BYOK_STATES, CMK_STATES, ByokStateConflict, type ByokState, type ByokEvent } from './services/byok-states.js';
+export {
+  transition,
+  allowedEvents,
+  BYOK_STATES,
+  CMK_STATES,
+  ByokStateConflict,
+  type ByokState,
+  type ByokEvent,
+} from './services/byok-states.js';
 export { Tenants, type TenantView } from './services/tenants.js';
 export { listAuditEvents, type AuditQuery } from './services/audit-log.js';
 export { ByokLifecycle } from './services/byok-lifecycle.js';
@@ -20,4 +40,9 @@ export { withActor, currentActor } from './aws/request-actor.js';
 export { buildApp, ROUTES } from './http/build-app.js';
 export { openApiDocument } from './http/openapi.js';
 export { Metrics } from './observability/metrics.js';
-export { startServer, type RunningServer, type StartServerOptions, type DemoTenant } from './start/start-server.js';
+export {
+  startServer,
+  type RunningServer,
+  type StartServerOptions,
+  type DemoTenant,
+} from './start/start-server.js';

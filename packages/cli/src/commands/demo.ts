@@ -27,12 +27,16 @@ Examples:
   keyward demo --json | jq -c 'select(.event == "reads.refused")'`;
 
 export function demoCommand(): Command {
-  return new Command('demo')
-    .description('A narrated two-minute walk through the whole BYOK journey, on a throwaway server and sandbox')
-    .option('--step', 'pause before each step until Enter is pressed')
-    .option('--json', 'print machine-readable events, one JSON object per line')
-    .option('--tenant <id>', 'the demo tenant\'s ID', 'acme')
-    .addHelpText('after', HELP)
-    // Loaded when run: the demo brings the whole server and sandbox with it.
-    .action(async (options: DemoOptions) => (await import('../demo/run-demo.js')).runDemo(options));
+  return (
+    new Command('demo')
+      .description(
+        'A narrated two-minute walk through the whole BYOK journey, on a throwaway server and sandbox',
+      )
+      .option('--step', 'pause before each step until Enter is pressed')
+      .option('--json', 'print machine-readable events, one JSON object per line')
+      .option('--tenant <id>', "the demo tenant's ID", 'acme')
+      .addHelpText('after', HELP)
+      // Loaded when run: the demo brings the whole server and sandbox with it.
+      .action(async (options: DemoOptions) => (await import('../demo/run-demo.js')).runDemo(options))
+  );
 }

@@ -28,27 +28,53 @@ Examples:
 
 export function sandboxCommand(): Command {
   return new Command('sandbox')
-    .description('Run the local AWS sandbox: KMS, STS and IAM over the real wire protocols, SigV4-verified, with IAM policy evaluation')
-    .option('-p, --port <port>', `port to listen on, 0 for any free port (default ${SANDBOX_DEFAULTS.port})`, parsePort)
+    .description(
+      'Run the local AWS sandbox: KMS, STS and IAM over the real wire protocols, SigV4-verified, with IAM policy evaluation',
+    )
+    .option(
+      '-p, --port <port>',
+      `port to listen on, 0 for any free port (default ${SANDBOX_DEFAULTS.port})`,
+      parsePort,
+    )
     .option('--host <address>', `address to listen on (default ${SANDBOX_DEFAULTS.host})`)
     .option('--seed <file>', 'seed file (JSON or YAML) declaring accounts, users, roles, policies and keys')
     .option('--data-dir <dir>', 'persist state in this directory, so that it survives a restart')
     .option('--region <region>', `region for seeded keys (default ${SANDBOX_DEFAULTS.region})`)
     .option('--json', 'print the endpoint and credentials as one line of JSON')
     .addHelpText('after', ENVIRONMENT_HELP)
-    .action(async (options: { port?: number; host?: string; seed?: string; dataDir?: string; region?: string; json?: boolean }) => {
-      const { startSandbox } = await import('@keyward/sandbox');
-      const sandbox = await startSandbox({ port: options.port, host: options.host, seed: options.seed, dataDir: options.dataDir, region: options.region });
-      /* Listen for SIGINT/SIGTERM before announcing readiness: a supervisor may stop us as soon as it reads the line. */
-      const stopped = untilStopped();
-      process.stdout.write(options.json ? `${JSON.stringify(summary(sandbox))}\n` : banner(sandbox));
-      await stopped;
-      await sandbox.close();
-    });
+    .action(
+      async (options: {
+        port?: number;
+        host?: string;
+        seed?: string;
+        dataDir?: string;
+        region?: string;
+        json?: boolean;
+      }) => {
+        const { startSandbox } = await import('@keyward/sandbox');
+        const sandbox = await startSandbox({
+          port: options.port,
+          host: options.host,
+          seed: options.seed,
+          dataDir: options.dataDir,
+          region: options.region,
+        });
+        /* Listen for SIGINT/SIGTERM before announcing readiness: a supervisor may stop us as soon as it reads the line. */
+        const stopped = untilStopped();
+        process.stdout.write(options.json ? `${JSON.stringify(summary(sandbox))}\n` : banner(sandbox));
+        await stopped;
+        await sandbox.close();
+      },
+    );
 }
 
 function summary(sandbox: RunningSandbox) {
-  return { endpoint: sandbox.endpoint, region: sandbox.region, dataDir: sandbox.config.dataDir ?? null, users: sandbox.users };
+  return {
+    endpoint: sandbox.endpoint,
+    region: sandbox.region,
+    dataDir: sandbox.config.dataDir ?? null,
+    users: sandbox.users,
+  };
 }
 
 function banner(sandbox: RunningSandbox): string {
@@ -60,7 +86,10 @@ function banner(sandbox: RunningSandbox): string {
     `  admin API  ${sandbox.endpoint}/_sandbox/`,
     '',
     'Access keys:',
-    ...sandbox.users.map((user) => `  ${user.account}${user.accountAlias ? ` (${user.accountAlias})` : ''}  ${user.userName}  ${user.accessKeyId} / ${user.secretAccessKey}`),
+    ...sandbox.users.map(
+      (user) =>
+        `  ${user.account}${user.accountAlias ? ` (${user.accountAlias})` : ''}  ${user.userName}  ${user.accessKeyId} / ${user.secretAccessKey}`,
+    ),
     '',
     `Try: AWS_ACCESS_KEY_ID=${sandbox.users[0]?.accessKeyId ?? '…'} AWS_SECRET_ACCESS_KEY=${sandbox.users[0]?.secretAccessKey ?? '…'} \\`,
     `       aws --endpoint-url ${sandbox.endpoint} --region ${sandbox.region} sts get-caller-identity`,

@@ -8,7 +8,9 @@ import { untilStopped } from '../until-stopped.js';
 const ENVIRONMENT_HELP = `
 Configuration: defaults, then the file named by KEYWARD_CONFIG_FILE (YAML or JSON), then these
 variables, then the flags. An invalid setting stops start-up with a message naming it.
-${Object.entries(ENV_NAMES).map(([setting, name]) => `  ${name.padEnd(36)} ${setting}`).join('\n')}
+${Object.entries(ENV_NAMES)
+  .map(([setting, name]) => `  ${name.padEnd(36)} ${setting}`)
+  .join('\n')}
 
 Without configuration, Keyward runs embedded: PGlite in .data/keyward, the sandbox as AWS
 (started in this process, its state in .data/keyward/sandbox), a demo tenant, and an operator
@@ -23,7 +25,9 @@ Examples:
 
 export function serveCommand(): Command {
   return new Command('serve')
-    .description('Run the Keyward server: the HTTP API (reference at /docs) on PGlite or PostgreSQL, with the sandbox or real AWS')
+    .description(
+      'Run the Keyward server: the HTTP API (reference at /docs) on PGlite or PostgreSQL, with the sandbox or real AWS',
+    )
     .option('-p, --port <port>', 'port to listen on (default 8080; 0 for any free port)', parsePort)
     .option('--host <address>', 'address to listen on (default 127.0.0.1)')
     .option('--data-dir <dir>', 'embedded store directory (default .data/keyward)')
@@ -31,7 +35,14 @@ export function serveCommand(): Command {
     .addHelpText('after', ENVIRONMENT_HELP)
     .action(async (options: { port?: number; host?: string; dataDir?: string; json?: boolean }) => {
       const overrides = {
-        ...(options.port === undefined && options.host === undefined ? {} : { listen: { ...(options.port === undefined ? {} : { port: options.port }), ...(options.host === undefined ? {} : { host: options.host }) } }),
+        ...(options.port === undefined && options.host === undefined
+          ? {}
+          : {
+              listen: {
+                ...(options.port === undefined ? {} : { port: options.port }),
+                ...(options.host === undefined ? {} : { host: options.host }),
+              },
+            }),
         ...(options.dataDir === undefined ? {} : { store: { dataDir: options.dataDir } }),
       };
       const config = loadConfig(process.env, overrides);
@@ -46,7 +57,13 @@ export function serveCommand(): Command {
 
 function summary(server: RunningServer) {
   // A configured operator token is the operator's secret already: never echo it into logs.
-  return { url: server.url, instanceId: server.services.jobs.options.instanceId, operatorToken: server.operatorTokenGenerated ? server.operatorToken : null, sandbox: server.sandbox?.endpoint ?? null, demo: server.demo ?? null };
+  return {
+    url: server.url,
+    instanceId: server.services.jobs.options.instanceId,
+    operatorToken: server.operatorTokenGenerated ? server.operatorToken : null,
+    sandbox: server.sandbox?.endpoint ?? null,
+    demo: server.demo ?? null,
+  };
 }
 
 function banner(server: RunningServer, config: ServerConfig): string {
@@ -61,17 +78,27 @@ function banner(server: RunningServer, config: ServerConfig): string {
     `  AWS             ${server.sandbox === undefined ? (config.aws.endpoint ?? 'real AWS') : `sandbox at ${server.sandbox.endpoint} (in this process)`}`,
     `  Service Role    ${config.platform.serviceRoleArn}`,
     `  operator token  ${server.operatorTokenGenerated ? `${server.operatorToken}   (generated for this run; set KEYWARD_OPERATOR_TOKEN to keep one)` : 'from KEYWARD_OPERATOR_TOKEN (not shown)'}`,
-    ...(demo === undefined ? [] : [
-      `  demo tenant     ${demo.id}   External ID ${demo.externalId}`,
-      ...(demo.adminToken === undefined ? [] : [`    tenant-admin token  ${demo.adminToken}`, `    service token       ${demo.serviceToken}`, '    (shown once, on first start)']),
-    ]),
+    ...(demo === undefined
+      ? []
+      : [
+          `  demo tenant     ${demo.id}   External ID ${demo.externalId}`,
+          ...(demo.adminToken === undefined
+            ? []
+            : [
+                `    tenant-admin token  ${demo.adminToken}`,
+                `    service token       ${demo.serviceToken}`,
+                '    (shown once, on first start)',
+              ]),
+        ]),
     '',
     'Try:',
     `  curl -s -H "Authorization: Bearer ${token}" ${server.url}/v1/tenants`,
-    ...(demo === undefined ? [] : [
-      `  curl -s -H "Authorization: Bearer ${token}" -H 'content-type: application/json' \\`,
-      `       -d '{"items":[{"text":"hello"}]}' ${server.url}/v1/tenants/${demo.id}/encrypt`,
-    ]),
+    ...(demo === undefined
+      ? []
+      : [
+          `  curl -s -H "Authorization: Bearer ${token}" -H 'content-type: application/json' \\`,
+          `       -d '{"items":[{"text":"hello"}]}' ${server.url}/v1/tenants/${demo.id}/encrypt`,
+        ]),
     'Press Ctrl-C to stop.',
     '',
   ];

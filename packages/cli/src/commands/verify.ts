@@ -31,27 +31,47 @@ Examples:
   AWS_PROFILE=security-admin keyward verify … --json
   keyward verify … --endpoint-url http://127.0.0.1:4599     (the sandbox)`;
 
-interface Options { roleArn: string; cmkArn: string; externalId: string; serviceRoleArn?: string; tenant: string; endpointUrl?: string; region?: string; json?: boolean }
+interface Options {
+  roleArn: string;
+  cmkArn: string;
+  externalId: string;
+  serviceRoleArn?: string;
+  tenant: string;
+  endpointUrl?: string;
+  region?: string;
+  json?: boolean;
+}
 
 /** Exit 1: nothing failed, but a document could not be read, so the setup is not known to be right. */
 const INCOMPLETE = 1;
 
 export function verifyCommand(): Command {
   return new Command('verify')
-    .description('Check a BYOK setup with your own AWS credentials: the console\'s Test, without Keyward (exit 3 if a check fails)')
+    .description(
+      "Check a BYOK setup with your own AWS credentials: the console's Test, without Keyward (exit 3 if a check fails)",
+    )
     .requiredOption('--role-arn <arn>', 'the IAM role the platform is to assume')
     .requiredOption('--cmk-arn <arn>', 'the KMS key ARN (not an alias)')
-    .requiredOption('--external-id <id>', 'the tenant\'s External ID, from the console')
-    .option('--service-role-arn <arn>', 'the platform\'s Service Role ARN, from the console (default: your own role, when you run as the platform)')
-    .requiredOption('--tenant <id>', 'the tenant ID, from the console: the platform\'s encryption context (keyward:tenant) and role session name carry it')
+    .requiredOption('--external-id <id>', "the tenant's External ID, from the console")
+    .option(
+      '--service-role-arn <arn>',
+      "the platform's Service Role ARN, from the console (default: your own role, when you run as the platform)",
+    )
+    .requiredOption(
+      '--tenant <id>',
+      "the tenant ID, from the console: the platform's encryption context (keyward:tenant) and role session name carry it",
+    )
     .option('--endpoint-url <url>', 'send every AWS call here (the sandbox: http://127.0.0.1:4599)')
-    .option('--region <region>', 'the region for STS (default: the key\'s region)')
+    .option('--region <region>', "the region for STS (default: the key's region)")
     .option('--json', 'print the report as JSON')
     .addHelpText('after', HELP)
     .action(async (options: Options) => {
       const { runVerify } = await import('../verify/run-verify.js');
       const report = await runVerify({
-        roleArn: options.roleArn, cmkArn: options.cmkArn, externalId: options.externalId, tenantId: options.tenant,
+        roleArn: options.roleArn,
+        cmkArn: options.cmkArn,
+        externalId: options.externalId,
+        tenantId: options.tenant,
         ...(options.serviceRoleArn === undefined ? {} : { serviceRoleArn: options.serviceRoleArn }),
         ...(options.endpointUrl === undefined ? {} : { endpoint: options.endpointUrl }),
         ...(options.region === undefined ? {} : { region: options.region }),
@@ -65,10 +85,22 @@ export function verifyCommand(): Command {
 
 function print(report: VerifyReport): void {
   printLines([
-    dim(`Checked as ${report.caller.arn}${report.mode === 'live' ? ' (the platform\'s Service Role: the console\'s Test, in full)' : ''}`),
-    ...(report.serviceRoleFrom === 'caller' ? [dim(`Service Role taken to be your own role, ${report.serviceRoleArn}; pass --service-role-arn to name it.`)] : []),
+    dim(
+      `Checked as ${report.caller.arn}${report.mode === 'live' ? " (the platform's Service Role: the console's Test, in full)" : ''}`,
+    ),
+    ...(report.serviceRoleFrom === 'caller'
+      ? [
+          dim(
+            `Service Role taken to be your own role, ${report.serviceRoleArn}; pass --service-role-arn to name it.`,
+          ),
+        ]
+      : []),
     ...reportLines(report.checks),
-    ...(report.review === null ? [] : [heading('The documents, read with your credentials:'), ...reportLines(report.review)]),
-    report.ok && !report.complete ? yellow('Nothing failed, but not everything could be checked (see the warnings).') : verdict(report.ok),
+    ...(report.review === null
+      ? []
+      : [heading('The documents, read with your credentials:'), ...reportLines(report.review)]),
+    report.ok && !report.complete
+      ? yellow('Nothing failed, but not everything could be checked (see the warnings).')
+      : verdict(report.ok),
   ]);
 }

@@ -1,7 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CUSTOMER_ACCOUNT_ID, PLATFORM_ACCOUNT_ID, startSandbox, type RunningSandbox } from '@keyward/sandbox';
+import {
+  CUSTOMER_ACCOUNT_ID,
+  PLATFORM_ACCOUNT_ID,
+  startSandbox,
+  type RunningSandbox,
+} from '@keyward/sandbox';
 import { loadConfig, startServer, type RunningServer } from '@keyward/server';
 
 /** How often the demo's health monitor checks each BYOK tenant (the default is 60 s). */
@@ -26,19 +31,26 @@ export async function startDemoEnvironment(): Promise<DemoEnvironment> {
   let sandbox: RunningSandbox | undefined;
   try {
     sandbox = await startSandbox({ port: 0, env: {} });
-    const config = loadConfig({}, {
-      aws: { endpoint: sandbox.endpoint },
-      listen: { port: 0 },
-      store: { dataDir },
-      demoTenant: '',
-      health: { intervalSeconds: DEMO_HEALTH_INTERVAL_SECONDS },
-      jobs: { pollMs: 200 },
-      logLevel: 'error',
-    });
+    const config = loadConfig(
+      {},
+      {
+        aws: { endpoint: sandbox.endpoint },
+        listen: { port: 0 },
+        store: { dataDir },
+        demoTenant: '',
+        health: { intervalSeconds: DEMO_HEALTH_INTERVAL_SECONDS },
+        jobs: { pollMs: 200 },
+        logLevel: 'error',
+      },
+    );
     const server = await startServer({ config, logger: false, env: {} });
     const box = sandbox;
     return {
-      server, sandbox: box, platformAccount: PLATFORM_ACCOUNT_ID, customerAccount: CUSTOMER_ACCOUNT_ID, dataDir,
+      server,
+      sandbox: box,
+      platformAccount: PLATFORM_ACCOUNT_ID,
+      customerAccount: CUSTOMER_ACCOUNT_ID,
+      dataDir,
       async close() {
         await server.close().catch(() => undefined);
         await box.close().catch(() => undefined);

@@ -12,11 +12,18 @@ export class DemoReporter {
   private readonly started = Date.now();
   readonly events: DemoEvent[] = [];
 
-  constructor(private readonly json: boolean, private readonly write: (text: string) => void = (text) => process.stdout.write(text)) {}
+  constructor(
+    private readonly json: boolean,
+    private readonly write: (text: string) => void = (text) => process.stdout.write(text),
+  ) {}
 
   step(index: number, total: number, id: string, title: string, narration: string): void {
     this.current = id;
-    this.emit('step', { n: index, of: total, title }, ['', `${cyan(bold(`[${index}/${total}]`))} ${bold(title)}`, ...wrap(narration).map((line) => dim(`  ${line}`))]);
+    this.emit('step', { n: index, of: total, title }, [
+      '',
+      `${cyan(bold(`[${index}/${total}]`))} ${bold(title)}`,
+      ...wrap(narration).map((line) => dim(`  ${line}`)),
+    ]);
   }
 
   /** One event: a JSON line, or these lines of narration. */
@@ -39,7 +46,12 @@ export class DemoReporter {
 
   /** A document as the customer sees it in the kit, indented. */
   document(title: string, value: unknown): void {
-    this.say(bold(title), ...JSON.stringify(value, null, 2).split('\n').map((line) => dim(`  ${line}`)));
+    this.say(
+      bold(title),
+      ...JSON.stringify(value, null, 2)
+        .split('\n')
+        .map((line) => dim(`  ${line}`)),
+    );
   }
 
   get elapsedMs(): number {

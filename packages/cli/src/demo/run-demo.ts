@@ -9,7 +9,11 @@ import { startDemoEnvironment, type DemoEnvironment } from './demo-environment.j
 import { DemoReporter } from './demo-reporter.js';
 import { DEMO_STEPS, type DemoContext } from './demo-steps.js';
 
-export interface DemoOptions { json?: boolean; step?: boolean; tenant?: string }
+export interface DemoOptions {
+  json?: boolean;
+  step?: boolean;
+  tenant?: string;
+}
 
 /**
  * Waits for Enter between steps. The prompt goes to stderr so that --json output stays clean.
@@ -21,12 +25,21 @@ function pauser(enabled: boolean) {
   let available = 0;
   let closed = false;
   let wake: (() => void) | undefined;
-  lines.on('line', () => { available += 1; wake?.(); });
-  lines.on('close', () => { closed = true; wake?.(); });
+  lines.on('line', () => {
+    available += 1;
+    wake?.();
+  });
+  lines.on('close', () => {
+    closed = true;
+    wake?.();
+  });
   return {
     async pause(next: string) {
       process.stderr.write(`\n  Press Enter for: ${next} `);
-      while (available === 0 && !closed) await new Promise<void>((resolve) => { wake = resolve; });
+      while (available === 0 && !closed)
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
       wake = undefined;
       if (available > 0) available -= 1;
       else process.stderr.write('\n');
@@ -38,17 +51,22 @@ function pauser(enabled: boolean) {
 /** Ctrl-C or SIGTERM: a rejection to race every await against, and the exit code to end with. */
 function signals() {
   let fire: (signal: NodeJS.Signals) => void = () => undefined;
-  const stopped = new Promise<never>((_, reject) => { fire = (signal) => reject(Object.assign(new Error(signal), { signal })); });
+  const stopped = new Promise<never>((_, reject) => {
+    fire = (signal) => reject(Object.assign(new Error(signal), { signal }));
+  });
   stopped.catch(() => undefined);
   const handlers = (['SIGINT', 'SIGTERM'] as const).map((signal) => [signal, () => fire(signal)] as const);
   for (const [signal, handler] of handlers) process.once(signal, handler);
   return {
     race: <T>(work: Promise<T>) => Promise.race([work, stopped]),
-    remove: () => { for (const [signal, handler] of handlers) process.removeListener(signal, handler); },
+    remove: () => {
+      for (const [signal, handler] of handlers) process.removeListener(signal, handler);
+    },
   };
 }
 
-const isSignal = (error: unknown): error is Error & { signal: NodeJS.Signals } => typeof (error as { signal?: unknown })?.signal === 'string';
+const isSignal = (error: unknown): error is Error & { signal: NodeJS.Signals } =>
+  typeof (error as { signal?: unknown })?.signal === 'string';
 
 /**
  * The customer journey end to end on a throwaway Keyward and sandbox. Everything it starts is
@@ -59,7 +77,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   checkTenantId(options.tenant ?? 'acme');
   const report = new DemoReporter(options.json === true);
   const stop = signals();
-  if (!options.json) process.stdout.write(`${bold('Keyward demo')}: a customer brings their own key, then takes it away.\n`);
+  if (!options.json)
+    process.stdout.write(`${bold('Keyward demo')}: a customer brings their own key, then takes it away.\n`);
   const [first] = DEMO_STEPS;
   // Starting takes a few seconds (migrations, key set-up): say so before it happens.
   report.step(1, DEMO_STEPS.length, first!.id, first!.title, first!.narration);
@@ -70,7 +89,13 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   try {
     const env: DemoEnvironment = await stop.race(starting);
     customer = new CustomerAccount(env.sandbox.endpoint, env.sandbox.credentials(CUSTOMER_ACCOUNT_ID));
-    const context: DemoContext = { env, report, customer, operator: new ApiClient({ url: env.server.url, token: env.server.operatorToken }), tenantId: options.tenant ?? 'acme' };
+    const context: DemoContext = {
+      env,
+      report,
+      customer,
+      operator: new ApiClient({ url: env.server.url, token: env.server.operatorToken }),
+      tenantId: options.tenant ?? 'acme',
+    };
     for (const [index, step] of DEMO_STEPS.entries()) {
       if (index > 0) {
         await stop.race(pauses.pause(step.title));
@@ -82,7 +107,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     const seconds = Number((report.elapsedMs / 1000).toFixed(1));
     report.emit('finished', { ok: true, seconds }, [
       '',
-      green(bold(`Done in ${seconds} s.`)) + ' The customer held the key the whole time: one click in their account cut the platform off, one more brought everything back.',
+      green(bold(`Done in ${seconds} s.`)) +
+        ' The customer held the key the whole time: one click in their account cut the platform off, one more brought everything back.',
       dim('Next: `npm start` runs Keyward with its console; `keyward --help` lists every command.'),
     ]);
   } catch (error) {
@@ -91,7 +117,10 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       process.exitCode = error.signal === 'SIGINT' ? 130 : 143;
       return;
     }
-    const failure = error instanceof DemoError || typeof (error as { code?: unknown }).code === 'string' ? error as Error & { code: string } : new DemoError((error as Error).message);
+    const failure =
+      error instanceof DemoError || typeof (error as { code?: unknown }).code === 'string'
+        ? (error as Error & { code: string })
+        : new DemoError((error as Error).message);
     report.emit('failed', { code: failure.code, message: failure.message });
     throw failure;
   } finally {

@@ -4,10 +4,18 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 
 /** Where `keyward verify` sends its calls: real AWS with the caller's default credential chain, or --endpoint-url. */
-export interface AwsTarget { stsRegion: string; kmsRegion: string; endpoint?: string }
+export interface AwsTarget {
+  stsRegion: string;
+  kmsRegion: string;
+  endpoint?: string;
+}
 
 /** IAM is global; its signing region is the partition's home region. */
-const IAM_REGION: Record<string, string> = { aws: 'us-east-1', 'aws-cn': 'cn-north-1', 'aws-us-gov': 'us-gov-west-1' };
+const IAM_REGION: Record<string, string> = {
+  aws: 'us-east-1',
+  'aws-cn': 'cn-north-1',
+  'aws-us-gov': 'us-gov-west-1',
+};
 
 export function awsClients(target: AwsTarget, partition: string) {
   const base = { maxAttempts: 3, ...(target.endpoint === undefined ? {} : { endpoint: target.endpoint }) };
@@ -35,7 +43,11 @@ export async function callerIdentity(sts: STSClient): Promise<Caller> {
   }
   const arn = answer.Arn!;
   const session = /^arn:([\w-]+):sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(arn);
-  return { arn, account: answer.Account!, roleArn: session === null ? null : `arn:${session[1]}:iam::${session[2]}:role/${session[3]}` };
+  return {
+    arn,
+    account: answer.Account!,
+    roleArn: session === null ? null : `arn:${session[1]}:iam::${session[2]}:role/${session[3]}`,
+  };
 }
 
 /** The credential chain found nothing, or AWS refused what it found. */
@@ -48,12 +60,16 @@ function credentialsError(error: unknown): Error {
   const name = (error as { name?: string }).name ?? 'Error';
   const message = (error as Error).message ?? String(error);
   if (name === 'CredentialsProviderError' || /could not load credentials/i.test(message)) {
-    return new CredentialsError('No AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), for the account to check.');
+    return new CredentialsError(
+      'No AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), for the account to check.',
+    );
   }
   if (/InvalidClientTokenId|SignatureDoesNotMatch|ExpiredToken|UnrecognizedClient/i.test(name)) {
     return new CredentialsError(`AWS refused the credentials (${name}: ${message}).`);
   }
-  if (/ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EAI_AGAIN/.test(`${(error as { code?: string }).code ?? ''} ${message}`)) {
+  if (
+    /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EAI_AGAIN/.test(`${(error as { code?: string }).code ?? ''} ${message}`)
+  ) {
     return Object.assign(new Error(`Cannot reach AWS STS (${message}).`), { code: 'KW_UNREACHABLE' });
   }
   return Object.assign(new Error(`GetCallerIdentity failed: ${name}: ${message}`), { code: 'KW_AWS_ERROR' });

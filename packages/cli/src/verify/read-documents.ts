@@ -1,4 +1,12 @@
-import { GetPolicyCommand, GetPolicyVersionCommand, GetRoleCommand, GetRolePolicyCommand, paginateListAttachedRolePolicies, paginateListRolePolicies, type IAMClient } from '@aws-sdk/client-iam';
+import {
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  paginateListAttachedRolePolicies,
+  paginateListRolePolicies,
+  type IAMClient,
+} from '@aws-sdk/client-iam';
 import { GetKeyPolicyCommand, type KMSClient } from '@aws-sdk/client-kms';
 
 /**
@@ -13,11 +21,15 @@ export interface CustomerDocuments {
   keyPolicy: Read<string>;
 }
 
-export const READ_ACTIONS = 'iam:GetRole, iam:ListRolePolicies, iam:GetRolePolicy, iam:ListAttachedRolePolicies, iam:GetPolicy, iam:GetPolicyVersion and kms:GetKeyPolicy';
+export const READ_ACTIONS =
+  'iam:GetRole, iam:ListRolePolicies, iam:GetRolePolicy, iam:ListAttachedRolePolicies, iam:GetPolicy, iam:GetPolicyVersion and kms:GetKeyPolicy';
 
 /** A refusal or an error while reading. Absence (NoSuchEntity, NotFound) is a finding, not an error. */
 class Unreadable extends Error {
-  constructor(readonly missing: boolean, message: string) {
+  constructor(
+    readonly missing: boolean,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -46,30 +58,51 @@ async function rolePolicies(iam: IAMClient, roleName: string): Promise<{ name: s
   const policies: { name: string; document: string }[] = [];
   for await (const page of paginateListRolePolicies({ client: iam }, { RoleName: roleName })) {
     for (const name of page.PolicyNames ?? []) {
-      const policy = await read(`the inline policy ${name}`, () => iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: name })));
+      const policy = await read(`the inline policy ${name}`, () =>
+        iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: name })),
+      );
       policies.push({ name, document: policy.PolicyDocument ?? '' });
     }
   }
   for await (const page of paginateListAttachedRolePolicies({ client: iam }, { RoleName: roleName })) {
     for (const { PolicyArn, PolicyName } of page.AttachedPolicies ?? []) {
-      const policy = await read(`the managed policy ${PolicyName}`, () => iam.send(new GetPolicyCommand({ PolicyArn })));
-      const version = await read(`the managed policy ${PolicyName}`, () => iam.send(new GetPolicyVersionCommand({ PolicyArn, VersionId: policy.Policy?.DefaultVersionId })));
-      policies.push({ name: PolicyName ?? PolicyArn ?? 'managed policy', document: version.PolicyVersion?.Document ?? '' });
+      const policy = await read(`the managed policy ${PolicyName}`, () =>
+        iam.send(new GetPolicyCommand({ PolicyArn })),
+      );
+      const version = await read(`the managed policy ${PolicyName}`, () =>
+        iam.send(new GetPolicyVersionCommand({ PolicyArn, VersionId: policy.Policy?.DefaultVersionId })),
+      );
+      policies.push({
+        name: PolicyName ?? PolicyArn ?? 'managed policy',
+        document: version.PolicyVersion?.Document ?? '',
+      });
     }
   }
   return policies;
 }
 
 /** The role's documents: only readable from the role's own account (IAM reads take a name, not an ARN). */
-export async function readRoleDocuments(iam: IAMClient, roleName: string): Promise<Pick<CustomerDocuments, 'trustPolicy' | 'rolePolicies'>> {
-  const role = await settle(() => read(`The role ${roleName}`, () => iam.send(new GetRoleCommand({ RoleName: roleName })), ['NoSuchEntityException', 'NoSuchEntity'])
-    .then((answer) => answer.Role?.AssumeRolePolicyDocument ?? ''));
+export async function readRoleDocuments(
+  iam: IAMClient,
+  roleName: string,
+): Promise<Pick<CustomerDocuments, 'trustPolicy' | 'rolePolicies'>> {
+  const role = await settle(() =>
+    read(`The role ${roleName}`, () => iam.send(new GetRoleCommand({ RoleName: roleName })), [
+      'NoSuchEntityException',
+      'NoSuchEntity',
+    ]).then((answer) => answer.Role?.AssumeRolePolicyDocument ?? ''),
+  );
   if (!role.ok) return { trustPolicy: role, rolePolicies: role };
   return { trustPolicy: role, rolePolicies: await settle(() => rolePolicies(iam, roleName)) };
 }
 
 /** The key policy: GetKeyPolicy works only in the key's own account and region. */
 export async function readKeyPolicy(kms: KMSClient, keyArn: string): Promise<CustomerDocuments['keyPolicy']> {
-  return settle(() => read(`The key ${keyArn}`, () => kms.send(new GetKeyPolicyCommand({ KeyId: keyArn, PolicyName: 'default' })), ['NotFoundException'])
-    .then((answer) => answer.Policy ?? ''));
+  return settle(() =>
+    read(
+      `The key ${keyArn}`,
+      () => kms.send(new GetKeyPolicyCommand({ KeyId: keyArn, PolicyName: 'default' })),
+      ['NotFoundException'],
+    ).then((answer) => answer.Policy ?? ''),
+  );
 }

@@ -4,7 +4,10 @@ import { KmsClientCache } from './client-cache.js';
 
 const options = { region: 'us-east-1', endpoint: 'http://127.0.0.1:1', maxClients: 2 };
 const session = (accessKeyId: string, expiresInMs?: number, now = 0) => ({
-  accessKeyId, secretAccessKey: 'secret', sessionToken: 'token', ...(expiresInMs === undefined ? {} : { expiration: new Date(now + expiresInMs) }),
+  accessKeyId,
+  secretAccessKey: 'secret',
+  sessionToken: 'token',
+  ...(expiresInMs === undefined ? {} : { expiration: new Date(now + expiresInMs) }),
 });
 
 describe('KmsClientCache: one SDK client per (region, credentials)', () => {
@@ -29,7 +32,7 @@ describe('KmsClientCache: one SDK client per (region, credentials)', () => {
     cache.close();
   });
 
-  it('forgets a session\'s client when the session expires', () => {
+  it("forgets a session's client when the session expires", () => {
     const clock = new ManualClock(0);
     const cache = new KmsClientCache(options, clock);
     const client = cache.get('us-east-1', session('ASIAB', 60_000));

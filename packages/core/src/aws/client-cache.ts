@@ -1,7 +1,12 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import type { Clock } from '../clock.js';
 import { LruTtlCache } from '../cache/lru-ttl-cache.js';
-import { sdkClientConfig, sdkCredentials, AWS_CLIENT_DEFAULTS, type AwsClientOptions } from './client-options.js';
+import {
+  sdkClientConfig,
+  sdkCredentials,
+  AWS_CLIENT_DEFAULTS,
+  type AwsClientOptions,
+} from './client-options.js';
 import type { AwsCredentials } from './ports.js';
 
 /**
@@ -36,9 +41,14 @@ export class KmsClientCache {
     if (cached !== undefined) return cached;
     const client = new KMSClient({
       ...sdkClientConfig(this.#options, region),
-      ...(credentials === undefined ? { credentials: sdkCredentials(this.#options.credentials) } : { credentials: sdkCredentials(credentials) }),
+      ...(credentials === undefined
+        ? { credentials: sdkCredentials(this.#options.credentials) }
+        : { credentials: sdkCredentials(credentials) }),
     });
-    const ttlMs = credentials?.expiration === undefined ? undefined : Math.max(1, credentials.expiration.getTime() - this.#clock.now());
+    const ttlMs =
+      credentials?.expiration === undefined
+        ? undefined
+        : Math.max(1, credentials.expiration.getTime() - this.#clock.now());
     this.#clients.set(key, client, ttlMs);
     return client;
   }

@@ -22,7 +22,12 @@ export interface AwsClientOptions {
   maxClients?: number;
 }
 
-export const AWS_CLIENT_DEFAULTS = { connectionTimeoutMs: 3000, requestTimeoutMs: 10_000, maxAttempts: 3, maxClients: 256 } as const;
+export const AWS_CLIENT_DEFAULTS = {
+  connectionTimeoutMs: 3000,
+  requestTimeoutMs: 10_000,
+  maxAttempts: 3,
+  maxClients: 256,
+} as const;
 
 function identity(credentials: AwsCredentials): AwsCredentialIdentity {
   return {
@@ -33,7 +38,9 @@ function identity(credentials: AwsCredentials): AwsCredentialIdentity {
   };
 }
 
-export function sdkCredentials(credentials: AwsClientOptions['credentials']): AwsCredentialIdentity | AwsCredentialIdentityProvider | undefined {
+export function sdkCredentials(
+  credentials: AwsClientOptions['credentials'],
+): AwsCredentialIdentity | AwsCredentialIdentityProvider | undefined {
   if (credentials === undefined) return undefined;
   if (typeof credentials === 'function') return async () => identity(await credentials());
   return identity(credentials);

@@ -48,7 +48,12 @@ export class AssumedRoleCredentialCache {
 
   async get(request: AssumeRoleRequest): Promise<AwsCredentials> {
     // The session name and source identity are part of the key: they name the tenant in the customer's CloudTrail.
-    const key = [request.roleArn, request.externalId ?? '', request.roleSessionName, request.sourceIdentity ?? ''].join('\u0000');
+    const key = [
+      request.roleArn,
+      request.externalId ?? '',
+      request.roleSessionName,
+      request.sourceIdentity ?? '',
+    ].join('\u0000');
     const session = this.#sessions.get(key);
     const now = this.#clock.now();
     if (session !== undefined && now < session.expiresAt) {
@@ -79,16 +84,23 @@ export class AssumedRoleCredentialCache {
   }
 
   #refresh(key: string, request: AssumeRoleRequest): Promise<Session> {
-    return this.#flights.run(key, async () => {
-      this.#assumeRoleCalls++;
-      const credentials = await this.#sts.assumeRole({ durationSeconds: this.#durationSeconds, ...request });
-      const expiresAt = credentials.expiration.getTime() - EXPIRY_MARGIN_MS;
-      const lifetime = expiresAt - this.#clock.now();
-      // Refresh ahead by the configured lead, but never before half the session has been used.
-      const refreshAt = expiresAt - Math.min(this.#refreshAheadMs, Math.max(0, lifetime / 2));
-      return { credentials, expiresAt, refreshAt };
-    }, (session, flight) => {
-      if (!flight.stale) this.#sessions.set(key, session);
-    });
+    return this.#flights.run(
+      key,
+      async () => {
+        this.#assumeRoleCalls++;
+        const credentials = await this.#sts.assumeRole({
+          durationSeconds: this.#durationSeconds,
+          ...request,
+        });
+        const expiresAt = credentials.expiration.getTime() - EXPIRY_MARGIN_MS;
+        const lifetime = expiresAt - this.#clock.now();
+        // Refresh ahead by the configured lead, but never before half the session has been used.
+        const refreshAt = expiresAt - Math.min(this.#refreshAheadMs, Math.max(0, lifetime / 2));
+        return { credentials, expiresAt, refreshAt };
+      },
+      (session, flight) => {
+        if (!flight.stale) this.#sessions.set(key, session);
+      },
+    );
   }
 }

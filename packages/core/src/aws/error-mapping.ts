@@ -34,23 +34,49 @@ const STS_CODES: Record<string, ErrorCode> = {
 
 /** Failures of the platform's own credentials, the same in every service. */
 const CREDENTIAL_CODES = new Set([
-  'ExpiredToken', 'ExpiredTokenException', 'UnrecognizedClientException', 'InvalidClientTokenId',
-  'InvalidSignatureException', 'SignatureDoesNotMatch', 'IncompleteSignature', 'MissingAuthenticationToken',
-  'CredentialsProviderError', 'InvalidAccessKeyId',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'UnrecognizedClientException',
+  'InvalidClientTokenId',
+  'InvalidSignatureException',
+  'SignatureDoesNotMatch',
+  'IncompleteSignature',
+  'MissingAuthenticationToken',
+  'CredentialsProviderError',
+  'InvalidAccessKeyId',
 ]);
 
-const THROTTLING_CODES = new Set(['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestLimitExceeded', 'LimitExceededException', 'SlowDown']);
+const THROTTLING_CODES = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'LimitExceededException',
+  'SlowDown',
+]);
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNABORTED',
+]);
 
 function codeFor(service: 'kms' | 'sts', error: SdkErrorShape): ErrorCode {
   const name = error.name ?? '';
   if (CREDENTIAL_CODES.has(name)) return 'KW_AWS_CREDENTIALS_INVALID';
   if (THROTTLING_CODES.has(name)) return 'KW_AWS_THROTTLED';
-  if (name === 'KMSInvalidStateException' && /pending deletion/i.test(error.message ?? '')) return 'KW_KMS_KEY_PENDING_DELETION';
+  if (name === 'KMSInvalidStateException' && /pending deletion/i.test(error.message ?? ''))
+    return 'KW_KMS_KEY_PENDING_DELETION';
   const mapped = (service === 'kms' ? KMS_CODES : STS_CODES)[name];
   if (mapped !== undefined) return mapped;
-  if (name === 'TimeoutError' || name === 'AbortError' || NETWORK_CODES.has(error.code ?? '')) return 'KW_AWS_UNAVAILABLE';
+  if (name === 'TimeoutError' || name === 'AbortError' || NETWORK_CODES.has(error.code ?? ''))
+    return 'KW_AWS_UNAVAILABLE';
   const status = error.$metadata?.httpStatusCode;
   if (error.$fault === 'server' || (status !== undefined && status >= 500)) return 'KW_AWS_UNAVAILABLE';
   return 'KW_AWS_ERROR';
@@ -62,10 +88,15 @@ function codeFor(service: 'kms' | 'sts', error: SdkErrorShape): ErrorCode {
  */
 export function mapAwsError(error: unknown, service: 'kms' | 'sts', operation: string): KeywardError {
   if (error instanceof KeywardError) return error;
-  const shape: SdkErrorShape = typeof error === 'object' && error !== null ? (error as SdkErrorShape) : { message: String(error) };
+  const shape: SdkErrorShape =
+    typeof error === 'object' && error !== null ? (error as SdkErrorShape) : { message: String(error) };
   // Network failures arrive as a plain Error whose useful name is its code (ECONNREFUSED, …).
   const generic = shape.name === undefined || shape.name === 'Error';
-  const aws: AwsErrorDetails = { service, operation, errorName: (generic ? shape.code : shape.name) ?? shape.name ?? 'Error' };
+  const aws: AwsErrorDetails = {
+    service,
+    operation,
+    errorName: (generic ? shape.code : shape.name) ?? shape.name ?? 'Error',
+  };
   if (shape.$metadata?.requestId !== undefined) aws.requestId = shape.$metadata.requestId;
   if (shape.$metadata?.httpStatusCode !== undefined) aws.httpStatus = shape.$metadata.httpStatusCode;
   if (shape.message !== undefined && shape.message !== '') aws.awsMessage = shape.message;

@@ -38,13 +38,31 @@ export interface KmsKeyDescription {
 }
 
 export interface KmsPort {
-  generateDataKey(target: KmsTarget, request: { keyId: string; encryptionContext: Record<string, string> }): Promise<KmsGenerateDataKeyResult>;
-  encrypt(target: KmsTarget, request: { keyId: string; plaintext: Uint8Array; encryptionContext: Record<string, string> }): Promise<{ ciphertextBlob: Uint8Array; keyArn: string; requestId?: string }>;
+  generateDataKey(
+    target: KmsTarget,
+    request: { keyId: string; encryptionContext: Record<string, string> },
+  ): Promise<KmsGenerateDataKeyResult>;
+  encrypt(
+    target: KmsTarget,
+    request: { keyId: string; plaintext: Uint8Array; encryptionContext: Record<string, string> },
+  ): Promise<{ ciphertextBlob: Uint8Array; keyArn: string; requestId?: string }>;
   /** Decrypt with KeyId set, so KMS refuses a blob that some other key produced. */
-  decrypt(target: KmsTarget, request: { keyId: string; ciphertextBlob: Uint8Array; encryptionContext: Record<string, string> }): Promise<{ plaintext: Uint8Array; keyArn: string; requestId?: string }>;
+  decrypt(
+    target: KmsTarget,
+    request: { keyId: string; ciphertextBlob: Uint8Array; encryptionContext: Record<string, string> },
+  ): Promise<{ plaintext: Uint8Array; keyArn: string; requestId?: string }>;
   describeKey(target: KmsTarget, request: { keyId: string }): Promise<KmsKeyDescription>;
   /** ReEncrypt from one key (and context) to another; used by the onboarding test to check the permission. */
-  reEncrypt(target: KmsTarget, request: { ciphertextBlob: Uint8Array; sourceKeyId: string; destinationKeyId: string; sourceEncryptionContext: Record<string, string>; destinationEncryptionContext: Record<string, string> }): Promise<{ ciphertextBlob: Uint8Array; keyArn: string; requestId?: string }>;
+  reEncrypt(
+    target: KmsTarget,
+    request: {
+      ciphertextBlob: Uint8Array;
+      sourceKeyId: string;
+      destinationKeyId: string;
+      sourceEncryptionContext: Record<string, string>;
+      destinationEncryptionContext: Record<string, string>;
+    },
+  ): Promise<{ ciphertextBlob: Uint8Array; keyArn: string; requestId?: string }>;
 }
 
 export interface AssumeRoleRequest {
@@ -57,5 +75,7 @@ export interface AssumeRoleRequest {
 }
 
 export interface StsPort {
-  assumeRole(request: AssumeRoleRequest): Promise<AwsCredentials & { expiration: Date; assumedRoleArn: string; requestId?: string }>;
+  assumeRole(
+    request: AssumeRoleRequest,
+  ): Promise<AwsCredentials & { expiration: Date; assumedRoleArn: string; requestId?: string }>;
 }

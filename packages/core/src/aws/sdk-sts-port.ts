@@ -10,25 +10,40 @@ export class SdkStsPort implements StsPort {
   readonly #client: STSClient;
 
   constructor(options: AwsClientOptions) {
-    this.#client = new STSClient({ ...sdkClientConfig(options, options.region), credentials: sdkCredentials(options.credentials) });
+    this.#client = new STSClient({
+      ...sdkClientConfig(options, options.region),
+      credentials: sdkCredentials(options.credentials),
+    });
   }
 
-  async assumeRole(request: AssumeRoleRequest): Promise<AwsCredentials & { expiration: Date; assumedRoleArn: string; requestId?: string }> {
+  async assumeRole(
+    request: AssumeRoleRequest,
+  ): Promise<AwsCredentials & { expiration: Date; assumedRoleArn: string; requestId?: string }> {
     let out;
     try {
-      out = await this.#client.send(new AssumeRoleCommand({
-        RoleArn: request.roleArn,
-        RoleSessionName: request.roleSessionName,
-        ...(request.externalId === undefined ? {} : { ExternalId: request.externalId }),
-        ...(request.durationSeconds === undefined ? {} : { DurationSeconds: request.durationSeconds }),
-        ...(request.sourceIdentity === undefined ? {} : { SourceIdentity: request.sourceIdentity }),
-      }));
+      out = await this.#client.send(
+        new AssumeRoleCommand({
+          RoleArn: request.roleArn,
+          RoleSessionName: request.roleSessionName,
+          ...(request.externalId === undefined ? {} : { ExternalId: request.externalId }),
+          ...(request.durationSeconds === undefined ? {} : { DurationSeconds: request.durationSeconds }),
+          ...(request.sourceIdentity === undefined ? {} : { SourceIdentity: request.sourceIdentity }),
+        }),
+      );
     } catch (error) {
       throw mapAwsError(error, 'sts', 'AssumeRole');
     }
     const credentials = out.Credentials;
-    if (credentials?.AccessKeyId === undefined || credentials.SecretAccessKey === undefined || credentials.SessionToken === undefined || credentials.Expiration === undefined) {
-      throw new KeywardError('KW_AWS_ERROR', { message: 'AWS STS AssumeRole answered without credentials.', aws: { service: 'sts', operation: 'AssumeRole', errorName: 'MissingField' } });
+    if (
+      credentials?.AccessKeyId === undefined ||
+      credentials.SecretAccessKey === undefined ||
+      credentials.SessionToken === undefined ||
+      credentials.Expiration === undefined
+    ) {
+      throw new KeywardError('KW_AWS_ERROR', {
+        message: 'AWS STS AssumeRole answered without credentials.',
+        aws: { service: 'sts', operation: 'AssumeRole', errorName: 'MissingField' },
+      });
     }
     return {
       accessKeyId: credentials.AccessKeyId,

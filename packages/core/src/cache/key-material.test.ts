@@ -63,11 +63,17 @@ describe('KeyMaterial: message keys for encryption', () => {
     const { material: keys } = material('acme', 3);
     const { salt: drawn, key } = keys.encryptionKey(countingRandom());
     expect(key.equals(expectedMessageKey(drawn, 'acme', 3))).toBe(true);
-    expect(messageKeyInfo('acme', 3).toString('hex')).toBe(Buffer.from('keyward/v1/message-key').toString('hex') + '0004' + Buffer.from('acme').toString('hex') + '00000003');
+    expect(messageKeyInfo('acme', 3).toString('hex')).toBe(
+      Buffer.from('keyward/v1/message-key').toString('hex') +
+        '0004' +
+        Buffer.from('acme').toString('hex') +
+        '00000003',
+    );
   });
 
   it('binds the tenant and version: the same tenant key and salt give other keys for another tenant or version', () => {
-    const keyFor = (tenantId: string, version: number) => material(tenantId, version).material.encryptionKey(countingRandom()).key;
+    const keyFor = (tenantId: string, version: number) =>
+      material(tenantId, version).material.encryptionKey(countingRandom()).key;
     const base = keyFor('acme', 3);
     expect(keyFor('acme2', 3).equals(base)).toBe(false);
     expect(keyFor('acme', 4).equals(base)).toBe(false);
@@ -149,11 +155,20 @@ describe('KeyMaterial: dispose', () => {
   it('shows no key bytes to JSON.stringify or util.inspect', () => {
     const { material: keys } = material();
     const { key } = keys.encryptionKey(countingRandom());
-    const shown = [JSON.stringify(keys), inspect(keys, { depth: Infinity, showHidden: true }), inspect(keys, { customInspect: false, depth: Infinity, showHidden: true })].join('\n');
+    const shown = [
+      JSON.stringify(keys),
+      inspect(keys, { depth: Infinity, showHidden: true }),
+      inspect(keys, { customInspect: false, depth: Infinity, showHidden: true }),
+    ].join('\n');
     expect(JSON.stringify(keys)).toBe('{"tenantId":"acme","version":3,"alive":true}');
     expect(inspect(keys)).toBe('KeyMaterial { tenantId: "acme", version: 3, key: [redacted] }');
     for (const bytes of [TENANT_KEY, key]) {
-      for (const form of [bytes.toString('hex'), bytes.toString('base64'), bytes.toString('latin1'), bytes.subarray(0, 4).toString('hex').replace(/(..)/g, '$1 ').trim()]) {
+      for (const form of [
+        bytes.toString('hex'),
+        bytes.toString('base64'),
+        bytes.toString('latin1'),
+        bytes.subarray(0, 4).toString('hex').replace(/(..)/g, '$1 ').trim(),
+      ]) {
         expect(shown.includes(form)).toBe(false);
       }
     }

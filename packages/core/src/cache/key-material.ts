@@ -52,7 +52,11 @@ export class KeyMaterial {
     if (current === undefined || current.remaining === 0) {
       current?.key.fill(0);
       const salt = random.publicBytes(SALT_BYTES);
-      current = { salt, key: deriveMessageKey(this.#tenantKey.bytes(), salt, this.#info), remaining: MESSAGES_PER_MESSAGE_KEY };
+      current = {
+        salt,
+        key: deriveMessageKey(this.#tenantKey.bytes(), salt, this.#info),
+        remaining: MESSAGES_PER_MESSAGE_KEY,
+      };
       this.#encryption = current;
     }
     current.remaining--;
@@ -99,7 +103,8 @@ export class KeyMaterial {
 
   /* Precondition: key material is live when used. Callers check `alive` first; this is the backstop. */
   #checkAlive(): void {
-    if (!this.#alive) throw new KeywardError('KW_INTERNAL', { message: 'A tenant key was used after it was evicted.' });
+    if (!this.#alive)
+      throw new KeywardError('KW_INTERNAL', { message: 'A tenant key was used after it was evicted.' });
   }
 
   toJSON(): Record<string, unknown> {

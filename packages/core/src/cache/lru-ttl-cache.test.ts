@@ -12,7 +12,13 @@ interface Setup {
 function setup(maxEntries = 3, ttlMs = 100, sweepIntervalMs = 0): Setup {
   const clock = new ManualClock(1_000);
   const disposed: string[] = [];
-  const cache = new LruTtlCache<string, string>({ maxEntries, ttlMs, clock, sweepIntervalMs, onDispose: (value, key) => void disposed.push(`${value}@${key}`) });
+  const cache = new LruTtlCache<string, string>({
+    maxEntries,
+    ttlMs,
+    clock,
+    sweepIntervalMs,
+    onDispose: (value, key) => void disposed.push(`${value}@${key}`),
+  });
   return { cache, clock, disposed };
 }
 
@@ -41,7 +47,13 @@ describe('LruTtlCache: LRU', () => {
     expect(cache.get('c')).toBe('C'); // order a, d, c
     cache.set('e', 'E'); // drops a
     expect(disposed).toEqual(['B@b', 'A@a']);
-    expect([cache.get('a'), cache.get('b'), cache.get('c'), cache.get('d'), cache.get('e')]).toEqual([undefined, undefined, 'C', 'D', 'E']);
+    expect([cache.get('a'), cache.get('b'), cache.get('c'), cache.get('d'), cache.get('e')]).toEqual([
+      undefined,
+      undefined,
+      'C',
+      'D',
+      'E',
+    ]);
   });
 
   it('reading the most recent entry again keeps the order right', () => {
@@ -224,7 +236,12 @@ describe('LruTtlCache: sweep timer', () => {
   it('tells onDispose why each value left: expired, capacity, replaced or deleted', () => {
     const clock = new ManualClock(0);
     const reasons: string[] = [];
-    const cache = new LruTtlCache<string, string>({ maxEntries: 2, ttlMs: 100, clock, onDispose: (value, _key, reason) => void reasons.push(`${value}:${reason}`) });
+    const cache = new LruTtlCache<string, string>({
+      maxEntries: 2,
+      ttlMs: 100,
+      clock,
+      onDispose: (value, _key, reason) => void reasons.push(`${value}:${reason}`),
+    });
     cache.set('a', 'A');
     cache.set('b', 'B');
     cache.set('c', 'C');

@@ -95,7 +95,8 @@ export class LruTtlCache<K, V> {
   sweep(): number {
     const now = this.#options.clock.now();
     let count = 0;
-    for (const [key, entry] of [...this.#entries]) if (entry.expiresAt <= now && this.#remove(key, 'expired')) count++;
+    for (const [key, entry] of [...this.#entries])
+      if (entry.expiresAt <= now && this.#remove(key, 'expired')) count++;
     return count;
   }
 

@@ -58,7 +58,11 @@ describe('SingleFlight', () => {
   it('lets settle see the outcome before any caller does', async () => {
     const flights = new SingleFlight<string, string>();
     const order: string[] = [];
-    const run = flights.run('k', () => Promise.resolve('V'), () => void order.push('settle'));
+    const run = flights.run(
+      'k',
+      () => Promise.resolve('V'),
+      () => void order.push('settle'),
+    );
     await run.then(() => order.push('caller'));
     expect(order).toEqual(['settle', 'caller']);
   });
@@ -71,7 +75,9 @@ describe('SingleFlight', () => {
     const failure = new Error('KMS said no');
     calls[0]!.reject(failure);
     const outcomes = await Promise.allSettled(runs);
-    expect(outcomes.map((outcome) => (outcome.status === 'rejected' ? outcome.reason : outcome.value))).toEqual([failure, failure, failure]);
+    expect(
+      outcomes.map((outcome) => (outcome.status === 'rejected' ? outcome.reason : outcome.value)),
+    ).toEqual([failure, failure, failure]);
     expect(settled).toBe(0);
     expect(flights.size).toBe(0);
 
@@ -101,7 +107,10 @@ describe('SingleFlight', () => {
     expect(flights.run('k', load, settle)).toBe(fresh);
     calls[1]!.resolve('new');
     expect(await fresh).toBe('new');
-    expect(seen).toEqual([['old', true], ['new', false]]);
+    expect(seen).toEqual([
+      ['old', true],
+      ['new', false],
+    ]);
     expect(flights.size).toBe(0);
   });
 
@@ -122,21 +131,35 @@ describe('SingleFlight', () => {
     const failure = new Error('sync');
     let run: Promise<string> | undefined;
     expect(() => {
-      run = flights.run('k', () => {
-        throw failure;
-      }, () => undefined);
+      run = flights.run(
+        'k',
+        () => {
+          throw failure;
+        },
+        () => undefined,
+      );
     }).not.toThrow();
     expect(flights.size).toBe(0);
     await expect(run).rejects.toBe(failure);
-    expect(await flights.run('k', () => Promise.resolve('V'), () => undefined)).toBe('V');
+    expect(
+      await flights.run(
+        'k',
+        () => Promise.resolve('V'),
+        () => undefined,
+      ),
+    ).toBe('V');
   });
 
   it('rejects the callers when settle throws, and still cleans up', async () => {
     const flights = new SingleFlight<string, string>();
     const failure = new Error('settle');
-    const run = flights.run('k', () => Promise.resolve('V'), () => {
-      throw failure;
-    });
+    const run = flights.run(
+      'k',
+      () => Promise.resolve('V'),
+      () => {
+        throw failure;
+      },
+    );
     await expect(run).rejects.toBe(failure);
     expect(flights.size).toBe(0);
   });
@@ -144,10 +167,18 @@ describe('SingleFlight', () => {
   it('a load that calls run() again for its own key shares its own flight instead of getting undefined', async () => {
     const flights = new SingleFlight<string, string>();
     let inner: Promise<string> | undefined;
-    const outer = flights.run('k', () => {
-      inner = flights.run('k', () => Promise.resolve('second load'), () => undefined);
-      return Promise.resolve('V');
-    }, () => undefined);
+    const outer = flights.run(
+      'k',
+      () => {
+        inner = flights.run(
+          'k',
+          () => Promise.resolve('second load'),
+          () => undefined,
+        );
+        return Promise.resolve('V');
+      },
+      () => undefined,
+    );
     expect(inner).toBeInstanceOf(Promise);
     expect(await outer).toBe('V');
     expect(await inner).toBe('V');

@@ -22,7 +22,10 @@ export class SingleFlight<K, V> {
     if (running !== undefined) return running.promise;
     let resolve!: (value: V) => void;
     let reject!: (reason: unknown) => void;
-    const flight: Flight<V> = { promise: new Promise<V>((res, rej) => ((resolve = res), (reject = rej))), stale: false };
+    const flight: Flight<V> = {
+      promise: new Promise<V>((res, rej) => ((resolve = res), (reject = rej))),
+      stale: false,
+    };
     // Registered before the load starts, so a re-entrant or synchronously failing load is handled.
     this.#flights.set(key, flight);
     const finish = () => {

@@ -12,7 +12,10 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-function newCache(options: ConstructorParameters<typeof TenantKeyCache>[1] = {}, clock = new ManualClock(10_000)): TenantKeyCache {
+function newCache(
+  options: ConstructorParameters<typeof TenantKeyCache>[1] = {},
+  clock = new ManualClock(10_000),
+): TenantKeyCache {
   const cache = new TenantKeyCache(clock, options);
   caches.push(cache);
   return cache;
@@ -24,7 +27,11 @@ function keyVersion(tenantId: string, version: number): { material: KeyMaterial;
   return { material: new KeyMaterial(tenantId, version, new SecretKey(bytes)), bytes };
 }
 
-async function load(cache: TenantKeyCache, tenantId: string, version: number): Promise<{ material: KeyMaterial; bytes: Buffer }> {
+async function load(
+  cache: TenantKeyCache,
+  tenantId: string,
+  version: number,
+): Promise<{ material: KeyMaterial; bytes: Buffer }> {
   const made = keyVersion(tenantId, version);
   expect(await cache.loadKey(tenantId, version, () => Promise.resolve(made.material))).toBe(made.material);
   return made;
@@ -48,21 +55,36 @@ describe('TenantKeyCache: options', () => {
   });
 
   it('Precondition: the TTL is positive and at most the documented maximum (0 and over 1 h refused with KW_INVALID_ARGUMENT)', () => {
-    for (const ttlMs of [0, -1, 1.5, Number.NaN, 3_600_001, Number.POSITIVE_INFINITY]) expect(invalidArgument(() => newCache({ ttlMs })), `ttlMs ${ttlMs}`).toBe(true);
+    for (const ttlMs of [0, -1, 1.5, Number.NaN, 3_600_001, Number.POSITIVE_INFINITY])
+      expect(
+        invalidArgument(() => newCache({ ttlMs })),
+        `ttlMs ${ttlMs}`,
+      ).toBe(true);
     expect(newCache({ ttlMs: 1 }).ttlMs).toBe(1);
     expect(newCache({ ttlMs: 3_600_000 }).ttlMs).toBe(3_600_000);
   });
 
   it('Precondition: the cache holds at least one entry (maxEntries 0 refused with KW_INVALID_ARGUMENT)', () => {
-    for (const maxEntries of [0, -1, 2.5]) expect(invalidArgument(() => newCache({ maxEntries })), `maxEntries ${maxEntries}`).toBe(true);
+    for (const maxEntries of [0, -1, 2.5])
+      expect(
+        invalidArgument(() => newCache({ maxEntries })),
+        `maxEntries ${maxEntries}`,
+      ).toBe(true);
     expect(invalidArgument(() => newCache({ maxEntries: 1 }))).toBe(false);
   });
 
   it('Precondition: the sweep runs at least once a TTL, at most once a millisecond (0, negative, NaN, above the TTL or 2^31 - 1 refused with KW_INVALID_ARGUMENT)', () => {
     for (const sweepIntervalMs of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 60_001, 2 ** 31]) {
-      expect(invalidArgument(() => newCache({ ttlMs: 60_000, sweepIntervalMs })), `sweepIntervalMs ${sweepIntervalMs}`).toBe(true);
+      expect(
+        invalidArgument(() => newCache({ ttlMs: 60_000, sweepIntervalMs })),
+        `sweepIntervalMs ${sweepIntervalMs}`,
+      ).toBe(true);
     }
-    for (const sweepIntervalMs of [1, 60_000]) expect(invalidArgument(() => newCache({ ttlMs: 60_000, sweepIntervalMs })), `sweepIntervalMs ${sweepIntervalMs}`).toBe(false);
+    for (const sweepIntervalMs of [1, 60_000])
+      expect(
+        invalidArgument(() => newCache({ ttlMs: 60_000, sweepIntervalMs })),
+        `sweepIntervalMs ${sweepIntervalMs}`,
+      ).toBe(false);
     // A TTL under a second may still be swept every second (the default's floor), not less often.
     expect(invalidArgument(() => newCache({ ttlMs: 500, sweepIntervalMs: 1_000 }))).toBe(false);
     expect(invalidArgument(() => newCache({ ttlMs: 500, sweepIntervalMs: 1_001 }))).toBe(true);
@@ -108,7 +130,7 @@ describe('TenantKeyCache: keys', () => {
     expect(cache.evict('t')).toBe(0);
   });
 
-  it('evict(tenant) drops that tenant\'s policy too', () => {
+  it("evict(tenant) drops that tenant's policy too", () => {
     const cache = newCache();
     const policy = { latestVersion: 2, minEncryptionVersion: 0, minDecryptionVersion: 1 };
     cache.setPolicy('t', policy);
@@ -187,7 +209,11 @@ describe('TenantKeyCache: keys', () => {
 
   it('does not cache a policy load that evict(tenant) overtook', async () => {
     const cache = newCache();
-    let release!: (value: { latestVersion: number; minEncryptionVersion: number; minDecryptionVersion: number }) => void;
+    let release!: (value: {
+      latestVersion: number;
+      minEncryptionVersion: number;
+      minDecryptionVersion: number;
+    }) => void;
     const running = cache.loadPolicy('t', () => new Promise((resolve) => (release = resolve)));
     cache.evict('t');
     release({ latestVersion: 1, minEncryptionVersion: 0, minDecryptionVersion: 1 });
@@ -216,20 +242,43 @@ describe('TenantKeyCache: keys', () => {
   it('counts hits, misses, loads, load failures, evictions and entries', async () => {
     const clock = new ManualClock(0);
     const cache = newCache({ ttlMs: 1_000 }, clock);
-    expect(cache.stats()).toEqual({ hits: 0, misses: 0, loads: 0, loadFailures: 0, evictions: 0, entries: 0 });
+    expect(cache.stats()).toEqual({
+      hits: 0,
+      misses: 0,
+      loads: 0,
+      loadFailures: 0,
+      evictions: 0,
+      entries: 0,
+    });
     const { material } = keyVersion('t', 1);
     await Promise.all([1, 2, 3].map(() => cache.loadKey('t', 1, () => Promise.resolve(material))));
     cache.peekKey('t', 1);
     cache.peekKey('t', 1);
     expect(cache.peekKey('t', 9)).toBeUndefined();
-    await expect(cache.loadKey('t', 2, () => Promise.reject(new KeywardError('KW_KMS_ACCESS_DENIED')))).rejects.toMatchObject({ code: 'KW_KMS_ACCESS_DENIED' });
-    expect(cache.stats()).toEqual({ hits: 2, misses: 4, loads: 2, loadFailures: 1, evictions: 0, entries: 1 });
+    await expect(
+      cache.loadKey('t', 2, () => Promise.reject(new KeywardError('KW_KMS_ACCESS_DENIED'))),
+    ).rejects.toMatchObject({ code: 'KW_KMS_ACCESS_DENIED' });
+    expect(cache.stats()).toEqual({
+      hits: 2,
+      misses: 4,
+      loads: 2,
+      loadFailures: 1,
+      evictions: 0,
+      entries: 1,
+    });
     // A failed load is not cached: the next caller loads again.
     await load(cache, 't', 2);
     expect(cache.stats()).toMatchObject({ misses: 5, loads: 3, loadFailures: 1, entries: 2 });
     clock.advance(1_000);
     cache.peekKey('t', 1);
     cache.evict('t');
-    expect(cache.stats()).toEqual({ hits: 2, misses: 5, loads: 3, loadFailures: 1, evictions: 2, entries: 0 });
+    expect(cache.stats()).toEqual({
+      hits: 2,
+      misses: 5,
+      loads: 3,
+      loadFailures: 1,
+      evictions: 2,
+      entries: 0,
+    });
   });
 });

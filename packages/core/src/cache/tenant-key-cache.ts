@@ -69,20 +69,33 @@ export class TenantKeyCache {
     const maxEntries = options.maxEntries ?? CACHE_DEFAULTS.maxEntries;
     /* Precondition: the TTL is positive and at most the documented maximum. */
     if (!Number.isSafeInteger(ttlMs) || ttlMs < 1 || ttlMs > CACHE_DEFAULTS.maxTtlMs) {
-      throw new KeywardError('KW_INVALID_ARGUMENT', { message: `cache.ttlMs must be between 1 and ${CACHE_DEFAULTS.maxTtlMs} ms, not ${String(ttlMs)}.` });
+      throw new KeywardError('KW_INVALID_ARGUMENT', {
+        message: `cache.ttlMs must be between 1 and ${CACHE_DEFAULTS.maxTtlMs} ms, not ${String(ttlMs)}.`,
+      });
     }
     /* Precondition: the cache holds at least one entry. */
     if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
-      throw new KeywardError('KW_INVALID_ARGUMENT', { message: `cache.maxEntries must be a whole number ≥ 1, not ${String(maxEntries)}.` });
+      throw new KeywardError('KW_INVALID_ARGUMENT', {
+        message: `cache.maxEntries must be a whole number ≥ 1, not ${String(maxEntries)}.`,
+      });
     }
     this.ttlMs = ttlMs;
     const sweepIntervalMs = options.sweepIntervalMs ?? Math.max(1000, Math.floor(ttlMs / 10));
     /* Precondition: the sweep runs, at most once a millisecond and at least once a TTL. */
-    if (!Number.isSafeInteger(sweepIntervalMs) || sweepIntervalMs < 1 || sweepIntervalMs > Math.max(ttlMs, 1000)) {
-      throw new KeywardError('KW_INVALID_ARGUMENT', { message: `cache.sweepIntervalMs must be a whole number from 1 to the TTL (or to 1000 when the TTL is shorter), not ${String(sweepIntervalMs)}.` });
+    if (
+      !Number.isSafeInteger(sweepIntervalMs) ||
+      sweepIntervalMs < 1 ||
+      sweepIntervalMs > Math.max(ttlMs, 1000)
+    ) {
+      throw new KeywardError('KW_INVALID_ARGUMENT', {
+        message: `cache.sweepIntervalMs must be a whole number from 1 to the TTL (or to 1000 when the TTL is shorter), not ${String(sweepIntervalMs)}.`,
+      });
     }
     this.#keys = new LruTtlCache({
-      maxEntries, ttlMs, clock, sweepIntervalMs,
+      maxEntries,
+      ttlMs,
+      clock,
+      sweepIntervalMs,
       onDispose: (material, _key, reason) => {
         this.#stats.evictions++;
         // Pushed out for room: callers that were handed it in this turn may still use it, so it is
@@ -107,15 +120,19 @@ export class TenantKeyCache {
     if (this.#closed) return Promise.reject(new KeywardError('KW_CLOSED'));
     this.#stats.misses++;
     const key = versionKey(tenantId, version);
-    return this.#keyFlights.run(key, async () => {
-      this.#stats.loads++;
-      try {
-        return await load();
-      } catch (error) {
-        this.#stats.loadFailures++;
-        throw error;
-      }
-    }, (material, flight) => this.#settleKey(key, material, flight));
+    return this.#keyFlights.run(
+      key,
+      async () => {
+        this.#stats.loads++;
+        try {
+          return await load();
+        } catch (error) {
+          this.#stats.loadFailures++;
+          throw error;
+        }
+      },
+      (material, flight) => this.#settleKey(key, material, flight),
+    );
   }
 
   #settleKey(key: string, material: KeyMaterial, flight: Flight<KeyMaterial>): void {

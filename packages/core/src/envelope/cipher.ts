@@ -1,7 +1,15 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { KeywardError } from '../errors.js';
 import { encodeContextAfter } from './context-encoding.js';
-import { copySmall, HEADER_BYTES, OVERHEAD_BYTES, TAG_BYTES, writeHeader, type Header, type ParsedCiphertext } from './format.js';
+import {
+  copySmall,
+  HEADER_BYTES,
+  OVERHEAD_BYTES,
+  TAG_BYTES,
+  writeHeader,
+  type Header,
+  type ParsedCiphertext,
+} from './format.js';
 
 /** One options object for every cipher: a 16-byte tag, never a shorter one. */
 const GCM_OPTIONS = { authTagLength: TAG_BYTES } as const;
@@ -48,7 +56,12 @@ function withReservedHeader(encodedContext: Buffer): Buffer {
 }
 
 /** seal() for a context given as its canonical encoding (encodeContext), as the test vectors use. */
-export function seal(messageKey: Buffer, header: Header, encodedContext: Buffer, plaintext: Uint8Array): Buffer {
+export function seal(
+  messageKey: Buffer,
+  header: Header,
+  encodedContext: Buffer,
+  plaintext: Uint8Array,
+): Buffer {
   return sealWithAad(messageKey, header, withReservedHeader(encodedContext), plaintext);
 }
 

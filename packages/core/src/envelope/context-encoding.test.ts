@@ -12,7 +12,10 @@ function expectInvalid(context: unknown): void {
   } catch (error) {
     thrown = error;
   }
-  expect(isKeywardError(thrown, 'KW_CONTEXT_INVALID'), `expected KW_CONTEXT_INVALID, got ${String(thrown)}`).toBe(true);
+  expect(
+    isKeywardError(thrown, 'KW_CONTEXT_INVALID'),
+    `expected KW_CONTEXT_INVALID, got ${String(thrown)}`,
+  ).toBe(true);
 }
 
 /** A context of `count` entries with distinct one-to-three character ASCII keys. */
@@ -33,16 +36,27 @@ describe('encodeContext: canonical bytes', () => {
   });
 
   it('encodes known multi-entry contexts sorted by key', () => {
-    expect(hex({ b: '2', a: '1' })).toBe('0002' + '0001' + '61' + '0001' + '31' + '0001' + '62' + '0001' + '32');
+    expect(hex({ b: '2', a: '1' })).toBe(
+      '0002' + '0001' + '61' + '0001' + '31' + '0001' + '62' + '0001' + '32',
+    );
     expect(hex({ tenant: 'acme', purpose: 'invoice' })).toBe(
-      '0002' + '0007' + Buffer.from('purpose').toString('hex') + '0007' + Buffer.from('invoice').toString('hex')
-        + '0006' + Buffer.from('tenant').toString('hex') + '0004' + Buffer.from('acme').toString('hex'),
+      '0002' +
+        '0007' +
+        Buffer.from('purpose').toString('hex') +
+        '0007' +
+        Buffer.from('invoice').toString('hex') +
+        '0006' +
+        Buffer.from('tenant').toString('hex') +
+        '0004' +
+        Buffer.from('acme').toString('hex'),
     );
   });
 
   it('sorts keys by their UTF-8 bytes, not by UTF-16 code units', () => {
     // UTF-16 puts U+1F600 (a surrogate pair, 0xD83D…) before U+FF21; UTF-8 puts ef bc a1 before f0 9f 98 80.
-    expect(hex({ '😀': '', 'Ａ': '' })).toBe('0002' + '0003' + 'efbca1' + '0000' + '0004' + 'f09f9880' + '0000');
+    expect(hex({ '😀': '', Ａ: '' })).toBe(
+      '0002' + '0003' + 'efbca1' + '0000' + '0004' + 'f09f9880' + '0000',
+    );
   });
 
   it('does not depend on the order of the keys', () => {
@@ -128,8 +142,13 @@ describe('encodeContext: refuses what is not a plain object of well-formed strin
 describe('encodeContext: injectivity', () => {
   // A small alphabet, including the bytes a naive encoding would confuse, makes near-collisions likely.
   const text = fc.string({ unit: fc.constantFrom('a', 'b', '=', ',', '\u0000', 'é', '😀'), maxLength: 4 });
-  const context = fc.dictionary(text.filter((key) => key.length > 0), text, { maxKeys: 4 });
-  const pairs = (value: Record<string, string>): string => JSON.stringify(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const context = fc.dictionary(
+    text.filter((key) => key.length > 0),
+    text,
+    { maxKeys: 4 },
+  );
+  const pairs = (value: Record<string, string>): string =>
+    JSON.stringify(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
   it('never encodes distinct contexts (as sets of pairs) alike', () => {
     fc.assert(
@@ -154,7 +173,10 @@ describe('encodeContext: injectivity', () => {
 describe('encodeContext: reads each value once', () => {
   it('a getter that changes its value after the check cannot smuggle a different value into the encoding', () => {
     let reads = 0;
-    const context = Object.defineProperty({}, 'k', { enumerable: true, get: () => (reads++ === 0 ? 'short' : 'x'.repeat(10_000)) }) as EncryptionContext;
+    const context = Object.defineProperty({}, 'k', {
+      enumerable: true,
+      get: () => (reads++ === 0 ? 'short' : 'x'.repeat(10_000)),
+    }) as EncryptionContext;
     expect(encodeContext(context).equals(encodeContext({ k: 'short' }))).toBe(true);
     expect(reads).toBe(1);
   });

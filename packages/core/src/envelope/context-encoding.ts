@@ -38,7 +38,8 @@ function byteLength(value: unknown, field: Field, key: string): number {
   const length = ascii ? value.length : Buffer.byteLength(value, 'utf8');
   const min = field === 'key' ? 1 : 0;
   const max = field === 'key' ? CONTEXT_LIMITS.maxKeyBytes : CONTEXT_LIMITS.maxValueBytes;
-  if (length < min || length > max) throw invalid(`${describe(field, key)} must be ${min} to ${max} bytes of UTF-8`);
+  if (length < min || length > max)
+    throw invalid(`${describe(field, key)} must be ${min} to ${max} bytes of UTF-8`);
   return length;
 }
 
@@ -100,7 +101,8 @@ export function encodeContextAfter(reserved: number, context: EncryptionContext 
     lengths[2 * i + 1] = valueLength;
     size += 4 + keyLength + valueLength;
   }
-  if (size > CONTEXT_LIMITS.maxEncodedBytes) throw invalid(`its encoding is ${size} bytes; the limit is ${CONTEXT_LIMITS.maxEncodedBytes}`);
+  if (size > CONTEXT_LIMITS.maxEncodedBytes)
+    throw invalid(`its encoding is ${size} bytes; the limit is ${CONTEXT_LIMITS.maxEncodedBytes}`);
   const out = Buffer.allocUnsafe(reserved + size);
   out[reserved] = count >>> 8;
   out[reserved + 1] = count & 0xff;

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { isKeywardError, type ErrorCode } from '../errors.js';
-import { FORMAT_VERSION, HEADER_BYTES, OVERHEAD_BYTES, TEXT_PREFIX, fromText, parseCiphertext, toBinary, toText } from './format.js';
+import {
+  FORMAT_VERSION,
+  HEADER_BYTES,
+  OVERHEAD_BYTES,
+  TEXT_PREFIX,
+  fromText,
+  parseCiphertext,
+  toBinary,
+  toText,
+} from './format.js';
 
 const MAX = 1024;
 
@@ -114,10 +123,15 @@ describe('text form', () => {
     expectCode('KW_CIPHERTEXT_MALFORMED', () => fromText(text, MAX));
   });
 
-  it.each(['+', '/', ' ', '\n', '.', '*', 'é', '\u0000'])('refuses the invalid character %j as KW_CIPHERTEXT_MALFORMED', (character) => {
-    const text = toText(ciphertext(1));
-    expectCode('KW_CIPHERTEXT_MALFORMED', () => fromText(text.slice(0, 10) + character + text.slice(11), MAX));
-  });
+  it.each(['+', '/', ' ', '\n', '.', '*', 'é', '\u0000'])(
+    'refuses the invalid character %j as KW_CIPHERTEXT_MALFORMED',
+    (character) => {
+      const text = toText(ciphertext(1));
+      expectCode('KW_CIPHERTEXT_MALFORMED', () =>
+        fromText(text.slice(0, 10) + character + text.slice(11), MAX),
+      );
+    },
+  );
 
   it('refuses "=" padding as KW_CIPHERTEXT_MALFORMED', () => {
     const twoPads = ciphertext(2); // 52 bytes: padded base64 ends with "=="
@@ -131,7 +145,10 @@ describe('text form', () => {
   it('refuses a last character with non-zero unused bits, so that each ciphertext has one text spelling', () => {
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
     // 52 bytes end in a 2-character group (4 unused bits), 53 bytes in a 3-character group (2 unused bits).
-    for (const [bodyBytes, unusedBits] of [[2, 4], [3, 2]] as const) {
+    for (const [bodyBytes, unusedBits] of [
+      [2, 4],
+      [3, 2],
+    ] as const) {
       const text = toText(ciphertext(bodyBytes));
       const last = alphabet.indexOf(text.at(-1)!);
       expect(last & ((1 << unusedBits) - 1)).toBe(0);

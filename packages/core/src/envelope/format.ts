@@ -57,7 +57,13 @@ export class ParsedCiphertext implements Header {
 }
 
 /** Copies a few bytes; for headers a loop beats Buffer#copy, which builds a view per call. */
-export function copySmall(source: Uint8Array, sourceStart: number, target: Uint8Array, targetStart: number, length: number): void {
+export function copySmall(
+  source: Uint8Array,
+  sourceStart: number,
+  target: Uint8Array,
+  targetStart: number,
+  length: number,
+): void {
   for (let i = 0; i < length; i++) target[targetStart + i] = source[sourceStart + i]!;
 }
 
@@ -78,14 +84,21 @@ export function parseCiphertext(data: Uint8Array, maxPlaintextBytes: number): Pa
   const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   if (bytes.length < 2) throw malformed(`${bytes.length} bytes is shorter than any header`);
   if (bytes[0] !== FORMAT_VERSION) {
-    throw new KeywardError('KW_CIPHERTEXT_UNSUPPORTED', { message: `Unsupported ciphertext format version ${bytes[0]}; this Keyward reads version ${FORMAT_VERSION}.` });
+    throw new KeywardError('KW_CIPHERTEXT_UNSUPPORTED', {
+      message: `Unsupported ciphertext format version ${bytes[0]}; this Keyward reads version ${FORMAT_VERSION}.`,
+    });
   }
   if (bytes[1] !== SUITE_HKDF_SHA256_AES_256_GCM) {
-    throw new KeywardError('KW_CIPHERTEXT_UNSUPPORTED', { message: `Unsupported algorithm suite ${bytes[1]} in a format ${FORMAT_VERSION} ciphertext.` });
+    throw new KeywardError('KW_CIPHERTEXT_UNSUPPORTED', {
+      message: `Unsupported algorithm suite ${bytes[1]} in a format ${FORMAT_VERSION} ciphertext.`,
+    });
   }
-  if (bytes.length < OVERHEAD_BYTES) throw malformed(`${bytes.length} bytes is shorter than the ${OVERHEAD_BYTES}-byte minimum (truncated)`);
+  if (bytes.length < OVERHEAD_BYTES)
+    throw malformed(`${bytes.length} bytes is shorter than the ${OVERHEAD_BYTES}-byte minimum (truncated)`);
   if (bytes.length - OVERHEAD_BYTES > maxPlaintextBytes) {
-    throw new KeywardError('KW_CIPHERTEXT_TOO_LARGE', { message: `The ciphertext is ${bytes.length} bytes; the limit is ${maxPlaintextBytes + OVERHEAD_BYTES}.` });
+    throw new KeywardError('KW_CIPHERTEXT_TOO_LARGE', {
+      message: `The ciphertext is ${bytes.length} bytes; the limit is ${maxPlaintextBytes + OVERHEAD_BYTES}.`,
+    });
   }
   const keyVersion = bytes.readUInt32BE(2);
   if (keyVersion === 0) throw malformed('key version 0 is not valid');
@@ -99,7 +112,10 @@ export function parseCiphertext(data: Uint8Array, maxPlaintextBytes: number): Pa
 }
 
 export function toText(ciphertext: Uint8Array): string {
-  return TEXT_PREFIX + Buffer.from(ciphertext.buffer, ciphertext.byteOffset, ciphertext.byteLength).toString('base64url');
+  return (
+    TEXT_PREFIX +
+    Buffer.from(ciphertext.buffer, ciphertext.byteOffset, ciphertext.byteLength).toString('base64url')
+  );
 }
 
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
@@ -123,9 +139,12 @@ export function fromText(text: string, maxPlaintextBytes: number): Buffer {
   const encoded = text.slice(TEXT_PREFIX.length);
   const maxChars = Math.ceil(((maxPlaintextBytes + OVERHEAD_BYTES) * 4) / 3);
   if (encoded.length > maxChars) {
-    throw new KeywardError('KW_CIPHERTEXT_TOO_LARGE', { message: `The ciphertext text is ${text.length} characters; the limit is ${maxChars + TEXT_PREFIX.length}.` });
+    throw new KeywardError('KW_CIPHERTEXT_TOO_LARGE', {
+      message: `The ciphertext text is ${text.length} characters; the limit is ${maxChars + TEXT_PREFIX.length}.`,
+    });
   }
-  if (encoded.length % 4 === 1 || !BASE64URL.test(encoded) || !canonicalTail(encoded)) throw malformed('the text form is not unpadded base64url');
+  if (encoded.length % 4 === 1 || !BASE64URL.test(encoded) || !canonicalTail(encoded))
+    throw malformed('the text form is not unpadded base64url');
   return Buffer.from(encoded, 'base64url');
 }
 

@@ -45,7 +45,9 @@ export class CustomerKmsRootKey extends KmsRootKey {
     parseRoleArn(options.roleArn);
     /* Precondition: the External ID is within AWS's limits. */
     if (!EXTERNAL_ID.test(options.externalId)) {
-      throw new KeywardError('KW_INVALID_ARGUMENT', { message: 'The External ID must be 2 to 1224 characters of letters, digits and +=,.@:/-_.' });
+      throw new KeywardError('KW_INVALID_ARGUMENT', {
+        message: 'The External ID must be 2 to 1224 characters of letters, digits and +=,.@:/-_.',
+      });
     }
     super(options.kms, options.keyArn);
     this.region = key.region;

@@ -3,8 +3,14 @@ import { KeywardError, type ErrorCode } from '../errors.js';
 import { checkDecryptionVersion, checkFloors, encryptionVersion } from './floors.js';
 import type { KeyVersionPolicy } from './tenant-key-store.js';
 
-const policy = (latestVersion: number, minEncryptionVersion: number, minDecryptionVersion: number): KeyVersionPolicy => ({
-  latestVersion, minEncryptionVersion, minDecryptionVersion,
+const policy = (
+  latestVersion: number,
+  minEncryptionVersion: number,
+  minDecryptionVersion: number,
+): KeyVersionPolicy => ({
+  latestVersion,
+  minEncryptionVersion,
+  minDecryptionVersion,
 });
 
 function thrown(run: () => unknown): KeywardError {
@@ -52,30 +58,30 @@ describe('checkFloors (Vault transit ordering rules)', () => {
   });
 
   describe('Precondition: 1 ≤ minDecryptionVersion ≤ latest', () => {
-    it.each([
-      [policy(3, 0, 0)],
-      [policy(3, 0, -1)],
-      [policy(3, 0, 4)],
-      [policy(1, 0, 2)],
-    ])('refuses %o with KW_FLOORS_INVALID', (floors) => {
-      expectCode('KW_FLOORS_INVALID', () => checkFloors(floors));
-    });
+    it.each([[policy(3, 0, 0)], [policy(3, 0, -1)], [policy(3, 0, 4)], [policy(1, 0, 2)]])(
+      'refuses %o with KW_FLOORS_INVALID',
+      (floors) => {
+        expectCode('KW_FLOORS_INVALID', () => checkFloors(floors));
+      },
+    );
   });
 
   describe('Precondition: minEncryptionVersion is 0 or within [minDecryptionVersion, latest]', () => {
-    it.each([
-      [policy(3, 1, 2)],
-      [policy(3, 2, 3)],
-      [policy(3, 4, 1)],
-      [policy(3, -1, 1)],
-    ])('refuses %o with KW_FLOORS_INVALID', (floors) => {
-      expectCode('KW_FLOORS_INVALID', () => checkFloors(floors));
-    });
+    it.each([[policy(3, 1, 2)], [policy(3, 2, 3)], [policy(3, 4, 1)], [policy(3, -1, 1)]])(
+      'refuses %o with KW_FLOORS_INVALID',
+      (floors) => {
+        expectCode('KW_FLOORS_INVALID', () => checkFloors(floors));
+      },
+    );
   });
 
   it('says which rule broke in the message', () => {
-    expect(thrown(() => checkFloors(policy(3, 0, 4))).message).toMatch(/minDecryptionVersion 4 must be between 1 and the latest version 3/);
-    expect(thrown(() => checkFloors(policy(3, 1, 2))).message).toMatch(/minEncryptionVersion 1 must be 0 or between minDecryptionVersion 2 and the latest version 3/);
+    expect(thrown(() => checkFloors(policy(3, 0, 4))).message).toMatch(
+      /minDecryptionVersion 4 must be between 1 and the latest version 3/,
+    );
+    expect(thrown(() => checkFloors(policy(3, 1, 2))).message).toMatch(
+      /minEncryptionVersion 1 must be 0 or between minDecryptionVersion 2 and the latest version 3/,
+    );
   });
 });
 
@@ -107,14 +113,18 @@ describe('encryptionVersion', () => {
     expect(error.details).toEqual({ version: 5, latestVersion: 4 });
   });
 
-  it.each([0, -1, 1.5, Number.NaN])('refuses the requested version %s with KW_INVALID_ARGUMENT', (requested) => {
-    expectCode('KW_INVALID_ARGUMENT', () => encryptionVersion(policy(4, 0, 1), requested));
-  });
+  it.each([0, -1, 1.5, Number.NaN])(
+    'refuses the requested version %s with KW_INVALID_ARGUMENT',
+    (requested) => {
+      expectCode('KW_INVALID_ARGUMENT', () => encryptionVersion(policy(4, 0, 1), requested));
+    },
+  );
 });
 
 describe('checkDecryptionVersion', () => {
   it('accepts every version from minDecryptionVersion to the latest, ignoring the encryption floor', () => {
-    for (const version of [2, 3, 4]) expect(() => checkDecryptionVersion(policy(4, 4, 2), version)).not.toThrow();
+    for (const version of [2, 3, 4])
+      expect(() => checkDecryptionVersion(policy(4, 4, 2), version)).not.toThrow();
   });
 
   it('refuses a version below minDecryptionVersion with KW_KEY_VERSION_TOO_OLD and its details', () => {

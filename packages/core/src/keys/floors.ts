@@ -12,10 +12,13 @@ export function checkFloors(policy: KeyVersionPolicy): void {
   /* Precondition: floors are integers. */
   if (!whole) throw floorsInvalid('key versions must be whole numbers');
   /* Precondition: 1 ≤ minDecryptionVersion ≤ latest. */
-  if (minDec < 1 || minDec > latest) throw floorsInvalid(`minDecryptionVersion ${minDec} must be between 1 and the latest version ${latest}`);
+  if (minDec < 1 || minDec > latest)
+    throw floorsInvalid(`minDecryptionVersion ${minDec} must be between 1 and the latest version ${latest}`);
   /* Precondition: minEncryptionVersion is 0 or within [minDecryptionVersion, latest]. */
   if (minEnc !== 0 && (minEnc < minDec || minEnc > latest)) {
-    throw floorsInvalid(`minEncryptionVersion ${minEnc} must be 0 or between minDecryptionVersion ${minDec} and the latest version ${latest}`);
+    throw floorsInvalid(
+      `minEncryptionVersion ${minEnc} must be 0 or between minDecryptionVersion ${minDec} and the latest version ${latest}`,
+    );
   }
 }
 
@@ -27,7 +30,9 @@ function floorsInvalid(reason: string): KeywardError {
 export function encryptionVersion(policy: KeyVersionPolicy, requested?: number): number {
   if (requested === undefined) return policy.latestVersion;
   if (!Number.isSafeInteger(requested) || requested < 1) {
-    throw new KeywardError('KW_INVALID_ARGUMENT', { message: `keyVersion must be a whole number ≥ 1, not ${String(requested)}.` });
+    throw new KeywardError('KW_INVALID_ARGUMENT', {
+      message: `keyVersion must be a whole number ≥ 1, not ${String(requested)}.`,
+    });
   }
   if (requested > policy.latestVersion) throw tooNew(requested, policy);
   const floor = Math.max(policy.minEncryptionVersion, policy.minDecryptionVersion);
@@ -51,6 +56,9 @@ function tooNew(version: number, policy: KeyVersionPolicy): KeywardError {
 function tooOld(version: number, floor: number, operation: 'encryption' | 'decryption'): KeywardError {
   return new KeywardError('KW_KEY_VERSION_TOO_OLD', {
     message: `Key version ${version} is too old: the tenant's minimum ${operation} version is ${floor}.`,
-    details: { version, [operation === 'encryption' ? 'minEncryptionVersion' : 'minDecryptionVersion']: floor },
+    details: {
+      version,
+      [operation === 'encryption' ? 'minEncryptionVersion' : 'minDecryptionVersion']: floor,
+    },
   });
 }

@@ -26,12 +26,20 @@ export abstract class KmsRootKey implements RootKey {
   }
 
   async generateTenantKey(context: WrapContext): Promise<{ key: SecretKey; wrappedKey: Uint8Array }> {
-    const out = await this.withTarget((target) => this.kms.generateDataKey(target, { keyId: this.id, encryptionContext: kmsEncryptionContext(context) }));
+    const out = await this.withTarget((target) =>
+      this.kms.generateDataKey(target, { keyId: this.id, encryptionContext: kmsEncryptionContext(context) }),
+    );
     return { key: SecretKey.takeFrom(out.plaintext), wrappedKey: out.ciphertextBlob };
   }
 
   async wrap(key: SecretKey, context: WrapContext): Promise<Uint8Array> {
-    const out = await this.withTarget((target) => this.kms.encrypt(target, { keyId: this.id, plaintext: key.bytes(), encryptionContext: kmsEncryptionContext(context) }));
+    const out = await this.withTarget((target) =>
+      this.kms.encrypt(target, {
+        keyId: this.id,
+        plaintext: key.bytes(),
+        encryptionContext: kmsEncryptionContext(context),
+      }),
+    );
     return out.ciphertextBlob;
   }
 
@@ -41,7 +49,13 @@ export abstract class KmsRootKey implements RootKey {
   }
 
   async unwrap(wrappedKey: Uint8Array, context: WrapContext): Promise<SecretKey> {
-    const out = await this.withTarget((target) => this.kms.decrypt(target, { keyId: this.id, ciphertextBlob: wrappedKey, encryptionContext: kmsEncryptionContext(context) }));
+    const out = await this.withTarget((target) =>
+      this.kms.decrypt(target, {
+        keyId: this.id,
+        ciphertextBlob: wrappedKey,
+        encryptionContext: kmsEncryptionContext(context),
+      }),
+    );
     return SecretKey.takeFrom(out.plaintext);
   }
 }

@@ -13,8 +13,15 @@ type Call = { level: keyof Logger; fields: Record<string, unknown>; message: str
 
 function recordingLogger(): Logger & { calls: Call[] } {
   const calls: Call[] = [];
-  const record = (level: keyof Logger) => (fields: Record<string, unknown>, message: string) => void calls.push({ level, fields, message });
-  return { calls, debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') };
+  const record = (level: keyof Logger) => (fields: Record<string, unknown>, message: string) =>
+    void calls.push({ level, fields, message });
+  return {
+    calls,
+    debug: record('debug'),
+    info: record('info'),
+    warn: record('warn'),
+    error: record('error'),
+  };
 }
 
 async function rejection(promise: Promise<unknown>): Promise<KeywardError> {
@@ -55,14 +62,33 @@ describe('LocalRootKey: loading the master key', () => {
 
   it('fromEnv reads 64 hex digits from KEYWARD_LOCAL_ROOT_KEY (upper or lower case, surrounding space ignored)', async () => {
     expect(LOCAL_ROOT_KEY_ENV).toBe('KEYWARD_LOCAL_ROOT_KEY');
-    expect(await sameMaster(LocalRootKey.fromEnv({ KEYWARD_LOCAL_ROOT_KEY: master.toString('hex') }), reference)).toBe(true);
-    expect(await sameMaster(LocalRootKey.fromEnv({ KEYWARD_LOCAL_ROOT_KEY: ` ${master.toString('hex').toUpperCase()}\n` }), reference)).toBe(true);
+    expect(
+      await sameMaster(LocalRootKey.fromEnv({ KEYWARD_LOCAL_ROOT_KEY: master.toString('hex') }), reference),
+    ).toBe(true);
+    expect(
+      await sameMaster(
+        LocalRootKey.fromEnv({ KEYWARD_LOCAL_ROOT_KEY: ` ${master.toString('hex').toUpperCase()}\n` }),
+        reference,
+      ),
+    ).toBe(true);
   });
 
   it('fromEnv reads base64 (padded) and base64url (unpadded), and another variable name', async () => {
-    expect(await sameMaster(LocalRootKey.fromEnv({ KEYWARD_LOCAL_ROOT_KEY: master.toString('base64') }), reference)).toBe(true);
-    expect(await sameMaster(LocalRootKey.fromEnv({ KEYWARD_LOCAL_ROOT_KEY: master.toString('base64url') }), reference)).toBe(true);
-    expect(await sameMaster(LocalRootKey.fromEnv({ MY_KEY: master.toString('hex') }, 'MY_KEY'), reference)).toBe(true);
+    expect(
+      await sameMaster(
+        LocalRootKey.fromEnv({ KEYWARD_LOCAL_ROOT_KEY: master.toString('base64') }),
+        reference,
+      ),
+    ).toBe(true);
+    expect(
+      await sameMaster(
+        LocalRootKey.fromEnv({ KEYWARD_LOCAL_ROOT_KEY: master.toString('base64url') }),
+        reference,
+      ),
+    ).toBe(true);
+    expect(
+      await sameMaster(LocalRootKey.fromEnv({ MY_KEY: master.toString('hex') }, 'MY_KEY'), reference),
+    ).toBe(true);
   });
 
   it('fromFile reads a file of 32 raw bytes', async () => {
@@ -83,10 +109,18 @@ describe('LocalRootKey: loading the master key', () => {
     ['empty', { KEYWARD_LOCAL_ROOT_KEY: '' }],
     ['blank', { KEYWARD_LOCAL_ROOT_KEY: '   ' }],
     ['31 bytes of hex', { KEYWARD_LOCAL_ROOT_KEY: master.subarray(0, 31).toString('hex') }],
-    ['33 bytes of hex', { KEYWARD_LOCAL_ROOT_KEY: Buffer.concat([master, Buffer.from([1])]).toString('hex') }],
+    [
+      '33 bytes of hex',
+      { KEYWARD_LOCAL_ROOT_KEY: Buffer.concat([master, Buffer.from([1])]).toString('hex') },
+    ],
     ['31 bytes of base64', { KEYWARD_LOCAL_ROOT_KEY: master.subarray(0, 31).toString('base64') }],
     ['garbled hex', { KEYWARD_LOCAL_ROOT_KEY: `${'zz'}${master.toString('hex').slice(2)}` }],
-    ['garbled base64', { KEYWARD_LOCAL_ROOT_KEY: `${master.toString('base64').slice(0, 20)}!${master.toString('base64').slice(21)}` }],
+    [
+      'garbled base64',
+      {
+        KEYWARD_LOCAL_ROOT_KEY: `${master.toString('base64').slice(0, 20)}!${master.toString('base64').slice(21)}`,
+      },
+    ],
     ['a passphrase', { KEYWARD_LOCAL_ROOT_KEY: 'correct horse battery staple' }],
   ])('fromEnv refuses a %s key with KW_ROOT_KEY_CONFIG', (_name, env) => {
     expectConfigError(() => LocalRootKey.fromEnv(env));
@@ -132,14 +166,16 @@ describe('LocalRootKey: loading the master key', () => {
     // One byte outside printable ASCII makes it a raw key.
     const raw = Buffer.concat([Buffer.from('k'.repeat(31)), Buffer.from([0x80])]);
     writeFileSync(join(dir, 'mostly-printable.key'), raw);
-    expect(await sameMaster(LocalRootKey.fromFile(join(dir, 'mostly-printable.key')), new LocalRootKey(raw))).toBe(true);
+    expect(
+      await sameMaster(LocalRootKey.fromFile(join(dir, 'mostly-printable.key')), new LocalRootKey(raw)),
+    ).toBe(true);
   });
 
   it('Precondition: the master key is 32 bytes, not a string (which would decode to a guessable key)', () => {
     expectConfigError(() => new LocalRootKey('0123456789abcdef0123456789abcdef' as unknown as Uint8Array));
   });
 
-  it('keeps its own copy of the master: changing the caller\'s buffer afterwards changes nothing', async () => {
+  it("keeps its own copy of the master: changing the caller's buffer afterwards changes nothing", async () => {
     const copy = Buffer.from(master);
     const root = new LocalRootKey(copy);
     copy.fill(0);
@@ -150,7 +186,10 @@ describe('LocalRootKey: loading the master key', () => {
 describe('LocalRootKey: identity and logging', () => {
   it('has the id local: followed by 16 hex digits of an HMAC fingerprint that does not reveal the key', () => {
     const root = new LocalRootKey(master);
-    const fingerprint = createHmac('sha256', master).update('keyward local root key id').digest('hex').slice(0, 16);
+    const fingerprint = createHmac('sha256', master)
+      .update('keyward local root key id')
+      .digest('hex')
+      .slice(0, 16);
     expect(root.kind).toBe('local');
     expect(root.id).toMatch(/^local:[0-9a-f]{16}$/);
     expect(root.id).toBe(`local:${fingerprint}`);
@@ -164,7 +203,8 @@ describe('LocalRootKey: identity and logging', () => {
   it('does not show the master key in JSON.stringify or util.inspect', () => {
     const root = new LocalRootKey(master);
     const shown = JSON.stringify(root) + inspect(root, { depth: Infinity, showHidden: true });
-    for (const form of [master.toString('hex'), master.toString('base64'), master.toString('latin1')]) expect(shown.includes(form)).toBe(false);
+    for (const form of [master.toString('hex'), master.toString('base64'), master.toString('latin1')])
+      expect(shown.includes(form)).toBe(false);
   });
 
   it('logs a warning on construction saying it is for development only', () => {
@@ -221,7 +261,9 @@ describe('LocalRootKey: wrapping', () => {
 
   it('refuses to unwrap under a different master: KW_ROOT_KEY_UNWRAP_FAILED', async () => {
     const wrapped = await root.wrap(tenantKey(), context);
-    expect((await rejection(new LocalRootKey(randomBytes(32)).unwrap(wrapped, context))).code).toBe('KW_ROOT_KEY_UNWRAP_FAILED');
+    expect((await rejection(new LocalRootKey(randomBytes(32)).unwrap(wrapped, context))).code).toBe(
+      'KW_ROOT_KEY_UNWRAP_FAILED',
+    );
   });
 
   it('refuses a modified envelope at any byte (version, IV, ciphertext, tag): KW_ROOT_KEY_UNWRAP_FAILED', async () => {
@@ -235,7 +277,11 @@ describe('LocalRootKey: wrapping', () => {
 
   it('refuses a truncated or extended envelope: KW_ROOT_KEY_UNWRAP_FAILED', async () => {
     const wrapped = Buffer.from(await root.wrap(tenantKey(), context));
-    for (const modified of [wrapped.subarray(0, 60), Buffer.concat([wrapped, Buffer.from([0])]), Buffer.alloc(0)]) {
+    for (const modified of [
+      wrapped.subarray(0, 60),
+      Buffer.concat([wrapped, Buffer.from([0])]),
+      Buffer.alloc(0),
+    ]) {
       expect((await rejection(root.unwrap(modified, context))).code).toBe('KW_ROOT_KEY_UNWRAP_FAILED');
     }
   });

@@ -11,7 +11,11 @@ function copy(record: WrappedKeyVersion): WrappedKeyVersion {
 }
 
 function samePolicy(a: KeyVersionPolicy, b: KeyVersionPolicy): boolean {
-  return a.latestVersion === b.latestVersion && a.minEncryptionVersion === b.minEncryptionVersion && a.minDecryptionVersion === b.minDecryptionVersion;
+  return (
+    a.latestVersion === b.latestVersion &&
+    a.minEncryptionVersion === b.minEncryptionVersion &&
+    a.minDecryptionVersion === b.minDecryptionVersion
+  );
 }
 
 /** An in-memory TenantKeyStore with the same semantics as the server's, for tests and examples. */
@@ -54,19 +58,34 @@ export class MemoryTenantKeyStore implements TenantKeyStore {
   setPolicy(tenantId: string, policy: KeyVersionPolicy, expected: KeyVersionPolicy): Promise<void> {
     const keyring = this.#keyrings.get(tenantId);
     if (keyring === undefined) return Promise.reject(new KeywardError('KW_TENANT_NOT_FOUND'));
-    if (!samePolicy(keyring.policy, expected)) return Promise.reject(new KeywardError('KW_CONCURRENT_MODIFICATION'));
+    if (!samePolicy(keyring.policy, expected))
+      return Promise.reject(new KeywardError('KW_CONCURRENT_MODIFICATION'));
     keyring.policy = { ...policy };
     return Promise.resolve();
   }
 
-  replaceWrappedKeys(tenantId: string, records: WrappedKeyVersion[], expectedRootKeyId?: string): Promise<void> {
+  replaceWrappedKeys(
+    tenantId: string,
+    records: WrappedKeyVersion[],
+    expectedRootKeyId?: string,
+  ): Promise<void> {
     const keyring = this.#keyrings.get(tenantId);
     if (keyring === undefined) return Promise.reject(new KeywardError('KW_TENANT_NOT_FOUND'));
     // Check every version first so that a bad one leaves nothing half-replaced.
     const missing = records.find((record) => !keyring.versions.has(record.version));
-    if (missing !== undefined) return Promise.reject(new KeywardError('KW_KEY_VERSION_NOT_FOUND', { details: { version: missing.version } }));
-    const moved = expectedRootKeyId !== undefined && records.some((record) => keyring.versions.get(record.version)?.rootKeyId !== expectedRootKeyId);
-    if (moved) return Promise.reject(new KeywardError('KW_CONCURRENT_MODIFICATION', { message: 'A tenant key version was re-wrapped concurrently; nothing was replaced.' }));
+    if (missing !== undefined)
+      return Promise.reject(
+        new KeywardError('KW_KEY_VERSION_NOT_FOUND', { details: { version: missing.version } }),
+      );
+    const moved =
+      expectedRootKeyId !== undefined &&
+      records.some((record) => keyring.versions.get(record.version)?.rootKeyId !== expectedRootKeyId);
+    if (moved)
+      return Promise.reject(
+        new KeywardError('KW_CONCURRENT_MODIFICATION', {
+          message: 'A tenant key version was re-wrapped concurrently; nothing was replaced.',
+        }),
+      );
     for (const record of records) keyring.versions.set(record.version, copy(record));
     return Promise.resolve();
   }

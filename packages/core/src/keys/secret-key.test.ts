@@ -15,21 +15,32 @@ function key(): { secret: SecretKey; bytes: Buffer } {
 /** Every textual form of the key bytes a formatter could produce. */
 function forms(bytes: Buffer): string[] {
   return [
-    bytes.toString('hex'), bytes.toString('hex').toUpperCase(), bytes.toString('base64'), bytes.toString('base64url'),
-    bytes.toString('latin1'), bytes.subarray(0, 8).toString('hex'),
+    bytes.toString('hex'),
+    bytes.toString('hex').toUpperCase(),
+    bytes.toString('base64'),
+    bytes.toString('base64url'),
+    bytes.toString('latin1'),
+    bytes.subarray(0, 8).toString('hex'),
     // How util.inspect prints a Buffer or a byte array: "00 11 22" and "0, 17, 34".
-    '00 11 22 33', [...bytes.subarray(0, 4)].join(', '),
+    '00 11 22 33',
+    [...bytes.subarray(0, 4)].join(', '),
   ];
 }
 
 function expectNoKeyIn(text: string): void {
-  for (const form of forms(Buffer.from(HEX, 'hex'))) expect(text.includes(form), `found ${JSON.stringify(form)} in ${text}`).toBe(false);
+  for (const form of forms(Buffer.from(HEX, 'hex')))
+    expect(text.includes(form), `found ${JSON.stringify(form)} in ${text}`).toBe(false);
 }
 
 /** What console.log/console.error would print, captured from a Console writing to memory. */
 function consoleOutput(...args: unknown[]): string {
   let out = '';
-  const stream = new Writable({ write(chunk: Buffer, _encoding, done) { out += chunk.toString('utf8'); done(); } });
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      out += chunk.toString('utf8');
+      done();
+    },
+  });
   const memoryConsole = new Console({ stdout: stream, stderr: stream, colorMode: false });
   memoryConsole.log(...args);
   memoryConsole.error('%s | %o | %O | %j', ...args, ...args, ...args, ...args);
@@ -41,16 +52,22 @@ describe('SecretKey: redaction', () => {
   it('shows only the redacted label to JSON.stringify, for the key and for objects containing it', () => {
     const { secret } = key();
     expect(JSON.stringify(secret)).toBe(JSON.stringify(REDACTED));
-    expect(JSON.stringify({ tenant: 't', key: secret, nested: [{ secret }] })).toBe(`{"tenant":"t","key":"${REDACTED}","nested":[{"secret":"${REDACTED}"}]}`);
+    expect(JSON.stringify({ tenant: 't', key: secret, nested: [{ secret }] })).toBe(
+      `{"tenant":"t","key":"${REDACTED}","nested":[{"secret":"${REDACTED}"}]}`,
+    );
   });
 
   it('shows only the redacted label to util.inspect, even with showHidden, depth Infinity and customInspect off', () => {
     const { secret } = key();
     expect(inspect(secret)).toBe(REDACTED);
-    expect(inspect({ a: { b: { c: { key: secret } } } }, { depth: Infinity, showHidden: true })).toContain(REDACTED);
+    expect(inspect({ a: { b: { c: { key: secret } } } }, { depth: Infinity, showHidden: true })).toContain(
+      REDACTED,
+    );
     expectNoKeyIn(inspect({ a: { b: { c: { key: secret } } } }, { depth: Infinity, showHidden: true }));
     // Without its custom inspector the bytes still do not show: they live in a private field.
-    expectNoKeyIn(inspect(secret, { customInspect: false, showHidden: true, depth: Infinity, getters: true }));
+    expectNoKeyIn(
+      inspect(secret, { customInspect: false, showHidden: true, depth: Infinity, getters: true }),
+    );
   });
 
   it('shows only the redacted label to String() and template literals', () => {

@@ -39,5 +39,9 @@ export interface TenantKeyStore {
    * all of them or none. With `expectedRootKeyId`, every one of them must still be wrapped by that
    * root (compare-and-set), else KW_CONCURRENT_MODIFICATION and nothing changes.
    */
-  replaceWrappedKeys(tenantId: string, records: WrappedKeyVersion[], expectedRootKeyId?: string): Promise<void>;
+  replaceWrappedKeys(
+    tenantId: string,
+    records: WrappedKeyVersion[],
+    expectedRootKeyId?: string,
+  ): Promise<void>;
 }

@@ -2,7 +2,8 @@ import { roleSessionNameFor } from '../keys/customer-kms-root-key.js';
 import type { KitValues } from './kit-input.js';
 
 /** Single-quotes a shell word (the values are ARNs and IDs, but a kit must be safe to paste). */
-const sh = (value: string): string => (/^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`);
+const sh = (value: string): string =>
+  /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 
 /**
  * Step 4 of the guide: the AWS CLI calls that prove the role and key work. They must run as a
@@ -19,7 +20,7 @@ export function cliChecks(values: KitValues): { assumeRole: string; describeKey:
   ].join(' \\\n  ');
   const describeKey = `aws kms describe-key --region ${sh(values.region)} --key-id ${sh(values.keyArn)}`;
   const script = [
-    '# Run as the platform\'s Service Role (the only principal the trust policy allows).',
+    "# Run as the platform's Service Role (the only principal the trust policy allows).",
     '# 1. Assume the role with the External ID, as the platform will, and use the session from here on.',
     `read -r AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN <<< "$(${assumeRole.replace(/\n {2}/g, '\n    ')} \\\n    --query 'Credentials.[AccessKeyId,SecretAccessKey,SessionToken]' --output text)"`,
     'export AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN',

@@ -12,16 +12,33 @@ import { permissionsPolicy, trustPolicy } from './policies.js';
  */
 export function cloudFormationTemplate(values: KitValues): string {
   const trust = trustPolicy(values.serviceRoleArn, 'EXTERNAL_ID');
-  trust.Statement[0]!.Condition = { StringEquals: { 'sts:ExternalId': { Ref: 'ExternalId' } as unknown as string } };
+  trust.Statement[0]!.Condition = {
+    StringEquals: { 'sts:ExternalId': { Ref: 'ExternalId' } as unknown as string },
+  };
   const permissions = permissionsPolicy('KMS_KEY_ARN');
   permissions.Statement[0]!.Resource = { Ref: 'KmsKeyArn' } as unknown as string;
   const template = {
     AWSTemplateFormatVersion: '2010-09-09',
     Description: `Keyward BYOK: the role that lets the platform use your KMS key for tenant ${values.tenantId}. Also add the key policy statement from the setup guide to the key.`,
     Parameters: {
-      RoleName: { Type: 'String', Default: values.roleName, AllowedPattern: '[\\w+=,.@-]{1,64}', Description: 'Name of the role the platform assumes.' },
-      KmsKeyArn: { Type: 'String', Default: values.keyArn, AllowedPattern: 'arn:aws[a-z-]*:kms:[a-z0-9-]+:\\d{12}:key/[a-zA-Z0-9-]+', Description: 'ARN of your KMS key (a key ARN, not an alias).' },
-      ExternalId: { Type: 'String', Default: values.externalId, AllowedPattern: '[\\w+=,.@:/-]{2,1224}', Description: 'The External ID Keyward issued for your tenant.' },
+      RoleName: {
+        Type: 'String',
+        Default: values.roleName,
+        AllowedPattern: '[\\w+=,.@-]{1,64}',
+        Description: 'Name of the role the platform assumes.',
+      },
+      KmsKeyArn: {
+        Type: 'String',
+        Default: values.keyArn,
+        AllowedPattern: 'arn:aws[a-z-]*:kms:[a-z0-9-]+:\\d{12}:key/[a-zA-Z0-9-]+',
+        Description: 'ARN of your KMS key (a key ARN, not an alias).',
+      },
+      ExternalId: {
+        Type: 'String',
+        Default: values.externalId,
+        AllowedPattern: '[\\w+=,.@:/-]{2,1224}',
+        Description: 'The External ID Keyward issued for your tenant.',
+      },
     },
     Resources: {
       KeywardByokRole: {
@@ -36,7 +53,10 @@ export function cloudFormationTemplate(values: KitValues): string {
       },
     },
     Outputs: {
-      RoleArn: { Description: 'Give this Role ARN to the platform.', Value: { 'Fn::GetAtt': ['KeywardByokRole', 'Arn'] } },
+      RoleArn: {
+        Description: 'Give this Role ARN to the platform.',
+        Value: { 'Fn::GetAtt': ['KeywardByokRole', 'Arn'] },
+      },
       KmsKeyArn: { Description: 'Give this CMK ARN to the platform.', Value: { Ref: 'KmsKeyArn' } },
     },
   };

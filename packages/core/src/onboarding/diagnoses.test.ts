@@ -13,16 +13,26 @@ describe('onboarding diagnoses catalogue', () => {
     for (const line of markdown.split('\n')) {
       const match = ROW.exec(line);
       if (match === null) continue;
-      documented.set(match[1]!, { status: match[2], artifact: match[3] === '—' ? null : match[3], step: match[4] === '—' ? null : Number(match[4]), retryable: match[5] === 'yes', summary: match[6] });
+      documented.set(match[1]!, {
+        status: match[2],
+        artifact: match[3] === '—' ? null : match[3],
+        step: match[4] === '—' ? null : Number(match[4]),
+        retryable: match[5] === 'yes',
+        summary: match[6],
+      });
     }
     expect([...documented.keys()].sort()).toEqual(Object.keys(DIAGNOSES).sort());
-    for (const [code, diagnosis] of Object.entries(DIAGNOSES)) expect(documented.get(code), code).toEqual({ ...diagnosis });
+    for (const [code, diagnosis] of Object.entries(DIAGNOSES))
+      expect(documented.get(code), code).toEqual({ ...diagnosis });
   });
 
-  it('every failing or warning diagnosis names an artifact and a step, or is retryable / the platform\'s, and has a remediation', () => {
+  it("every failing or warning diagnosis names an artifact and a step, or is retryable / the platform's, and has a remediation", () => {
     const subject = {
       platform: platformIdentity('arn:aws:iam::111122223333:role/keyward-service'),
-      tenantId: 'acme', externalId: 'kw-abc', roleArn: 'arn:aws:iam::444455556666:role/R', keyArn: 'arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      tenantId: 'acme',
+      externalId: 'kw-abc',
+      roleArn: 'arn:aws:iam::444455556666:role/R',
+      keyArn: 'arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab',
     };
     for (const [code, diagnosis] of Object.entries(DIAGNOSES)) {
       const remediation = remediationFor(code as keyof typeof DIAGNOSES, subject);

@@ -4,8 +4,14 @@ import * as fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isKeywardError, KeywardError } from '../errors.js';
 import {
-  EXTERNAL_ID_PATTERN, EXTERNAL_ID_PREFIX, EXTERNAL_ID_RANDOM_BYTES, REGENERATED_NOTICE,
-  generateExternalId, isValidExternalId, issueExternalId, regenerateExternalId,
+  EXTERNAL_ID_PATTERN,
+  EXTERNAL_ID_PREFIX,
+  EXTERNAL_ID_RANDOM_BYTES,
+  REGENERATED_NOTICE,
+  generateExternalId,
+  isValidExternalId,
+  issueExternalId,
+  regenerateExternalId,
 } from './external-id.js';
 
 // Wrap node's CSPRNG in a spy, so the test can see that the default source is crypto.randomBytes.
@@ -70,11 +76,13 @@ describe('generateExternalId: format', () => {
   });
 
   it('has the format for any 20 random bytes', () => {
-    fc.assert(fc.property(bytes20, (bytes) => {
-      const id = generateExternalId(() => Buffer.from(bytes));
-      expect(id).toMatch(FORMAT);
-      expect(id).toMatch(AWS_EXTERNAL_ID);
-    }));
+    fc.assert(
+      fc.property(bytes20, (bytes) => {
+        const id = generateExternalId(() => Buffer.from(bytes));
+        expect(id).toMatch(FORMAT);
+        expect(id).toMatch(AWS_EXTERNAL_ID);
+      }),
+    );
   });
 });
 
@@ -88,8 +96,14 @@ describe('generateExternalId: entropy source', () => {
   it('encodes fixed bytes to a fixed, independently computed ID', () => {
     const counting = Uint8Array.from({ length: 20 }, (_, i) => i);
     expect(generateExternalId(() => Buffer.from(counting))).toBe('kw-aaaqeayeaudaocajbifqydiob4ibceqt');
-    expect(generateExternalId(() => Buffer.from([0xde, 0xad, 0xbe, 0xef, 0xde, 0xad, 0xbe, 0xef, 0xde, 0xad, 0xbe, 0xef, 0xde, 0xad, 0xbe, 0xef, 0xde, 0xad, 0xbe, 0xef])))
-      .toBe('kw-32w35366vw7o7xvnx3x55ln657pk3pxp');
+    expect(
+      generateExternalId(() =>
+        Buffer.from([
+          0xde, 0xad, 0xbe, 0xef, 0xde, 0xad, 0xbe, 0xef, 0xde, 0xad, 0xbe, 0xef, 0xde, 0xad, 0xbe, 0xef,
+          0xde, 0xad, 0xbe, 0xef,
+        ]),
+      ),
+    ).toBe('kw-32w35366vw7o7xvnx3x55ln657pk3pxp');
     expect(generateExternalId(() => Buffer.alloc(20, 0))).toBe(`kw-${'a'.repeat(32)}`);
     expect(generateExternalId(() => Buffer.alloc(20, 0xff))).toBe(`kw-${'7'.repeat(32)}`);
     // The reference encoder agrees with the hard-coded vectors above.
@@ -97,16 +111,20 @@ describe('generateExternalId: entropy source', () => {
   });
 
   it('is the base32 of exactly the bytes it was given, for any bytes', () => {
-    fc.assert(fc.property(bytes20, (bytes) => {
-      expect(generateExternalId(() => Buffer.from(bytes))).toBe(`kw-${referenceBase32(bytes)}`);
-    }));
+    fc.assert(
+      fc.property(bytes20, (bytes) => {
+        expect(generateExternalId(() => Buffer.from(bytes))).toBe(`kw-${referenceBase32(bytes)}`);
+      }),
+    );
   });
 
   it('maps different byte strings to different IDs', () => {
-    fc.assert(fc.property(bytes20, bytes20, (a, b) => {
-      fc.pre(Buffer.compare(Buffer.from(a), Buffer.from(b)) !== 0);
-      expect(generateExternalId(() => Buffer.from(a))).not.toBe(generateExternalId(() => Buffer.from(b)));
-    }));
+    fc.assert(
+      fc.property(bytes20, bytes20, (a, b) => {
+        fc.pre(Buffer.compare(Buffer.from(a), Buffer.from(b)) !== 0);
+        expect(generateExternalId(() => Buffer.from(a))).not.toBe(generateExternalId(() => Buffer.from(b)));
+      }),
+    );
   });
 
   it('depends on every one of the 160 bits', () => {
@@ -123,7 +141,7 @@ describe('generateExternalId: entropy source', () => {
     expect(seen.size).toBe(161);
   });
 
-  it('uses node\'s CSPRNG (crypto.randomBytes) by default, for 20 bytes', () => {
+  it("uses node's CSPRNG (crypto.randomBytes) by default, for 20 bytes", () => {
     generateExternalId();
     expect(randomBytesSpy).toHaveBeenCalledTimes(1);
     expect(randomBytesSpy).toHaveBeenCalledWith(20);
@@ -138,30 +156,39 @@ describe('generateExternalId: entropy source', () => {
 });
 
 describe('generateExternalId: a random source giving other than 20 bytes', () => {
-  it.each([0, 1, 16, 19, 21, 32, 64])('is refused when it gives %i bytes (KW_INTERNAL), whatever the bytes', (length) => {
-    for (const fill of [0x00, 0xff, 0x5a]) {
-      const error: unknown = (() => {
-        try {
-          generateExternalId(() => Buffer.alloc(length, fill));
-        } catch (caught) {
-          return caught;
-        }
-        return undefined;
-      })();
-      expect(error).toBeInstanceOf(KeywardError);
-      expect(isKeywardError(error, 'KW_INTERNAL')).toBe(true);
-      expect((error as KeywardError).message).toBe(`The random source returned ${length} bytes instead of 20.`);
-    }
-  });
+  it.each([0, 1, 16, 19, 21, 32, 64])(
+    'is refused when it gives %i bytes (KW_INTERNAL), whatever the bytes',
+    (length) => {
+      for (const fill of [0x00, 0xff, 0x5a]) {
+        const error: unknown = (() => {
+          try {
+            generateExternalId(() => Buffer.alloc(length, fill));
+          } catch (caught) {
+            return caught;
+          }
+          return undefined;
+        })();
+        expect(error).toBeInstanceOf(KeywardError);
+        expect(isKeywardError(error, 'KW_INTERNAL')).toBe(true);
+        expect((error as KeywardError).message).toBe(
+          `The random source returned ${length} bytes instead of 20.`,
+        );
+      }
+    },
+  );
 
   it('is refused for any length but 20, and accepted for 20', () => {
-    fc.assert(fc.property(fc.uint8Array({ minLength: 0, maxLength: 64 }), (bytes) => {
-      if (bytes.length === 20) {
-        expect(generateExternalId(() => Buffer.from(bytes))).toBe(`kw-${referenceBase32(bytes)}`);
-      } else {
-        expect(() => generateExternalId(() => Buffer.from(bytes))).toThrow(`The random source returned ${bytes.length} bytes instead of 20.`);
-      }
-    }));
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 0, maxLength: 64 }), (bytes) => {
+        if (bytes.length === 20) {
+          expect(generateExternalId(() => Buffer.from(bytes))).toBe(`kw-${referenceBase32(bytes)}`);
+        } else {
+          expect(() => generateExternalId(() => Buffer.from(bytes))).toThrow(
+            `The random source returned ${bytes.length} bytes instead of 20.`,
+          );
+        }
+      }),
+    );
   });
 
   it('stops issueExternalId and regenerateExternalId before the store is asked', async () => {
@@ -173,7 +200,9 @@ describe('generateExternalId: a random source giving other than 20 bytes', () =>
     expect(short.asked).toEqual([20]);
 
     const long = scripted(new Uint8Array(21));
-    const regenerated: unknown = await regenerateExternalId('kw-old', taken, long.random).catch((caught: unknown) => caught);
+    const regenerated: unknown = await regenerateExternalId('kw-old', taken, long.random).catch(
+      (caught: unknown) => caught,
+    );
     expect(isKeywardError(regenerated, 'KW_INTERNAL')).toBe(true);
     expect((regenerated as KeywardError).message).toBe('The random source returned 21 bytes instead of 20.');
     expect(long.asked).toEqual([20]);
@@ -211,15 +240,20 @@ describe('isValidExternalId', () => {
     expect(isValidExternalId(value)).toBe(false);
   });
 
-  it.each([[undefined], [null], [42], [{}], [['kw-abc']], [Symbol('kw')]])('refuses the non-string %s', (value) => {
-    expect(isValidExternalId(value)).toBe(false);
-  });
+  it.each([[undefined], [null], [42], [{}], [['kw-abc']], [Symbol('kw')]])(
+    'refuses the non-string %s',
+    (value) => {
+      expect(isValidExternalId(value)).toBe(false);
+    },
+  );
 
-  it('agrees with AWS\'s documented limits on arbitrary strings', () => {
+  it("agrees with AWS's documented limits on arbitrary strings", () => {
     const chars = fc.constantFrom(...'aZ09_+=,.@:/- #!$"\'\\\n\tä*'.split(''));
-    fc.assert(fc.property(fc.string({ unit: chars, minLength: 0, maxLength: 30 }), (value) => {
-      expect(isValidExternalId(value)).toBe(AWS_EXTERNAL_ID.test(value));
-    }));
+    fc.assert(
+      fc.property(fc.string({ unit: chars, minLength: 0, maxLength: 30 }), (value) => {
+        expect(isValidExternalId(value)).toBe(AWS_EXTERNAL_ID.test(value));
+      }),
+    );
   });
 });
 
@@ -267,12 +301,16 @@ describe('issueExternalId', () => {
     const lastFree = scripted(...ids);
     await expect(issueExternalId((id) => id !== idOf(ids[4]!), lastFree.random)).resolves.toBe(idOf(ids[4]!));
     const neverFree = scripted(...ids);
-    await expect(issueExternalId((id) => id !== idOf(ids[5]!), neverFree.random)).rejects.toBeInstanceOf(KeywardError);
+    await expect(issueExternalId((id) => id !== idOf(ids[5]!), neverFree.random)).rejects.toBeInstanceOf(
+      KeywardError,
+    );
     expect(neverFree.asked).toHaveLength(5);
   });
 
   it('propagates a failing store', async () => {
-    await expect(issueExternalId(() => Promise.reject(new Error('store down')), scripted(first).random)).rejects.toThrow('store down');
+    await expect(
+      issueExternalId(() => Promise.reject(new Error('store down')), scripted(first).random),
+    ).rejects.toThrow('store down');
   });
 
   it('uses the CSPRNG when no random function is given', async () => {
@@ -296,18 +334,27 @@ describe('regenerateExternalId', () => {
   });
 
   it('never returns the previous ID for any previous and any random sequence', async () => {
-    await fc.assert(fc.asyncProperty(bytes20, fc.array(bytes20, { minLength: 1, maxLength: 6 }), fc.boolean(), async (prevBytes, sequence, repeatPrevious) => {
-      const previous = generateExternalId(() => Buffer.from(prevBytes));
-      const chunks = repeatPrevious ? [prevBytes, ...sequence] : sequence;
-      const outcome = await regenerateExternalId(previous, () => false, scripted(...chunks).random).catch((error: unknown) => error);
-      if (outcome instanceof KeywardError) {
-        expect(outcome.code).toBe('KW_INTERNAL');
-      } else {
-        const { externalId } = outcome as { externalId: string };
-        expect(externalId).not.toBe(previous);
-        expect(externalId).toMatch(FORMAT);
-      }
-    }));
+    await fc.assert(
+      fc.asyncProperty(
+        bytes20,
+        fc.array(bytes20, { minLength: 1, maxLength: 6 }),
+        fc.boolean(),
+        async (prevBytes, sequence, repeatPrevious) => {
+          const previous = generateExternalId(() => Buffer.from(prevBytes));
+          const chunks = repeatPrevious ? [prevBytes, ...sequence] : sequence;
+          const outcome = await regenerateExternalId(previous, () => false, scripted(...chunks).random).catch(
+            (error: unknown) => error,
+          );
+          if (outcome instanceof KeywardError) {
+            expect(outcome.code).toBe('KW_INTERNAL');
+          } else {
+            const { externalId } = outcome as { externalId: string };
+            expect(externalId).not.toBe(previous);
+            expect(externalId).toMatch(FORMAT);
+          }
+        },
+      ),
+    );
   });
 
   it('also skips IDs other tenants hold', async () => {
@@ -320,7 +367,11 @@ describe('regenerateExternalId', () => {
 
   it('gives up with KW_INTERNAL rather than return the previous ID from a constant source', async () => {
     const previous = generateExternalId(() => Buffer.alloc(20, 9));
-    const error: unknown = await regenerateExternalId(previous, () => false, () => Buffer.alloc(20, 9)).catch((caught: unknown) => caught);
+    const error: unknown = await regenerateExternalId(
+      previous,
+      () => false,
+      () => Buffer.alloc(20, 9),
+    ).catch((caught: unknown) => caught);
     expect(isKeywardError(error, 'KW_INTERNAL')).toBe(true);
   });
 
@@ -329,7 +380,7 @@ describe('regenerateExternalId', () => {
     expect(result.externalId).toMatch(FORMAT);
     expect(result.notice).toBe(REGENERATED_NOTICE);
     expect(result.notice).toBe(
-      'A new External ID was issued. The role\'s trust policy still names the old one, so the platform can no longer assume the role until the customer updates the sts:ExternalId condition (setup step 3) and the test is run again.',
+      "A new External ID was issued. The role's trust policy still names the old one, so the platform can no longer assume the role until the customer updates the sts:ExternalId condition (setup step 3) and the test is run again.",
     );
     expect(result.notice).toMatch(/trust policy/);
     expect(result.notice).toMatch(/sts:ExternalId/);

@@ -1,7 +1,14 @@
 import { cliChecks } from './cli-checks.js';
 import { PLACEHOLDER_ACCOUNT, PLACEHOLDER_KEY_ID, PLACEHOLDER_REGION, type KitValues } from './kit-input.js';
 import { roleSessionNameFor } from '../keys/customer-kms-root-key.js';
-import { hardenedKeyPolicyStatements, hardenedPermissionsPolicy, KEY_POLICY_WARNING, keyPolicyStatement, permissionsPolicy, trustPolicy } from './policies.js';
+import {
+  hardenedKeyPolicyStatements,
+  hardenedPermissionsPolicy,
+  KEY_POLICY_WARNING,
+  keyPolicyStatement,
+  permissionsPolicy,
+  trustPolicy,
+} from './policies.js';
 
 const json = (value: unknown): string => `\`\`\`json\n${JSON.stringify(value, null, 2)}\n\`\`\``;
 
@@ -11,10 +18,13 @@ const json = (value: unknown): string => `\`\`\`json\n${JSON.stringify(value, nu
  */
 export function setupGuide(values: KitValues): string {
   const checks = cliChecks(values);
-  const missing = [PLACEHOLDER_ACCOUNT, PLACEHOLDER_REGION, PLACEHOLDER_KEY_ID].filter((placeholder) => `${values.roleArn} ${values.keyArn}`.includes(placeholder));
-  const placeholderNote = missing.length > 0
-    ? `\n> Values in CAPITALS (${missing.join(', ')}) are placeholders until you tell the platform your Role ARN and CMK ARN; the kit is then generated again with them filled in.\n`
-    : '';
+  const missing = [PLACEHOLDER_ACCOUNT, PLACEHOLDER_REGION, PLACEHOLDER_KEY_ID].filter((placeholder) =>
+    `${values.roleArn} ${values.keyArn}`.includes(placeholder),
+  );
+  const placeholderNote =
+    missing.length > 0
+      ? `\n> Values in CAPITALS (${missing.join(', ')}) are placeholders until you tell the platform your Role ARN and CMK ARN; the kit is then generated again with them filled in.\n`
+      : '';
   return `# Bring your own key: setup for tenant \`${values.tenantId}\`
 ${placeholderNote}
 Your data on the platform is encrypted with keys that only your AWS KMS key (CMK) can unwrap. You

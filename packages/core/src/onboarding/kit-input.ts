@@ -51,14 +51,17 @@ export const PLACEHOLDER_KEY_ID = 'KEY_ID';
 export function platformIdentity(serviceRoleArn: string): PlatformIdentity {
   const arn = parseArn(serviceRoleArn);
   if (arn?.service !== 'iam' || !arn.resource.startsWith('role/') || arn.accountId === '') {
-    throw new KeywardError('KW_INVALID_ARN', { message: `The platform's Service Role ARN "${serviceRoleArn}" is not an IAM role ARN.` });
+    throw new KeywardError('KW_INVALID_ARN', {
+      message: `The platform's Service Role ARN "${serviceRoleArn}" is not an IAM role ARN.`,
+    });
   }
   return { partition: arn.partition, accountId: arn.accountId, serviceRoleArn };
 }
 
 export function kitValues(input: KitInput): KitValues {
   checkTenantId(input.tenantId);
-  if (!isValidExternalId(input.externalId)) throw new KeywardError('KW_INVALID_ARGUMENT', { message: 'The External ID is not within AWS\'s limits.' });
+  if (!isValidExternalId(input.externalId))
+    throw new KeywardError('KW_INVALID_ARGUMENT', { message: "The External ID is not within AWS's limits." });
   const partition = input.platform.partition;
   // Refused here rather than written into the customer's documents: a kit for a user ARN or an alias would mislead.
   const role = input.roleArn === undefined ? undefined : parseRoleArn(input.roleArn);
@@ -66,11 +69,18 @@ export function kitValues(input: KitInput): KitValues {
   const customerAccountId = role?.accountId ?? key?.accountId ?? PLACEHOLDER_ACCOUNT;
   const roleName = role?.roleName ?? input.roleName ?? DEFAULT_ROLE_NAME;
   /* Precondition: the role name is one IAM accepts (it goes into ARNs, templates and shell commands). */
-  if (!/^[\w+=,.@-]{1,64}$/.test(roleName)) throw new KeywardError('KW_INVALID_ARGUMENT', { message: `"${roleName.slice(0, 80)}" is not an IAM role name (1–64 characters of letters, digits and +=,.@_-).` });
+  if (!/^[\w+=,.@-]{1,64}$/.test(roleName))
+    throw new KeywardError('KW_INVALID_ARGUMENT', {
+      message: `"${roleName.slice(0, 80)}" is not an IAM role name (1–64 characters of letters, digits and +=,.@_-).`,
+    });
   for (const arn of [role, key]) {
-    if (arn !== undefined && arn.partition !== partition) throw new KeywardError('KW_INVALID_ARN', { message: `${arn.service === 'iam' ? 'The role' : 'The key'} is in the ${arn.partition} partition; the platform is in ${partition}.` });
+    if (arn !== undefined && arn.partition !== partition)
+      throw new KeywardError('KW_INVALID_ARN', {
+        message: `${arn.service === 'iam' ? 'The role' : 'The key'} is in the ${arn.partition} partition; the platform is in ${partition}.`,
+      });
   }
-  const rolePath = role === undefined ? '/' : role.resource.slice('role'.length, role.resource.length - roleName.length);
+  const rolePath =
+    role === undefined ? '/' : role.resource.slice('role'.length, role.resource.length - roleName.length);
   const region = key?.region ?? PLACEHOLDER_REGION;
   return {
     partition,

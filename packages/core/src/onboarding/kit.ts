@@ -4,8 +4,14 @@ import { cloudFormationTemplate } from './cloudformation.js';
 import { setupGuide } from './guide.js';
 import { kitValues, type KitInput, type KitValues } from './kit-input.js';
 import {
-  hardenedKeyPolicyStatements, hardenedPermissionsPolicy, KEY_POLICY_WARNING, keyPolicyStatement, permissionsPolicy, trustPolicy,
-  type PolicyDocument, type PolicyStatement,
+  hardenedKeyPolicyStatements,
+  hardenedPermissionsPolicy,
+  KEY_POLICY_WARNING,
+  keyPolicyStatement,
+  permissionsPolicy,
+  trustPolicy,
+  type PolicyDocument,
+  type PolicyStatement,
 } from './policies.js';
 import { terraformSnippet } from './terraform.js';
 

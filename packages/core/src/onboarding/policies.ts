@@ -17,12 +17,26 @@ export interface PolicyDocument {
 }
 
 /** What the role may do with the CMK: exactly what the data plane and the test call. */
-export const KEY_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'] as const;
+export const KEY_ACTIONS = [
+  'kms:Encrypt',
+  'kms:Decrypt',
+  'kms:ReEncrypt*',
+  'kms:GenerateDataKey*',
+  'kms:DescribeKey',
+] as const;
 /** The actions that carry an encryption context, and so can be restricted to one tenant. */
-export const CONTEXT_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'] as const;
+export const CONTEXT_ACTIONS = [
+  'kms:Encrypt',
+  'kms:Decrypt',
+  'kms:ReEncrypt*',
+  'kms:GenerateDataKey*',
+] as const;
 export const TENANT_CONTEXT_KEY = 'kms:EncryptionContext:keyward:tenant';
 
-const document = (...statements: PolicyStatement[]): PolicyDocument => ({ Version: '2012-10-17', Statement: statements });
+const document = (...statements: PolicyStatement[]): PolicyDocument => ({
+  Version: '2012-10-17',
+  Statement: statements,
+});
 const tenantCondition = (tenantId: string) => ({ StringEquals: { [TENANT_CONTEXT_KEY]: tenantId } });
 
 /** The role's trust policy: only the platform's Service Role, and only with this tenant's External ID. */
@@ -43,7 +57,13 @@ export function permissionsPolicy(keyArn: string): PolicyDocument {
 
 /** The statement to add to the CMK's key policy; "Resource": "*" in a key policy means this key. */
 export function keyPolicyStatement(roleArn: string): PolicyStatement {
-  return { Sid: 'AllowKeywardByokRole', Effect: 'Allow', Principal: { AWS: roleArn }, Action: [...KEY_ACTIONS], Resource: '*' };
+  return {
+    Sid: 'AllowKeywardByokRole',
+    Effect: 'Allow',
+    Principal: { AWS: roleArn },
+    Action: [...KEY_ACTIONS],
+    Resource: '*',
+  };
 }
 
 export const KEY_POLICY_WARNING =
@@ -55,15 +75,34 @@ export const KEY_POLICY_WARNING =
  */
 export function hardenedKeyPolicyStatements(roleArn: string, tenantId: string): PolicyStatement[] {
   return [
-    { Sid: 'AllowKeywardByokRoleDescribe', Effect: 'Allow', Principal: { AWS: roleArn }, Action: 'kms:DescribeKey', Resource: '*' },
-    { Sid: 'AllowKeywardByokRoleForThisTenant', Effect: 'Allow', Principal: { AWS: roleArn }, Action: [...CONTEXT_ACTIONS], Resource: '*', Condition: tenantCondition(tenantId) },
+    {
+      Sid: 'AllowKeywardByokRoleDescribe',
+      Effect: 'Allow',
+      Principal: { AWS: roleArn },
+      Action: 'kms:DescribeKey',
+      Resource: '*',
+    },
+    {
+      Sid: 'AllowKeywardByokRoleForThisTenant',
+      Effect: 'Allow',
+      Principal: { AWS: roleArn },
+      Action: [...CONTEXT_ACTIONS],
+      Resource: '*',
+      Condition: tenantCondition(tenantId),
+    },
   ];
 }
 
 export function hardenedPermissionsPolicy(keyArn: string, tenantId: string): PolicyDocument {
   return document(
     { Sid: 'DescribeTheByokKey', Effect: 'Allow', Action: 'kms:DescribeKey', Resource: keyArn },
-    { Sid: 'UseTheByokKeyForThisTenant', Effect: 'Allow', Action: [...CONTEXT_ACTIONS], Resource: keyArn, Condition: tenantCondition(tenantId) },
+    {
+      Sid: 'UseTheByokKeyForThisTenant',
+      Effect: 'Allow',
+      Action: [...CONTEXT_ACTIONS],
+      Resource: keyArn,
+      Condition: tenantCondition(tenantId),
+    },
   );
 }
 
@@ -84,11 +123,20 @@ export const INLINE_POLICY_MAX_CHARS = 10_240;
  * platforms with more registered roles than one policy can list (about 190 at the default).
  * Attach them all; each allows sts:AssumeRole on its share of the roles.
  */
-export function serviceRolePolicies(registeredRoleArns: readonly string[], maxChars = INLINE_POLICY_MAX_CHARS): PolicyDocument[] {
+export function serviceRolePolicies(
+  registeredRoleArns: readonly string[],
+  maxChars = INLINE_POLICY_MAX_CHARS,
+): PolicyDocument[] {
   const roles = [...new Set(registeredRoleArns)].sort();
   const documents: PolicyDocument[] = [];
   let share: string[] = [];
-  const make = (resources: string[]) => document({ Sid: 'AssumeRegisteredCustomerRoles', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: resources });
+  const make = (resources: string[]) =>
+    document({
+      Sid: 'AssumeRegisteredCustomerRoles',
+      Effect: 'Allow',
+      Action: 'sts:AssumeRole',
+      Resource: resources,
+    });
   for (const role of roles) {
     if (share.length > 0 && JSON.stringify(make([...share, role])).length > maxChars) {
       documents.push(make(share));

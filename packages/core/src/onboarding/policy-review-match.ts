@@ -7,7 +7,11 @@
 import { parseArn } from '../aws/arns.js';
 import { TENANT_CONTEXT_KEY } from './policies.js';
 
-export interface Condition { operator: string; key: string; values: string[] }
+export interface Condition {
+  operator: string;
+  key: string;
+  values: string[];
+}
 
 export interface Statement {
   /** How messages name it: `statement "Sid"` or `statement #2`, with the policy name for role policies. */
@@ -27,11 +31,14 @@ export type ParsedPolicy = { ok: true; statements: Statement[] } | { ok: false; 
 
 class Unreadable extends Error {}
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function strings(value: unknown): string[] | undefined {
   if (typeof value === 'string') return [value];
-  return Array.isArray(value) && value.every((item): item is string => typeof item === 'string') ? value : undefined;
+  return Array.isArray(value) && value.every((item): item is string => typeof item === 'string')
+    ? value
+    : undefined;
 }
 
 /** IAM's GetRole returns the trust policy URL-encoded; other callers pass JSON text or parsed JSON. */
@@ -62,7 +69,8 @@ function parseStatement(raw: unknown, index: number, policyName: string | undefi
   const where = policyName === undefined ? '' : ` of policy "${policyName}"`;
   if (!isRecord(raw)) throw new Unreadable(`statement #${index + 1}${where} is not an object`);
   const label = `${typeof raw.Sid === 'string' && raw.Sid !== '' ? `statement "${raw.Sid}"` : `statement #${index + 1}`}${where}`;
-  if (raw.Effect !== 'Allow' && raw.Effect !== 'Deny') throw new Unreadable(`${label} has no Effect "Allow" or "Deny"`);
+  if (raw.Effect !== 'Allow' && raw.Effect !== 'Deny')
+    throw new Unreadable(`${label} has no Effect "Allow" or "Deny"`);
   const list = (field: string): string[] | null => {
     if (raw[field] === undefined) return null;
     const values = strings(raw[field]);
@@ -71,12 +79,20 @@ function parseStatement(raw: unknown, index: number, policyName: string | undefi
   };
   const action = list('Action');
   const notAction = list('NotAction');
-  if ((action === null) === (notAction === null)) throw new Unreadable(`${label} needs exactly one of Action and NotAction`);
+  if ((action === null) === (notAction === null))
+    throw new Unreadable(`${label} needs exactly one of Action and NotAction`);
   const notPrincipal = raw.NotPrincipal !== undefined;
   if (notPrincipal) principalsOf(raw.NotPrincipal, label);
   return {
-    label, effect: raw.Effect, action, notAction, resource: list('Resource'), notResource: list('NotResource'),
-    principals: principalsOf(raw.Principal, label), notPrincipal, conditions: conditionsOf(raw.Condition, label),
+    label,
+    effect: raw.Effect,
+    action,
+    notAction,
+    resource: list('Resource'),
+    notResource: list('NotResource'),
+    principals: principalsOf(raw.Principal, label),
+    notPrincipal,
+    conditions: conditionsOf(raw.Condition, label),
   };
 }
 
@@ -85,7 +101,8 @@ function principalsOf(value: unknown, label: string): string[] | null {
   if (value === undefined) return null;
   if (value === '*') return ['*'];
   if (!isRecord(value)) throw new Unreadable(`${label} has an invalid Principal`);
-  for (const entry of Object.values(value)) if (strings(entry) === undefined) throw new Unreadable(`${label} has an invalid Principal`);
+  for (const entry of Object.values(value))
+    if (strings(entry) === undefined) throw new Unreadable(`${label} has an invalid Principal`);
   return value.AWS === undefined ? [] : strings(value.AWS)!;
 }
 
@@ -93,7 +110,8 @@ function principalsOf(value: unknown, label: string): string[] | null {
 function conditionsOf(value: unknown, label: string): Condition[] {
   if (value === undefined) return [];
   if (!isRecord(value)) throw new Unreadable(`${label} has an invalid Condition`);
-  const scalar = (item: unknown) => typeof item === 'string' || typeof item === 'number' || typeof item === 'boolean';
+  const scalar = (item: unknown) =>
+    typeof item === 'string' || typeof item === 'number' || typeof item === 'boolean';
   return Object.entries(value).flatMap(([operator, block]) => {
     if (!isRecord(block)) throw new Unreadable(`${label} has an invalid Condition`);
     return Object.entries(block).map(([key, raw]) => {
@@ -106,14 +124,20 @@ function conditionsOf(value: unknown, label: string): Condition[] {
 
 /** IAM wildcards: `*` any run of characters, `?` one character; everything else literal. */
 export function wildcardMatch(pattern: string, value: string, ignoreCase: boolean): boolean {
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*').replaceAll('?', '.');
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replaceAll('*', '.*')
+    .replaceAll('?', '.');
   return new RegExp(`^${source}$`, ignoreCase ? 'is' : 's').test(value);
 }
 
 export type Applies = 'yes' | 'no' | 'maybe';
 
-const covered = (list: string[] | null, notList: string[] | null, match: (pattern: string) => boolean): Applies =>
-  list !== null ? (list.some(match) ? 'yes' : 'no') : notList!.some(match) ? 'no' : 'maybe';
+const covered = (
+  list: string[] | null,
+  notList: string[] | null,
+  match: (pattern: string) => boolean,
+): Applies => (list !== null ? (list.some(match) ? 'yes' : 'no') : notList!.some(match) ? 'no' : 'maybe');
 
 /**
  * Whether a statement covers an action (case-insensitive) and, when given, a resource
@@ -121,11 +145,19 @@ const covered = (list: string[] | null, notList: string[] | null, match: (patter
  * without Resource is invalid in identity and key policies: no grant, but a possible Deny.
  */
 export function covers(statement: Statement, action: string, resource?: string): Applies {
-  const parts = [covered(statement.action, statement.notAction, (pattern) => wildcardMatch(pattern, action, true))];
+  const parts = [
+    covered(statement.action, statement.notAction, (pattern) => wildcardMatch(pattern, action, true)),
+  ];
   if (resource !== undefined) {
-    parts.push(statement.resource === null && statement.notResource === null
-      ? (statement.effect === 'Deny' ? 'maybe' : 'no')
-      : covered(statement.resource, statement.notResource, (pattern) => wildcardMatch(pattern, resource, false)));
+    parts.push(
+      statement.resource === null && statement.notResource === null
+        ? statement.effect === 'Deny'
+          ? 'maybe'
+          : 'no'
+        : covered(statement.resource, statement.notResource, (pattern) =>
+            wildcardMatch(pattern, resource, false),
+          ),
+    );
   }
   return parts.includes('no') ? 'no' : parts.includes('maybe') ? 'maybe' : 'yes';
 }
@@ -157,18 +189,27 @@ export type Restriction = 'none' | 'tenant' | 'wrong-tenant' | 'other';
  * it for other values can never match; anything else is not evaluated ('other').
  */
 function tenantRestriction(statement: Statement, tenantId: string): { kind: Restriction; values: string[] } {
-  const onTenant = statement.conditions.filter((c) => c.operator === 'StringEquals' && c.key.toLowerCase() === TENANT_CONTEXT_KEY.toLowerCase());
+  const onTenant = statement.conditions.filter(
+    (c) => c.operator === 'StringEquals' && c.key.toLowerCase() === TENANT_CONTEXT_KEY.toLowerCase(),
+  );
   const wrong = onTenant.find((c) => !c.values.includes(tenantId));
   if (wrong !== undefined) return { kind: 'wrong-tenant', values: wrong.values };
   if (statement.conditions.length === 0) return { kind: 'none', values: [] };
-  const only = statement.conditions.length === 1 && onTenant.length === 1 && onTenant[0]!.values.every((v) => v === tenantId);
+  const only =
+    statement.conditions.length === 1 &&
+    onTenant.length === 1 &&
+    onTenant[0]!.values.every((v) => v === tenantId);
   return { kind: only ? 'tenant' : 'other', values: onTenant.flatMap((c) => c.values) };
 }
 
 /** DescribeKey carries no encryption context, so a condition that requires one is never met for it. */
 function requiresEncryptionContext(statement: Statement): boolean {
-  return statement.conditions.some((c) => c.key.toLowerCase().startsWith('kms:encryptioncontext')
-    && !c.operator.endsWith('IfExists') && !c.operator.startsWith('ForAllValues:'));
+  return statement.conditions.some(
+    (c) =>
+      c.key.toLowerCase().startsWith('kms:encryptioncontext') &&
+      !c.operator.endsWith('IfExists') &&
+      !c.operator.startsWith('ForAllValues:'),
+  );
 }
 
 export type ExternalIdCheck =
@@ -191,7 +232,8 @@ const REQUIRING_OPERATORS = new Set(['StringEquals', 'StringLike', 'StringEquals
  * that changes nothing here). ForAllValues: is the opposite (true for an absent key), so it is
  * left as it is and never requires the key, like the ...IfExists operators.
  */
-const baseOperator = (operator: string): string => (operator.startsWith(FOR_ANY_VALUE) ? operator.slice(FOR_ANY_VALUE.length) : operator);
+const baseOperator = (operator: string): string =>
+  operator.startsWith(FOR_ANY_VALUE) ? operator.slice(FOR_ANY_VALUE.length) : operator;
 
 /**
  * Whether a trust statement requires this External ID. Only StringEquals, StringLike and
@@ -202,11 +244,19 @@ const baseOperator = (operator: string): string => (operator.startsWith(FOR_ANY_
  */
 export function externalIdCheck(statement: Statement, externalId: string): ExternalIdCheck {
   const onKey = statement.conditions.filter((c) => c.key.toLowerCase() === 'sts:externalid');
-  const requiring = onKey.filter((c) => REQUIRING_OPERATORS.has(baseOperator(c.operator)) && !(baseOperator(c.operator) === 'StringLike' && c.values.some((v) => /^\*+$/.test(v))));
+  const requiring = onKey.filter(
+    (c) =>
+      REQUIRING_OPERATORS.has(baseOperator(c.operator)) &&
+      !(baseOperator(c.operator) === 'StringLike' && c.values.some((v) => /^\*+$/.test(v))),
+  );
   if (requiring.length === 0) return { kind: 'missing', operators: onKey.map((c) => c.operator) };
   const ignoresCase = (c: Condition) => baseOperator(c.operator) === 'StringEqualsIgnoreCase';
-  const sameId = (c: Condition, v: string) => (ignoresCase(c) ? v.toLowerCase() === externalId.toLowerCase() : v === externalId);
-  const accepts = (c: Condition) => c.values.some((v) => (baseOperator(c.operator) === 'StringLike' ? wildcardMatch(v, externalId, false) : sameId(c, v)));
+  const sameId = (c: Condition, v: string) =>
+    ignoresCase(c) ? v.toLowerCase() === externalId.toLowerCase() : v === externalId;
+  const accepts = (c: Condition) =>
+    c.values.some((v) =>
+      baseOperator(c.operator) === 'StringLike' ? wildcardMatch(v, externalId, false) : sameId(c, v),
+    );
   const rejecting = requiring.filter((c) => !accepts(c));
   if (rejecting.length > 0) return { kind: 'wrong', values: rejecting.flatMap((c) => c.values) };
   const exact = requiring.filter((c) => !ignoresCase(c) && c.values.every((v) => v === externalId));
@@ -215,14 +265,22 @@ export function externalIdCheck(statement: Statement, externalId: string): Exter
     return plain !== undefined ? { kind: 'exact' } : { kind: 'exact', via: exact[0]!.operator };
   }
   const anyCase = requiring.filter((c) => ignoresCase(c) && c.values.every((v) => sameId(c, v)));
-  if (anyCase.length > 0) return { kind: 'any-case', operators: [...new Set(anyCase.map((c) => c.operator))] };
-  return { kind: 'broad', others: [...new Set(requiring.flatMap((c) => c.values.filter((v) => !sameId(c, v))))] };
+  if (anyCase.length > 0)
+    return { kind: 'any-case', operators: [...new Set(anyCase.map((c) => c.operator))] };
+  return {
+    kind: 'broad',
+    others: [...new Set(requiring.flatMap((c) => c.values.filter((v) => !sameId(c, v))))],
+  };
 }
 
 /** A Deny decides only when it surely applies: no condition, and no NotAction/NotResource/NotPrincipal left open. */
-export const definite = (statement: Statement, applies: 'yes' | 'maybe', who: Who): boolean => applies === 'yes' && who !== 'maybe' && statement.conditions.length === 0;
+export const definite = (statement: Statement, applies: 'yes' | 'maybe', who: Who): boolean =>
+  applies === 'yes' && who !== 'maybe' && statement.conditions.length === 0;
 
-export interface Grant { label: string; who: Who }
+export interface Grant {
+  label: string;
+  who: Who;
+}
 export interface Access {
   granted: Grant[];
   conditional: Grant[];
@@ -236,21 +294,34 @@ export interface Access {
  * can never hold for it, and which Deny statements may refuse it. `who` classifies the principal
  * (identity policies have none: always 'named'). Allows with Not* elements go to `ignored`.
  */
-function accessFor(statements: Statement[], action: string, keyArn: string, tenantId: string, who: (s: Statement) => Who, ignored: Set<string>): Access {
+function accessFor(
+  statements: Statement[],
+  action: string,
+  keyArn: string,
+  tenantId: string,
+  who: (s: Statement) => Who,
+  ignored: Set<string>,
+): Access {
   const access: Access = { granted: [], conditional: [], blocked: [], denies: [] };
   for (const statement of statements) {
     const applies = covers(statement, action, keyArn);
     const principal = who(statement);
     if (applies === 'no' || principal === 'no') continue;
     if (statement.effect === 'Deny') {
-      access.denies.push({ label: statement.label, statement, sure: definite(statement, applies, principal) });
+      access.denies.push({
+        label: statement.label,
+        statement,
+        sure: definite(statement, applies, principal),
+      });
     } else if (applies === 'maybe' || principal === 'maybe') {
       ignored.add(statement.label);
     } else {
       const restriction = tenantRestriction(statement, tenantId);
       const grant = { label: statement.label, who: principal };
-      if (restriction.kind === 'wrong-tenant') access.blocked.push({ label: statement.label, why: 'wrong-tenant', values: restriction.values });
-      else if (action === 'kms:DescribeKey' && requiresEncryptionContext(statement)) access.blocked.push({ label: statement.label, why: 'describe-context', values: [] });
+      if (restriction.kind === 'wrong-tenant')
+        access.blocked.push({ label: statement.label, why: 'wrong-tenant', values: restriction.values });
+      else if (action === 'kms:DescribeKey' && requiresEncryptionContext(statement))
+        access.blocked.push({ label: statement.label, why: 'describe-context', values: [] });
       else (restriction.kind === 'other' ? access.conditional : access.granted).push(grant);
     }
   }
@@ -262,19 +333,36 @@ export const REQUIRED_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateData
 export const OPTIONAL_ACTIONS = ['kms:ReEncryptFrom', 'kms:ReEncryptTo'];
 
 /** accessFor for every required and optional action, with the Allows not counted because of Not* elements. */
-export function keyAccess(statements: Statement[], keyArn: string, tenantId: string, who: (s: Statement) => Who): { accesses: Map<string, Access>; ignored: Set<string> } {
+export function keyAccess(
+  statements: Statement[],
+  keyArn: string,
+  tenantId: string,
+  who: (s: Statement) => Who,
+): { accesses: Map<string, Access>; ignored: Set<string> } {
   const ignored = new Set<string>();
-  const accesses = new Map([...REQUIRED_ACTIONS, ...OPTIONAL_ACTIONS].map((action) => [action, accessFor(statements, action, keyArn, tenantId, who, ignored)]));
+  const accesses = new Map(
+    [...REQUIRED_ACTIONS, ...OPTIONAL_ACTIONS].map((action) => [
+      action,
+      accessFor(statements, action, keyArn, tenantId, who, ignored),
+    ]),
+  );
   return { accesses, ignored };
 }
 
 export const allowed = (access: Access): boolean => access.granted.length + access.conditional.length > 0;
 
 export const grantLabels = (accesses: Map<string, Access>, kind: Who): string[] =>
-  [...accesses.values()].flatMap((a) => [...a.granted, ...a.conditional]).filter((g) => g.who === kind).map((g) => g.label);
+  [...accesses.values()]
+    .flatMap((a) => [...a.granted, ...a.conditional])
+    .filter((g) => g.who === kind)
+    .map((g) => g.label);
 
 /** Groups what `pick` lists for each of `actions` by statement, so a message names each statement once with all its actions. */
-export function perStatement<T extends { label: string }>(accesses: Map<string, Access>, actions: string[], pick: (a: Access) => T[]): { items: T[]; actions: string[] }[] {
+export function perStatement<T extends { label: string }>(
+  accesses: Map<string, Access>,
+  actions: string[],
+  pick: (a: Access) => T[],
+): { items: T[]; actions: string[] }[] {
   const groups = new Map<string, { items: T[]; actions: string[] }>();
   for (const action of actions) {
     for (const item of pick(accesses.get(action)!)) {

@@ -1,7 +1,13 @@
 import { parseArn } from '../aws/arns.js';
 import type { DiagnosisCode } from './diagnoses.js';
 import type { OnboardingSubject } from './checks/types.js';
-import { hardenedKeyPolicyStatements, keyPolicyStatement, permissionsPolicy, TENANT_CONTEXT_KEY, trustPolicy } from './policies.js';
+import {
+  hardenedKeyPolicyStatements,
+  keyPolicyStatement,
+  permissionsPolicy,
+  TENANT_CONTEXT_KEY,
+  trustPolicy,
+} from './policies.js';
 
 const json = (value: unknown): string => JSON.stringify(value);
 
@@ -19,11 +25,11 @@ export function remediationFor(code: DiagnosisCode, subject: OnboardingSubject):
     case 'KW_CHECK_KEY_ARN_INVALID':
       return `Enter the key ARN exactly as KMS shows it (step 6), in the form arn:${subject.platform.partition}:kms:<region>:<12-digit account>:key/<key id>; the key id is a UUID or mrk-….`;
     case 'KW_CHECK_KEY_ARN_IS_ALIAS':
-      return 'Enter the key ARN (arn:…:key/<key id>), not the alias ARN (step 6): an alias can later be pointed at another key, which would silently change which key protects your data. The KMS console shows the key ARN on the key\'s page.';
+      return "Enter the key ARN (arn:…:key/<key id>), not the alias ARN (step 6): an alias can later be pointed at another key, which would silently change which key protects your data. The KMS console shows the key ARN on the key's page.";
     case 'KW_CHECK_PARTITION_MISMATCH':
       return `The role and the key must be in the platform's partition, ${subject.platform.partition} (step 6): AWS cannot assume roles or use keys across partitions.`;
     case 'KW_CHECK_ROLE_ALREADY_REGISTERED':
-      return 'Create a separate role for this tenant (step 3): each tenant\'s role trusts the platform only with that tenant\'s External ID, so one role cannot serve two tenants.';
+      return "Create a separate role for this tenant (step 3): each tenant's role trusts the platform only with that tenant's External ID, so one role cannot serve two tenants.";
     case 'KW_CHECK_ASSUME_ROLE_DENIED':
       return `Fix the role's trust policy (step 3). Check that (1) the role ${subject.roleArn} exists, with exactly this ARN including its path; (2) its trust policy allows ${subject.platform.serviceRoleArn} to call sts:AssumeRole; (3) its condition is StringEquals sts:ExternalId = ${subject.externalId} (a regenerated External ID needs the policy updated). The trust policy to use: ${trust}`;
     case 'KW_CHECK_STS_REGION_DISABLED':
@@ -70,11 +76,11 @@ export function remediationFor(code: DiagnosisCode, subject: OnboardingSubject):
     case 'KW_CHECK_UNEXPECTED':
       return 'Run the test again; if it persists, contact the platform with the AWS request id shown.';
     case 'KW_CHECK_REGISTRY_UNAVAILABLE':
-      return 'Nothing to change on your side: run the test again; if it persists, the platform operator must check the platform\'s database (step 5).';
+      return "Nothing to change on your side: run the test again; if it persists, the platform operator must check the platform's database (step 5).";
     case 'KW_CHECK_AWS_UNAVAILABLE':
       return 'Nothing to change: run the test again in a minute.';
     case 'KW_CHECK_PLATFORM_CREDENTIALS':
-      return 'Nothing to change on your side: the platform operator must fix the platform\'s AWS credentials.';
+      return "Nothing to change on your side: the platform operator must fix the platform's AWS credentials.";
     default:
       return null;
   }

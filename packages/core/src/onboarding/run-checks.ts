@@ -5,12 +5,28 @@ import { describeKeyCheck } from './checks/describe-key.js';
 import { externalIdRequiredCheck } from './checks/external-id-required.js';
 import { reEncryptCheck } from './checks/reencrypt.js';
 import { roundTripCheck } from './checks/round-trip.js';
-import type { Check, CheckId, CheckReport, CheckResult, CheckState, OnboardingDeps, OnboardingSubject, Outcome } from './checks/types.js';
+import type {
+  Check,
+  CheckId,
+  CheckReport,
+  CheckResult,
+  CheckState,
+  OnboardingDeps,
+  OnboardingSubject,
+  Outcome,
+} from './checks/types.js';
 import { DIAGNOSES } from './diagnoses.js';
 import { remediationFor } from './remediation.js';
 
 /** The checks of the onboarding test, in order (ARCHITECTURE §4). */
-export const CHECKS: readonly Check[] = [arnSyntaxCheck, assumeRoleCheck, externalIdRequiredCheck, describeKeyCheck, roundTripCheck, reEncryptCheck];
+export const CHECKS: readonly Check[] = [
+  arnSyntaxCheck,
+  assumeRoleCheck,
+  externalIdRequiredCheck,
+  describeKeyCheck,
+  roundTripCheck,
+  reEncryptCheck,
+];
 
 function result(check: Check, outcome: Outcome, subject: OnboardingSubject, durationMs: number): CheckResult {
   const diagnosis = DIAGNOSES[outcome.code];
@@ -21,7 +37,12 @@ function result(check: Check, outcome: Outcome, subject: OnboardingSubject, dura
     durationMs,
     code: outcome.code,
     message: outcome.message === undefined ? diagnosis.summary : `${diagnosis.summary} ${outcome.message}`,
-    remediation: outcome.remediation !== undefined ? outcome.remediation : diagnosis.status === 'pass' ? null : remediationFor(outcome.code, subject),
+    remediation:
+      outcome.remediation !== undefined
+        ? outcome.remediation
+        : diagnosis.status === 'pass'
+          ? null
+          : remediationFor(outcome.code, subject),
     artifact: diagnosis.artifact,
     step: diagnosis.step,
     retryable: diagnosis.retryable,
@@ -34,7 +55,11 @@ function result(check: Check, outcome: Outcome, subject: OnboardingSubject, dura
  * stops the run; the rest are reported as skipped. `onResult` sees each result as it is known,
  * so a console can show the checks as they run.
  */
-export async function runOnboardingChecks(subject: OnboardingSubject, deps: OnboardingDeps, onResult?: (result: CheckResult) => void): Promise<CheckReport> {
+export async function runOnboardingChecks(
+  subject: OnboardingSubject,
+  deps: OnboardingDeps,
+  onResult?: (result: CheckResult) => void,
+): Promise<CheckReport> {
   const clock = deps.clock ?? systemClock;
   const started = clock.now();
   const state: CheckState = {};
@@ -63,7 +88,12 @@ export async function runOnboardingChecks(subject: OnboardingSubject, deps: Onbo
  * One check on its own, with the state the earlier checks would have left (`keyward verify` uses
  * it to describe the key with the caller's own credentials when the role is not theirs to assume).
  */
-export async function runCheck(id: CheckId, subject: OnboardingSubject, deps: OnboardingDeps, state: CheckState = {}): Promise<CheckResult> {
+export async function runCheck(
+  id: CheckId,
+  subject: OnboardingSubject,
+  deps: OnboardingDeps,
+  state: CheckState = {},
+): Promise<CheckResult> {
   const check = CHECKS.find((candidate) => candidate.id === id)!;
   const clock = deps.clock ?? systemClock;
   const begin = clock.now();

@@ -13,11 +13,16 @@ const literal = (text: string): string => text.replace(/\$\{/g, '$$$${').replace
 function heredoc(json: unknown, references: Record<string, string>): string {
   let text = literal(JSON.stringify(json, null, 2));
   // jsonencode() quotes and escapes the value as JSON, whatever characters an ARN or ID holds.
-  for (const [sentinel, reference] of Object.entries(references)) text = text.split(JSON.stringify(literal(sentinel))).join(`\${jsonencode(${reference})}`);
+  for (const [sentinel, reference] of Object.entries(references))
+    text = text.split(JSON.stringify(literal(sentinel))).join(`\${jsonencode(${reference})}`);
   return `<<-POLICY\n${text}\n  POLICY`;
 }
 
-const SENTINEL = { externalId: '\u0000keyward-external-id\u0000', keyArn: '\u0000keyward-kms-key-arn\u0000', roleArn: '\u0000keyward-role-arn\u0000' };
+const SENTINEL = {
+  externalId: '\u0000keyward-external-id\u0000',
+  keyArn: '\u0000keyward-kms-key-arn\u0000',
+  roleArn: '\u0000keyward-role-arn\u0000',
+};
 
 /** An HCL string: JSON quoting, with interpolation sequences made literal. */
 const quote = (value: string): string => literal(JSON.stringify(value));

@@ -1,7 +1,24 @@
-import { AssumedRoleCredentialCache, createKeyward, MemoryTenantKeyStore, PlatformKmsRootKey, SdkKmsPort, SdkStsPort, type AwsClientOptions } from '@keyward/core';
+import {
+  AssumedRoleCredentialCache,
+  createKeyward,
+  MemoryTenantKeyStore,
+  PlatformKmsRootKey,
+  SdkKmsPort,
+  SdkStsPort,
+  type AwsClientOptions,
+} from '@keyward/core';
 import type { FaultRuleInput } from '@keyward/sandbox';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { byokWorld, callCounts, expectAwsDetails, expectKeywardError, PLATFORM_KEY_ARN, REGION, TENANT, type ByokWorld } from './fixture.js';
+import {
+  byokWorld,
+  callCounts,
+  expectAwsDetails,
+  expectKeywardError,
+  PLATFORM_KEY_ARN,
+  REGION,
+  TENANT,
+  type ByokWorld,
+} from './fixture.js';
 
 /**
  * The SDK adapters under the sandbox's fault injection: what the adaptive retries absorb, and how
@@ -45,7 +62,10 @@ describe('AWS adapters under faults', () => {
   }
 
   const platformTenantVia = (overrides: Partial<AwsClientOptions>) =>
-    createKeyward({ store: new MemoryTenantKeyStore(), rootKeys: new PlatformKmsRootKey({ kms: kmsPort(overrides), keyArn: platformKeyArn }) });
+    createKeyward({
+      store: new MemoryTenantKeyStore(),
+      rootKeys: new PlatformKmsRootKey({ kms: kmsPort(overrides), keyArn: platformKeyArn }),
+    });
 
   /** A platform-managed tenant with a ciphertext, evicted, so that the next decrypt calls KMS Decrypt. */
   async function coldPlatformTenant(overrides: Partial<AwsClientOptions> = {}) {
@@ -57,13 +77,19 @@ describe('AWS adapters under faults', () => {
     return { decrypt: () => kw.decrypt('platform-tenant', ciphertext) };
   }
 
-  const decryptFault = (rule: Omit<FaultRuleInput, 'service' | 'operation'>) => world.box.admin.addFault({ service: 'kms', operation: 'Decrypt', ...rule });
+  const decryptFault = (rule: Omit<FaultRuleInput, 'service' | 'operation'>) =>
+    world.box.admin.addFault({ service: 'kms', operation: 'Decrypt', ...rule });
 
   it('throttling for a limited number of times is absorbed by the retries', async () => {
     const tenant = await coldPlatformTenant();
     await decryptFault({ mode: 'throttle', times: 2 });
     expect((await tenant.decrypt()).toString()).toBe('payload');
-    expect((await world.box.admin.counters())['kms:Decrypt']).toMatchObject({ calls: 3, faults: 2, success: 1, errorCodes: { ThrottlingException: 2 } });
+    expect((await world.box.admin.counters())['kms:Decrypt']).toMatchObject({
+      calls: 3,
+      faults: 2,
+      success: 1,
+      errorCodes: { ThrottlingException: 2 },
+    });
     expect(await world.box.admin.faults()).toEqual([]);
   });
 
@@ -72,7 +98,12 @@ describe('AWS adapters under faults', () => {
     await decryptFault({ mode: 'throttle' });
     const error = await expectKeywardError(tenant.decrypt(), 'KW_AWS_THROTTLED');
     expect(error).toMatchObject({ category: 'unavailable', status: 503 });
-    await expectAwsDetails(world.box, error, { service: 'kms', operation: 'Decrypt', errorName: 'ThrottlingException' }, ANSWERED);
+    await expectAwsDetails(
+      world.box,
+      error,
+      { service: 'kms', operation: 'Decrypt', errorName: 'ThrottlingException' },
+      ANSWERED,
+    );
     expect(error.aws?.awsMessage).toBe('Rate exceeded');
     expect((await world.box.admin.counters())['kms:Decrypt']).toMatchObject({ calls: 3, faults: 3 });
     // The next call after the fault clears goes through.
@@ -83,15 +114,18 @@ describe('AWS adapters under faults', () => {
   it.each([
     { mode: 'unavailable', errorName: 'ServiceUnavailableException', httpStatus: 503 },
     { mode: 'internal-error', errorName: 'KMSInternalException', httpStatus: 500 },
-  ] as const)('persistent $mode: KW_AWS_UNAVAILABLE after retries ($errorName)', async ({ mode, errorName, httpStatus }) => {
-    const tenant = await coldPlatformTenant();
-    await decryptFault({ mode });
-    const error = await expectKeywardError(tenant.decrypt(), 'KW_AWS_UNAVAILABLE');
-    expect(error.category).toBe('unavailable');
-    await expectAwsDetails(world.box, error, { service: 'kms', operation: 'Decrypt', errorName }, ANSWERED);
-    expect(error.aws?.httpStatus).toBe(httpStatus);
-    expect((await world.box.admin.counters())['kms:Decrypt']).toMatchObject({ calls: 3, faults: 3 });
-  });
+  ] as const)(
+    'persistent $mode: KW_AWS_UNAVAILABLE after retries ($errorName)',
+    async ({ mode, errorName, httpStatus }) => {
+      const tenant = await coldPlatformTenant();
+      await decryptFault({ mode });
+      const error = await expectKeywardError(tenant.decrypt(), 'KW_AWS_UNAVAILABLE');
+      expect(error.category).toBe('unavailable');
+      await expectAwsDetails(world.box, error, { service: 'kms', operation: 'Decrypt', errorName }, ANSWERED);
+      expect(error.aws?.httpStatus).toBe(httpStatus);
+      expect((await world.box.admin.counters())['kms:Decrypt']).toMatchObject({ calls: 3, faults: 3 });
+    },
+  );
 
   it('a dropped connection (reset): KW_AWS_UNAVAILABLE, with no request ID since AWS never answered', async () => {
     const tenant = await coldPlatformTenant();
@@ -110,41 +144,82 @@ describe('AWS adapters under faults', () => {
     const error = await expectKeywardError(tenant.decrypt(), 'KW_AWS_UNAVAILABLE');
     expect(error.aws).toMatchObject({ service: 'kms', operation: 'Decrypt', errorName: 'TimeoutError' });
     // The sandbox still answers the abandoned request; let it land before the next test counts calls.
-    await vi.waitFor(async () => expect((await world.box.admin.counters())['kms:Decrypt']?.calls).toBe(1), { timeout: 5000, interval: 100 });
+    await vi.waitFor(async () => expect((await world.box.admin.counters())['kms:Decrypt']?.calls).toBe(1), {
+      timeout: 5000,
+      interval: 100,
+    });
     await new Promise((resolve) => setTimeout(resolve, 1200));
   });
 
   it('nothing listening on the endpoint: KW_AWS_UNAVAILABLE from KMS and from STS, with no request ID', async () => {
     const closed = { endpoint: 'http://127.0.0.1:1' };
-    const onKms = await expectKeywardError(platformTenantVia(closed).createTenantKey('x'), 'KW_AWS_UNAVAILABLE');
-    expect(onKms.aws).toMatchObject({ service: 'kms', operation: 'GenerateDataKey', errorName: 'ECONNREFUSED' });
+    const onKms = await expectKeywardError(
+      platformTenantVia(closed).createTenantKey('x'),
+      'KW_AWS_UNAVAILABLE',
+    );
+    expect(onKms.aws).toMatchObject({
+      service: 'kms',
+      operation: 'GenerateDataKey',
+      errorName: 'ECONNREFUSED',
+    });
     expect(onKms.aws?.requestId).toBeUndefined();
     expect((onKms.cause as { code?: string }).code).toBe('ECONNREFUSED');
 
-    const onSts = await expectKeywardError(customerTenantVia(closed).createTenantKey(TENANT), 'KW_AWS_UNAVAILABLE');
+    const onSts = await expectKeywardError(
+      customerTenantVia(closed).createTenantKey(TENANT),
+      'KW_AWS_UNAVAILABLE',
+    );
     expect(onSts.aws).toMatchObject({ service: 'sts', operation: 'AssumeRole', errorName: 'ECONNREFUSED' });
     expect(onSts.aws?.requestId).toBeUndefined();
     expect(await callCounts(world.box)).toEqual({});
   });
 
   it.each([
-    { service: 'kms', operation: 'GenerateDataKey', errorName: 'InvalidSignatureException', accessKeyId: 'AKIA111122223333ADMN' },
-    { service: 'kms', operation: 'GenerateDataKey', errorName: 'UnrecognizedClientException', accessKeyId: 'AKIA111122223333NONE' },
-    { service: 'sts', operation: 'AssumeRole', errorName: 'SignatureDoesNotMatch', accessKeyId: 'AKIA111122223333ADMN' },
-    { service: 'sts', operation: 'AssumeRole', errorName: 'InvalidClientTokenId', accessKeyId: 'AKIA111122223333NONE' },
-  ] as const)('wrong platform credentials on $service ($errorName): KW_AWS_CREDENTIALS_INVALID', async ({ service, operation, errorName, accessKeyId }) => {
-    const credentials = { credentials: { accessKeyId, secretAccessKey: 'not-the-secret' } };
-    const kw = service === 'kms' ? platformTenantVia(credentials) : customerTenantVia(credentials);
-    const error = await expectKeywardError(kw.createTenantKey(TENANT), 'KW_AWS_CREDENTIALS_INVALID');
-    expect(error).toMatchObject({ category: 'internal', status: 500 });
-    await expectAwsDetails(world.box, error, { service, operation, errorName }, ANSWERED);
-  });
+    {
+      service: 'kms',
+      operation: 'GenerateDataKey',
+      errorName: 'InvalidSignatureException',
+      accessKeyId: 'AKIA111122223333ADMN',
+    },
+    {
+      service: 'kms',
+      operation: 'GenerateDataKey',
+      errorName: 'UnrecognizedClientException',
+      accessKeyId: 'AKIA111122223333NONE',
+    },
+    {
+      service: 'sts',
+      operation: 'AssumeRole',
+      errorName: 'SignatureDoesNotMatch',
+      accessKeyId: 'AKIA111122223333ADMN',
+    },
+    {
+      service: 'sts',
+      operation: 'AssumeRole',
+      errorName: 'InvalidClientTokenId',
+      accessKeyId: 'AKIA111122223333NONE',
+    },
+  ] as const)(
+    'wrong platform credentials on $service ($errorName): KW_AWS_CREDENTIALS_INVALID',
+    async ({ service, operation, errorName, accessKeyId }) => {
+      const credentials = { credentials: { accessKeyId, secretAccessKey: 'not-the-secret' } };
+      const kw = service === 'kms' ? platformTenantVia(credentials) : customerTenantVia(credentials);
+      const error = await expectKeywardError(kw.createTenantKey(TENANT), 'KW_AWS_CREDENTIALS_INVALID');
+      expect(error).toMatchObject({ category: 'internal', status: 500 });
+      await expectAwsDetails(world.box, error, { service, operation, errorName }, ANSWERED);
+    },
+  );
 
-  it('STS throttling for a limited number of times is absorbed: the customer\'s key is reached anyway', async () => {
+  it("STS throttling for a limited number of times is absorbed: the customer's key is reached anyway", async () => {
     await world.box.admin.addFault({ mode: 'throttle', service: 'sts', operation: 'AssumeRole', times: 2 });
     const kw = createKeyward({ store: new MemoryTenantKeyStore(), rootKeys: world.rootKey().root });
     expect(await kw.createTenantKey(TENANT)).toMatchObject({ version: 1, rootKeyId: world.keyArn });
-    expect((await world.box.admin.counters())['sts:AssumeRole']).toMatchObject({ calls: 3, faults: 2, success: 1, errorCodes: { Throttling: 2 } });
+    expect((await world.box.admin.counters())['sts:AssumeRole']).toMatchObject({
+      calls: 3,
+      faults: 2,
+      success: 1,
+      errorCodes: { Throttling: 2 },
+    });
     expect(await callCounts(world.box)).toEqual({ 'sts:AssumeRole': 3, 'kms:GenerateDataKey': 1 });
   });
 });

@@ -1,6 +1,22 @@
-import { createKeyward, ManualClock, MemoryTenantKeyStore, type AssumedRoleCredentialCache, type AwsCredentials } from '@keyward/core';
+import {
+  createKeyward,
+  ManualClock,
+  MemoryTenantKeyStore,
+  type AssumedRoleCredentialCache,
+  type AwsCredentials,
+} from '@keyward/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { BYOK_ROLE_ARN, byokWorld, customer, drain, expectKeywardError, EXTERNAL_ID, REGION, TENANT, type ByokWorld } from './fixture.js';
+import {
+  BYOK_ROLE_ARN,
+  byokWorld,
+  customer,
+  drain,
+  expectKeywardError,
+  EXTERNAL_ID,
+  REGION,
+  TENANT,
+  type ByokWorld,
+} from './fixture.js';
 
 /**
  * AssumedRoleCredentialCache against the sandbox's STS. Core's ManualClock and the sandbox's
@@ -31,8 +47,14 @@ describe('AssumedRoleCredentialCache over the wire', () => {
   }
 
   const assumeRoleCounter = async () => (await world.box.admin.counters())['sts:AssumeRole'];
-  const many = async (n = 50) => new Set((await Promise.all(Array.from({ length: n }, () => cache.get(request)))).map((credentials) => credentials.accessKeyId));
-  const works = (credentials: AwsCredentials) => world.kms.describeKey({ region: REGION, credentials }, { keyId: world.keyArn });
+  const many = async (n = 50) =>
+    new Set(
+      (await Promise.all(Array.from({ length: n }, () => cache.get(request)))).map(
+        (credentials) => credentials.accessKeyId,
+      ),
+    );
+  const works = (credentials: AwsCredentials) =>
+    world.kms.describeKey({ region: REGION, credentials }, { keyId: world.keyArn });
 
   it('reuses the session, refreshes it once in the background inside the refresh-ahead window, and assumes again after expiry', async () => {
     const first = await cache.get(request);
@@ -61,7 +83,11 @@ describe('AssumedRoleCredentialCache over the wire', () => {
     // assumes the role again before answering.
     await advance(61 * MINUTE);
     const expired = await expectKeywardError(works(refreshed), 'KW_AWS_CREDENTIALS_INVALID');
-    expect(expired.aws).toMatchObject({ service: 'kms', operation: 'DescribeKey', errorName: 'ExpiredTokenException' });
+    expect(expired.aws).toMatchObject({
+      service: 'kms',
+      operation: 'DescribeKey',
+      errorName: 'ExpiredTokenException',
+    });
     const third = await cache.get(request);
     expect(third.accessKeyId).not.toBe(refreshed.accessKeyId);
     await works(third);
@@ -139,11 +165,15 @@ describe('AssumedRoleCredentialCache over the wire', () => {
     const a = await cache.get({ ...request, roleSessionName: 'keyward-tenant-a' });
     const b = await cache.get({ ...request, roleSessionName: 'keyward-tenant-b' });
     expect(a.accessKeyId).not.toBe(b.accessKeyId);
-    expect((await cache.get({ ...request, roleSessionName: 'keyward-tenant-a' })).accessKeyId).toBe(a.accessKeyId);
+    expect((await cache.get({ ...request, roleSessionName: 'keyward-tenant-a' })).accessKeyId).toBe(
+      a.accessKeyId,
+    );
     await world.box.admin.clearTrail();
     await works(a);
     await works(b);
-    const principals = (await world.box.admin.trail({ service: 'kms', operation: 'DescribeKey' })).map((event) => event.principalArn);
+    const principals = (await world.box.admin.trail({ service: 'kms', operation: 'DescribeKey' })).map(
+      (event) => event.principalArn,
+    );
     expect(principals).toEqual([
       expect.stringMatching(/assumed-role\/keyward-byok\/keyward-tenant-a$/),
       expect.stringMatching(/assumed-role\/keyward-byok\/keyward-tenant-b$/),

@@ -2,7 +2,16 @@ import { createKeyward } from '@keyward/core';
 import { CUSTOMER_ACCOUNT_ID, PLATFORM_ACCOUNT_ID } from '@keyward/sandbox';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  BYOK_ROLE_ARN, byokSessionArn, byokWorld, callCounts, expectAwsDetails, expectKeywardError, SERVICE_SESSION_ARN, TENANT, wrapContext, type ByokWorld,
+  BYOK_ROLE_ARN,
+  byokSessionArn,
+  byokWorld,
+  callCounts,
+  expectAwsDetails,
+  expectKeywardError,
+  SERVICE_SESSION_ARN,
+  TENANT,
+  wrapContext,
+  type ByokWorld,
 } from './fixture.js';
 
 /**
@@ -40,10 +49,14 @@ describe('CustomerKmsRootKey against the sandbox', () => {
     expect(credentials.assumeRoleCalls).toBe(1);
     const stored = await world.store.getVersion(TENANT, 1);
     expect(stored?.rootKeyId).toBe(world.keyArn);
-    expect(await callCounts(world.box)).toEqual({ 'sts:AssumeRole': 1, 'kms:GenerateDataKey': 1, 'kms:Decrypt': 2 });
+    expect(await callCounts(world.box)).toEqual({
+      'sts:AssumeRole': 1,
+      'kms:GenerateDataKey': 1,
+      'kms:Decrypt': 2,
+    });
   });
 
-  it('the trail shows the AssumeRole and every KMS call on the CMK, by the tenant\'s session, with the tenant\'s context', async () => {
+  it("the trail shows the AssumeRole and every KMS call on the CMK, by the tenant's session, with the tenant's context", async () => {
     const { root } = world.rootKey({ tenantId: 'trail-tenant' });
     const trailKw = createKeyward({ store: world.store, rootKeys: root });
     await trailKw.createTenantKey('trail-tenant');
@@ -53,11 +66,19 @@ describe('CustomerKmsRootKey against the sandbox', () => {
 
     const events = await world.box.admin.trail();
     expect(events.map((event) => `${event.service}:${event.operation}:${event.outcome}`)).toEqual([
-      'sts:AssumeRole:success', 'kms:GenerateDataKey:success', 'kms:Decrypt:success', 'kms:Decrypt:success',
+      'sts:AssumeRole:success',
+      'kms:GenerateDataKey:success',
+      'kms:Decrypt:success',
+      'kms:Decrypt:success',
     ]);
     const [assume, ...kmsCalls] = events;
     // The platform's service role session assumed the customer's role, in the customer's account.
-    expect(assume).toMatchObject({ principalArn: SERVICE_SESSION_ARN, callerAccount: PLATFORM_ACCOUNT_ID, account: CUSTOMER_ACCOUNT_ID, resources: [BYOK_ROLE_ARN] });
+    expect(assume).toMatchObject({
+      principalArn: SERVICE_SESSION_ARN,
+      callerAccount: PLATFORM_ACCOUNT_ID,
+      account: CUSTOMER_ACCOUNT_ID,
+      resources: [BYOK_ROLE_ARN],
+    });
     for (const event of kmsCalls) {
       expect(event).toMatchObject({
         keyArn: world.keyArn,
@@ -78,8 +99,14 @@ describe('CustomerKmsRootKey against the sandbox', () => {
     const otherKw = createKeyward({ store: world.store, rootKeys: root });
     const error = await expectKeywardError(otherKw.createTenantKey('other-id'), 'KW_STS_ACCESS_DENIED');
     expect(error.category).toBe('revoked');
-    await expectAwsDetails(world.box, error, { service: 'sts', operation: 'AssumeRole', errorName: 'AccessDenied' });
-    expect(error.aws?.awsMessage).toBe(`User: ${SERVICE_SESSION_ARN} is not authorized to perform: sts:AssumeRole on resource: ${BYOK_ROLE_ARN}`);
+    await expectAwsDetails(world.box, error, {
+      service: 'sts',
+      operation: 'AssumeRole',
+      errorName: 'AccessDenied',
+    });
+    expect(error.aws?.awsMessage).toBe(
+      `User: ${SERVICE_SESSION_ARN} is not authorized to perform: sts:AssumeRole on resource: ${BYOK_ROLE_ARN}`,
+    );
     expect(await callCounts(world.box)).toEqual({ 'sts:AssumeRole': 1 });
   });
 
@@ -95,9 +122,14 @@ describe('CustomerKmsRootKey against the sandbox', () => {
     expect((await rotKw.decrypt('rotating', v2)).toString()).toBe('two');
 
     const generated = await world.box.admin.trail({ service: 'kms', operation: 'GenerateDataKey' });
-    expect(generated.map((event) => event.encryptionContext)).toEqual([wrapContext('rotating', 1), wrapContext('rotating', 2)]);
+    expect(generated.map((event) => event.encryptionContext)).toEqual([
+      wrapContext('rotating', 1),
+      wrapContext('rotating', 2),
+    ]);
     const decrypted = await world.box.admin.trail({ service: 'kms', operation: 'Decrypt' });
     // v1 unwrapped for the first encrypt, v2 for the second; then both again after evict.
-    expect(decrypted.map((event) => event.encryptionContext)).toEqual([1, 2, 1, 2].map((version) => wrapContext('rotating', version)));
+    expect(decrypted.map((event) => event.encryptionContext)).toEqual(
+      [1, 2, 1, 2].map((version) => wrapContext('rotating', version)),
+    );
   });
 });

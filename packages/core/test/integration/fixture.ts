@@ -1,4 +1,11 @@
-import { CancelKeyDeletionCommand, DescribeKeyCommand, DisableKeyCommand, EnableKeyCommand, PutKeyPolicyCommand, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
+import {
+  CancelKeyDeletionCommand,
+  DescribeKeyCommand,
+  DisableKeyCommand,
+  EnableKeyCommand,
+  PutKeyPolicyCommand,
+  ScheduleKeyDeletionCommand,
+} from '@aws-sdk/client-kms';
 import { UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import {
@@ -15,10 +22,24 @@ import {
   type ErrorCode,
   type StsPort,
 } from '@keyward/core';
-import { CUSTOMER_ACCOUNT_ID, PLATFORM_ACCOUNT_ID, startSandbox, type RunningSandbox } from '@keyward/sandbox';
+import {
+  CUSTOMER_ACCOUNT_ID,
+  PLATFORM_ACCOUNT_ID,
+  startSandbox,
+  type RunningSandbox,
+} from '@keyward/sandbox';
 import { expect } from 'vitest';
 import { clients } from '../../../sandbox/test/helpers.js';
-import { BYOK_ROLE_ARN, BYOK_ROLE_NAME, EXTERNAL_ID, SERVICE_ROLE_ARN, customerSetup, keyPolicy, sessionCredentials, type SetupChoices } from '../../../../test/e2e/byok-setup.js';
+import {
+  BYOK_ROLE_ARN,
+  BYOK_ROLE_NAME,
+  EXTERNAL_ID,
+  SERVICE_ROLE_ARN,
+  customerSetup,
+  keyPolicy,
+  sessionCredentials,
+  type SetupChoices,
+} from '../../../../test/e2e/byok-setup.js';
 
 /**
  * Shared setup for core's integration tests: a sandbox on a free port, the customer's BYOK setup
@@ -30,20 +51,33 @@ export const REGION = 'us-east-1';
 export const TENANT = 'acme';
 export const PLATFORM_KEY_ARN = `arn:aws:kms:${REGION}:${PLATFORM_ACCOUNT_ID}:alias/keyward-platform`;
 export const SERVICE_SESSION_ARN = `arn:aws:sts::${PLATFORM_ACCOUNT_ID}:assumed-role/keyward-service/keyward-platform`;
-export const byokSessionArn = (tenantId = TENANT): string => `arn:aws:sts::${CUSTOMER_ACCOUNT_ID}:assumed-role/${BYOK_ROLE_NAME}/keyward-${tenantId}`;
-export const wrapContext = (tenantId: string, version: number) => ({ 'keyward:tenant': tenantId, 'keyward:key-version': String(version) });
+export const byokSessionArn = (tenantId = TENANT): string =>
+  `arn:aws:sts::${CUSTOMER_ACCOUNT_ID}:assumed-role/${BYOK_ROLE_NAME}/keyward-${tenantId}`;
+export const wrapContext = (tenantId: string, version: number) => ({
+  'keyward:tenant': tenantId,
+  'keyward:key-version': String(version),
+});
 
 export const startBox = (): Promise<RunningSandbox> => startSandbox({ port: 0, env: {} });
 
 /** A keyward-service session, as the platform runs with; 12 hours so that tests may move resource time. */
 export async function serviceSession(box: RunningSandbox, durationSeconds = 43_200): Promise<AwsCredentials> {
   const platform = clients(box, box.credentials(PLATFORM_ACCOUNT_ID));
-  const out = await platform.sts.send(new AssumeRoleCommand({ RoleArn: SERVICE_ROLE_ARN, RoleSessionName: 'keyward-platform', DurationSeconds: durationSeconds }));
+  const out = await platform.sts.send(
+    new AssumeRoleCommand({
+      RoleArn: SERVICE_ROLE_ARN,
+      RoleSessionName: 'keyward-platform',
+      DurationSeconds: durationSeconds,
+    }),
+  );
   return sessionCredentials(out.Credentials!);
 }
 
 /** The options of core's SDK adapters pointed at the sandbox. */
-export async function awsOptions(box: RunningSandbox, overrides: Partial<AwsClientOptions> = {}): Promise<AwsClientOptions> {
+export async function awsOptions(
+  box: RunningSandbox,
+  overrides: Partial<AwsClientOptions> = {},
+): Promise<AwsClientOptions> {
   return { region: REGION, endpoint: box.endpoint, credentials: await serviceSession(box), ...overrides };
 }
 
@@ -77,7 +111,13 @@ export interface ByokWorld {
   kms: SdkKmsPort;
   store: MemoryTenantKeyStore;
   /** A fresh credential cache and a customer root key over it. */
-  rootKey(options?: { tenantId?: string; externalId?: string; keyArn?: string; cache?: CredentialCacheOptions; credentials?: AssumedRoleCredentialCache }): {
+  rootKey(options?: {
+    tenantId?: string;
+    externalId?: string;
+    keyArn?: string;
+    cache?: CredentialCacheOptions;
+    credentials?: AssumedRoleCredentialCache;
+  }): {
     root: CustomerKmsRootKey;
     credentials: AssumedRoleCredentialCache;
   };
@@ -85,7 +125,10 @@ export interface ByokWorld {
 }
 
 /** A sandbox with the customer's BYOK setup done and the platform's adapters ready. */
-export async function byokWorld(choices: SetupChoices = {}, aws: Partial<AwsClientOptions> = {}): Promise<ByokWorld> {
+export async function byokWorld(
+  choices: SetupChoices = {},
+  aws: Partial<AwsClientOptions> = {},
+): Promise<ByokWorld> {
   const box = await startBox();
   const { keyArn } = await customerSetup(box, choices);
   const options = await awsOptions(box, aws);
@@ -125,10 +168,13 @@ export function customer(box: RunningSandbox) {
   return {
     disableKey: (keyArn: string) => kms.send(new DisableKeyCommand({ KeyId: keyArn })),
     enableKey: (keyArn: string) => kms.send(new EnableKeyCommand({ KeyId: keyArn })),
-    scheduleKeyDeletion: (keyArn: string) => kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyArn, PendingWindowInDays: 7 })),
+    scheduleKeyDeletion: (keyArn: string) =>
+      kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyArn, PendingWindowInDays: 7 })),
     cancelKeyDeletion: (keyArn: string) => kms.send(new CancelKeyDeletionCommand({ KeyId: keyArn })),
-    keyState: async (keyArn: string) => (await kms.send(new DescribeKeyCommand({ KeyId: keyArn }))).KeyMetadata?.KeyState,
-    putKeyPolicy: (keyArn: string, choices: SetupChoices) => kms.send(new PutKeyPolicyCommand({ KeyId: keyArn, Policy: JSON.stringify(keyPolicy(choices)) })),
+    keyState: async (keyArn: string) =>
+      (await kms.send(new DescribeKeyCommand({ KeyId: keyArn }))).KeyMetadata?.KeyState,
+    putKeyPolicy: (keyArn: string, choices: SetupChoices) =>
+      kms.send(new PutKeyPolicyCommand({ KeyId: keyArn, Policy: JSON.stringify(keyPolicy(choices)) })),
     /** Replaces the BYOK role's trust policy: the service role, with any of these External IDs. */
     trustExternalIds: (...externalIds: string[]) =>
       iam.send(
@@ -136,7 +182,14 @@ export function customer(box: RunningSandbox) {
           RoleName: BYOK_ROLE_NAME,
           PolicyDocument: JSON.stringify({
             Version: '2012-10-17',
-            Statement: [{ Effect: 'Allow', Principal: { AWS: SERVICE_ROLE_ARN }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': externalIds } } }],
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: { AWS: SERVICE_ROLE_ARN },
+                Action: 'sts:AssumeRole',
+                Condition: { StringEquals: { 'sts:ExternalId': externalIds } },
+              },
+            ],
           }),
         }),
       ),
@@ -171,7 +224,12 @@ export interface ExpectedAws {
  * Asserts the AWS details a mapped error keeps. When AWS answered, the request ID is the one the
  * sandbox recorded for that failed call, so an operator could find it in CloudTrail.
  */
-export async function expectAwsDetails(box: RunningSandbox, error: KeywardError, expected: ExpectedAws, answered = true): Promise<void> {
+export async function expectAwsDetails(
+  box: RunningSandbox,
+  error: KeywardError,
+  expected: ExpectedAws,
+  answered = true,
+): Promise<void> {
   expect(error.aws).toMatchObject(expected);
   if (!answered) {
     expect(error.aws?.requestId).toBeUndefined();

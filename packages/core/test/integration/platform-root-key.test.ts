@@ -1,7 +1,19 @@
 import { createKeyward, MemoryTenantKeyStore, PlatformKmsRootKey } from '@keyward/core';
 import { CUSTOMER_ACCOUNT_ID, PLATFORM_ACCOUNT_ID } from '@keyward/sandbox';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { byokSessionArn, byokWorld, callCounts, customer, expectKeywardError, PLATFORM_KEY_ARN, REGION, SERVICE_SESSION_ARN, TENANT, wrapContext, type ByokWorld } from './fixture.js';
+import {
+  byokSessionArn,
+  byokWorld,
+  callCounts,
+  customer,
+  expectKeywardError,
+  PLATFORM_KEY_ARN,
+  REGION,
+  SERVICE_SESSION_ARN,
+  TENANT,
+  wrapContext,
+  type ByokWorld,
+} from './fixture.js';
 
 /**
  * The platform's own KMS key (alias/keyward-platform, used with the keyward-service session's
@@ -40,47 +52,82 @@ describe('PlatformKmsRootKey and enabling BYOK for an existing tenant', () => {
     return { store, kw, made };
   }
 
-  it('a platform-managed tenant works end to end, with the platform\'s credentials and no AssumeRole', async () => {
+  it("a platform-managed tenant works end to end, with the platform's credentials and no AssumeRole", async () => {
     const { store, kw, made } = await platformTenant('initech');
-    expect((await store.listVersions('initech')).map((record) => record.rootKeyId)).toEqual([platformKeyArn, platformKeyArn, platformKeyArn]);
+    expect((await store.listVersions('initech')).map((record) => record.rootKeyId)).toEqual([
+      platformKeyArn,
+      platformKeyArn,
+      platformKeyArn,
+    ]);
     kw.evict('initech');
-    for (const [i, ciphertext] of made.entries()) expect((await kw.decrypt('initech', ciphertext)).toString()).toBe(`version ${i + 1}`);
+    for (const [i, ciphertext] of made.entries())
+      expect((await kw.decrypt('initech', ciphertext)).toString()).toBe(`version ${i + 1}`);
     const dataKey = await kw.generateDataKey('initech');
     expect(dataKey).toMatchObject({ keyVersion: 3 });
     expect((await kw.decrypt('initech', dataKey.wrappedKey)).equals(dataKey.plaintextKey)).toBe(true);
 
     expect(await callCounts(world.box)).toEqual({ 'kms:Decrypt': 3 });
     const events = await world.box.admin.trail();
-    expect(events.map((event) => event.encryptionContext)).toEqual([1, 2, 3].map((version) => wrapContext('initech', version)));
+    expect(events.map((event) => event.encryptionContext)).toEqual(
+      [1, 2, 3].map((version) => wrapContext('initech', version)),
+    );
     for (const event of events) {
-      expect(event).toMatchObject({ operation: 'Decrypt', keyArn: platformKeyArn, principalArn: SERVICE_SESSION_ARN, account: PLATFORM_ACCOUNT_ID, outcome: 'success' });
+      expect(event).toMatchObject({
+        operation: 'Decrypt',
+        keyArn: platformKeyArn,
+        principalArn: SERVICE_SESSION_ARN,
+        account: PLATFORM_ACCOUNT_ID,
+        outcome: 'success',
+      });
     }
   });
 
-  it('rewrapTenantKeys moves every version to the customer\'s CMK; a Keyward resolving the CMK decrypts the old ciphertexts', async () => {
+  it("rewrapTenantKeys moves every version to the customer's CMK; a Keyward resolving the CMK decrypts the old ciphertexts", async () => {
     const { store, kw, made } = await platformTenant(TENANT);
     const { root: customerRoot } = world.rootKey();
 
     expect(await kw.rewrapTenantKeys(TENANT, platformRoot, customerRoot)).toEqual({ rewrapped: 3 });
-    expect((await store.listVersions(TENANT)).map((record) => [record.version, record.rootKeyId])).toEqual([1, 2, 3].map((version) => [version, world.keyArn]));
-    expect((await kw.listKeyVersions(TENANT)).versions.map((version) => version.rootKeyId)).toEqual([world.keyArn, world.keyArn, world.keyArn]);
+    expect((await store.listVersions(TENANT)).map((record) => [record.version, record.rootKeyId])).toEqual(
+      [1, 2, 3].map((version) => [version, world.keyArn]),
+    );
+    expect((await kw.listKeyVersions(TENANT)).versions.map((version) => version.rootKeyId)).toEqual([
+      world.keyArn,
+      world.keyArn,
+      world.keyArn,
+    ]);
 
     // Per version: unwrap with the platform key, Encrypt under the CMK, Decrypt to check it.
     expect(await callCounts(world.box)).toEqual({ 'sts:AssumeRole': 1, 'kms:Decrypt': 6, 'kms:Encrypt': 3 });
     const encrypts = await world.box.admin.trail({ service: 'kms', operation: 'Encrypt' });
-    expect(encrypts.map((event) => event.encryptionContext)).toEqual([1, 2, 3].map((version) => wrapContext(TENANT, version)));
-    for (const event of encrypts) expect(event).toMatchObject({ keyArn: world.keyArn, account: CUSTOMER_ACCOUNT_ID, principalArn: byokSessionArn(), outcome: 'success' });
+    expect(encrypts.map((event) => event.encryptionContext)).toEqual(
+      [1, 2, 3].map((version) => wrapContext(TENANT, version)),
+    );
+    for (const event of encrypts)
+      expect(event).toMatchObject({
+        keyArn: world.keyArn,
+        account: CUSTOMER_ACCOUNT_ID,
+        principalArn: byokSessionArn(),
+        outcome: 'success',
+      });
     const platformDecrypts = await world.box.admin.trail({ operation: 'Decrypt', keyArn: platformKeyArn });
-    expect(platformDecrypts.map((event) => event.encryptionContext)).toEqual([1, 2, 3].map((version) => wrapContext(TENANT, version)));
+    expect(platformDecrypts.map((event) => event.encryptionContext)).toEqual(
+      [1, 2, 3].map((version) => wrapContext(TENANT, version)),
+    );
 
     // The Keyward still resolving the platform key now refuses instead of using a stale wrap.
     await expectKeywardError(kw.decrypt(TENANT, made[0]!), 'KW_ROOT_KEY_MISMATCH');
 
-    const byok = createKeyward({ store, rootKeys: (tenantId) => (tenantId === TENANT ? customerRoot : platformRoot) });
+    const byok = createKeyward({
+      store,
+      rootKeys: (tenantId) => (tenantId === TENANT ? customerRoot : platformRoot),
+    });
     await world.box.admin.clearTrail();
-    for (const [i, ciphertext] of made.entries()) expect((await byok.decrypt(TENANT, ciphertext)).toString()).toBe(`version ${i + 1}`);
+    for (const [i, ciphertext] of made.entries())
+      expect((await byok.decrypt(TENANT, ciphertext)).toString()).toBe(`version ${i + 1}`);
     const unwraps = await world.box.admin.trail({ service: 'kms' });
-    expect(unwraps.map((event) => [event.operation, event.keyArn, event.principalArn])).toEqual([1, 2, 3].map(() => ['Decrypt', world.keyArn, byokSessionArn()]));
+    expect(unwraps.map((event) => [event.operation, event.keyArn, event.principalArn])).toEqual(
+      [1, 2, 3].map(() => ['Decrypt', world.keyArn, byokSessionArn()]),
+    );
 
     // Running it again finds nothing left to move, and costs nothing.
     await world.box.admin.clearTrail();
@@ -90,7 +137,8 @@ describe('PlatformKmsRootKey and enabling BYOK for an existing tenant', () => {
     // And back (reverting BYOK): the platform key decrypts them again.
     expect(await byok.rewrapTenantKeys(TENANT, customerRoot, platformRoot)).toEqual({ rewrapped: 3 });
     const reverted = createKeyward({ store, rootKeys: platformRoot });
-    for (const [i, ciphertext] of made.entries()) expect((await reverted.decrypt(TENANT, ciphertext)).toString()).toBe(`version ${i + 1}`);
+    for (const [i, ciphertext] of made.entries())
+      expect((await reverted.decrypt(TENANT, ciphertext)).toString()).toBe(`version ${i + 1}`);
   });
 
   it('a rewrap the CMK refuses (disabled) replaces nothing; the tenant keeps working on the platform key', async () => {
@@ -100,13 +148,25 @@ describe('PlatformKmsRootKey and enabling BYOK for an existing tenant', () => {
     const account = customer(world.box);
     await account.disableKey(world.keyArn);
     try {
-      const error = await expectKeywardError(kw.rewrapTenantKeys(tenantId, platformRoot, customerRoot), 'KW_KMS_KEY_DISABLED');
-      expect(error.aws).toMatchObject({ service: 'kms', operation: 'Encrypt', errorName: 'DisabledException' });
+      const error = await expectKeywardError(
+        kw.rewrapTenantKeys(tenantId, platformRoot, customerRoot),
+        'KW_KMS_KEY_DISABLED',
+      );
+      expect(error.aws).toMatchObject({
+        service: 'kms',
+        operation: 'Encrypt',
+        errorName: 'DisabledException',
+      });
     } finally {
       await account.enableKey(world.keyArn);
     }
-    expect((await store.listVersions(tenantId)).map((record) => record.rootKeyId)).toEqual([platformKeyArn, platformKeyArn, platformKeyArn]);
+    expect((await store.listVersions(tenantId)).map((record) => record.rootKeyId)).toEqual([
+      platformKeyArn,
+      platformKeyArn,
+      platformKeyArn,
+    ]);
     kw.evict(tenantId);
-    for (const [i, ciphertext] of made.entries()) expect((await kw.decrypt(tenantId, ciphertext)).toString()).toBe(`version ${i + 1}`);
+    for (const [i, ciphertext] of made.entries())
+      expect((await kw.decrypt(tenantId, ciphertext)).toString()).toBe(`version ${i + 1}`);
   });
 });

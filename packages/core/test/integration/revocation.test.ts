@@ -1,6 +1,18 @@
 import { createKeyward, ManualClock, type Clock } from '@keyward/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { byokWorld, callCounts, customer, expectAwsDetails, expectKeywardError, EXTERNAL_ID, SERVICE_SESSION_ARN, BYOK_ROLE_ARN, byokSessionArn, TENANT, type ByokWorld } from './fixture.js';
+import {
+  byokWorld,
+  callCounts,
+  customer,
+  expectAwsDetails,
+  expectKeywardError,
+  EXTERNAL_ID,
+  SERVICE_SESSION_ARN,
+  BYOK_ROLE_ARN,
+  byokSessionArn,
+  TENANT,
+  type ByokWorld,
+} from './fixture.js';
 
 /**
  * The customer withdraws access, and gives it back, in their own account. Keyward keeps working
@@ -25,11 +37,17 @@ describe('revocation and restoration by the customer', () => {
   /** A tenant with a key under the CMK, a ciphertext made before any revocation, and a warm cache. */
   async function tenant(options: { clock?: Clock; ttlMs?: number } = {}) {
     const { root, credentials } = world.rootKey();
-    const kw = createKeyward({ store: world.store, rootKeys: root, cache: { ttlMs: options.ttlMs ?? 60_000 }, ...(options.clock ? { clock: options.clock } : {}) });
+    const kw = createKeyward({
+      store: world.store,
+      rootKeys: root,
+      cache: { ttlMs: options.ttlMs ?? 60_000 },
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
     await kw.createTenantKey(TENANT);
     const before = await kw.encrypt(TENANT, 'made before revocation');
     await world.box.admin.clearTrail();
-    const decrypts = async (ciphertext: Uint8Array, expected = 'made before revocation') => expect((await kw.decrypt(TENANT, ciphertext)).toString()).toBe(expected);
+    const decrypts = async (ciphertext: Uint8Array, expected = 'made before revocation') =>
+      expect((await kw.decrypt(TENANT, ciphertext)).toString()).toBe(expected);
     return { kw, root, credentials, before, decrypts };
   }
 
@@ -44,13 +62,25 @@ describe('revocation and restoration by the customer', () => {
     expect(kw.evict(TENANT)).toBe(1);
     const onDecrypt = await expectKeywardError(kw.decrypt(TENANT, before), 'KW_KMS_KEY_DISABLED');
     expect(onDecrypt).toMatchObject({ category: 'revoked', status: 403 });
-    await expectAwsDetails(world.box, onDecrypt, { service: 'kms', operation: 'Decrypt', errorName: 'DisabledException' });
+    await expectAwsDetails(world.box, onDecrypt, {
+      service: 'kms',
+      operation: 'Decrypt',
+      errorName: 'DisabledException',
+    });
     expect(onDecrypt.aws?.awsMessage).toBe(`${world.keyArn} is disabled.`);
     // Encrypting needs the tenant key unwrapped too; rotating needs GenerateDataKey.
     const onEncrypt = await expectKeywardError(kw.encrypt(TENANT, 'refused'), 'KW_KMS_KEY_DISABLED');
-    await expectAwsDetails(world.box, onEncrypt, { service: 'kms', operation: 'Decrypt', errorName: 'DisabledException' });
+    await expectAwsDetails(world.box, onEncrypt, {
+      service: 'kms',
+      operation: 'Decrypt',
+      errorName: 'DisabledException',
+    });
     const onRotate = await expectKeywardError(kw.rotateTenantKey(TENANT), 'KW_KMS_KEY_DISABLED');
-    await expectAwsDetails(world.box, onRotate, { service: 'kms', operation: 'GenerateDataKey', errorName: 'DisabledException' });
+    await expectAwsDetails(world.box, onRotate, {
+      service: 'kms',
+      operation: 'GenerateDataKey',
+      errorName: 'DisabledException',
+    });
     expect((await kw.listKeyVersions(TENANT)).latestVersion).toBe(1);
 
     await account.enableKey(world.keyArn);
@@ -70,7 +100,11 @@ describe('revocation and restoration by the customer', () => {
 
     clock.advance(2);
     const error = await expectKeywardError(kw.decrypt(TENANT, before), 'KW_KMS_KEY_DISABLED');
-    await expectAwsDetails(world.box, error, { service: 'kms', operation: 'Decrypt', errorName: 'DisabledException' });
+    await expectAwsDetails(world.box, error, {
+      service: 'kms',
+      operation: 'Decrypt',
+      errorName: 'DisabledException',
+    });
     await expectKeywardError(kw.encrypt(TENANT, 'refused'), 'KW_KMS_KEY_DISABLED');
 
     await account.enableKey(world.keyArn);
@@ -85,7 +119,11 @@ describe('revocation and restoration by the customer', () => {
     kw.evict(TENANT);
     const error = await expectKeywardError(kw.decrypt(TENANT, before), 'KW_KMS_KEY_PENDING_DELETION');
     expect(error.category).toBe('revoked');
-    await expectAwsDetails(world.box, error, { service: 'kms', operation: 'Decrypt', errorName: 'KMSInvalidStateException' });
+    await expectAwsDetails(world.box, error, {
+      service: 'kms',
+      operation: 'Decrypt',
+      errorName: 'KMSInvalidStateException',
+    });
     expect(error.aws?.awsMessage).toBe(`${world.keyArn} is pending deletion.`);
 
     await account.cancelKeyDeletion(world.keyArn);
@@ -104,7 +142,11 @@ describe('revocation and restoration by the customer', () => {
     kw.evict(TENANT);
     const error = await expectKeywardError(kw.decrypt(TENANT, before), 'KW_KMS_ACCESS_DENIED');
     expect(error.category).toBe('revoked');
-    await expectAwsDetails(world.box, error, { service: 'kms', operation: 'Decrypt', errorName: 'AccessDeniedException' });
+    await expectAwsDetails(world.box, error, {
+      service: 'kms',
+      operation: 'Decrypt',
+      errorName: 'AccessDeniedException',
+    });
     expect(error.aws?.awsMessage).toBe(
       `User: ${byokSessionArn()} is not authorized to perform: kms:Decrypt on resource: ${world.keyArn} because no resource-based policy allows the kms:Decrypt action`,
     );
@@ -127,8 +169,14 @@ describe('revocation and restoration by the customer', () => {
     root.forgetSession();
     const error = await expectKeywardError(kw.decrypt(TENANT, before), 'KW_STS_ACCESS_DENIED');
     expect(error).toMatchObject({ category: 'revoked', status: 403 });
-    await expectAwsDetails(world.box, error, { service: 'sts', operation: 'AssumeRole', errorName: 'AccessDenied' });
-    expect(error.aws?.awsMessage).toBe(`User: ${SERVICE_SESSION_ARN} is not authorized to perform: sts:AssumeRole on resource: ${BYOK_ROLE_ARN}`);
+    await expectAwsDetails(world.box, error, {
+      service: 'sts',
+      operation: 'AssumeRole',
+      errorName: 'AccessDenied',
+    });
+    expect(error.aws?.awsMessage).toBe(
+      `User: ${SERVICE_SESSION_ARN} is not authorized to perform: sts:AssumeRole on resource: ${BYOK_ROLE_ARN}`,
+    );
     expect(credentials.assumeRoleCalls).toBe(2);
 
     // The same through evictAll() on the credential cache, then restored.
@@ -147,7 +195,11 @@ describe('revocation and restoration by the customer', () => {
 
     const error = await expectKeywardError(kw.createTenantKey('elsewhere'), 'KW_KMS_KEY_NOT_FOUND');
     expect(error.category).toBe('revoked');
-    await expectAwsDetails(world.box, error, { service: 'kms', operation: 'GenerateDataKey', errorName: 'NotFoundException' });
+    await expectAwsDetails(world.box, error, {
+      service: 'kms',
+      operation: 'GenerateDataKey',
+      errorName: 'NotFoundException',
+    });
     expect(error.aws?.awsMessage).toBe(`Key '${elsewhere}' does not exist`);
     const [event] = await world.box.admin.trail({ service: 'kms' });
     expect(event?.region).toBe('eu-west-1');

@@ -1,6 +1,15 @@
 import { createKeyward, type CustomerKmsRootKey, type Keyward } from '@keyward/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { byokSessionArn, byokWorld, callCounts, customer, EXTERNAL_ID, TENANT, wrapContext, type ByokWorld } from './fixture.js';
+import {
+  byokSessionArn,
+  byokWorld,
+  callCounts,
+  customer,
+  EXTERNAL_ID,
+  TENANT,
+  wrapContext,
+  type ByokWorld,
+} from './fixture.js';
 
 /**
  * The caches and single-flight, proven by what reached the sandbox: N concurrent callers for a cold
@@ -18,7 +27,8 @@ describe('caches and single-flight over the wire', () => {
   const roots = new Map<string, CustomerKmsRootKey>();
   const ciphertexts = new Map<string, Buffer[]>();
 
-  const freshRoot = (tenantId: string, externalId: string) => roots.set(tenantId, world.rootKey({ tenantId, externalId }).root);
+  const freshRoot = (tenantId: string, externalId: string) =>
+    roots.set(tenantId, world.rootKey({ tenantId, externalId }).root);
 
   /** Evicts the tenant's keys and forgets its assumed-role session, then clears the trail. */
   async function goCold(...tenants: string[]): Promise<void> {
@@ -34,7 +44,10 @@ describe('caches and single-flight over the wire', () => {
     // Each tenant has its own External ID; the customer's role trusts both.
     await customer(world.box).trustExternalIds(EXTERNAL_ID, OTHER_EXTERNAL_ID);
     kw = createKeyward({ store: world.store, rootKeys: (tenantId) => roots.get(tenantId)! });
-    for (const [tenantId, externalId] of [[TENANT, EXTERNAL_ID], [OTHER, OTHER_EXTERNAL_ID]] as const) {
+    for (const [tenantId, externalId] of [
+      [TENANT, EXTERNAL_ID],
+      [OTHER, OTHER_EXTERNAL_ID],
+    ] as const) {
       freshRoot(tenantId, externalId);
       await kw.createTenantKey(tenantId);
       const made: Buffer[] = [];
@@ -44,9 +57,12 @@ describe('caches and single-flight over the wire', () => {
   });
   afterAll(() => world.close());
 
-  const decryptAll = (tenantId: string) => Promise.all(ciphertexts.get(tenantId)!.map((ciphertext) => kw.decrypt(tenantId, ciphertext)));
+  const decryptAll = (tenantId: string) =>
+    Promise.all(ciphertexts.get(tenantId)!.map((ciphertext) => kw.decrypt(tenantId, ciphertext)));
   const expectPlaintexts = (tenantId: string, plaintexts: Buffer[]) =>
-    expect(plaintexts.map((plaintext) => plaintext.toString())).toEqual(ciphertexts.get(tenantId)!.map((_, i) => `${tenantId} message ${i}`));
+    expect(plaintexts.map((plaintext) => plaintext.toString())).toEqual(
+      ciphertexts.get(tenantId)!.map((_, i) => `${tenantId} message ${i}`),
+    );
 
   it(`${WAVE} concurrent decrypts for a cold tenant cost one AssumeRole and one KMS Decrypt`, async () => {
     await goCold(TENANT);
@@ -56,7 +72,11 @@ describe('caches and single-flight over the wire', () => {
     expect(await callCounts(world.box)).toEqual({ 'sts:AssumeRole': 1, 'kms:Decrypt': 1 });
     expect(kw.stats().loads - loadsBefore).toBe(1);
     const [decrypt] = await world.box.admin.trail({ service: 'kms' });
-    expect(decrypt).toMatchObject({ keyArn: world.keyArn, principalArn: byokSessionArn(TENANT), encryptionContext: wrapContext(TENANT, 1) });
+    expect(decrypt).toMatchObject({
+      keyArn: world.keyArn,
+      principalArn: byokSessionArn(TENANT),
+      encryptionContext: wrapContext(TENANT, 1),
+    });
   });
 
   it(`${WAVE} concurrent encrypts for a cold tenant cost one AssumeRole and one KMS Decrypt`, async () => {
@@ -75,7 +95,10 @@ describe('caches and single-flight over the wire', () => {
     await kw.decrypt(TENANT, ciphertexts.get(TENANT)![0]!);
     await world.box.admin.clearTrail();
 
-    const [opened] = await Promise.all([decryptAll(TENANT), Promise.all(Array.from({ length: WAVE }, (_, i) => kw.encrypt(TENANT, `warm ${i}`)))]);
+    const [opened] = await Promise.all([
+      decryptAll(TENANT),
+      Promise.all(Array.from({ length: WAVE }, (_, i) => kw.encrypt(TENANT, `warm ${i}`))),
+    ]);
     expectPlaintexts(TENANT, opened);
     expect(await callCounts(world.box)).toEqual({});
   });
@@ -102,11 +125,23 @@ describe('caches and single-flight over the wire', () => {
     await goCold(TENANT);
     const account = customer(world.box);
     await account.disableKey(world.keyArn);
-    const results = await Promise.allSettled(ciphertexts.get(TENANT)!.map((ciphertext) => kw.decrypt(TENANT, ciphertext)));
-    expect(results.every((result) => result.status === 'rejected' && (result.reason as { code?: string }).code === 'KW_KMS_KEY_DISABLED')).toBe(true);
+    const results = await Promise.allSettled(
+      ciphertexts.get(TENANT)!.map((ciphertext) => kw.decrypt(TENANT, ciphertext)),
+    );
+    expect(
+      results.every(
+        (result) =>
+          result.status === 'rejected' && (result.reason as { code?: string }).code === 'KW_KMS_KEY_DISABLED',
+      ),
+    ).toBe(true);
     await account.enableKey(world.keyArn);
     expectPlaintexts(TENANT, await decryptAll(TENANT));
 
-    expect(await callCounts(world.box)).toEqual({ 'sts:AssumeRole': 1, 'kms:DisableKey': 1, 'kms:EnableKey': 1, 'kms:Decrypt': 2 });
+    expect(await callCounts(world.box)).toEqual({
+      'sts:AssumeRole': 1,
+      'kms:DisableKey': 1,
+      'kms:EnableKey': 1,
+      'kms:Decrypt': 2,
+    });
   });
 });

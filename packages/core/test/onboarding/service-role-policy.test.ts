@@ -20,17 +20,39 @@ describe('the platform side: the Service Role policy from the registered roles',
   it('a registered role can be assumed; a role that trusts the platform but is not registered cannot', async () => {
     const registered = world.nextRoleArn();
     const policy = serviceRolePolicy([registered, registered]);
-    expect(policy).toEqual({ Version: '2012-10-17', Statement: [{ Sid: 'AssumeRegisteredCustomerRoles', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: [registered] }] });
+    expect(policy).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'AssumeRegisteredCustomerRoles',
+          Effect: 'Allow',
+          Action: 'sts:AssumeRole',
+          Resource: [registered],
+        },
+      ],
+    });
     const platform = clients(world.box, world.box.credentials(PLATFORM_ACCOUNT_ID));
-    await platform.iam.send(new PutRolePolicyCommand({ RoleName: SERVICE_ROLE_NAME, PolicyName: 'assume-customer-byok-roles', PolicyDocument: JSON.stringify(policy) }));
+    await platform.iam.send(
+      new PutRolePolicyCommand({
+        RoleName: SERVICE_ROLE_NAME,
+        PolicyName: 'assume-customer-byok-roles',
+        PolicyDocument: JSON.stringify(policy),
+      }),
+    );
 
     const allowed = await world.run();
     expect(allowed.report.roleArn).toBe(registered);
     expect(allowed.report.ok).toBe(true);
 
     const refused = await world.run();
-    expect(refused.report.results[1]).toMatchObject({ id: 'assume-role', status: 'fail', code: 'KW_CHECK_ASSUME_ROLE_DENIED' });
-    expect(refused.report.results[1]!.message).toMatch(/no identity-based policy allows the sts:AssumeRole action|not authorized/);
+    expect(refused.report.results[1]).toMatchObject({
+      id: 'assume-role',
+      status: 'fail',
+      code: 'KW_CHECK_ASSUME_ROLE_DENIED',
+    });
+    expect(refused.report.results[1]!.message).toMatch(
+      /no identity-based policy allows the sts:AssumeRole action|not authorized/,
+    );
   });
 
   it('no registered role: no policy (IAM refuses a policy without statements)', () => {

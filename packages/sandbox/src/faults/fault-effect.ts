@@ -15,12 +15,27 @@ export async function applyFaultEffect(service: ServiceName, rule: FaultRule): P
       await sleep(rule.latencyMs ?? 0);
       return;
     case 'throttle':
-      throw new InjectedFault('error', new AwsError(kms ? 'ThrottlingException' : 'Throttling', 'Rate exceeded'));
+      throw new InjectedFault(
+        'error',
+        new AwsError(kms ? 'ThrottlingException' : 'Throttling', 'Rate exceeded'),
+      );
     case 'reset':
       throw new InjectedFault('reset');
     case 'unavailable':
-      throw new InjectedFault('error', new AwsError(kms ? 'ServiceUnavailableException' : 'ServiceUnavailable', 'Service is unavailable', { status: 503 }));
+      throw new InjectedFault(
+        'error',
+        new AwsError(kms ? 'ServiceUnavailableException' : 'ServiceUnavailable', 'Service is unavailable', {
+          status: 503,
+        }),
+      );
     case 'internal-error':
-      throw new InjectedFault('error', new AwsError(kms ? 'KMSInternalException' : 'InternalFailure', 'We encountered an internal error. Please try again.', { status: 500 }));
+      throw new InjectedFault(
+        'error',
+        new AwsError(
+          kms ? 'KMSInternalException' : 'InternalFailure',
+          'We encountered an internal error. Please try again.',
+          { status: 500 },
+        ),
+      );
   }
 }

@@ -20,11 +20,17 @@ function sequence(...values: number[]) {
   return source;
 }
 
-const fires = (injector: FaultInjector, at: FaultTarget) => injector.pick(at, new Set()).map((rule) => rule.mode);
+const fires = (injector: FaultInjector, at: FaultTarget) =>
+  injector.pick(at, new Set()).map((rule) => rule.mode);
 
 describe('FaultInjector matching', () => {
   it.each<[string, FaultRuleInput, FaultTarget, boolean]>([
-    ['a rule naming nothing matches everything', { mode: 'throttle' }, target({ service: 'sts', operation: 'AssumeRole', keyArn: undefined }), true],
+    [
+      'a rule naming nothing matches everything',
+      { mode: 'throttle' },
+      target({ service: 'sts', operation: 'AssumeRole', keyArn: undefined }),
+      true,
+    ],
     ['service matches', { mode: 'throttle', service: 'kms' }, target(), true],
     ['service differs', { mode: 'throttle', service: 'sts' }, target(), false],
     ['operation matches', { mode: 'throttle', operation: 'Decrypt' }, target(), true],
@@ -32,15 +38,54 @@ describe('FaultInjector matching', () => {
     ['region matches', { mode: 'throttle', region: 'us-east-1' }, target(), true],
     ['region differs', { mode: 'throttle', region: 'eu-west-1' }, target(), false],
     ['the caller account', { mode: 'throttle', account: '111122223333' }, target(), true],
-    ['the resource owner account', { mode: 'throttle', account: '444455556666' }, target({ accounts: ['111122223333', '444455556666'] }), true],
+    [
+      'the resource owner account',
+      { mode: 'throttle', account: '444455556666' },
+      target({ accounts: ['111122223333', '444455556666'] }),
+      true,
+    ],
     ['an uninvolved account', { mode: 'throttle', account: '444455556666' }, target(), false],
     ['key by ID', { mode: 'throttle', key: KEY_ID }, target(), true],
     ['key by ARN', { mode: 'throttle', key: KEY_ARN }, target(), true],
     ['another key ID', { mode: 'throttle', key: '00000000-0000-0000-0000-000000000000' }, target(), false],
-    ['the same key ID in another region\u2019s ARN', { mode: 'throttle', key: KEY_ARN.replace('us-east-1', 'eu-west-1') }, target(), false],
-    ['a key rule before the key is known', { mode: 'throttle', key: KEY_ID }, target({ keyArn: undefined }), false],
-    ['every named field must match (all match)', { mode: 'throttle', service: 'kms', operation: 'Decrypt', account: '111122223333', key: KEY_ID, region: 'us-east-1' }, target(), true],
-    ['every named field must match (one differs)', { mode: 'throttle', service: 'kms', operation: 'Decrypt', account: '111122223333', key: KEY_ID, region: 'eu-west-1' }, target(), false],
+    [
+      'the same key ID in another region\u2019s ARN',
+      { mode: 'throttle', key: KEY_ARN.replace('us-east-1', 'eu-west-1') },
+      target(),
+      false,
+    ],
+    [
+      'a key rule before the key is known',
+      { mode: 'throttle', key: KEY_ID },
+      target({ keyArn: undefined }),
+      false,
+    ],
+    [
+      'every named field must match (all match)',
+      {
+        mode: 'throttle',
+        service: 'kms',
+        operation: 'Decrypt',
+        account: '111122223333',
+        key: KEY_ID,
+        region: 'us-east-1',
+      },
+      target(),
+      true,
+    ],
+    [
+      'every named field must match (one differs)',
+      {
+        mode: 'throttle',
+        service: 'kms',
+        operation: 'Decrypt',
+        account: '111122223333',
+        key: KEY_ID,
+        region: 'eu-west-1',
+      },
+      target(),
+      false,
+    ],
   ])('%s', (_label, rule, at, expected) => {
     const injector = new FaultInjector(() => 0);
     injector.add(rule);
@@ -48,11 +93,27 @@ describe('FaultInjector matching', () => {
   });
 
   it.each([
-    ['an operation in the wrong case', { mode: 'throttle', operation: 'decrypt' }, /operation must be an operation name/],
-    ['an IAM-style action name', { mode: 'throttle', operation: 'kms:Decrypt' }, /operation must be an operation name/],
-    ['an operation of another service', { mode: 'throttle', service: 'sts', operation: 'Decrypt' }, /operation must be an operation name/],
+    [
+      'an operation in the wrong case',
+      { mode: 'throttle', operation: 'decrypt' },
+      /operation must be an operation name/,
+    ],
+    [
+      'an IAM-style action name',
+      { mode: 'throttle', operation: 'kms:Decrypt' },
+      /operation must be an operation name/,
+    ],
+    [
+      'an operation of another service',
+      { mode: 'throttle', service: 'sts', operation: 'Decrypt' },
+      /operation must be an operation name/,
+    ],
     ['a truncated key ID', { mode: 'throttle', key: KEY_ID.slice(4) }, /key must be a key ID or key ARN/],
-    ['an alias, which rules do not resolve', { mode: 'throttle', key: 'alias/keyward-platform' }, /key must be a key ID or key ARN/],
+    [
+      'an alias, which rules do not resolve',
+      { mode: 'throttle', key: 'alias/keyward-platform' },
+      /key must be a key ID or key ARN/,
+    ],
   ] as const)('refuses a rule that could never fire: %s', (_label, rule, message) => {
     const injector = new FaultInjector(() => 0);
     expect(() => injector.add(rule)).toThrow(message);
@@ -73,7 +134,9 @@ describe('FaultInjector firing', () => {
     const injector = new FaultInjector();
     const rule = injector.add({ mode: 'throttle' });
     const firedThisRequest = new Set<string>();
-    expect(injector.pick(target({ keyArn: undefined }), firedThisRequest).map((r) => r.id)).toEqual([rule.id]);
+    expect(injector.pick(target({ keyArn: undefined }), firedThisRequest).map((r) => r.id)).toEqual([
+      rule.id,
+    ]);
     expect(injector.pick(target(), firedThisRequest)).toEqual([]);
     expect(firedThisRequest).toEqual(new Set([rule.id]));
     // a new request may fire it again
@@ -159,7 +222,14 @@ describe('FaultInjector rules', () => {
   it('fills in defaults and an id', () => {
     const injector = new FaultInjector();
     const rule = injector.add({ mode: 'latency', latencyMs: 250, operation: 'Encrypt' });
-    expect(rule).toEqual({ mode: 'latency', latencyMs: 250, operation: 'Encrypt', probability: 1, id: rule.id, fired: 0 });
+    expect(rule).toEqual({
+      mode: 'latency',
+      latencyMs: 250,
+      operation: 'Encrypt',
+      probability: 1,
+      id: rule.id,
+      fired: 0,
+    });
     expect(rule.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(injector.add({ mode: 'throttle' }).id).not.toBe(rule.id);
   });

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { isKnownOperation } from '../operation-names.js';
 import { ACCOUNT_ID_PATTERN } from '../arn.js';
 
-const KEY_REFERENCE = /^(arn:aws(-cn|-us-gov)?:kms:[a-z0-9-]+:\d{12}:key\/)?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
+const KEY_REFERENCE =
+  /^(arn:aws(-cn|-us-gov)?:kms:[a-z0-9-]+:\d{12}:key\/)?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
 
 /**
  * Fault injection for reliability tests: slow calls down, throttle a share of them, or make an
@@ -28,10 +29,13 @@ export const faultRuleInput = z
     times: z.number().int().positive().optional(),
   })
   .strict()
-  .refine((rule) => rule.mode !== 'latency' || rule.latencyMs !== undefined, { message: 'latency faults need latencyMs' })
+  .refine((rule) => rule.mode !== 'latency' || rule.latencyMs !== undefined, {
+    message: 'latency faults need latencyMs',
+  })
   /* A rule that can never fire would let a fault test pass without faulting anything: refuse it. */
   .refine((rule) => rule.operation === undefined || isKnownOperation(rule.service, rule.operation), {
-    message: 'operation must be an operation name the sandbox serves, such as Decrypt or AssumeRole (for the service, if one is given)',
+    message:
+      'operation must be an operation name the sandbox serves, such as Decrypt or AssumeRole (for the service, if one is given)',
     path: ['operation'],
   })
   .refine((rule) => rule.key === undefined || KEY_REFERENCE.test(rule.key), {

@@ -23,12 +23,33 @@ export interface AdminDeps {
   describe: () => unknown;
 }
 
-const adminError = (status: number, code: string, message: string): AdminResponse => ({ status, body: { error: { code, message } } });
+const adminError = (status: number, code: string, message: string): AdminResponse => ({
+  status,
+  body: { error: { code, message } },
+});
 
-const clockInput = z.object({ advanceSeconds: z.number().positive().max(10 * 365 * 86_400) }).strict();
+const clockInput = z
+  .object({
+    advanceSeconds: z
+      .number()
+      .positive()
+      .max(10 * 365 * 86_400),
+  })
+  .strict();
 
-export async function handleAdmin(method: string, url: URL, headers: Record<string, string>, body: Buffer, deps: AdminDeps): Promise<AdminResponse> {
-  if (!authorised(headers.authorization, deps.services.config.adminToken)) return adminError(401, 'unauthorized', 'The sandbox admin API needs Authorization: Bearer <KEYWARD_SANDBOX_ADMIN_TOKEN>');
+export async function handleAdmin(
+  method: string,
+  url: URL,
+  headers: Record<string, string>,
+  body: Buffer,
+  deps: AdminDeps,
+): Promise<AdminResponse> {
+  if (!authorised(headers.authorization, deps.services.config.adminToken))
+    return adminError(
+      401,
+      'unauthorized',
+      'The sandbox admin API needs Authorization: Bearer <KEYWARD_SANDBOX_ADMIN_TOKEN>',
+    );
   const path = url.pathname.slice(ADMIN_PREFIX.length).replace(/\/+$/, '');
   let json: unknown;
   if (body.length > 0) {
@@ -40,7 +61,10 @@ export async function handleAdmin(method: string, url: URL, headers: Record<stri
   }
   const segments = path.split('/');
   /* Only DELETE faults/<id> has a second segment; any other deeper path is no route (404), not its parent. */
-  const route = segments.length === 1 || (segments.length === 2 && method === 'DELETE' && segments[0] === 'faults') ? `${method} ${segments[0]}` : '';
+  const route =
+    segments.length === 1 || (segments.length === 2 && method === 'DELETE' && segments[0] === 'faults')
+      ? `${method} ${segments[0]}`
+      : '';
   switch (route) {
     case 'GET health':
       return { status: 200, body: { status: 'ok' } };
@@ -84,11 +108,13 @@ function authorised(header: string | undefined, token: string | undefined): bool
 function trailQueryProblem(url: URL): string | undefined {
   const { searchParams } = url;
   const outcome = searchParams.get('outcome');
-  if (outcome !== null && outcome !== 'success' && outcome !== 'error' && outcome !== 'fault') return 'outcome must be success, error or fault';
+  if (outcome !== null && outcome !== 'success' && outcome !== 'error' && outcome !== 'fault')
+    return 'outcome must be success, error or fault';
   const limit = searchParams.get('limit');
   if (limit !== null && !/^\d+$/.test(limit)) return 'limit must be a non-negative integer';
   const since = searchParams.get('since');
-  if (since !== null && Number.isNaN(Date.parse(since))) return 'since must be a date-time, such as 2030-01-01T00:00:00Z';
+  if (since !== null && Number.isNaN(Date.parse(since)))
+    return 'since must be a date-time, such as 2030-01-01T00:00:00Z';
   return undefined;
 }
 
@@ -113,14 +139,23 @@ function reset(deps: AdminDeps): AdminResponse {
   try {
     deps.reset();
   } catch (error) {
-    return adminError(500, 'reset_failed', `The sandbox could not re-seed and kept its state: ${error instanceof Error ? error.message : String(error)}`);
+    return adminError(
+      500,
+      'reset_failed',
+      `The sandbox could not re-seed and kept its state: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   return { status: 200, body: { status: 'reset' } };
 }
 
 function addFault(deps: AdminDeps, json: unknown): AdminResponse {
   const parsed = faultRuleInput.safeParse(json ?? {});
-  if (!parsed.success) return adminError(400, 'invalid_fault', parsed.error.issues.map((issue) => `${issue.path.join('.') || 'fault'}: ${issue.message}`).join('; '));
+  if (!parsed.success)
+    return adminError(
+      400,
+      'invalid_fault',
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || 'fault'}: ${issue.message}`).join('; '),
+    );
   return { status: 201, body: deps.services.faults.add(parsed.data) };
 }
 
@@ -130,7 +165,9 @@ function removeFaults(deps: AdminDeps, path: string): AdminResponse {
     deps.services.faults.clear();
     return { status: 204, body: undefined };
   }
-  return deps.services.faults.remove(id) ? { status: 204, body: undefined } : adminError(404, 'not_found', `No fault rule ${id}`);
+  return deps.services.faults.remove(id)
+    ? { status: 204, body: undefined }
+    : adminError(404, 'not_found', `No fault rule ${id}`);
 }
 
 function clockBody(deps: AdminDeps) {
@@ -140,7 +177,12 @@ function clockBody(deps: AdminDeps) {
 
 function advanceClock(deps: AdminDeps, json: unknown): AdminResponse {
   const parsed = clockInput.safeParse(json ?? {});
-  if (!parsed.success) return adminError(400, 'invalid_clock', 'Send {"advanceSeconds": <positive number>}; time only moves forward');
+  if (!parsed.success)
+    return adminError(
+      400,
+      'invalid_clock',
+      'Send {"advanceSeconds": <positive number>}; time only moves forward',
+    );
   deps.services.clock.advance(parsed.data.advanceSeconds * 1000);
   return { status: 200, body: clockBody(deps) };
 }

@@ -27,7 +27,10 @@ export interface RawRequest {
 
 export type HandlerResult = { kind: 'response'; response: AwsResponse } | { kind: 'reset' };
 
-const QUERY_OPERATIONS: Record<'sts' | 'iam', Readonly<Record<string, QueryHandler>>> = { sts: STS_OPERATIONS, iam: IAM_OPERATIONS };
+const QUERY_OPERATIONS: Record<'sts' | 'iam', Readonly<Record<string, QueryHandler>>> = {
+  sts: STS_OPERATIONS,
+  iam: IAM_OPERATIONS,
+};
 
 /** A path with a malformed %-escape is verified as sent (and fails like any bad request), never a crash. */
 function decodePath(pathname: string): string {
@@ -62,7 +65,12 @@ export class AwsRequestHandler {
     const query = Object.fromEntries(url.searchParams.entries());
     let params: Map<string, string> | undefined;
     let service: ServiceName = detectService(raw.headers, undefined);
-    const pending: Pending = { requestId, service, operation: 'Unknown', event: this.newEvent(requestId, service, 'Unknown', raw) };
+    const pending: Pending = {
+      requestId,
+      service,
+      operation: 'Unknown',
+      event: this.newEvent(requestId, service, 'Unknown', raw),
+    };
     try {
       if (service !== 'kms') {
         params = parseQueryInput(raw.body, query, raw.headers['content-type']);
@@ -73,7 +81,12 @@ export class AwsRequestHandler {
       pending.operation = this.operationName(service, raw.headers, params);
       pending.event.operation = pending.operation;
       this.services.store.sweep(this.services.clock.now());
-      const auth = await authenticate({ method: raw.method, path: decodePath(url.pathname), query, headers: raw.headers, body: raw.body }, service, this.services.store, this.services.clock);
+      const auth = await authenticate(
+        { method: raw.method, path: decodePath(url.pathname), query, headers: raw.headers, body: raw.body },
+        service,
+        this.services.store,
+        this.services.clock,
+      );
       const result = await this.execute(pending, auth, raw, params);
       this.record(pending.event, 'success');
       return { kind: 'response', response: result };
@@ -82,33 +95,51 @@ export class AwsRequestHandler {
     }
   }
 
-  private operationName(service: ServiceName, headers: Record<string, string>, params: Map<string, string> | undefined): string {
+  private operationName(
+    service: ServiceName,
+    headers: Record<string, string>,
+    params: Map<string, string> | undefined,
+  ): string {
     if (service === 'kms') {
       const name = kmsOperationName(headers['x-amz-target']);
       /* Own properties only: `TrentService.constructor` or `__proto__` must not reach Object.prototype. */
-      if (name === undefined || !Object.hasOwn(KMS_OPERATIONS, name)) throw new AwsError('UnknownOperationException');
+      if (name === undefined || !Object.hasOwn(KMS_OPERATIONS, name))
+        throw new AwsError('UnknownOperationException');
       return name;
     }
     const action = params?.get('Action');
     const { version } = QUERY_NAMESPACES[service];
     if (action === undefined) throw new AwsError('MissingAction', 'Missing Action');
     const requested = params?.get('Version');
-    if (requested === undefined) throw new AwsError('MissingParameter', 'The request must contain the parameter Version');
+    if (requested === undefined)
+      throw new AwsError('MissingParameter', 'The request must contain the parameter Version');
     if (!Object.hasOwn(QUERY_OPERATIONS[service], action) || requested !== version) {
       throw new AwsError('InvalidAction', `Could not find operation ${action} for version ${requested}`);
     }
     return action;
   }
 
-  private async execute(pending: Pending, auth: Authenticated, raw: RawRequest, params: Map<string, string> | undefined): Promise<AwsResponse> {
+  private async execute(
+    pending: Pending,
+    auth: Authenticated,
+    raw: RawRequest,
+    params: Map<string, string> | undefined,
+  ): Promise<AwsResponse> {
     const { service, operation, requestId, event } = pending;
     event.region = auth.region;
     event.account = auth.caller.account;
     event.callerAccount = auth.caller.account;
     event.principalArn = auth.caller.arn;
     event.accessKeyId = auth.caller.accessKeyId;
-    const context = new OperationContext(this.services, service, operation, auth.caller, auth.region, requestId, event, (ctx, target) =>
-      this.applyFaults(ctx, target),
+    const context = new OperationContext(
+      this.services,
+      service,
+      operation,
+      auth.caller,
+      auth.region,
+      requestId,
+      event,
+      (ctx, target) => this.applyFaults(ctx, target),
     );
     await this.applyFaults(context, {});
     if (service === 'kms') {
@@ -119,10 +150,19 @@ export class AwsRequestHandler {
     return xmlResponse(service, operation, requestId, result as XmlValue | undefined);
   }
 
-  private async applyFaults(context: OperationContext, target: { account?: string; keyArn?: string }): Promise<void> {
+  private async applyFaults(
+    context: OperationContext,
+    target: { account?: string; keyArn?: string },
+  ): Promise<void> {
     const accounts = [context.caller.account, ...(target.account ? [target.account] : [])];
     const rules = this.services.faults.pick(
-      { service: context.service, operation: context.operation, region: context.region, accounts, keyArn: target.keyArn },
+      {
+        service: context.service,
+        operation: context.operation,
+        region: context.region,
+        accounts,
+        keyArn: target.keyArn,
+      },
       context.firedFaults,
     );
     for (const rule of rules) await applyFaultEffect(context.service, rule);
@@ -141,8 +181,14 @@ export class AwsRequestHandler {
 
   /** An unexpected failure is the sandbox's bug: logged here, a bare 500 for the client. */
   private internal(error: unknown): AwsError {
-    process.stderr.write(`keyward sandbox: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    return new AwsError('InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.', { status: 500 });
+    process.stderr.write(
+      `keyward sandbox: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    return new AwsError(
+      'InternalFailure',
+      'The request processing has failed because of an unknown error, exception or failure.',
+      { status: 500 },
+    );
   }
 
   private errorResponse(pending: Pending, error: AwsError): AwsResponse {

@@ -6,7 +6,13 @@ import type { AddressInfo, Socket } from 'node:net';
  * the answer, or drops the connection when a fault says so. Tracks sockets so that close() is prompt.
  */
 export type HttpAnswer = { status: number; headers: Record<string, string>; body: string } | 'reset';
-export type HttpHandler = (request: { method: string; url: string; headers: Record<string, string>; body: Buffer; sourceIp?: string }) => Promise<HttpAnswer>;
+export type HttpHandler = (request: {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: Buffer;
+  sourceIp?: string;
+}) => Promise<HttpAnswer>;
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -44,17 +50,28 @@ export async function listen(handler: HttpHandler, host: string, port: number): 
 }
 
 /** Whatever goes wrong with one request stays with that request: the process never dies of it. */
-async function serve(handler: HttpHandler, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function serve(
+  handler: HttpHandler,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
   try {
     await answer(handler, request, response);
   } catch (error) {
-    process.stderr.write(`keyward sandbox: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain' }).end('Internal error');
+    process.stderr.write(
+      `keyward sandbox: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    if (!response.headersSent)
+      response.writeHead(500, { 'content-type': 'text/plain' }).end('Internal error');
     else response.destroy();
   }
 }
 
-async function answer(handler: HttpHandler, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function answer(
+  handler: HttpHandler,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
   const body = await readBody(request);
   if (body === undefined) {
     /* Answered in the protocol the client speaks: JSON for KMS (X-Amz-Target), XML for STS and IAM. */
@@ -69,12 +86,20 @@ async function answer(handler: HttpHandler, request: IncomingMessage, response: 
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
-  const result = await handler({ method: request.method ?? 'GET', url: request.url ?? '/', headers, body, sourceIp: request.socket.remoteAddress?.replace(/^::ffff:/, '') });
+  const result = await handler({
+    method: request.method ?? 'GET',
+    url: request.url ?? '/',
+    headers,
+    body,
+    sourceIp: request.socket.remoteAddress?.replace(/^::ffff:/, ''),
+  });
   if (result === 'reset') {
     request.socket.destroy();
     return;
   }
-  response.writeHead(result.status, { ...result.headers, 'content-length': Buffer.byteLength(result.body) }).end(result.body);
+  response
+    .writeHead(result.status, { ...result.headers, 'content-length': Buffer.byteLength(result.body) })
+    .end(result.body);
 }
 
 function readBody(request: IncomingMessage): Promise<Buffer | undefined> {

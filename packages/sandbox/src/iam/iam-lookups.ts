@@ -6,7 +6,8 @@ import type { ManagedPolicyState, RoleState } from '../state/types.js';
 /** IAM entities are looked up in the caller's own account; misses are NoSuchEntity (404). */
 export function requireRole(context: OperationContext, name: string): RoleState {
   const role = context.store.role(context.caller.account, name);
-  if (!role) throw new AwsError('NoSuchEntity', `The role with name ${name} cannot be found.`, { status: 404 });
+  if (!role)
+    throw new AwsError('NoSuchEntity', `The role with name ${name} cannot be found.`, { status: 404 });
   return role;
 }
 
@@ -16,10 +17,15 @@ export function roleArnFor(context: OperationContext, path: string, name: string
 
 export function checkPolicyArn(arn: string): void {
   const parsed = parseArn(arn);
-  if (!parsed || parsed.service !== 'iam' || !parsed.resource.startsWith('policy/')) throw new AwsError('ValidationError', `ARN ${arn} is not valid.`);
+  if (!parsed || parsed.service !== 'iam' || !parsed.resource.startsWith('policy/'))
+    throw new AwsError('ValidationError', `ARN ${arn} is not valid.`);
 }
 
-export function requireManagedPolicy(context: OperationContext, arn: string, message = `Policy ${arn} was not found.`): ManagedPolicyState {
+export function requireManagedPolicy(
+  context: OperationContext,
+  arn: string,
+  message = `Policy ${arn} was not found.`,
+): ManagedPolicyState {
   checkPolicyArn(arn);
   const policy = context.store.managedPolicy(arn);
   if (!policy) throw new AwsError('NoSuchEntity', message, { status: 404 });
@@ -32,7 +38,11 @@ export function requireIam(context: OperationContext, action: string, resource: 
 }
 
 /** The caller's own role `name`, once the caller may perform `action` on it (role-scoped faults fire here). */
-export async function roleForAction(context: OperationContext, name: string, action: string): Promise<RoleState> {
+export async function roleForAction(
+  context: OperationContext,
+  name: string,
+  action: string,
+): Promise<RoleState> {
   const role = requireRole(context, name);
   requireIam(context, action, role.arn);
   await context.touch({ account: context.caller.account, resource: role.arn });

@@ -1,7 +1,24 @@
 /** Parameter constraints from the IAM API model. */
-export const ROLE_NAME = { required: true, min: 1, max: 64, pattern: { regex: /^[\w+=,.@-]+$/, text: '[\\w+=,.@-]+' } };
-export const POLICY_NAME = { required: true, min: 1, max: 128, pattern: { regex: /^[\w+=,.@-]+$/, text: '[\\w+=,.@-]+' } };
-export const PATH = { min: 1, max: 512, pattern: { regex: /^(?:\u002F|\u002F[\u0021-\u007E]+\u002F)$/, text: '(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)' } };
+export const ROLE_NAME = {
+  required: true,
+  min: 1,
+  max: 64,
+  pattern: { regex: /^[\w+=,.@-]+$/, text: '[\\w+=,.@-]+' },
+};
+export const POLICY_NAME = {
+  required: true,
+  min: 1,
+  max: 128,
+  pattern: { regex: /^[\w+=,.@-]+$/, text: '[\\w+=,.@-]+' },
+};
+export const PATH = {
+  min: 1,
+  max: 512,
+  pattern: {
+    regex: /^(?:\u002F|\u002F[\u0021-\u007E]+\u002F)$/,
+    text: '(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)',
+  },
+};
 export const POLICY_DOCUMENT = {
   required: true,
   min: 1,

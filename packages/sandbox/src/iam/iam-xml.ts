@@ -3,7 +3,8 @@ import type { SandboxStore } from '../state/store.js';
 import type { XmlValue } from '../protocol/xml.js';
 import { encodePolicyDocument } from './policy-documents.js';
 
-const tagsXml = (tags: Tag[]): XmlValue => (tags.length > 0 ? tags.map((tag) => ({ Key: tag.key, Value: tag.value })) : undefined);
+const tagsXml = (tags: Tag[]): XmlValue =>
+  tags.length > 0 ? tags.map((tag) => ({ Key: tag.key, Value: tag.value })) : undefined;
 
 /** The Role structure, with its trust policy URL-encoded as IAM returns it. */
 export function roleXml(role: RoleState): XmlValue {

@@ -10,7 +10,19 @@ export function readPaging(input: QueryInput): { maxItems: number; marker?: stri
   return { maxItems, marker };
 }
 
-export function paginateIam<T>(items: T[], paging: { maxItems: number; marker?: string }): { page: T[]; IsTruncated: boolean; Marker?: string } {
-  const result = paginate(items, paging.maxItems, paging.marker, () => new AwsError('InvalidInput', 'Invalid Marker.'));
-  return { page: result.page, IsTruncated: result.truncated, ...(result.nextMarker ? { Marker: result.nextMarker } : {}) };
+export function paginateIam<T>(
+  items: T[],
+  paging: { maxItems: number; marker?: string },
+): { page: T[]; IsTruncated: boolean; Marker?: string } {
+  const result = paginate(
+    items,
+    paging.maxItems,
+    paging.marker,
+    () => new AwsError('InvalidInput', 'Invalid Marker.'),
+  );
+  return {
+    page: result.page,
+    IsTruncated: result.truncated,
+    ...(result.nextMarker ? { Marker: result.nextMarker } : {}),
+  };
 }

@@ -8,7 +8,12 @@ import { AwsError } from '../protocol/aws-error.js';
  * IAM's checks on a policy document before it is stored, with IAM's MalformedPolicyDocument
  * wording; trust policies must also name principals that exist.
  */
-export function checkIamPolicy(context: OperationContext, text: string, kind: Extract<PolicyKind, 'identity' | 'trust'>, managed = false): Policy {
+export function checkIamPolicy(
+  context: OperationContext,
+  text: string,
+  kind: Extract<PolicyKind, 'identity' | 'trust'>,
+  managed = false,
+): Policy {
   let policy: Policy;
   try {
     policy = parsePolicy(text, kind, { managed });
@@ -28,5 +33,6 @@ export const encodePolicyDocument = (text: string): string => encodeURIComponent
 
 export function checkSize(text: string, limit: number, what: string): void {
   const size = text.replace(/\s/g, '').length;
-  if (size > limit) throw new AwsError('LimitExceeded', `Cannot exceed quota for ${what}: ${limit}`, { status: 409 });
+  if (size > limit)
+    throw new AwsError('LimitExceeded', `Cannot exceed quota for ${what}: ${limit}`, { status: 409 });
 }

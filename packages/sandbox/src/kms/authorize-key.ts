@@ -5,7 +5,11 @@ import type { KmsKeyState } from '../state/types.js';
 import { addContextConditionKeys } from './encryption-context.js';
 
 /** The condition keys KMS adds for a call on a key. */
-export function keyConditionContext(context: OperationContext, key: KmsKeyState, encryptionContext?: Record<string, string>): RequestContext {
+export function keyConditionContext(
+  context: OperationContext,
+  key: KmsKeyState,
+  encryptionContext?: Record<string, string>,
+): RequestContext {
   const conditions = context
     .conditionContext()
     .set('kms:CallerAccount', context.caller.account)
@@ -19,7 +23,12 @@ export function keyConditionContext(context: OperationContext, key: KmsKeyState,
  * A call on a key needs the key policy (and, through it or across accounts, the caller's IAM
  * policies) to allow the action, evaluated with the request's encryption context.
  */
-export function requireKeyPermission(context: OperationContext, key: KmsKeyState, action: string, encryptionContext?: Record<string, string>): void {
+export function requireKeyPermission(
+  context: OperationContext,
+  key: KmsKeyState,
+  action: string,
+  encryptionContext?: Record<string, string>,
+): void {
   if (encryptionContext) context.event.encryptionContext = { ...encryptionContext };
   context.require({
     action,
@@ -31,5 +40,9 @@ export function requireKeyPermission(context: OperationContext, key: KmsKeyState
 
 /** Calls on no particular key (CreateKey, ListKeys, ListAliases) are governed by IAM policies alone. */
 export function requireAccountPermission(context: OperationContext, action: string, resource = '*'): void {
-  context.require({ action, resource, context: context.conditionContext().set('kms:CallerAccount', context.caller.account) });
+  context.require({
+    action,
+    resource,
+    context: context.conditionContext().set('kms:CallerAccount', context.caller.account),
+  });
 }

@@ -33,7 +33,9 @@ describe('sealBlob / openBlob', () => {
 
   it('round-trips with the context pairs in another order', () => {
     const blob = sealBlob(BLOB_KEY, header, material, plaintext, context);
-    expect(openBlob(BLOB_KEY, blob, material, { purpose: 'byok', tenant: 'acme' }).equals(plaintext)).toBe(true);
+    expect(openBlob(BLOB_KEY, blob, material, { purpose: 'byok', tenant: 'acme' }).equals(plaintext)).toBe(
+      true,
+    );
   });
 
   it('round-trips without a context, and treats {} as no context', () => {
@@ -44,9 +46,15 @@ describe('sealBlob / openBlob', () => {
 
   it('round-trips binary and maximum-size plaintext', () => {
     const big = randomBytes(4096);
-    expect(openBlob(BLOB_KEY, sealBlob(BLOB_KEY, header, material, big, context), material, context).equals(big)).toBe(true);
+    expect(
+      openBlob(BLOB_KEY, sealBlob(BLOB_KEY, header, material, big, context), material, context).equals(big),
+    ).toBe(true);
     const one = Buffer.from([0]);
-    expect(openBlob(BLOB_KEY, sealBlob(BLOB_KEY, header, material, one, undefined), material, undefined).equals(one)).toBe(true);
+    expect(
+      openBlob(BLOB_KEY, sealBlob(BLOB_KEY, header, material, one, undefined), material, undefined).equals(
+        one,
+      ),
+    ).toBe(true);
   });
 
   it('has the documented layout: version, ARN length, ARN, material ID, header tag, IV, ciphertext, tag', () => {
@@ -103,7 +111,13 @@ describe('sealBlob / openBlob', () => {
     });
 
     it('a flipped bit at any position', () => {
-      const small = sealBlob(BLOB_KEY, { keyArn: 'arn:aws:kms:us-east-1:111122223333:key/k', materialId: '00'.repeat(32) }, material, Buffer.from('x'), { a: 'b' });
+      const small = sealBlob(
+        BLOB_KEY,
+        { keyArn: 'arn:aws:kms:us-east-1:111122223333:key/k', materialId: '00'.repeat(32) },
+        material,
+        Buffer.from('x'),
+        { a: 'b' },
+      );
       let checked = 0;
       for (let position = 0; position < small.length; position++) {
         for (const bit of [0x01, 0x80]) {
@@ -125,7 +139,9 @@ describe('sealBlob / openBlob', () => {
     });
 
     it('a blob with bytes appended', () => {
-      expectInvalidCiphertext(() => openBlob(BLOB_KEY, Buffer.concat([blob, Buffer.from([0])]), material, context));
+      expectInvalidCiphertext(() =>
+        openBlob(BLOB_KEY, Buffer.concat([blob, Buffer.from([0])]), material, context),
+      );
     });
 
     it('another version byte', () => {
@@ -135,7 +151,9 @@ describe('sealBlob / openBlob', () => {
     });
 
     it('random bytes', () => {
-      expectInvalidCiphertext(() => openBlob(BLOB_KEY, Buffer.concat([Buffer.from([1, 0, 4]), randomBytes(80)]), material, context));
+      expectInvalidCiphertext(() =>
+        openBlob(BLOB_KEY, Buffer.concat([Buffer.from([1, 0, 4]), randomBytes(80)]), material, context),
+      );
       expectInvalidCiphertext(() => openBlob(BLOB_KEY, Buffer.alloc(0), material, context));
     });
   });
@@ -144,13 +162,20 @@ describe('sealBlob / openBlob', () => {
 describe('readBlobHeader', () => {
   it('reads the key ARN and material ID without decrypting', () => {
     const blob = sealBlob(BLOB_KEY, header, material, plaintext, context);
-    expect(readBlobHeader(BLOB_KEY, blob)).toEqual({ keyArn: KEY_ARN, materialId: header.materialId, headerLength: 3 + Buffer.byteLength(KEY_ARN) + 32 });
+    expect(readBlobHeader(BLOB_KEY, blob)).toEqual({
+      keyArn: KEY_ARN,
+      materialId: header.materialId,
+      headerLength: 3 + Buffer.byteLength(KEY_ARN) + 32,
+    });
   });
 
   it.each([
     ['empty', Buffer.alloc(0)],
     ['two bytes', Buffer.from([1, 0])],
-    ['a header with no room for IV and tag', Buffer.concat([Buffer.from([1, 0, 1]), Buffer.from('k'), Buffer.alloc(32)])],
+    [
+      'a header with no room for IV and tag',
+      Buffer.concat([Buffer.from([1, 0, 1]), Buffer.from('k'), Buffer.alloc(32)]),
+    ],
     ['an ARN length beyond the blob', Buffer.concat([Buffer.from([1, 0xff, 0xff]), Buffer.alloc(100)])],
   ])('refuses %s', (_label, blob) => {
     expectInvalidCiphertext(() => readBlobHeader(BLOB_KEY, blob));

@@ -23,7 +23,13 @@ export interface BlobHeader {
   materialId: string;
 }
 
-export function sealBlob(blobKey: Buffer, header: BlobHeader, materialKey: Buffer, plaintext: Buffer, context: Record<string, string> | undefined): Buffer {
+export function sealBlob(
+  blobKey: Buffer,
+  header: BlobHeader,
+  materialKey: Buffer,
+  plaintext: Buffer,
+  context: Record<string, string> | undefined,
+): Buffer {
   const headerBytes = encodeHeader(header);
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', materialKey, iv);
@@ -39,7 +45,8 @@ export function readBlobHeader(blobKey: Buffer, blob: Buffer): BlobHeader & { he
   const headerLength = 3 + arnLength + MATERIAL_ID_BYTES;
   if (blob.length < headerLength + HEADER_TAG_BYTES + IV_BYTES + TAG_BYTES) throw invalidCiphertext();
   const expected = headerTag(blobKey, blob.subarray(0, headerLength));
-  if (!timingSafeEqual(expected, blob.subarray(headerLength, headerLength + HEADER_TAG_BYTES))) throw invalidCiphertext();
+  if (!timingSafeEqual(expected, blob.subarray(headerLength, headerLength + HEADER_TAG_BYTES)))
+    throw invalidCiphertext();
   return {
     keyArn: blob.subarray(3, 3 + arnLength).toString('utf8'),
     materialId: blob.subarray(3 + arnLength, headerLength).toString('hex'),
@@ -47,7 +54,12 @@ export function readBlobHeader(blobKey: Buffer, blob: Buffer): BlobHeader & { he
   };
 }
 
-export function openBlob(blobKey: Buffer, blob: Buffer, materialKey: Buffer, context: Record<string, string> | undefined): Buffer {
+export function openBlob(
+  blobKey: Buffer,
+  blob: Buffer,
+  materialKey: Buffer,
+  context: Record<string, string> | undefined,
+): Buffer {
   const { headerLength } = readBlobHeader(blobKey, blob);
   const ivStart = headerLength + HEADER_TAG_BYTES;
   const iv = blob.subarray(ivStart, ivStart + IV_BYTES);
@@ -63,7 +75,11 @@ export function openBlob(blobKey: Buffer, blob: Buffer, materialKey: Buffer, con
 }
 
 function headerTag(blobKey: Buffer, headerBytes: Buffer): Buffer {
-  return createHmac('sha256', blobKey).update(DOMAIN).update(headerBytes).digest().subarray(0, HEADER_TAG_BYTES);
+  return createHmac('sha256', blobKey)
+    .update(DOMAIN)
+    .update(headerBytes)
+    .digest()
+    .subarray(0, HEADER_TAG_BYTES);
 }
 
 function encodeHeader(header: BlobHeader): Buffer {

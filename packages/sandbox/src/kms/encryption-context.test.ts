@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { RequestContext } from '../policy/context.js';
 import { AwsError } from '../protocol/aws-error.js';
-import { addContextConditionKeys, checkEncryptionContext, encodeEncryptionContext } from './encryption-context.js';
+import {
+  addContextConditionKeys,
+  checkEncryptionContext,
+  encodeEncryptionContext,
+} from './encryption-context.js';
 
 const hex = (context: Record<string, string> | undefined) => encodeEncryptionContext(context).toString('hex');
 
@@ -28,7 +32,9 @@ function contextsFrom(text: string): Record<string, string>[] {
 describe('encodeEncryptionContext', () => {
   it('has an exact, length-prefixed layout', () => {
     expect(hex({ a: 'b' })).toBe('00000001' + '00000001' + '61' + '00000001' + '62');
-    expect(hex({ tenant: '' })).toBe('00000001' + '00000006' + Buffer.from('tenant').toString('hex') + '00000000');
+    expect(hex({ tenant: '' })).toBe(
+      '00000001' + '00000006' + Buffer.from('tenant').toString('hex') + '00000000',
+    );
   });
 
   it('encodes no context and an empty context the same way (a zero count)', () => {
@@ -37,20 +43,29 @@ describe('encodeEncryptionContext', () => {
   });
 
   it('counts UTF-8 bytes, not characters', () => {
-    expect(hex({ 'ä': '€' })).toBe('00000001' + '00000002' + 'c3a4' + '00000003' + 'e282ac');
+    expect(hex({ ä: '€' })).toBe('00000001' + '00000002' + 'c3a4' + '00000003' + 'e282ac');
   });
 
   it.each([
-    [{ a: '1', b: '2', c: '3' }, { c: '3', a: '1', b: '2' }],
-    [{ tenant: 'acme', purpose: 'byok' }, { purpose: 'byok', tenant: 'acme' }],
-    [{ z: '', 'é': 'x', A: 'y' }, { A: 'y', 'é': 'x', z: '' }],
+    [
+      { a: '1', b: '2', c: '3' },
+      { c: '3', a: '1', b: '2' },
+    ],
+    [
+      { tenant: 'acme', purpose: 'byok' },
+      { purpose: 'byok', tenant: 'acme' },
+    ],
+    [
+      { z: '', é: 'x', A: 'y' },
+      { A: 'y', é: 'x', z: '' },
+    ],
   ])('is independent of pair order: %j', (first, second) => {
     expect(hex(first)).toBe(hex(second));
   });
 
   it('sorts keys by their UTF-8 bytes', () => {
     // "B" (0x42) < "a" (0x61) < "é" (0xc3 0xa9)
-    const encoded = encodeEncryptionContext({ 'é': '3', a: '2', B: '1' });
+    const encoded = encodeEncryptionContext({ é: '3', a: '2', B: '1' });
     const keys: string[] = [];
     let offset = 4;
     while (offset < encoded.length) {
@@ -73,13 +88,16 @@ describe('encodeEncryptionContext', () => {
     expect(hex(first)).not.toBe(hex(second));
   });
 
-  it.each(['abcd', 'abcdef', 'aaaa', 'tenant=acme'])('gives every distinct way of cutting %j its own encoding', (text) => {
-    const contexts = contextsFrom(text);
-    const distinct = new Set(contexts.map((context) => JSON.stringify(Object.entries(context).sort())));
-    const encodings = new Set(contexts.map((context) => hex(context)));
-    expect(distinct.size).toBeGreaterThan(3);
-    expect(encodings.size).toBe(distinct.size);
-  });
+  it.each(['abcd', 'abcdef', 'aaaa', 'tenant=acme'])(
+    'gives every distinct way of cutting %j its own encoding',
+    (text) => {
+      const contexts = contextsFrom(text);
+      const distinct = new Set(contexts.map((context) => JSON.stringify(Object.entries(context).sort())));
+      const encodings = new Set(contexts.map((context) => hex(context)));
+      expect(distinct.size).toBeGreaterThan(3);
+      expect(encodings.size).toBe(distinct.size);
+    },
+  );
 });
 
 describe('checkEncryptionContext', () => {
@@ -100,7 +118,7 @@ describe('checkEncryptionContext', () => {
     ['an empty value', { tenant: '' }],
     ['exactly 8192 bytes', { k: 'v'.repeat(8191) }],
     ['exactly 8192 bytes over several pairs', { a: 'x'.repeat(4095), b: 'y'.repeat(4095) }],
-    ['exactly 8192 bytes of two-byte characters', { 'é': 'é'.repeat(4095) }],
+    ['exactly 8192 bytes of two-byte characters', { é: 'é'.repeat(4095) }],
   ])('accepts %s', (_label, context) => {
     expect(() => checkEncryptionContext(context)).not.toThrow();
   });
@@ -108,7 +126,7 @@ describe('checkEncryptionContext', () => {
   it.each([
     ['8193 bytes', { k: 'v'.repeat(8192) }],
     ['8193 bytes over several pairs', { a: 'x'.repeat(4095), bb: 'y'.repeat(4095) }],
-    ['two-byte characters counted as two bytes', { 'é': 'é'.repeat(4096) }],
+    ['two-byte characters counted as two bytes', { é: 'é'.repeat(4096) }],
   ])('refuses %s', (_label, context) => {
     const error = validationError(context);
     expect(error.code).toBe('ValidationException');
@@ -140,7 +158,9 @@ describe('addContextConditionKeys', () => {
   });
 
   it('keeps what the target already holds', () => {
-    const context = addContextConditionKeys(new RequestContext().set('kms:CallerAccount', '111122223333'), { a: 'b' });
+    const context = addContextConditionKeys(new RequestContext().set('kms:CallerAccount', '111122223333'), {
+      a: 'b',
+    });
     expect(context.get('kms:CallerAccount')).toEqual(['111122223333']);
     expect(context.get('kms:EncryptionContext:a')).toEqual(['b']);
   });

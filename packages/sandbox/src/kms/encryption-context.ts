@@ -7,7 +7,9 @@ import type { RequestContext } from '../policy/context.js';
  * Length prefixes keep {"ab":"c"} and {"a":"bc"} apart, which moto-style concatenation does not.
  */
 export function encodeEncryptionContext(context: Record<string, string> | undefined): Buffer {
-  const entries = Object.entries(context ?? {}).sort(([a], [b]) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')));
+  const entries = Object.entries(context ?? {}).sort(([a], [b]) =>
+    Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')),
+  );
   const parts: Buffer[] = [u32(entries.length)];
   for (const [key, value] of entries) {
     const keyBytes = Buffer.from(key, 'utf8');
@@ -30,10 +32,15 @@ export function checkEncryptionContext(context: Record<string, string> | undefin
   if (!context) return;
   let size = 0;
   for (const [key, value] of Object.entries(context)) {
-    if (key.length === 0) throw new AwsError('ValidationException', 'Encryption context keys must not be empty');
+    if (key.length === 0)
+      throw new AwsError('ValidationException', 'Encryption context keys must not be empty');
     size += Buffer.byteLength(key) + Buffer.byteLength(value);
   }
-  if (size > MAX_CONTEXT_BYTES) throw new AwsError('ValidationException', `Encryption context exceeds the maximum size of ${MAX_CONTEXT_BYTES} bytes`);
+  if (size > MAX_CONTEXT_BYTES)
+    throw new AwsError(
+      'ValidationException',
+      `Encryption context exceeds the maximum size of ${MAX_CONTEXT_BYTES} bytes`,
+    );
 }
 
 /** Adds `kms:EncryptionContext:<key>` and `kms:EncryptionContextKeys` to a policy request context. */
@@ -42,9 +49,16 @@ export function checkEncryptionContext(context: Record<string, string> | undefin
  * "tenant") share one `kms:EncryptionContext:` key and the last one wins. AWS leaves that case
  * undefined; use kms:EncryptionContextKeys (which keeps each key's case) to pin exact keys.
  */
-export function addContextConditionKeys(target: RequestContext, context: Record<string, string> | undefined): RequestContext {
+export function addContextConditionKeys(
+  target: RequestContext,
+  context: Record<string, string> | undefined,
+): RequestContext {
   const entries = Object.entries(context ?? {});
   for (const [key, value] of entries) target.set(`kms:EncryptionContext:${key}`, value);
-  if (entries.length > 0) target.setMulti('kms:EncryptionContextKeys', entries.map(([key]) => key));
+  if (entries.length > 0)
+    target.setMulti(
+      'kms:EncryptionContextKeys',
+      entries.map(([key]) => key),
+    );
   return target;
 }

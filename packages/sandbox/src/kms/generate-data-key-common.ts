@@ -6,7 +6,11 @@ import { KEY_ID_RULES } from './kms-handler.js';
 import type { KmsInput } from './kms-input.js';
 
 /** GenerateDataKey and GenerateDataKeyWithoutPlaintext: a random data key, wrapped under the KMS key. */
-export async function generateDataKeyFor(context: OperationContext, input: KmsInput, withPlaintext: boolean): Promise<Record<string, unknown>> {
+export async function generateDataKeyFor(
+  context: OperationContext,
+  input: KmsInput,
+  withPlaintext: boolean,
+): Promise<Record<string, unknown>> {
   const keyId = input.string('KeyId', KEY_ID_RULES);
   const encryptionContext = input.context('EncryptionContext');
   const numberOfBytes = input.integer('NumberOfBytes', { min: 1, max: 1024 });

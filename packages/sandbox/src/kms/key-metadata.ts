@@ -9,7 +9,16 @@ function algorithms(key: KmsKeyState): Record<string, string[]> {
   if (key.keySpec.startsWith('RSA_')) {
     return key.keyUsage === 'ENCRYPT_DECRYPT'
       ? { EncryptionAlgorithms: ['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256'] }
-      : { SigningAlgorithms: ['RSASSA_PKCS1_V1_5_SHA_256', 'RSASSA_PKCS1_V1_5_SHA_384', 'RSASSA_PKCS1_V1_5_SHA_512', 'RSASSA_PSS_SHA_256', 'RSASSA_PSS_SHA_384', 'RSASSA_PSS_SHA_512'] };
+      : {
+          SigningAlgorithms: [
+            'RSASSA_PKCS1_V1_5_SHA_256',
+            'RSASSA_PKCS1_V1_5_SHA_384',
+            'RSASSA_PKCS1_V1_5_SHA_512',
+            'RSASSA_PSS_SHA_256',
+            'RSASSA_PSS_SHA_384',
+            'RSASSA_PSS_SHA_512',
+          ],
+        };
   }
   if (key.keyUsage === 'KEY_AGREEMENT') return { KeyAgreementAlgorithms: ['ECDH'] };
   return { SigningAlgorithms: ['ECDSA_SHA_256'] };

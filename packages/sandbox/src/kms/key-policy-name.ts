@@ -4,5 +4,6 @@ import { AwsError } from '../protocol/aws-error.js';
 export const POLICY_NAME_RULES = { min: 1, max: 128, pattern: { regex: /^[\w]+$/, text: '[\\w]+' } };
 
 export function requireDefaultPolicyName(name: string | undefined): void {
-  if (name !== undefined && name !== 'default') throw new AwsError('NotFoundException', 'No such policy exists');
+  if (name !== undefined && name !== 'default')
+    throw new AwsError('NotFoundException', 'No such policy exists');
 }

@@ -10,16 +10,23 @@ export function requireUsableForCrypto(key: KmsKeyState): void {
 }
 
 export function requireNotPendingDeletion(key: KmsKeyState): void {
-  if (key.state === 'PendingDeletion') throw new AwsError('KMSInvalidStateException', `${key.arn} is pending deletion.`);
+  if (key.state === 'PendingDeletion')
+    throw new AwsError('KMSInvalidStateException', `${key.arn} is pending deletion.`);
 }
 
 /** Encrypt, Decrypt, ReEncrypt and GenerateDataKey* need a symmetric encryption key. */
 export function requireSymmetricEncryption(key: KmsKeyState, operation: string): void {
   if (key.keyUsage !== 'ENCRYPT_DECRYPT') {
-    throw new AwsError('InvalidKeyUsageException', `${key.arn} key usage is ${key.keyUsage} which is not valid for ${operation}.`);
+    throw new AwsError(
+      'InvalidKeyUsageException',
+      `${key.arn} key usage is ${key.keyUsage} which is not valid for ${operation}.`,
+    );
   }
   if (key.keySpec !== 'SYMMETRIC_DEFAULT') {
-    throw new AwsError('InvalidKeyUsageException', `${key.arn} key spec is ${key.keySpec} which is not valid for ${operation}.`);
+    throw new AwsError(
+      'InvalidKeyUsageException',
+      `${key.arn} key spec is ${key.keySpec} which is not valid for ${operation}.`,
+    );
   }
 }
 
@@ -45,7 +52,12 @@ const DAY_MS = 86_400_000;
 /** Automatic rotation happens lazily: whenever a key is used, any rotation that fell due is applied. */
 export function applyDueRotations(key: KmsKeyState, now: number): boolean {
   let rotated = false;
-  while (key.rotation.enabled && key.state === 'Enabled' && key.rotation.nextRotationDate !== undefined && key.rotation.nextRotationDate <= now) {
+  while (
+    key.rotation.enabled &&
+    key.state === 'Enabled' &&
+    key.rotation.nextRotationDate !== undefined &&
+    key.rotation.nextRotationDate <= now
+  ) {
     rotateKeyMaterial(key, key.rotation.nextRotationDate, 'AUTOMATIC');
     key.rotation.nextRotationDate += key.rotation.periodDays * DAY_MS;
     rotated = true;

@@ -9,10 +9,19 @@ import { resolveKey } from './resolve-key.js';
  * Management calls name a key by ID or ARN only (no aliases), in the caller's own account,
  * and need the action allowed on it.
  */
-export async function managedKey(context: OperationContext, input: KmsInput, action: string, readOnlyCrossAccount = false): Promise<KmsKeyState> {
+export async function managedKey(
+  context: OperationContext,
+  input: KmsInput,
+  action: string,
+  readOnlyCrossAccount = false,
+): Promise<KmsKeyState> {
   const keyId = input.string('KeyId', KEY_ID_RULES);
   input.done();
-  const key = await resolveKey(context, keyId!, { aliases: false, crossAccount: readOnlyCrossAccount, action });
+  const key = await resolveKey(context, keyId!, {
+    aliases: false,
+    crossAccount: readOnlyCrossAccount,
+    action,
+  });
   requireKeyPermission(context, key, action);
   return key;
 }

@@ -21,10 +21,18 @@ export interface ResolveOptions {
 
 const KEY_ID = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
 
-export async function resolveKey(context: OperationContext, keyId: string, options: ResolveOptions): Promise<KmsKeyState> {
+export async function resolveKey(
+  context: OperationContext,
+  keyId: string,
+  options: ResolveOptions,
+): Promise<KmsKeyState> {
   const key = lookup(context, keyId, options.aliases);
   if (!options.crossAccount && key.account !== context.caller.account) {
-    throw new AwsError('AccessDeniedException', denialMessage(context.caller.arn, options.action, key.arn, 'no-resource'), { messageField: 'Message' });
+    throw new AwsError(
+      'AccessDeniedException',
+      denialMessage(context.caller.arn, options.action, key.arn, 'no-resource'),
+      { messageField: 'Message' },
+    );
   }
   await context.touch({ account: key.account, keyArn: key.arn });
   if (applyDueRotations(key, context.now())) context.store.commit();
@@ -67,4 +75,5 @@ function byAlias(context: OperationContext, aliasArn: string): KmsKeyState {
   return byArn(context, kmsKeyArn(partitionOf(alias.region), alias.region, alias.account, alias.targetKeyId));
 }
 
-const invalidKeyId = (keyId: string): AwsError => new AwsError('NotFoundException', `Invalid keyId '${keyId}'`);
+const invalidKeyId = (keyId: string): AwsError =>
+  new AwsError('NotFoundException', `Invalid keyId '${keyId}'`);

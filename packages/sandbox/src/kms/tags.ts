@@ -8,9 +8,13 @@ export function validateTags(tags: Tag[]): void {
   const seen = new Set<string>();
   for (const tag of tags) {
     if (tag.key.length < 1 || tag.key.length > 128 || tag.value.length > 256) {
-      throw new AwsError('TagException', `Tag key must be 1-128 characters and tag value 0-256 characters: ${tag.key}`);
+      throw new AwsError(
+        'TagException',
+        `Tag key must be 1-128 characters and tag value 0-256 characters: ${tag.key}`,
+      );
     }
-    if (tag.key.toLowerCase().startsWith('aws:')) throw new AwsError('TagException', 'Tags beginning with aws: are reserved');
+    if (tag.key.toLowerCase().startsWith('aws:'))
+      throw new AwsError('TagException', 'Tags beginning with aws: are reserved');
     if (seen.has(tag.key)) throw new AwsError('TagException', 'Duplicate tag keys');
     seen.add(tag.key);
   }
@@ -25,4 +29,5 @@ export function mergeTags(existing: Tag[], updates: Tag[]): Tag[] {
   return [...merged.entries()].map(([key, value]) => ({ key, value }));
 }
 
-export const wireTags = (tags: Tag[]): { TagKey: string; TagValue: string }[] => tags.map((tag) => ({ TagKey: tag.key, TagValue: tag.value }));
+export const wireTags = (tags: Tag[]): { TagKey: string; TagValue: string }[] =>
+  tags.map((tag) => ({ TagKey: tag.key, TagValue: tag.value }));

@@ -11,16 +11,25 @@ import type { KmsKeyState } from '../state/types.js';
  * valid, every principal exists, and, unless BypassPolicyLockoutSafetyCheck is set, the caller
  * could still change the policy afterwards (KMS's lockout safety check).
  */
-export function validateKeyPolicy(context: OperationContext, text: string, key: KmsKeyState, bypassLockoutCheck: boolean): Policy {
+export function validateKeyPolicy(
+  context: OperationContext,
+  text: string,
+  key: KmsKeyState,
+  bypassLockoutCheck: boolean,
+): Policy {
   let policy: Policy;
   try {
     policy = parsePolicy(text, 'key');
   } catch (error) {
-    if (error instanceof PolicyDocumentError) throw new AwsError('MalformedPolicyDocumentException', error.message);
+    if (error instanceof PolicyDocumentError)
+      throw new AwsError('MalformedPolicyDocumentException', error.message);
     throw error;
   }
   if (findInvalidPrincipal(context.store, policy)) {
-    throw new AwsError('MalformedPolicyDocumentException', 'Policy contains a statement with one or more invalid principals.');
+    throw new AwsError(
+      'MalformedPolicyDocumentException',
+      'Policy contains a statement with one or more invalid principals.',
+    );
   }
   if (!bypassLockoutCheck) {
     const decision = context.decide({
@@ -30,7 +39,10 @@ export function validateKeyPolicy(context: OperationContext, text: string, key: 
       resourcePolicy: { policy, account: key.account },
     });
     if (!decision.allowed) {
-      throw new AwsError('MalformedPolicyDocumentException', 'The new key policy will not allow you to update the key policy in the future.');
+      throw new AwsError(
+        'MalformedPolicyDocumentException',
+        'The new key policy will not allow you to update the key policy in the future.',
+      );
     }
   }
   return policy;

@@ -37,11 +37,18 @@ export interface AuthorizationRequest {
  * 4. a session policy (AssumeRole's Policy) further limits what the identity policies grant.
  */
 export function authorize(request: AuthorizationRequest): Decision {
-  const evaluation: EvaluationRequest = { caller: request.caller, action: request.action, resource: request.resource, context: request.context };
+  const evaluation: EvaluationRequest = {
+    caller: request.caller,
+    action: request.action,
+    resource: request.resource,
+    context: request.context,
+  };
   const identity = request.identityPolicies.map((policy) => evaluatePolicy(policy, evaluation, false));
   const identityAllowed = identity.some((result) => result.allowed !== undefined);
   const session = evaluateSessionPolicies(request.caller.sessionPolicies, evaluation);
-  const resource = request.resourcePolicy ? evaluatePolicy(request.resourcePolicy.policy, evaluation, true) : undefined;
+  const resource = request.resourcePolicy
+    ? evaluatePolicy(request.resourcePolicy.policy, evaluation, true)
+    : undefined;
 
   if (identity.some((result) => result.denied)) return deny('explicit-deny-identity');
   if (resource?.denied) return deny('explicit-deny-resource');
@@ -64,16 +71,28 @@ export function authorize(request: AuthorizationRequest): Decision {
 }
 
 /** Session policies act as one boundary: any of them may allow; an explicit Deny in any denies. */
-function evaluateSessionPolicies(policies: Policy[] | undefined, evaluation: EvaluationRequest): { denied: boolean; allowed?: string } | undefined {
+function evaluateSessionPolicies(
+  policies: Policy[] | undefined,
+  evaluation: EvaluationRequest,
+): { denied: boolean; allowed?: string } | undefined {
   if (!policies || policies.length === 0) return undefined;
   const results = policies.map((policy) => evaluatePolicy(policy, evaluation, false));
-  return { denied: results.some((result) => result.denied), allowed: results.find((result) => result.allowed)?.allowed };
+  return {
+    denied: results.some((result) => result.denied),
+    allowed: results.find((result) => result.allowed)?.allowed,
+  };
 }
 
 const deny = (reason: DenialReason): Decision => ({ allowed: false, reason });
 
 /** AWS's wording: "User: <arn> is not authorized to perform: <action> on resource: <arn> because …". */
-export function denialMessage(callerArn: string, action: string, resource: string, reason: DenialReason, withReason = true): string {
+export function denialMessage(
+  callerArn: string,
+  action: string,
+  resource: string,
+  reason: DenialReason,
+  withReason = true,
+): string {
   const base = `User: ${callerArn} is not authorized to perform: ${action} on resource: ${resource}`;
   if (!withReason) return base;
   return `${base} ${REASON_TEXT[reason](action)}`;

@@ -32,15 +32,29 @@ describe('parseOperator', () => {
   it('knows every base operator, with and without IfExists (except Null)', () => {
     for (const base of BASE_OPERATORS) {
       expect(parseOperator(base)?.base).toBe(base);
-      expect(parseOperator(`${base}IfExists`)?.ifExists ?? 'refused').toBe(base === 'Null' ? 'refused' : true);
+      expect(parseOperator(`${base}IfExists`)?.ifExists ?? 'refused').toBe(
+        base === 'Null' ? 'refused' : true,
+      );
     }
   });
 });
 
 describe('isNegated', () => {
-  const negated = ['StringNotEquals', 'StringNotEqualsIgnoreCase', 'StringNotLike', 'NumericNotEquals', 'DateNotEquals', 'NotIpAddress', 'ArnNotEquals', 'ArnNotLike'];
+  const negated = [
+    'StringNotEquals',
+    'StringNotEqualsIgnoreCase',
+    'StringNotLike',
+    'NumericNotEquals',
+    'DateNotEquals',
+    'NotIpAddress',
+    'ArnNotEquals',
+    'ArnNotLike',
+  ];
 
-  it.each(BASE_OPERATORS.map((base) => [base, negated.includes(base)] as const))('%s → %s', (base, expected) => {
-    expect(isNegated(base)).toBe(expected);
-  });
+  it.each(BASE_OPERATORS.map((base) => [base, negated.includes(base)] as const))(
+    '%s → %s',
+    (base, expected) => {
+      expect(isNegated(base)).toBe(expected);
+    },
+  );
 });

@@ -21,7 +21,12 @@ export function conditionsMatch(block: ConditionBlock, context: RequestContext):
   return true;
 }
 
-function keyMatches(operator: ParsedOperator, key: string, policyValues: string[], context: RequestContext): boolean {
+function keyMatches(
+  operator: ParsedOperator,
+  key: string,
+  policyValues: string[],
+  context: RequestContext,
+): boolean {
   const requestValues = context.get(key);
   const present = requestValues !== undefined && requestValues.length > 0;
   if (operator.base === 'Null') {
@@ -33,7 +38,8 @@ function keyMatches(operator: ParsedOperator, key: string, policyValues: string[
   const expanded = policyValues
     .map((value) => substituteVariables(value, lookup))
     .filter((value): value is string => value !== undefined);
-  const matchesAny = (requestValue: string) => expanded.some((policyValue) => comparePositive(operator.base, policyValue, requestValue));
+  const matchesAny = (requestValue: string) =>
+    expanded.some((policyValue) => comparePositive(operator.base, policyValue, requestValue));
   const negated = isNegated(operator.base);
 
   if (operator.set === 'ForAllValues') {

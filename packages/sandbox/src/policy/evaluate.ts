@@ -22,7 +22,11 @@ export interface PolicyResult {
 }
 
 /** Evaluates one policy; `resourcePolicy` decides whether Principal elements are checked. */
-export function evaluatePolicy(policy: Policy, request: EvaluationRequest, resourcePolicy: boolean): PolicyResult {
+export function evaluatePolicy(
+  policy: Policy,
+  request: EvaluationRequest,
+  resourcePolicy: boolean,
+): PolicyResult {
   const result: PolicyResult = { denied: false };
   for (const statement of policy.statements) {
     const match = resourcePolicy ? statementPrincipalMatch(statement, request.caller) : 'direct';
@@ -59,7 +63,8 @@ function resourceMatches(statement: Statement, request: EvaluationRequest): bool
 
 function statementPrincipalMatch(statement: Statement, caller: Caller): PrincipalMatch | undefined {
   if (statement.principal) return principalMatch(statement.principal, caller);
-  if (statement.notPrincipal) return notPrincipalExempts(statement.notPrincipal, caller) ? undefined : 'direct';
+  if (statement.notPrincipal)
+    return notPrincipalExempts(statement.notPrincipal, caller) ? undefined : 'direct';
   return undefined;
 }
 
@@ -83,7 +88,8 @@ export function principalMatch(spec: PrincipalSpec, caller: Caller): PrincipalMa
   let best: PrincipalMatch | undefined;
   if (spec.any) best = 'direct';
   for (const entry of spec.aws) {
-    if (entry === caller.account || entry === accountRootArn(caller.partition, caller.account)) best = strongest(best, 'account');
+    if (entry === caller.account || entry === accountRootArn(caller.partition, caller.account))
+      best = strongest(best, 'account');
     else if (entry === caller.principalArn) best = strongest(best, 'direct');
     else if (caller.kind === 'assumed-role' && entry === caller.arn) best = strongest(best, 'session');
   }

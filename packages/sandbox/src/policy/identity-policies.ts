@@ -9,7 +9,10 @@ import type { Policy } from './types.js';
  * and a deleted role's sessions lose every permission).
  */
 export function identityPoliciesOf(store: SandboxStore, caller: Caller): Policy[] {
-  const owner = caller.kind === 'user' ? store.user(caller.account, caller.userName!) : store.role(caller.account, caller.roleName!);
+  const owner =
+    caller.kind === 'user'
+      ? store.user(caller.account, caller.userName!)
+      : store.role(caller.account, caller.roleName!);
   /* Precondition: a role recreated under the same name is a different role (AWS tracks the unique ID). */
   const ownerId = owner && ('roleId' in owner ? owner.roleId : owner.userId);
   if (!owner || ownerId !== caller.userId.split(':')[0]) return [];

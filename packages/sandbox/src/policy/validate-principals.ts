@@ -21,7 +21,8 @@ export function findInvalidPrincipal(store: SandboxStore, policy: Policy): strin
 
 function invalidInSpec(store: SandboxStore, spec: PrincipalSpec): string | undefined {
   for (const entry of spec.aws) if (!awsPrincipalExists(store, entry)) return `"AWS":"${entry}"`;
-  for (const entry of spec.service) if (!/^[a-z0-9.-]+\.amazonaws\.com(\.cn)?$/.test(entry)) return `"Service":"${entry}"`;
+  for (const entry of spec.service)
+    if (!/^[a-z0-9.-]+\.amazonaws\.com(\.cn)?$/.test(entry)) return `"Service":"${entry}"`;
   return undefined;
 }
 

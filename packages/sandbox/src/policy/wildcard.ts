@@ -50,7 +50,10 @@ function splitArn(text: string): string[] | undefined {
  * Replaces policy variables (`${aws:username}`) from the request context. Returns undefined
  * when a variable has no single value, so the element cannot match (as in IAM).
  */
-export function substituteVariables(text: string, lookup: (key: string) => string[] | undefined): string | undefined {
+export function substituteVariables(
+  text: string,
+  lookup: (key: string) => string[] | undefined,
+): string | undefined {
   if (!text.includes('${')) return text;
   let missing = false;
   const result = text.replace(/\$\{([^}]+)\}/g, (_whole, name: string) => {

@@ -33,7 +33,11 @@ export function jsonError(requestId: string, error: AwsError): AwsResponse {
   if (error.hasMessage) body[error.messageField] = error.message;
   return {
     status: error.status,
-    headers: { 'content-type': JSON_CONTENT_TYPE, 'x-amzn-requestid': requestId, 'x-amzn-errortype': error.code },
+    headers: {
+      'content-type': JSON_CONTENT_TYPE,
+      'x-amzn-requestid': requestId,
+      'x-amzn-errortype': error.code,
+    },
     body: JSON.stringify(body),
   };
 }

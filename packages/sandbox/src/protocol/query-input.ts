@@ -22,7 +22,11 @@ export class QueryInput {
       this.validator.checkNumber(name, undefined, rules);
       return undefined;
     }
-    if (!/^-?\d+$/.test(text)) throw new AwsError('ValidationError', `Value '${text}' at '${Validator.field(name)}' failed to satisfy constraint: Member must be a number`);
+    if (!/^-?\d+$/.test(text))
+      throw new AwsError(
+        'ValidationError',
+        `Value '${text}' at '${Validator.field(name)}' failed to satisfy constraint: Member must be a number`,
+      );
     const value = Number(text);
     this.validator.checkNumber(name, value, rules);
     return value;
@@ -31,14 +35,20 @@ export class QueryInput {
   boolean(name: string): boolean | undefined {
     const text = this.params.get(name);
     if (text === undefined) return undefined;
-    if (text !== 'true' && text !== 'false') throw new AwsError('ValidationError', `Value '${text}' at '${Validator.field(name)}' failed to satisfy constraint: Member must be a boolean`);
+    if (text !== 'true' && text !== 'false')
+      throw new AwsError(
+        'ValidationError',
+        `Value '${text}' at '${Validator.field(name)}' failed to satisfy constraint: Member must be a boolean`,
+      );
     return text === 'true';
   }
 
   /** `<name>.member.N.<field>` structures, in N order. */
   structList(name: string, fields: string[]): Record<string, string | undefined>[] {
     const indexes = this.memberIndexes(name);
-    return indexes.map((index) => Object.fromEntries(fields.map((field) => [field, this.params.get(`${name}.member.${index}.${field}`)])));
+    return indexes.map((index) =>
+      Object.fromEntries(fields.map((field) => [field, this.params.get(`${name}.member.${index}.${field}`)])),
+    );
   }
 
   /** `<name>.member.N` (or `<name>.member.N.<field>` for lists of single-field structures). */

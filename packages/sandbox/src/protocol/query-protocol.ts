@@ -11,12 +11,20 @@ export const QUERY_NAMESPACES = {
 export type QueryService = keyof typeof QUERY_NAMESPACES;
 
 /** Parameters from the form body and the URL's query string (awsQuery accepts both). */
-export function parseQueryInput(body: Buffer, urlQuery: Record<string, string | string[]>, contentType: string | undefined): Map<string, string> {
+export function parseQueryInput(
+  body: Buffer,
+  urlQuery: Record<string, string | string[]>,
+  contentType: string | undefined,
+): Map<string, string> {
   const params = new Map<string, string>();
-  for (const [name, value] of Object.entries(urlQuery)) params.set(name, Array.isArray(value) ? value[0] ?? '' : value);
+  for (const [name, value] of Object.entries(urlQuery))
+    params.set(name, Array.isArray(value) ? (value[0] ?? '') : value);
   if (body.length === 0) return params;
   /* Precondition: a body must be a form; anything else is the caller's mistake, not a crash. */
-  if (contentType !== undefined && !contentType.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
+  if (
+    contentType !== undefined &&
+    !contentType.toLowerCase().startsWith('application/x-www-form-urlencoded')
+  ) {
     throw new AwsError('ValidationError', `Unsupported content type: ${contentType}`);
   }
   const text = body.toString('utf8');
@@ -24,7 +32,12 @@ export function parseQueryInput(body: Buffer, urlQuery: Record<string, string | 
   return params;
 }
 
-export function xmlResponse(service: QueryService, action: string, requestId: string, result: XmlValue | undefined): AwsResponse {
+export function xmlResponse(
+  service: QueryService,
+  action: string,
+  requestId: string,
+  result: XmlValue | undefined,
+): AwsResponse {
   const { namespace } = QUERY_NAMESPACES[service];
   const resultXml = result === undefined ? '' : xmlElement(`${action}Result`, result);
   const body =
@@ -40,5 +53,9 @@ export function xmlError(service: QueryService, requestId: string, error: AwsErr
   const body =
     `<ErrorResponse xmlns="${namespace}"><Error><Type>${error.type}</Type><Code>${escapeXml(error.code)}</Code>${message}</Error>` +
     `<RequestId>${requestId}</RequestId></ErrorResponse>`;
-  return { status: error.status, headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId }, body };
+  return {
+    status: error.status,
+    headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId },
+    body,
+  };
 }

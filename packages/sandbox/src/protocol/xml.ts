@@ -3,9 +3,16 @@
  * become `<member>` lists (AWS's query serialisation), Dates become ISO 8601 without
  * milliseconds, and undefined members are left out.
  */
-export type XmlValue = string | number | boolean | Date | undefined | null | XmlValue[] | { [name: string]: XmlValue };
+export type XmlValue =
+  string | number | boolean | Date | undefined | null | XmlValue[] | { [name: string]: XmlValue };
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&apos;',
+};
 
 export function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => ESCAPES[char]!);
@@ -23,6 +30,9 @@ export function xmlElement(name: string, value: XmlValue): string {
 function xmlContent(value: Exclude<XmlValue, undefined | null>): string {
   if (value instanceof Date) return isoSeconds(value);
   if (Array.isArray(value)) return value.map((item) => xmlElement('member', item)).join('');
-  if (typeof value === 'object') return Object.entries(value).map(([child, inner]) => xmlElement(child, inner)).join('');
+  if (typeof value === 'object')
+    return Object.entries(value)
+      .map(([child, inner]) => xmlElement(child, inner))
+      .join('');
   return escapeXml(String(value));
 }

@@ -65,7 +65,13 @@ export function defaultSeed(region = 'us-east-1'): SeedInput {
                   {
                     Sid: 'UsePlatformKeys',
                     Effect: 'Allow',
-                    Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
+                    Action: [
+                      'kms:Encrypt',
+                      'kms:Decrypt',
+                      'kms:ReEncrypt*',
+                      'kms:GenerateDataKey*',
+                      'kms:DescribeKey',
+                    ],
                     Resource: `arn:aws:kms:*:${PLATFORM_ACCOUNT_ID}:key/*`,
                   },
                 ],
@@ -73,7 +79,13 @@ export function defaultSeed(region = 'us-east-1'): SeedInput {
             },
           },
         ],
-        keys: [{ region, description: 'Keyward platform key (tenants without BYOK)', aliases: [PLATFORM_KEY_ALIAS] }],
+        keys: [
+          {
+            region,
+            description: 'Keyward platform key (tenants without BYOK)',
+            aliases: [PLATFORM_KEY_ALIAS],
+          },
+        ],
       },
       { id: CUSTOMER_ACCOUNT_ID, alias: 'customer', users: [administrator(CUSTOMER_ACCOUNT_ID)] },
     ],

@@ -43,7 +43,14 @@ const JSON_SEED = {
   accounts: [
     {
       id: '444455556666',
-      users: [{ name: 'ops', inlinePolicies: { kms: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:*', Resource: '*' }] } } }],
+      users: [
+        {
+          name: 'ops',
+          inlinePolicies: {
+            kms: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:*', Resource: '*' }] },
+          },
+        },
+      ],
     },
   ],
 };
@@ -64,8 +71,12 @@ describe('loadSeedFile', () => {
     expect(seed.accounts[0]!.id).toBe('111122223333');
     const data = buildState(seed, { region: 'us-east-1', now: 0 });
     const role = data.accounts['111122223333']!.roles['tenant-role']!;
-    expect(JSON.parse(role.trustPolicy).Statement[0].Condition).toEqual({ StringEquals: { 'sts:ExternalId': 'tenant-42' } });
-    expect(data.accounts['111122223333']!.users.admin!.attachedPolicies).toEqual(['arn:aws:iam::aws:policy/AdministratorAccess']);
+    expect(JSON.parse(role.trustPolicy).Statement[0].Condition).toEqual({
+      StringEquals: { 'sts:ExternalId': 'tenant-42' },
+    });
+    expect(data.accounts['111122223333']!.users.admin!.attachedPolicies).toEqual([
+      'arn:aws:iam::aws:policy/AdministratorAccess',
+    ]);
     expect(Object.values(data.keys)[0]!.tags).toEqual([{ key: 'team', value: 'blue' }]);
     expect(Object.keys(data.aliases)).toEqual(['arn:aws:kms:us-east-1:111122223333:alias/tenant']);
   });
@@ -82,12 +93,16 @@ describe('loadSeedFile', () => {
   });
 
   it('keeps a quoted account ID a string in YAML', () => {
-    expect(loadSeedFile(write('quoted.yaml', 'accounts:\n  - id: "012345678901"\n')).accounts[0]!.id).toBe('012345678901');
+    expect(loadSeedFile(write('quoted.yaml', 'accounts:\n  - id: "012345678901"\n')).accounts[0]!.id).toBe(
+      '012345678901',
+    );
   });
 
   it('refuses a missing file', () => {
     const path = join(dir, 'missing.yaml');
-    expect(loadError(path)).toMatch(new RegExp(`^Cannot read seed file ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ENOENT`));
+    expect(loadError(path)).toMatch(
+      new RegExp(`^Cannot read seed file ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ENOENT`),
+    );
   });
 
   it('refuses invalid JSON in a .json file', () => {
@@ -103,6 +118,8 @@ describe('loadSeedFile', () => {
   it('leaves validation to buildState, which names the path', () => {
     const seed = loadSeedFile(write('invalid.yaml', 'accounts:\n  - id: 12345\n'));
     expect(() => buildState(seed, { region: 'us-east-1', now: 0 })).toThrow(SeedError);
-    expect(() => buildState(seed, { region: 'us-east-1', now: 0 })).toThrow(/^Invalid seed: accounts\.0\.id: /);
+    expect(() => buildState(seed, { region: 'us-east-1', now: 0 })).toThrow(
+      /^Invalid seed: accounts\.0\.id: /,
+    );
   });
 });

@@ -14,6 +14,8 @@ export function loadSeedFile(path: string): SeedInput {
   try {
     return (path.endsWith('.json') ? JSON.parse(text) : parseYaml(text)) as SeedInput;
   } catch (error) {
-    throw new SeedError(`Seed file ${path} is not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message}`);
+    throw new SeedError(
+      `Seed file ${path} is not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message}`,
+    );
   }
 }

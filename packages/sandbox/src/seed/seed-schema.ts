@@ -10,7 +10,10 @@ const policyDocument = z
   .transform((value) => (typeof value === 'string' ? value : JSON.stringify(value)));
 
 const iamName = z.string().regex(/^[\w+=,.@-]{1,64}$/, 'IAM names are 1-64 characters of [A-Za-z0-9_+=,.@-]');
-const iamPath = z.string().regex(/^\/([\x21-\x7e]*\/)?$/, 'IAM paths start and end with /').default('/');
+const iamPath = z
+  .string()
+  .regex(/^\/([\x21-\x7e]*\/)?$/, 'IAM paths start and end with /')
+  .default('/');
 
 const user = z
   .object({
@@ -20,7 +23,12 @@ const user = z
       .array(
         z
           .object({
-            id: z.string().regex(/^AKIA[A-Z0-9]{12,124}$/, 'access key IDs look like AKIA followed by 12+ upper-case letters or digits'),
+            id: z
+              .string()
+              .regex(
+                /^AKIA[A-Z0-9]{12,124}$/,
+                'access key IDs look like AKIA followed by 12+ upper-case letters or digits',
+              ),
             secret: z.string().min(1),
           })
           .strict(),
@@ -44,7 +52,12 @@ const role = z
   .strict();
 
 const managedPolicy = z
-  .object({ name: z.string().regex(/^[\w+=,.@-]{1,128}$/), path: iamPath, description: z.string().optional(), document: policyDocument })
+  .object({
+    name: z.string().regex(/^[\w+=,.@-]{1,128}$/),
+    path: iamPath,
+    description: z.string().optional(),
+    document: policyDocument,
+  })
   .strict();
 
 const key = z
@@ -54,11 +67,16 @@ const key = z
     description: z.string().max(8192).default(''),
     policy: policyDocument.optional(),
     enabled: z.boolean().default(true),
-    aliases: z.array(z.string().regex(/^alias\/[a-zA-Z0-9:/_-]+$/, 'aliases look like alias/name')).default([]),
+    aliases: z
+      .array(z.string().regex(/^alias\/[a-zA-Z0-9:/_-]+$/, 'aliases look like alias/name'))
+      .default([]),
     keySpec: z.string().default('SYMMETRIC_DEFAULT'),
     keyUsage: z.string().default('ENCRYPT_DECRYPT'),
     managedBy: z.enum(['CUSTOMER', 'AWS']).default('CUSTOMER'),
-    rotation: z.object({ enabled: z.boolean(), periodDays: z.number().int().min(90).max(2560).default(365) }).strict().optional(),
+    rotation: z
+      .object({ enabled: z.boolean(), periodDays: z.number().int().min(90).max(2560).default(365) })
+      .strict()
+      .optional(),
     tags: z.record(z.string(), z.string()).default({}),
   })
   .strict();

@@ -6,10 +6,22 @@ export const SKEW_MINUTES: Record<ServiceName, number> = { kms: 5, sts: 15, iam:
 /** Services answer authentication failures with different codes: KMS's awsJson names vs STS/IAM's query names. */
 export type ServiceName = 'kms' | 'sts' | 'iam';
 
-export type AuthFailure = 'missing' | 'invalid-token' | 'incomplete' | 'unknown-key' | 'bad-signature' | 'expired-token' | 'skew' | 'scope';
+export type AuthFailure =
+  | 'missing'
+  | 'invalid-token'
+  | 'incomplete'
+  | 'unknown-key'
+  | 'bad-signature'
+  | 'expired-token'
+  | 'skew'
+  | 'scope';
 
 const CODES: Record<AuthFailure, { json: string; query: string; queryStatus: number }> = {
-  missing: { json: 'MissingAuthenticationTokenException', query: 'MissingAuthenticationToken', queryStatus: 403 },
+  missing: {
+    json: 'MissingAuthenticationTokenException',
+    query: 'MissingAuthenticationToken',
+    queryStatus: 403,
+  },
   'invalid-token': { json: 'UnrecognizedClientException', query: 'InvalidClientTokenId', queryStatus: 403 },
   incomplete: { json: 'IncompleteSignatureException', query: 'IncompleteSignature', queryStatus: 400 },
   'unknown-key': { json: 'UnrecognizedClientException', query: 'InvalidClientTokenId', queryStatus: 403 },

@@ -27,7 +27,12 @@ export interface Authenticated {
  * for it, in the order AWS checks: header shape, date and skew, credential scope, access key,
  * session token and expiry, then the signature itself.
  */
-export async function authenticate(request: SignedRequest, service: ServiceName, store: SandboxStore, clock: Clock): Promise<Authenticated> {
+export async function authenticate(
+  request: SignedRequest,
+  service: ServiceName,
+  store: SandboxStore,
+  clock: Clock,
+): Promise<Authenticated> {
   const header = request.headers.authorization;
   if (header === undefined) throw authError(service, 'missing', MISSING_TOKEN_MESSAGE);
   const parsed = parseAuthorization(header, request.headers['x-amz-date'] !== undefined);
@@ -36,18 +41,29 @@ export async function authenticate(request: SignedRequest, service: ServiceName,
 
   const amzDate = request.headers['x-amz-date'];
   if (amzDate === undefined) {
-    throw authError(service, 'incomplete', `Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=${header}`);
+    throw authError(
+      service,
+      'incomplete',
+      `Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=${header}`,
+    );
   }
   const signingDate = parseAmzDate(amzDate);
-  if (!signingDate) throw authError(service, 'incomplete', `Date must be in ISO-8601 'basic format'. Got '${amzDate}'. See http://en.wikipedia.org/wiki/ISO_8601`);
+  if (!signingDate)
+    throw authError(
+      service,
+      'incomplete',
+      `Date must be in ISO-8601 'basic format'. Got '${amzDate}'. See http://en.wikipedia.org/wiki/ISO_8601`,
+    );
   checkSkew(service, signingDate, clock.wallNow(), amzDate);
   checkScope(service, auth.scope, auth.signedHeaders, amzDate);
 
   const owner = store.credentialOwner(auth.scope.accessKeyId);
-  if (!owner || (owner.kind === 'user' && owner.key.status !== 'Active')) throw authError(service, 'unknown-key', UNKNOWN_KEY_MESSAGE);
+  if (!owner || (owner.kind === 'user' && owner.key.status !== 'Active'))
+    throw authError(service, 'unknown-key', UNKNOWN_KEY_MESSAGE);
   const secret = checkSession(service, owner, request.headers['x-amz-security-token'], clock);
 
-  if (!(await signatureMatches(request, auth, secret, signingDate))) throw authError(service, 'bad-signature', BAD_SIGNATURE_MESSAGE);
+  if (!(await signatureMatches(request, auth, secret, signingDate)))
+    throw authError(service, 'bad-signature', BAD_SIGNATURE_MESSAGE);
   return { caller: callerOf(owner, auth.scope.accessKeyId), region: auth.scope.region };
 }
 
@@ -56,17 +72,35 @@ function checkSkew(service: ServiceName, signed: Date, wallNow: number, amzDate:
   const now = formatAmzDate(new Date(wallNow));
   const minutes = SKEW_MINUTES[service];
   if (signed.getTime() < wallNow - windowMs) {
-    throw authError(service, 'skew', `Signature expired: ${amzDate} is now earlier than ${formatAmzDate(new Date(wallNow - windowMs))} (${now} - ${minutes} min.)`);
+    throw authError(
+      service,
+      'skew',
+      `Signature expired: ${amzDate} is now earlier than ${formatAmzDate(new Date(wallNow - windowMs))} (${now} - ${minutes} min.)`,
+    );
   }
   if (signed.getTime() > wallNow + windowMs) {
-    throw authError(service, 'skew', `Signature not yet current: ${amzDate} is still later than ${formatAmzDate(new Date(wallNow + windowMs))} (${now} + ${minutes} min.)`);
+    throw authError(
+      service,
+      'skew',
+      `Signature not yet current: ${amzDate} is still later than ${formatAmzDate(new Date(wallNow + windowMs))} (${now} + ${minutes} min.)`,
+    );
   }
 }
 
-function checkScope(service: ServiceName, scope: { date: string; region: string; service: string; terminator: string }, signedHeaders: string[], amzDate: string): void {
-  if (!signedHeaders.includes('host')) throw authError(service, 'scope', "'Host' must be a 'SignedHeader' in the AWS Authorization.");
+function checkScope(
+  service: ServiceName,
+  scope: { date: string; region: string; service: string; terminator: string },
+  signedHeaders: string[],
+  amzDate: string,
+): void {
+  if (!signedHeaders.includes('host'))
+    throw authError(service, 'scope', "'Host' must be a 'SignedHeader' in the AWS Authorization.");
   if (scope.terminator !== 'aws4_request') {
-    throw authError(service, 'scope', `Credential should be scoped with a valid terminator: 'aws4_request', not '${scope.terminator}'. `);
+    throw authError(
+      service,
+      'scope',
+      `Credential should be scoped with a valid terminator: 'aws4_request', not '${scope.terminator}'. `,
+    );
   }
   if (scope.date !== amzDate.slice(0, 8)) {
     throw authError(
@@ -75,11 +109,22 @@ function checkScope(service: ServiceName, scope: { date: string; region: string;
       `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scope.date}' != '${amzDate.slice(0, 8)}', from '${amzDate}'.`,
     );
   }
-  if (!REGION_PATTERN.test(scope.region)) throw authError(service, 'scope', `Credential should be scoped to a valid region, not '${scope.region}'. `);
-  if (scope.service !== service) throw authError(service, 'scope', `Credential should be scoped to correct service: '${service}'. `);
+  if (!REGION_PATTERN.test(scope.region))
+    throw authError(
+      service,
+      'scope',
+      `Credential should be scoped to a valid region, not '${scope.region}'. `,
+    );
+  if (scope.service !== service)
+    throw authError(service, 'scope', `Credential should be scoped to correct service: '${service}'. `);
 }
 
-function checkSession(service: ServiceName, owner: CredentialOwner, token: string | undefined, clock: Clock): { secretAccessKey: string; sessionToken?: string } {
+function checkSession(
+  service: ServiceName,
+  owner: CredentialOwner,
+  token: string | undefined,
+  clock: Clock,
+): { secretAccessKey: string; sessionToken?: string } {
   /* A long-term key with a session token (say, a stale AWS_SESSION_TOKEN) is refused, as AWS refuses it. */
   if (owner.kind === 'user') {
     if (token !== undefined) throw authError(service, 'invalid-token', INVALID_TOKEN_MESSAGE);
@@ -89,7 +134,8 @@ function checkSession(service: ServiceName, owner: CredentialOwner, token: strin
   /* Precondition: temporary credentials are only valid with the token they were issued with. */
   /* Without its token a temporary key is unknown (AWS's message has the period); a wrong token is "invalid" without one. */
   if (token === undefined) throw authError(service, 'unknown-key', UNKNOWN_KEY_MESSAGE);
-  if (!constantTimeEqual(token, session.token)) throw authError(service, 'invalid-token', INVALID_TOKEN_MESSAGE);
+  if (!constantTimeEqual(token, session.token))
+    throw authError(service, 'invalid-token', INVALID_TOKEN_MESSAGE);
   if (session.expiresAt <= clock.now()) throw authError(service, 'expired-token', EXPIRED_TOKEN_MESSAGE);
   return { secretAccessKey: session.secret, sessionToken: session.token };
 }

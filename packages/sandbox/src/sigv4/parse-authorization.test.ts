@@ -9,7 +9,13 @@ describe('parseAuthorization', () => {
     expect(parseAuthorization(GOOD)).toEqual({
       ok: true,
       value: {
-        scope: { accessKeyId: 'AKIA111122223333ADMN', date: '20240101', region: 'us-east-1', service: 'kms', terminator: 'aws4_request' },
+        scope: {
+          accessKeyId: 'AKIA111122223333ADMN',
+          date: '20240101',
+          region: 'us-east-1',
+          service: 'kms',
+          terminator: 'aws4_request',
+        },
         signedHeaders: ['content-type', 'host', 'x-amz-date', 'x-amz-target'],
         signature: SIGNATURE,
       },
@@ -19,7 +25,10 @@ describe('parseAuthorization', () => {
   it.each([
     ['no spaces after commas', GOOD.replaceAll(', ', ',')],
     ['surrounding whitespace', `  ${GOOD}  `],
-    ['fields in another order', `AWS4-HMAC-SHA256 Signature=${SIGNATURE}, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Credential=AKIA111122223333ADMN/20240101/us-east-1/kms/aws4_request`],
+    [
+      'fields in another order',
+      `AWS4-HMAC-SHA256 Signature=${SIGNATURE}, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Credential=AKIA111122223333ADMN/20240101/us-east-1/kms/aws4_request`,
+    ],
   ])('tolerates %s', (_label, header) => {
     const parsed = parseAuthorization(header);
     expect(parsed.ok).toBe(true);
@@ -30,7 +39,9 @@ describe('parseAuthorization', () => {
   });
 
   it('lower-cases and trims the signed header names', () => {
-    const parsed = parseAuthorization(`AWS4-HMAC-SHA256 Credential=AKIAX/20240101/eu-west-1/sts/aws4_request, SignedHeaders=Host; X-Amz-Date, Signature=abc`);
+    const parsed = parseAuthorization(
+      `AWS4-HMAC-SHA256 Credential=AKIAX/20240101/eu-west-1/sts/aws4_request, SignedHeaders=Host; X-Amz-Date, Signature=abc`,
+    );
     expect(parsed.ok && parsed.value.signedHeaders).toEqual(['host', 'x-amz-date']);
     expect(parsed.ok && parsed.value.scope.service).toBe('sts');
     expect(parsed.ok && parsed.value.scope.region).toBe('eu-west-1');
@@ -38,14 +49,35 @@ describe('parseAuthorization', () => {
 
   it.each([
     ['Credential', `AWS4-HMAC-SHA256 SignedHeaders=host;x-amz-date, Signature=${SIGNATURE}`, ['Credential']],
-    ['Signature', 'AWS4-HMAC-SHA256 Credential=AKIAX/20240101/us-east-1/kms/aws4_request, SignedHeaders=host;x-amz-date', ['Signature']],
-    ['SignedHeaders', `AWS4-HMAC-SHA256 Credential=AKIAX/20240101/us-east-1/kms/aws4_request, Signature=${SIGNATURE}`, ['SignedHeaders']],
-    ['an empty Signature', 'AWS4-HMAC-SHA256 Credential=AKIAX/20240101/us-east-1/kms/aws4_request, SignedHeaders=host, Signature=', ['Signature']],
+    [
+      'Signature',
+      'AWS4-HMAC-SHA256 Credential=AKIAX/20240101/us-east-1/kms/aws4_request, SignedHeaders=host;x-amz-date',
+      ['Signature'],
+    ],
+    [
+      'SignedHeaders',
+      `AWS4-HMAC-SHA256 Credential=AKIAX/20240101/us-east-1/kms/aws4_request, Signature=${SIGNATURE}`,
+      ['SignedHeaders'],
+    ],
+    [
+      'an empty Signature',
+      'AWS4-HMAC-SHA256 Credential=AKIAX/20240101/us-east-1/kms/aws4_request, SignedHeaders=host, Signature=',
+      ['Signature'],
+    ],
     ['everything', 'AWS4-HMAC-SHA256 ', ['Credential', 'Signature', 'SignedHeaders']],
-    ['Credential and SignedHeaders', `AWS4-HMAC-SHA256 Signature=${SIGNATURE}`, ['Credential', 'SignedHeaders']],
+    [
+      'Credential and SignedHeaders',
+      `AWS4-HMAC-SHA256 Signature=${SIGNATURE}`,
+      ['Credential', 'SignedHeaders'],
+    ],
   ])('reports a missing %s, one sentence per missing part, then the header', (_label, header, missing) => {
-    const requirements = missing.map((name) => `Authorization header requires '${name}' parameter.`).join(' ');
-    expect(parseAuthorization(header)).toEqual({ ok: false, message: `${requirements} Authorization=${header.trim()}` });
+    const requirements = missing
+      .map((name) => `Authorization header requires '${name}' parameter.`)
+      .join(' ');
+    expect(parseAuthorization(header)).toEqual({
+      ok: false,
+      message: `${requirements} Authorization=${header.trim()}`,
+    });
   });
 
   it('quotes the exact AWS text when all three parts are missing', () => {
@@ -63,31 +95,52 @@ describe('parseAuthorization', () => {
     ['no slashes', 'AKIAX'],
     ['a trailing slash', 'AKIAX/20240101/us-east-1/kms/'],
   ])('refuses a credential with %s', (_label, credential) => {
-    expect(parseAuthorization(`AWS4-HMAC-SHA256 Credential=${credential}, SignedHeaders=host, Signature=${SIGNATURE}`)).toEqual({
+    expect(
+      parseAuthorization(
+        `AWS4-HMAC-SHA256 Credential=${credential}, SignedHeaders=host, Signature=${SIGNATURE}`,
+      ),
+    ).toEqual({
       ok: false,
       message: `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${credential}'`,
     });
   });
 
   it('keeps the scope pieces as sent (the caller checks them)', () => {
-    const parsed = parseAuthorization(`AWS4-HMAC-SHA256 Credential=AKIAX/19990101/mars-1/s3/aws5_request, SignedHeaders=host, Signature=${SIGNATURE}`);
-    expect(parsed.ok && parsed.value.scope).toEqual({ accessKeyId: 'AKIAX', date: '19990101', region: 'mars-1', service: 's3', terminator: 'aws5_request' });
+    const parsed = parseAuthorization(
+      `AWS4-HMAC-SHA256 Credential=AKIAX/19990101/mars-1/s3/aws5_request, SignedHeaders=host, Signature=${SIGNATURE}`,
+    );
+    expect(parsed.ok && parsed.value.scope).toEqual({
+      accessKeyId: 'AKIAX',
+      date: '19990101',
+      region: 'mars-1',
+      service: 's3',
+      terminator: 'aws5_request',
+    });
   });
 
   it('refuses another algorithm once the parameters are all there', () => {
     const header = `AWS4-HMAC-SHA1 Credential=AKIAX/20240101/us-east-1/kms/aws4_request, SignedHeaders=host, Signature=${SIGNATURE}`;
-    expect(parseAuthorization(header)).toEqual({ ok: false, message: "Unsupported AWS 'algorithm': 'AWS4-HMAC-SHA1' (only AWS4-HMAC-SHA256 for now). " });
-  });
-
-  it.each(['Basic dXNlcjpwYXNz', 'Bearer token'])('reports the missing parameters of another scheme: %j', (header) => {
     expect(parseAuthorization(header)).toEqual({
       ok: false,
-      message: `Authorization header requires 'Credential' parameter. Authorization header requires 'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. Authorization=${header}`,
+      message: "Unsupported AWS 'algorithm': 'AWS4-HMAC-SHA1' (only AWS4-HMAC-SHA256 for now). ",
     });
   });
 
+  it.each(['Basic dXNlcjpwYXNz', 'Bearer token'])(
+    'reports the missing parameters of another scheme: %j',
+    (header) => {
+      expect(parseAuthorization(header)).toEqual({
+        ok: false,
+        message: `Authorization header requires 'Credential' parameter. Authorization header requires 'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. Authorization=${header}`,
+      });
+    },
+  );
+
   it('adds the date requirement when the request has no date header', () => {
-    expect(parseAuthorization(GOOD, false)).toEqual({ ok: false, message: `Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=${GOOD}` });
+    expect(parseAuthorization(GOOD, false)).toEqual({
+      ok: false,
+      message: `Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=${GOOD}`,
+    });
     const partial = 'AWS4-HMAC-SHA256 Credential=AKIAX/20240101/us-east-1/kms/aws4_request';
     expect(parseAuthorization(partial, false)).toEqual({
       ok: false,

@@ -33,19 +33,36 @@ export function parseAuthorization(header: string, hasDate = true): Authorizatio
   }
   const missing = ['Credential', 'Signature', 'SignedHeaders'].filter((name) => !fields.get(name));
   const problems = missing.map((name) => `Authorization header requires '${name}' parameter.`);
-  if (!hasDate) problems.push("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
+  if (!hasDate)
+    problems.push("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
   if (problems.length > 0) return { ok: false, message: `${problems.join(' ')} Authorization=${trimmed}` };
-  if (algorithm !== ALGORITHM) return { ok: false, message: `Unsupported AWS 'algorithm': '${algorithm}' (only AWS4-HMAC-SHA256 for now). ` };
+  if (algorithm !== ALGORITHM)
+    return {
+      ok: false,
+      message: `Unsupported AWS 'algorithm': '${algorithm}' (only AWS4-HMAC-SHA256 for now). `,
+    };
   const credential = fields.get('Credential')!.split('/');
   if (credential.length !== 5 || credential.some((part) => part === '')) {
-    return { ok: false, message: `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${fields.get('Credential')!}'` };
+    return {
+      ok: false,
+      message: `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${fields.get('Credential')!}'`,
+    };
   }
-  const [accessKeyId, date, region, service, terminator] = credential as [string, string, string, string, string];
+  const [accessKeyId, date, region, service, terminator] = credential as [
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   return {
     ok: true,
     value: {
       scope: { accessKeyId, date, region, service, terminator },
-      signedHeaders: fields.get('SignedHeaders')!.split(';').map((name) => name.trim().toLowerCase()),
+      signedHeaders: fields
+        .get('SignedHeaders')!
+        .split(';')
+        .map((name) => name.trim().toLowerCase()),
       signature: fields.get('Signature')!,
     },
   };
@@ -62,5 +79,8 @@ export function parseAmzDate(text: string): Date | undefined {
 }
 
 export function formatAmzDate(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }

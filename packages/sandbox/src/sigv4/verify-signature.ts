@@ -25,10 +25,16 @@ const sha256 = Hash.bind(null, 'sha256');
  * client signed, and compares it in constant time. The client's own SignedHeaders are used
  * (botocore signs nearly every header; the JS SDK a smaller set).
  */
-export async function signatureMatches(request: SignedRequest, auth: ParsedAuthorization, secret: SigningSecret, signingDate: Date): Promise<boolean> {
+export async function signatureMatches(
+  request: SignedRequest,
+  auth: ParsedAuthorization,
+  secret: SigningSecret,
+  signingDate: Date,
+): Promise<boolean> {
   /* Precondition: a body hash the client declares must be the body's real hash. */
   const declaredHash = request.headers['x-amz-content-sha256'];
-  if (declaredHash !== undefined && declaredHash !== createHash('sha256').update(request.body).digest('hex')) return false;
+  if (declaredHash !== undefined && declaredHash !== createHash('sha256').update(request.body).digest('hex'))
+    return false;
 
   const headers: Record<string, string> = {};
   for (const name of auth.signedHeaders) {
@@ -36,7 +42,11 @@ export async function signatureMatches(request: SignedRequest, auth: ParsedAutho
     if (value !== undefined) headers[name] = value;
   }
   const signer = new SignatureV4({
-    credentials: { accessKeyId: auth.scope.accessKeyId, secretAccessKey: secret.secretAccessKey, sessionToken: secret.sessionToken },
+    credentials: {
+      accessKeyId: auth.scope.accessKeyId,
+      secretAccessKey: secret.secretAccessKey,
+      sessionToken: secret.sessionToken,
+    },
     region: auth.scope.region,
     service: auth.scope.service,
     sha256,
@@ -44,10 +54,19 @@ export async function signatureMatches(request: SignedRequest, auth: ParsedAutho
   });
   const hostHeader = headers.host ?? '';
   const signed = await signer.sign(
-    new HttpRequest({ method: request.method, hostname: hostHeader, path: request.path, query: request.query, headers, body: request.body }),
+    new HttpRequest({
+      method: request.method,
+      hostname: hostHeader,
+      path: request.path,
+      query: request.query,
+      headers,
+      body: request.body,
+    }),
     { signingDate, signableHeaders: new Set(auth.signedHeaders) },
   );
-  const expected = /Signature=([0-9a-f]+)/.exec(String(signed.headers.authorization ?? signed.headers.Authorization))?.[1] ?? '';
+  const expected =
+    /Signature=([0-9a-f]+)/.exec(String(signed.headers.authorization ?? signed.headers.Authorization))?.[1] ??
+    '';
   const given = Buffer.from(auth.signature, 'utf8');
   const computed = Buffer.from(expected, 'utf8');
   return given.length === computed.length && timingSafeEqual(given, computed);

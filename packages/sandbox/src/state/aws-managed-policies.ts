@@ -12,7 +12,15 @@ const READ_ONLY_KMS = JSON.stringify({
 });
 
 function awsManaged(name: string, document: string, policyId: string): ManagedPolicyState {
-  return { name, path: '/', policyId, arn: `arn:aws:iam::aws:policy/${name}`, document, createDate: 0, updateDate: 0 };
+  return {
+    name,
+    path: '/',
+    policyId,
+    arn: `arn:aws:iam::aws:policy/${name}`,
+    document,
+    createDate: 0,
+    updateDate: 0,
+  };
 }
 
 export const AWS_MANAGED_POLICIES: Record<string, ManagedPolicyState> = Object.fromEntries(

@@ -28,11 +28,15 @@ export function loadState(dataDir: string): SandboxData | undefined {
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8')) as SandboxData;
   } catch (error) {
-    throw new SandboxStateError(`${path} cannot be read as sandbox state (${(error as Error).message}); move it away to start again from the seed`);
+    throw new SandboxStateError(
+      `${path} cannot be read as sandbox state (${(error as Error).message}); move it away to start again from the seed`,
+    );
   }
   /* Precondition: only a state file this version wrote is restored. */
-  if (parsed?.version !== 1) throw new SandboxStateError(`${path}: unsupported sandbox state version ${String(parsed?.version)}`);
-  if (typeof parsed.blobKey !== 'string' || Buffer.from(parsed.blobKey, 'base64').length !== 32) throw new SandboxStateError(`${path}: the blob key is missing or damaged`);
+  if (parsed?.version !== 1)
+    throw new SandboxStateError(`${path}: unsupported sandbox state version ${String(parsed?.version)}`);
+  if (typeof parsed.blobKey !== 'string' || Buffer.from(parsed.blobKey, 'base64').length !== 32)
+    throw new SandboxStateError(`${path}: the blob key is missing or damaged`);
   return parsed;
 }
 

@@ -9,7 +9,10 @@ export function nullRecord<T>(entries: Record<string, T> = {}): Record<string, T
   return Object.assign(Object.create(null) as Record<string, T>, entries);
 }
 
-function copyRecord<T>(source: Record<string, T>, convert: (value: T) => T = (value) => value): Record<string, T> {
+function copyRecord<T>(
+  source: Record<string, T>,
+  convert: (value: T) => T = (value) => value,
+): Record<string, T> {
   const target = nullRecord<T>();
   for (const key of Object.keys(source)) target[key] = convert(source[key]!);
   return target;
@@ -20,8 +23,14 @@ export function withSafeRecords(data: SandboxData): SandboxData {
     ...data,
     accounts: copyRecord(data.accounts, (account) => ({
       ...account,
-      users: copyRecord(account.users, (user) => ({ ...user, inlinePolicies: copyRecord(user.inlinePolicies) })),
-      roles: copyRecord(account.roles, (role) => ({ ...role, inlinePolicies: copyRecord(role.inlinePolicies) })),
+      users: copyRecord(account.users, (user) => ({
+        ...user,
+        inlinePolicies: copyRecord(user.inlinePolicies),
+      })),
+      roles: copyRecord(account.roles, (role) => ({
+        ...role,
+        inlinePolicies: copyRecord(role.inlinePolicies),
+      })),
       policies: copyRecord(account.policies),
     })),
     keys: copyRecord(data.keys),

@@ -52,7 +52,8 @@ export class SandboxStore {
     this.accessKeyIndex.clear();
     for (const account of Object.values(this.data.accounts)) {
       for (const user of Object.values(account.users)) {
-        for (const key of user.accessKeys) this.accessKeyIndex.set(key.id, { account: account.id, user: user.name.toLowerCase() });
+        for (const key of user.accessKeys)
+          this.accessKeyIndex.set(key.id, { account: account.id, user: user.name.toLowerCase() });
       }
     }
   }
@@ -116,7 +117,9 @@ export class SandboxStore {
   }
 
   aliasesIn(accountId: string, region: string): AliasState[] {
-    return Object.values(this.data.aliases).filter((alias) => alias.account === accountId && alias.region === region);
+    return Object.values(this.data.aliases).filter(
+      (alias) => alias.account === accountId && alias.region === region,
+    );
   }
 
   /**
@@ -129,10 +132,12 @@ export class SandboxStore {
     this.lastSweep = now;
     let changed = false;
     for (const [arn, key] of Object.entries(this.data.keys)) {
-      if (key.state !== 'PendingDeletion' || key.deletionDate === undefined || key.deletionDate > now) continue;
+      if (key.state !== 'PendingDeletion' || key.deletionDate === undefined || key.deletionDate > now)
+        continue;
       delete this.data.keys[arn];
       for (const [aliasArn, alias] of Object.entries(this.data.aliases)) {
-        if (alias.account === key.account && alias.region === key.region && alias.targetKeyId === key.keyId) delete this.data.aliases[aliasArn];
+        if (alias.account === key.account && alias.region === key.region && alias.targetKeyId === key.keyId)
+          delete this.data.aliases[aliasArn];
       }
       changed = true;
     }

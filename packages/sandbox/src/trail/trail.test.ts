@@ -60,10 +60,42 @@ describe('Trail.query', () => {
   const trail = new Trail(100);
   const events = [
     event({ eventId: 'kms-ok', eventTime: '2024-01-01T00:00:01.000Z' }),
-    event({ eventId: 'kms-denied', eventTime: '2024-01-01T00:00:02.000Z', outcome: 'error', errorCode: 'AccessDeniedException', principalArn: SERVICE }),
-    event({ eventId: 'kms-cross', eventTime: '2024-01-01T00:00:03.000Z', operation: 'Encrypt', account: '444455556666', callerAccount: '111122223333', keyArn: KEY_B, principalArn: SERVICE }),
-    event({ eventId: 'sts', eventTime: '2024-01-01T00:00:04.000Z', service: 'sts', operation: 'AssumeRole', account: '444455556666', callerAccount: '111122223333', keyArn: undefined, resources: ['arn:aws:iam::444455556666:role/byok'] }),
-    event({ eventId: 'fault', eventTime: '2024-01-01T00:00:05.000Z', outcome: 'fault', errorCode: 'ThrottlingException', account: '444455556666', callerAccount: '444455556666', principalArn: 'arn:aws:iam::444455556666:user/admin', keyArn: KEY_B }),
+    event({
+      eventId: 'kms-denied',
+      eventTime: '2024-01-01T00:00:02.000Z',
+      outcome: 'error',
+      errorCode: 'AccessDeniedException',
+      principalArn: SERVICE,
+    }),
+    event({
+      eventId: 'kms-cross',
+      eventTime: '2024-01-01T00:00:03.000Z',
+      operation: 'Encrypt',
+      account: '444455556666',
+      callerAccount: '111122223333',
+      keyArn: KEY_B,
+      principalArn: SERVICE,
+    }),
+    event({
+      eventId: 'sts',
+      eventTime: '2024-01-01T00:00:04.000Z',
+      service: 'sts',
+      operation: 'AssumeRole',
+      account: '444455556666',
+      callerAccount: '111122223333',
+      keyArn: undefined,
+      resources: ['arn:aws:iam::444455556666:role/byok'],
+    }),
+    event({
+      eventId: 'fault',
+      eventTime: '2024-01-01T00:00:05.000Z',
+      outcome: 'fault',
+      errorCode: 'ThrottlingException',
+      account: '444455556666',
+      callerAccount: '444455556666',
+      principalArn: 'arn:aws:iam::444455556666:user/admin',
+      keyArn: KEY_B,
+    }),
   ];
   events.forEach((e) => trail.record(e));
 
@@ -80,7 +112,11 @@ describe('Trail.query', () => {
     ['outcome fault', { outcome: 'fault' }, ['fault']],
     ['outcome success', { outcome: 'success' }, ['kms-ok', 'kms-cross', 'sts']],
     ['since (inclusive)', { since: '2024-01-01T00:00:03.000Z' }, ['kms-cross', 'sts', 'fault']],
-    ['since, another notation of the same instant', { since: '2024-01-01T01:00:03+01:00' }, ['kms-cross', 'sts', 'fault']],
+    [
+      'since, another notation of the same instant',
+      { since: '2024-01-01T01:00:03+01:00' },
+      ['kms-cross', 'sts', 'fault'],
+    ],
     ['since after everything', { since: '2030-01-01T00:00:00Z' }, []],
     ['limit keeps the newest', { limit: 2 }, ['sts', 'fault']],
     ['limit larger than the matches', { limit: 50 }, ['kms-ok', 'kms-denied', 'kms-cross', 'sts', 'fault']],
@@ -126,7 +162,13 @@ describe('Trail counters', () => {
     const snapshot = trail.counts();
     snapshot['kms:Decrypt']!.calls = 100;
     snapshot['kms:Decrypt']!.errorCodes.X = 100;
-    expect(trail.counts()['kms:Decrypt']).toEqual({ calls: 1, success: 0, errors: 1, faults: 0, errorCodes: { X: 1 } });
+    expect(trail.counts()['kms:Decrypt']).toEqual({
+      calls: 1,
+      success: 0,
+      errors: 1,
+      faults: 0,
+      errorCodes: { X: 1 },
+    });
   });
 
   it('clear() empties events and counters', () => {

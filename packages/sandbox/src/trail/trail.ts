@@ -76,7 +76,9 @@ export class Trail {
       (event) =>
         (query.service === undefined || event.service === query.service) &&
         (query.operation === undefined || event.operation === query.operation) &&
-        (query.account === undefined || event.account === query.account || event.callerAccount === query.account) &&
+        (query.account === undefined ||
+          event.account === query.account ||
+          event.callerAccount === query.account) &&
         (query.keyArn === undefined || event.keyArn === query.keyArn) &&
         (query.principalArn === undefined || event.principalArn === query.principalArn) &&
         (query.outcome === undefined || event.outcome === query.outcome) &&
@@ -86,7 +88,9 @@ export class Trail {
   }
 
   counts(): Record<string, OperationCounter> {
-    return Object.fromEntries([...this.counters.entries()].map(([name, counter]) => [name, structuredClone(counter)]));
+    return Object.fromEntries(
+      [...this.counters.entries()].map(([name, counter]) => [name, structuredClone(counter)]),
+    );
   }
 
   clear(): void {

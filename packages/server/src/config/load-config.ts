@@ -59,9 +59,14 @@ function setPath(tree: Tree, path: string, value: unknown): void {
 function mergeInto(target: Tree, source: Tree): Tree {
   for (const [key, value] of Object.entries(source)) {
     const existing = target[key];
-    target[key] = typeof value === 'object' && value !== null && !Array.isArray(value) && typeof existing === 'object' && existing !== null
-      ? mergeInto({ ...(existing as Tree) }, value as Tree)
-      : value;
+    target[key] =
+      typeof value === 'object' &&
+      value !== null &&
+      !Array.isArray(value) &&
+      typeof existing === 'object' &&
+      existing !== null
+        ? mergeInto({ ...(existing as Tree) }, value as Tree)
+        : value;
   }
   return target;
 }
@@ -71,14 +76,19 @@ function readFile(path: string): Tree {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ConfigError(`Cannot read the configuration file ${path} (${CONFIG_FILE_ENV}): ${(error as NodeJS.ErrnoException).code ?? 'error'}.`);
+    throw new ConfigError(
+      `Cannot read the configuration file ${path} (${CONFIG_FILE_ENV}): ${(error as NodeJS.ErrnoException).code ?? 'error'}.`,
+    );
   }
   try {
     const parsed: unknown = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new Error('not an object');
     return parsed as Tree;
   } catch (error) {
-    throw new ConfigError(`The configuration file ${path} is not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message}.`);
+    throw new ConfigError(
+      `The configuration file ${path} is not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message}.`,
+    );
   }
 }
 
@@ -94,7 +104,8 @@ function describe(issue: z.core.$ZodIssue): string {
  * Every problem is reported at once, each naming its setting.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Tree = {}): ServerConfig {
-  const fromFile = env[CONFIG_FILE_ENV] === undefined || env[CONFIG_FILE_ENV] === '' ? {} : readFile(env[CONFIG_FILE_ENV]);
+  const fromFile =
+    env[CONFIG_FILE_ENV] === undefined || env[CONFIG_FILE_ENV] === '' ? {} : readFile(env[CONFIG_FILE_ENV]);
   const fromEnv: Tree = {};
   for (const [path, name] of Object.entries(ENV_NAMES)) {
     const value = env[name];
@@ -104,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Tree
   const merged = mergeInto(mergeInto(mergeInto({}, fromFile), fromEnv), overrides);
   const result = serverConfigSchema.safeParse(merged);
   // One line, so that a command-line error stays one line however many settings are wrong.
-  if (!result.success) throw new ConfigError(`Invalid configuration: ${result.error.issues.map(describe).join('; ')}.`);
+  if (!result.success)
+    throw new ConfigError(`Invalid configuration: ${result.error.issues.map(describe).join('; ')}.`);
   return result.data;
 }

@@ -1,4 +1,10 @@
-import { buildSetupKit, isKeywardError, KeywardError, serviceRolePolicies, type CheckReport } from '@keyward/core';
+import {
+  buildSetupKit,
+  isKeywardError,
+  KeywardError,
+  serviceRolePolicies,
+  type CheckReport,
+} from '@keyward/core';
 import { withActor } from '../aws/request-actor.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { actorOf, authorize } from '../http/authorize.js';
@@ -21,15 +27,36 @@ import { statusPage } from './pages/status.js';
 import { tenantsPage } from './pages/tenants.js';
 
 /** Same-origin only, no inline script: the console's own assets and nothing else. */
-const CSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 function send(reply: FastifyReply, status: number, body: Html): FastifyReply {
-  return reply.code(status).type('text/html; charset=utf-8').header('content-security-policy', CSP).header('cache-control', 'no-store')
-    .header('x-frame-options', 'DENY').header('referrer-policy', 'same-origin').send(body.text);
+  return reply
+    .code(status)
+    .type('text/html; charset=utf-8')
+    .header('content-security-policy', CSP)
+    .header('cache-control', 'no-store')
+    .header('x-frame-options', 'DENY')
+    .header('referrer-policy', 'same-origin')
+    .send(body.text);
 }
 
-function errorPage(reply: FastifyReply, context: PageContext | undefined, status: number, title: string, message: string): FastifyReply {
-  return send(reply, status, page(title, context, html`<section class="card"><h1>${title}</h1><p>${message}</p><p><a href="/console">Back to the console</a></p></section>`));
+function errorPage(
+  reply: FastifyReply,
+  context: PageContext | undefined,
+  status: number,
+  title: string,
+  message: string,
+): FastifyReply {
+  return send(
+    reply,
+    status,
+    page(
+      title,
+      context,
+      html`<section class="card"><h1>${title}</h1><p>${message}</p><p><a href="/console">Back to the console</a></p></section>`,
+    ),
+  );
 }
 
 /**
@@ -41,32 +68,63 @@ export function registerConsole(app: FastifyInstance, services: Services): void 
   const sessions = services.consoleSessions;
   const secure = (request: FastifyRequest) => request.protocol === 'https';
 
-  app.get('/console/assets/console.css', async (_request, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'no-cache').send(CONSOLE_CSS));
-  app.get('/console/assets/console.js', async (_request, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(CONSOLE_JS));
+  app.get('/console/assets/console.css', async (_request, reply) =>
+    reply.type('text/css; charset=utf-8').header('cache-control', 'no-cache').send(CONSOLE_CSS),
+  );
+  app.get('/console/assets/console.js', async (_request, reply) =>
+    reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(CONSOLE_JS),
+  );
 
-  app.get('/console/sign-in', async (_request, reply) => send(reply, 200, page('Sign in', undefined, signInPage(undefined))));
+  app.get('/console/sign-in', async (_request, reply) =>
+    send(reply, 200, page('Sign in', undefined, signInPage(undefined))),
+  );
   app.post('/console/sign-in', async (request, reply) => {
     // No signing a visitor in from another site (login CSRF): the form must be this console's.
-    if (!sameOrigin(request)) return errorPage(reply, undefined, 403, 'Not allowed', 'Sign in from this console\'s own page.');
-    const token = typeof (request.body as { token?: unknown } | undefined)?.token === 'string' ? (request.body as { token: string }).token.trim() : '';
+    if (!sameOrigin(request))
+      return errorPage(reply, undefined, 403, 'Not allowed', "Sign in from this console's own page.");
+    const token =
+      typeof (request.body as { token?: unknown } | undefined)?.token === 'string'
+        ? (request.body as { token: string }).token.trim()
+        : '';
     const opened = await sessions.open(token);
-    if (opened === undefined) return send(reply, 401, page('Sign in', undefined, signInPage('That token is not an operator or tenant-admin token, or it was revoked.')));
+    if (opened === undefined)
+      return send(
+        reply,
+        401,
+        page(
+          'Sign in',
+          undefined,
+          signInPage('That token is not an operator or tenant-admin token, or it was revoked.'),
+        ),
+      );
     void reply.header('set-cookie', sessionCookie(opened.id, opened.session.expiresAt, secure(request)));
     return reply.redirect(home(opened.session), 303);
   });
   app.post('/console/sign-out', async (request, reply) => {
-    if (!sameOrigin(request)) return errorPage(reply, undefined, 403, 'Not allowed', 'Sign out from this console\'s own page.');
+    if (!sameOrigin(request))
+      return errorPage(reply, undefined, 403, 'Not allowed', "Sign out from this console's own page.");
     const id = cookieOf(request, SESSION_COOKIE);
     const session = await sessions.find(id);
     const csrf = (request.body as { csrf?: string } | undefined)?.csrf;
-    if (session !== undefined && !ConsoleSessions.csrfMatches(session, csrf)) return errorPage(reply, undefined, 403, 'Not allowed', 'The form was not sent by this console (CSRF token missing or wrong).');
+    if (session !== undefined && !ConsoleSessions.csrfMatches(session, csrf))
+      return errorPage(
+        reply,
+        undefined,
+        403,
+        'Not allowed',
+        'The form was not sent by this console (CSRF token missing or wrong).',
+      );
     await sessions.close(id);
     void reply.header('set-cookie', sessionCookie('', new Date(0), secure(request)));
     return reply.redirect('/console/sign-in', 303);
   });
 
   /** Runs a page handler for a signed-in session, with the API's access rule for the page's tenant. */
-  const pageRoute = (url: string, access: 'operator' | 'tenant-admin', render: (request: FastifyRequest, context: PageContext) => Promise<{ title: string; body: Html }>) => {
+  const pageRoute = (
+    url: string,
+    access: 'operator' | 'tenant-admin',
+    render: (request: FastifyRequest, context: PageContext) => Promise<{ title: string; body: Html }>,
+  ) => {
     app.get(url, async (request, reply) => {
       const session = await sessions.find(cookieOf(request, SESSION_COOKIE));
       if (session === undefined) return reply.redirect('/console/sign-in', 303);
@@ -76,10 +134,24 @@ export function registerConsole(app: FastifyInstance, services: Services): void 
         const { title, body } = await render(request, context);
         return send(reply, 200, page(title, context, body));
       } catch (error) {
-        if (isKeywardError(error, 'KW_FORBIDDEN')) return errorPage(reply, context, 403, 'Not allowed', 'This page belongs to another tenant, or needs the operator.');
-        if (isKeywardError(error, 'KW_TENANT_NOT_FOUND') || isKeywardError(error, 'KW_INVALID_TENANT_ID')) return errorPage(reply, context, 404, 'Not found', 'There is no such tenant.');
+        if (isKeywardError(error, 'KW_FORBIDDEN'))
+          return errorPage(
+            reply,
+            context,
+            403,
+            'Not allowed',
+            'This page belongs to another tenant, or needs the operator.',
+          );
+        if (isKeywardError(error, 'KW_TENANT_NOT_FOUND') || isKeywardError(error, 'KW_INVALID_TENANT_ID'))
+          return errorPage(reply, context, 404, 'Not found', 'There is no such tenant.');
         request.log.error({ err: error }, 'console page failed');
-        return errorPage(reply, context, 500, 'Something went wrong', 'The page could not be shown. Try again; the server log has the details.');
+        return errorPage(
+          reply,
+          context,
+          500,
+          'Something went wrong',
+          'The page could not be shown. Try again; the server log has the details.',
+        );
       }
     });
   };
@@ -91,19 +163,32 @@ export function registerConsole(app: FastifyInstance, services: Services): void 
 
   pageRoute('/console/tenants', 'operator', async (request) => {
     const filter = (request.query as { state?: string }).state || undefined;
-    const tenants = (await services.tenants.list()).filter((tenant) => filter === undefined || tenant.byok.state === filter);
+    const tenants = (await services.tenants.list()).filter(
+      (tenant) => filter === undefined || tenant.byok.state === filter,
+    );
     return { title: 'Tenants', body: tenantsPage(tenants, filter) };
   });
 
   pageRoute('/console/platform', 'operator', async () => {
-    const rows = await services.db.selectFrom('byok_configs').select(['tenant_id', 'role_arn']).where('role_arn', 'is not', null).orderBy('tenant_id').execute();
+    const rows = await services.db
+      .selectFrom('byok_configs')
+      .select(['tenant_id', 'role_arn'])
+      .where('role_arn', 'is not', null)
+      .orderBy('tenant_id')
+      .execute();
     const roles = rows.map((row) => ({ tenantId: row.tenant_id, roleArn: row.role_arn! }));
-    const keys = await services.db.selectFrom('platform_root_keys').selectAll().orderBy('created_at', 'desc').execute();
+    const keys = await services.db
+      .selectFrom('platform_root_keys')
+      .selectAll()
+      .orderBy('created_at', 'desc')
+      .execute();
     const rotations = await services.jobs.list({ kind: 'platform.rotate-root', limit: 5 });
     return {
       title: 'Platform',
       body: platformPage({
-        serviceRoleArn: services.platform.serviceRoleArn, roles, policies: serviceRolePolicies(roles.map((role) => role.roleArn)),
+        serviceRoleArn: services.platform.serviceRoleArn,
+        roles,
+        policies: serviceRolePolicies(roles.map((role) => role.roleArn)),
         rootKeys: keys.map((key) => ({ id: key.id, state: key.state, createdAt: new Date(key.created_at) })),
         rotations: await Promise.all(rotations.map((job) => viewOf(job, services.jobs))),
       }),
@@ -116,12 +201,21 @@ export function registerConsole(app: FastifyInstance, services: Services): void 
     const keys = await services.keys.list(tenantId);
     const jobs = await services.jobs.list({ tenantId, limit: 10 });
     const audit = await listAuditEvents(services.db, { tenantId, limit: 15 });
-    const tested = await services.db.selectFrom('byok_configs').select('last_tested_at').where('tenant_id', '=', tenantId).executeTakeFirst();
+    const tested = await services.db
+      .selectFrom('byok_configs')
+      .select('last_tested_at')
+      .where('tenant_id', '=', tenantId)
+      .executeTakeFirst();
     return {
       title: tenant.name,
       body: statusPage({
-        tenant, keys, audit: audit.events, jobs: await Promise.all(jobs.map((job) => viewOf(job, services.jobs))),
-        lastTestedAt: tested?.last_tested_at === null || tested === undefined ? null : new Date(tested.last_tested_at), healthIntervalSeconds: services.config.health.intervalSeconds,
+        tenant,
+        keys,
+        audit: audit.events,
+        jobs: await Promise.all(jobs.map((job) => viewOf(job, services.jobs))),
+        lastTestedAt:
+          tested?.last_tested_at === null || tested === undefined ? null : new Date(tested.last_tested_at),
+        healthIntervalSeconds: services.config.health.intervalSeconds,
         healthTimes: services.healthSchedule?.timesOf(tenantId) ?? { last: undefined, next: undefined },
         isOperator: context.principal.kind === 'operator',
       }),
@@ -138,11 +232,18 @@ export function registerConsole(app: FastifyInstance, services: Services): void 
       tenant = await services.tenants.get(tenantId);
     }
     const kit = kitOf(services, tenant, tenant.byok.externalId!);
-    const row = await services.db.selectFrom('byok_configs').select('last_test_report').where('tenant_id', '=', tenantId).executeTakeFirst();
+    const row = await services.db
+      .selectFrom('byok_configs')
+      .select('last_test_report')
+      .where('tenant_id', '=', tenantId)
+      .executeTakeFirst();
     const lastTest = (row?.last_test_report ?? null) as CheckReport | null;
     return {
       title: 'BYOK setup',
-      body: setupPage(tenant, kit, lastTest, { cloudFormation: `/console/tenants/${tenantId}/setup/cloudformation.yaml`, terraform: `/console/tenants/${tenantId}/setup/keyward-byok.tf` }),
+      body: setupPage(tenant, kit, lastTest, {
+        cloudFormation: `/console/tenants/${tenantId}/setup/cloudformation.yaml`,
+        terraform: `/console/tenants/${tenantId}/setup/keyward-byok.tf`,
+      }),
     };
   });
 
@@ -151,29 +252,42 @@ export function registerConsole(app: FastifyInstance, services: Services): void 
     // The same rule as the API's cookie requests: a live session, its CSRF token, this origin.
     let principal: Principal | undefined;
     try {
-      principal = request.headers.authorization === undefined ? await authenticate(services, request) : undefined;
-      if (principal === undefined) return reply.code(401).send(new KeywardError('KW_UNAUTHENTICATED').toJSON());
+      principal =
+        request.headers.authorization === undefined ? await authenticate(services, request) : undefined;
+      if (principal === undefined)
+        return reply.code(401).send(new KeywardError('KW_UNAUTHENTICATED').toJSON());
       authorize('tenant-admin', principal, (request.params as { tenantId: string }).tenantId);
     } catch (error) {
       return reply.code(403).send((error as KeywardError).toJSON());
     }
     const { tenantId } = request.params as { tenantId: string };
     reply.hijack();
-    reply.raw.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+    reply.raw.writeHead(200, {
+      'content-type': 'application/x-ndjson; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    });
     const line = (value: unknown) => reply.raw.write(`${JSON.stringify(value)}\n`);
     try {
       const actor = actorOf(principal);
-      const report = await withActor(actor, () => services.lifecycle.test(tenantId, actor, (result) => line({ type: 'check', result })));
+      const report = await withActor(actor, () =>
+        services.lifecycle.test(tenantId, actor, (result) => line({ type: 'check', result })),
+      );
       line({ type: 'report', report });
     } catch (error) {
-      const body = isKeywardError(error) ? error.toJSON() : { code: 'KW_INTERNAL', message: 'An internal error occurred.' };
+      const body = isKeywardError(error)
+        ? error.toJSON()
+        : { code: 'KW_INTERNAL', message: 'An internal error occurred.' };
       if (!isKeywardError(error)) request.log.error({ err: error }, 'console test failed');
       line({ type: 'error', ...body });
     }
     reply.raw.end();
   });
 
-  for (const [file, pick, type] of [['cloudformation.yaml', 'cloudFormation', 'application/yaml'], ['keyward-byok.tf', 'terraform', 'text/plain']] as const) {
+  for (const [file, pick, type] of [
+    ['cloudformation.yaml', 'cloudFormation', 'application/yaml'],
+    ['keyward-byok.tf', 'terraform', 'text/plain'],
+  ] as const) {
     app.get(`/console/tenants/:tenantId/setup/${file}`, async (request, reply) => {
       const session = await sessions.find(cookieOf(request, SESSION_COOKIE));
       if (session === undefined) return reply.redirect('/console/sign-in', 303);
@@ -181,12 +295,36 @@ export function registerConsole(app: FastifyInstance, services: Services): void 
       try {
         authorize('tenant-admin', session.principal, tenantId);
         const tenant = await services.tenants.get(tenantId);
-        if (tenant.byok.externalId === null) return errorPage(reply, { principal: session.principal, csrfToken: session.csrfToken }, 409, 'No External ID yet', 'Open the setup page first.');
+        if (tenant.byok.externalId === null)
+          return errorPage(
+            reply,
+            { principal: session.principal, csrfToken: session.csrfToken },
+            409,
+            'No External ID yet',
+            'Open the setup page first.',
+          );
         const kit = kitOf(services, tenant, tenant.byok.externalId);
-        return reply.type(`${type}; charset=utf-8`).header('content-disposition', `attachment; filename="keyward-byok-${tenantId}-${file}"`).header('cache-control', 'no-store').send(kit[pick]);
+        return reply
+          .type(`${type}; charset=utf-8`)
+          .header('content-disposition', `attachment; filename="keyward-byok-${tenantId}-${file}"`)
+          .header('cache-control', 'no-store')
+          .send(kit[pick]);
       } catch (error) {
-        if (isKeywardError(error, 'KW_FORBIDDEN')) return errorPage(reply, { principal: session.principal, csrfToken: session.csrfToken }, 403, 'Not allowed', 'This belongs to another tenant.');
-        return errorPage(reply, { principal: session.principal, csrfToken: session.csrfToken }, 404, 'Not found', 'There is no such tenant.');
+        if (isKeywardError(error, 'KW_FORBIDDEN'))
+          return errorPage(
+            reply,
+            { principal: session.principal, csrfToken: session.csrfToken },
+            403,
+            'Not allowed',
+            'This belongs to another tenant.',
+          );
+        return errorPage(
+          reply,
+          { principal: session.principal, csrfToken: session.csrfToken },
+          404,
+          'Not found',
+          'There is no such tenant.',
+        );
       }
     });
   }
@@ -195,11 +333,16 @@ export function registerConsole(app: FastifyInstance, services: Services): void 
 /** The setup kit for a tenant, filled in with its saved ARNs where there are any. */
 function kitOf(services: Services, tenant: TenantView, externalId: string) {
   return buildSetupKit({
-    platform: services.platform, tenantId: tenant.id, externalId,
-    ...(tenant.byok.roleArn === null ? {} : { roleArn: tenant.byok.roleArn }), ...(tenant.byok.cmkArn === null ? {} : { keyArn: tenant.byok.cmkArn }),
+    platform: services.platform,
+    tenantId: tenant.id,
+    externalId,
+    ...(tenant.byok.roleArn === null ? {} : { roleArn: tenant.byok.roleArn }),
+    ...(tenant.byok.cmkArn === null ? {} : { keyArn: tenant.byok.cmkArn }),
   });
 }
 
 function home(session: ConsoleSession): string {
-  return session.principal.kind === 'operator' ? '/console/tenants' : `/console/tenants/${session.principal.tenantId}/setup`;
+  return session.principal.kind === 'operator'
+    ? '/console/tenants'
+    : `/console/tenants/${session.principal.tenantId}/setup`;
 }

@@ -17,16 +17,26 @@ function bearer(request: FastifyRequest): string | undefined {
  * anything with the cookie must carry the session's CSRF token (`x-csrf-token`): the cookie alone,
  * which a browser attaches by itself, never suffices.
  */
-export async function authenticate(services: Services, request: FastifyRequest): Promise<Principal | undefined> {
+export async function authenticate(
+  services: Services,
+  request: FastifyRequest,
+): Promise<Principal | undefined> {
   if (request.headers.authorization !== undefined) return services.tokens.authenticate(bearer(request));
   const session = await services.consoleSessions.find(cookieOf(request, SESSION_COOKIE));
   if (session === undefined) return undefined;
   const reads = request.method === 'GET' || request.method === 'HEAD';
   const presented = request.headers['x-csrf-token'];
-  if (!reads && !sameOrigin(request)) throw new KeywardError('KW_FORBIDDEN', { message: 'A console request must come from the console\'s own origin.' });
-  if (!reads && !ConsoleSessions.csrfMatches(session, typeof presented === 'string' ? presented : undefined)) {
-    throw new KeywardError('KW_FORBIDDEN', { message: 'A console request that changes something needs the session\'s CSRF token (x-csrf-token).' });
+  if (!reads && !sameOrigin(request))
+    throw new KeywardError('KW_FORBIDDEN', {
+      message: "A console request must come from the console's own origin.",
+    });
+  if (
+    !reads &&
+    !ConsoleSessions.csrfMatches(session, typeof presented === 'string' ? presented : undefined)
+  ) {
+    throw new KeywardError('KW_FORBIDDEN', {
+      message: "A console request that changes something needs the session's CSRF token (x-csrf-token).",
+    });
   }
   return session.principal;
 }
-

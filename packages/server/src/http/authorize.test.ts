@@ -37,7 +37,8 @@ describe('authorize', () => {
       ['tenant-data', serviceA, 'b', '403 KW_FORBIDDEN'],
       ['tenant-data', operator, 'b', 'ok'],
     ];
-    for (const [access, principal, tenant, expected] of table) expect(outcome(access, principal, tenant), `${access} ${principal?.kind} ${tenant}`).toBe(expected);
+    for (const [access, principal, tenant, expected] of table)
+      expect(outcome(access, principal, tenant), `${access} ${principal?.kind} ${tenant}`).toBe(expected);
   });
 
   it('names the caller for the audit log by token id, never by token', () => {

@@ -22,8 +22,17 @@ import { tenantRoutes } from './routes/tenants.js';
 import { webhookRoutes } from './routes/webhooks.js';
 
 /** Every route of the API, in the order the reference lists them. */
-export const ROUTES: readonly AnyRoute[] = [...platformRoutes, ...tenantRoutes, ...byokRoutes, ...keyRoutes, ...dataPlaneRoutes, ...webhookRoutes, ...jobRoutes, ...auditRoutes, ...systemRoutes];
-
+export const ROUTES: readonly AnyRoute[] = [
+  ...platformRoutes,
+  ...tenantRoutes,
+  ...byokRoutes,
+  ...keyRoutes,
+  ...dataPlaneRoutes,
+  ...webhookRoutes,
+  ...jobRoutes,
+  ...auditRoutes,
+  ...systemRoutes,
+];
 
 function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T {
   if (schema === undefined) return undefined as T;
@@ -52,7 +61,9 @@ export function buildApp(services: Services, options: { logger?: boolean } = {})
     frameworkErrors: (error, _request, reply) => {
       const response = errorResponse(error);
       // The reply's types are generic over route schemas this handler has none of.
-      void (reply as unknown as { code(status: number): { send(body: unknown): void } }).code(response.status).send(response.body);
+      void (reply as unknown as { code(status: number): { send(body: unknown): void } })
+        .code(response.status)
+        .send(response.body);
     },
   });
   const limiter = new RateLimiter(config.rateLimit.requestsPerSecond, config.rateLimit.burst);
@@ -71,14 +82,26 @@ export function buildApp(services: Services, options: { logger?: boolean } = {})
 
   app.setErrorHandler((error, request, reply) => {
     const response = errorResponse(error);
-    if (response.unexpected) request.log.error({ err: error, route: request.routeOptions.url }, 'unexpected error');
+    if (response.unexpected)
+      request.log.error({ err: error, route: request.routeOptions.url }, 'unexpected error');
     void reply.code(response.status).header('cache-control', 'no-store').send(response.body);
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply.code(404).send(new KeywardError('KW_NOT_FOUND', { message: `No route ${request.method} ${request.url.split('?')[0]}; see /docs.` }).toJSON());
+    void reply
+      .code(404)
+      .send(
+        new KeywardError('KW_NOT_FOUND', {
+          message: `No route ${request.method} ${request.url.split('?')[0]}; see /docs.`,
+        }).toJSON(),
+      );
   });
   app.addHook('onResponse', async (request, reply) => {
-    services.metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    services.metrics.observeRequest(
+      request.method,
+      request.routeOptions.url ?? 'unmatched',
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
   });
 
   for (const spec of ROUTES) {
@@ -100,7 +123,9 @@ export function buildApp(services: Services, options: { logger?: boolean } = {})
         const query = parse(spec.query, request.query, 'query');
         const body = parse(spec.body, request.body, 'body');
         const actor = actorOf(principal);
-        const result = await withActor(actor, () => spec.handler({ params, query, body, principal, actor, services, reply }));
+        const result = await withActor(actor, () =>
+          spec.handler({ params, query, body, principal, actor, services, reply }),
+        );
         void reply.header('cache-control', 'no-store');
         if (reply.statusCode === 200 && spec.successStatus !== undefined) void reply.code(spec.successStatus);
         return result;
@@ -111,11 +136,23 @@ export function buildApp(services: Services, options: { logger?: boolean } = {})
   const document = openApiDocument(ROUTES);
   app.get('/openapi.json', async () => document);
   // The console's sign-in and sign-out forms.
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)));
-  });
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string' },
+    (_request, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    },
+  );
   registerConsole(app, services);
   app.get('/', async (_request, reply) => reply.redirect('/console', 303));
-  app.get('/docs', async (_request, reply) => reply.type('text/html; charset=utf-8').header('content-security-policy', "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'").send(REFERENCE_PAGE));
+  app.get('/docs', async (_request, reply) =>
+    reply
+      .type('text/html; charset=utf-8')
+      .header(
+        'content-security-policy',
+        "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'",
+      )
+      .send(REFERENCE_PAGE),
+  );
   return app;
 }

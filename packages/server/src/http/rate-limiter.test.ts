@@ -12,7 +12,7 @@ describe('RateLimiter (a token bucket per token)', () => {
     expect(limiter.take('a')).toBeGreaterThanOrEqual(1);
   });
 
-  it('keeps tokens apart: one token\'s use never limits another', () => {
+  it("keeps tokens apart: one token's use never limits another", () => {
     const limiter = new RateLimiter(1, 1, () => 0);
     expect(limiter.take('a')).toBe(0);
     expect(limiter.take('a')).toBe(1);

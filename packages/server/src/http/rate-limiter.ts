@@ -6,7 +6,11 @@ export class RateLimiter {
   readonly #buckets = new Map<string, { tokens: number; at: number }>();
   #lastSweep = 0;
 
-  constructor(private readonly perSecond: number, private readonly burst: number, private readonly now: () => number = () => performance.now()) {}
+  constructor(
+    private readonly perSecond: number,
+    private readonly burst: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
 
   /** 0 when the request may go ahead, else the seconds to wait before the next one would. */
   take(key: string): number {

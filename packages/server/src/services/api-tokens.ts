@@ -36,16 +36,35 @@ export class ApiTokens {
    * `cacheMs` bounds how long another instance keeps accepting a token revoked elsewhere (this
    * instance forgets it at once).
    */
-  constructor(private readonly db: Kysely<Database>, operatorToken?: string, private readonly now: () => Date = () => new Date(), private readonly cacheMs = 5000) {
+  constructor(
+    private readonly db: Kysely<Database>,
+    operatorToken?: string,
+    private readonly now: () => Date = () => new Date(),
+    private readonly cacheMs = 5000,
+  ) {
     this.#operator = operatorToken === undefined ? undefined : digest(operatorToken);
   }
 
   /** Issues a tenant-admin or service token for one tenant; the returned token is never stored. */
   /** `db` may be a transaction, so that the token and its audit event commit together. */
-  async issue(kind: Exclude<TokenKind, 'operator'>, tenantId: string, db: Kysely<Database> = this.db): Promise<{ id: string; token: string }> {
+  async issue(
+    kind: Exclude<TokenKind, 'operator'>,
+    tenantId: string,
+    db: Kysely<Database> = this.db,
+  ): Promise<{ id: string; token: string }> {
     const token = PREFIX[kind] + randomBytes(32).toString('base64url');
     const id = randomUUID();
-    await db.insertInto('api_tokens').values({ id, token_hash: digest(token).toString('hex'), kind, tenant_id: tenantId, created_at: this.now(), revoked_at: null }).execute();
+    await db
+      .insertInto('api_tokens')
+      .values({
+        id,
+        token_hash: digest(token).toString('hex'),
+        kind,
+        tenant_id: tenantId,
+        created_at: this.now(),
+        revoked_at: null,
+      })
+      .execute();
     return { id, token };
   }
 
@@ -53,12 +72,17 @@ export class ApiTokens {
   async authenticate(token: string | undefined): Promise<Principal | undefined> {
     if (token === undefined || token.length === 0 || token.length > 256) return undefined;
     const hash = digest(token);
-    if (this.#operator !== undefined && timingSafeEqual(hash, this.#operator)) return { kind: 'operator', tenantId: null, tokenId: 'operator' };
+    if (this.#operator !== undefined && timingSafeEqual(hash, this.#operator))
+      return { kind: 'operator', tenantId: null, tokenId: 'operator' };
     if (!TOKEN.test(token)) return undefined;
     const key = hash.toString('hex');
     const recent = this.#recent.get(key);
     if (recent !== undefined && recent.until > Date.now()) return recent.principal;
-    const row = await this.db.selectFrom('api_tokens').selectAll().where('token_hash', '=', key).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('api_tokens')
+      .selectAll()
+      .where('token_hash', '=', key)
+      .executeTakeFirst();
     if (row === undefined || row.revoked_at !== null) {
       this.#recent.delete(key);
       return undefined;
@@ -74,7 +98,12 @@ export class ApiTokens {
    * between still reads the token as valid, and would cache it again.
    */
   async revoke(id: string, db: Kysely<Database> = this.db): Promise<boolean> {
-    const result = await db.updateTable('api_tokens').set({ revoked_at: this.now() }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+    const result = await db
+      .updateTable('api_tokens')
+      .set({ revoked_at: this.now() })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
     this.forget(id);
     return result.numUpdatedRows > 0n;
   }
@@ -90,15 +119,41 @@ export class ApiTokens {
   }
 
   /** One token's record (never the token itself), or undefined. */
-  async find(id: string): Promise<{ id: string; kind: TokenKind; tenantId: string | null; revokedAt: Date | null } | undefined> {
-    const row = await this.db.selectFrom('api_tokens').select(['id', 'kind', 'tenant_id', 'revoked_at']).where('id', '=', id).executeTakeFirst();
-    return row === undefined ? undefined : { id: row.id, kind: row.kind as TokenKind, tenantId: row.tenant_id, revokedAt: row.revoked_at === null ? null : new Date(row.revoked_at) };
+  async find(
+    id: string,
+  ): Promise<{ id: string; kind: TokenKind; tenantId: string | null; revokedAt: Date | null } | undefined> {
+    const row = await this.db
+      .selectFrom('api_tokens')
+      .select(['id', 'kind', 'tenant_id', 'revoked_at'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row === undefined
+      ? undefined
+      : {
+          id: row.id,
+          kind: row.kind as TokenKind,
+          tenantId: row.tenant_id,
+          revokedAt: row.revoked_at === null ? null : new Date(row.revoked_at),
+        };
   }
 
-  async list(tenantId?: string): Promise<Array<{ id: string; kind: TokenKind; tenantId: string | null; createdAt: Date; revokedAt: Date | null }>> {
-    let query = this.db.selectFrom('api_tokens').select(['id', 'kind', 'tenant_id', 'created_at', 'revoked_at']).orderBy('created_at');
+  async list(
+    tenantId?: string,
+  ): Promise<
+    Array<{ id: string; kind: TokenKind; tenantId: string | null; createdAt: Date; revokedAt: Date | null }>
+  > {
+    let query = this.db
+      .selectFrom('api_tokens')
+      .select(['id', 'kind', 'tenant_id', 'created_at', 'revoked_at'])
+      .orderBy('created_at');
     if (tenantId !== undefined) query = query.where('tenant_id', '=', tenantId);
     const rows = await query.execute();
-    return rows.map((row) => ({ id: row.id, kind: row.kind as TokenKind, tenantId: row.tenant_id, createdAt: new Date(row.created_at), revokedAt: row.revoked_at === null ? null : new Date(row.revoked_at) }));
+    return rows.map((row) => ({
+      id: row.id,
+      kind: row.kind as TokenKind,
+      tenantId: row.tenant_id,
+      createdAt: new Date(row.created_at),
+      revokedAt: row.revoked_at === null ? null : new Date(row.revoked_at),
+    }));
   }
 }

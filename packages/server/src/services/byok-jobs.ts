@@ -1,4 +1,10 @@
-import { KeywardError, parseKmsKeyArn, roleIdentity, type Keyward, type WrappedKeyVersion } from '@keyward/core';
+import {
+  KeywardError,
+  parseKmsKeyArn,
+  roleIdentity,
+  type Keyward,
+  type WrappedKeyVersion,
+} from '@keyward/core';
 import type { Kysely } from 'kysely';
 import type { Job, JobError } from '../store/job-queue.js';
 import type { Database } from '../store/schema.js';
@@ -37,12 +43,17 @@ interface ConfigNow {
 
 /** The ARNs a job's audit events name: the CMK, or the CMKs switched between. */
 function arnsOf(payload: unknown): Record<string, string> {
-  const { config, from, to } = payload as { config?: CustomerKeyConfig; from?: CustomerKeyConfig; to?: CustomerKeyConfig };
+  const { config, from, to } = payload as {
+    config?: CustomerKeyConfig;
+    from?: CustomerKeyConfig;
+    to?: CustomerKeyConfig;
+  };
   if (from !== undefined && to !== undefined) return { fromCmkArn: from.cmkArn, toCmkArn: to.cmkArn };
   return config === undefined ? {} : { cmkArn: config.cmkArn };
 }
 
-const same = (a: Partial<CustomerKeyConfig>, b: CustomerKeyConfig) => a.roleArn === b.roleArn && a.cmkArn === b.cmkArn && a.externalId === b.externalId;
+const same = (a: Partial<CustomerKeyConfig>, b: CustomerKeyConfig) =>
+  a.roleArn === b.roleArn && a.cmkArn === b.cmkArn && a.externalId === b.externalId;
 
 /**
  * The jobs behind enable, switch CMK and revert. Each reads where the tenant stands first, so a
@@ -59,15 +70,29 @@ export class ByokJobs {
       const tenantId = job.tenantId!;
       const now = await this.#read(tenantId);
       if (now.state !== 'validated' || !same(now.config, config)) {
-        if (CMK_STATES.includes(now.state) && same(now.config, config)) return this.#alreadyDone(tenantId, now.state);
-        throw new KeywardError('KW_STATE_CONFLICT', { message: 'The tenant left validated, or its configuration changed, after enable was requested; test and enable again.', details: { state: now.state } });
+        if (CMK_STATES.includes(now.state) && same(now.config, config))
+          return this.#alreadyDone(tenantId, now.state);
+        throw new KeywardError('KW_STATE_CONFLICT', {
+          message:
+            'The tenant left validated, or its configuration changed, after enable was requested; test and enable again.',
+          details: { state: now.state },
+        });
       }
       const to = this.deps.rootKeys.customer(tenantId, config);
       const platform = this.deps.rootKeys.platform;
-      const replaced = await rewrapVersions(tenantId, await this.deps.keyStore.listVersions(tenantId), async (record) => {
-        if (!(await platform.isPlatformRoot(record.rootKeyId))) throw new KeywardError('KW_ROOT_KEY_MISMATCH', { details: { tenantId, version: record.version, wrappedBy: record.rootKeyId } });
-        return platform.byId(record.rootKeyId);
-      }, to, context.progress);
+      const replaced = await rewrapVersions(
+        tenantId,
+        await this.deps.keyStore.listVersions(tenantId),
+        async (record) => {
+          if (!(await platform.isPlatformRoot(record.rootKeyId)))
+            throw new KeywardError('KW_ROOT_KEY_MISMATCH', {
+              details: { tenantId, version: record.version, wrappedBy: record.rootKeyId },
+            });
+          return platform.byId(record.rootKeyId);
+        },
+        to,
+        context.progress,
+      );
       const policy = await this.deps.keyStore.getPolicy(tenantId);
       if (policy === undefined) throw new KeywardError('KW_TENANT_NOT_FOUND', { details: { tenantId } });
       const version = policy.latestVersion + 1;
@@ -75,12 +100,34 @@ export class ByokJobs {
       key.zero();
       const added: WrappedKeyVersion = { version, wrappedKey, rootKeyId: to.id, createdAt: this.deps.now() };
       await commitKeyTransition(this.deps.db, this.deps.audit, {
-        tenantId, expect: { state: 'validated', config, job }, set: { state: 'active' }, replaced, toRootId: to.id, added, expectedLatest: policy.latestVersion,
-        audit: { tenantId, actor: job.actor, operation: 'byok.enable', outcome: 'success', details: { jobId: job.id, cmkArn: config.cmkArn, rewrapped: replaced.length, newVersion: version, from: 'validated', to: 'active' } },
+        tenantId,
+        expect: { state: 'validated', config, job },
+        set: { state: 'active' },
+        replaced,
+        toRootId: to.id,
+        added,
+        expectedLatest: policy.latestVersion,
+        audit: {
+          tenantId,
+          actor: job.actor,
+          operation: 'byok.enable',
+          outcome: 'success',
+          details: {
+            jobId: job.id,
+            cmkArn: config.cmkArn,
+            rewrapped: replaced.length,
+            newVersion: version,
+            from: 'validated',
+            to: 'active',
+          },
+        },
         now: this.deps.now(),
       });
       await this.#moved(tenantId, { tenantId, from: 'validated', to: 'active', operation: 'byok.enable' });
-      return { result: { state: 'active', keyVersion: version, rewrapped: replaced.length }, done: replaced.length };
+      return {
+        result: { state: 'active', keyVersion: version, rewrapped: replaced.length },
+        done: replaced.length,
+      };
     },
     failed: async (job, error) => this.#failed(job, 'byok.enable', error, undefined),
   };
@@ -90,16 +137,43 @@ export class ByokJobs {
       const { from, to } = job.payload as { from: CustomerKeyConfig; to: CustomerKeyConfig };
       const tenantId = job.tenantId!;
       const now = await this.#read(tenantId);
-      if (now.state !== 'rotating_cmk' || !same(now.config, from)) return this.#finishedBefore(tenantId, now, to, 'switch');
+      if (now.state !== 'rotating_cmk' || !same(now.config, from))
+        return this.#finishedBefore(tenantId, now, to, 'switch');
       const back = now.heldFrom ?? 'active';
       const oldRoot = this.deps.rootKeys.customer(tenantId, from);
       const newRoot = this.deps.rootKeys.customer(tenantId, to);
-      const replaced = await rewrapVersions(tenantId, await this.deps.keyStore.listVersions(tenantId), onlyFrom(oldRoot), newRoot, context.progress);
+      const replaced = await rewrapVersions(
+        tenantId,
+        await this.deps.keyStore.listVersions(tenantId),
+        onlyFrom(oldRoot),
+        newRoot,
+        context.progress,
+      );
       await commitKeyTransition(this.deps.db, this.deps.audit, {
-        tenantId, expect: { state: 'rotating_cmk', config: from, job },
-        set: { state: back, role_arn: to.roleArn, role_identity: roleIdentity(to.roleArn), cmk_arn: to.cmkArn, region: parseKmsKeyArn(to.cmkArn).region },
-        replaced, toRootId: newRoot.id,
-        audit: { tenantId, actor: job.actor, operation: 'byok.switch-cmk', outcome: 'success', details: { jobId: job.id, fromCmkArn: from.cmkArn, toCmkArn: to.cmkArn, roleArn: to.roleArn, rewrapped: replaced.length } },
+        tenantId,
+        expect: { state: 'rotating_cmk', config: from, job },
+        set: {
+          state: back,
+          role_arn: to.roleArn,
+          role_identity: roleIdentity(to.roleArn),
+          cmk_arn: to.cmkArn,
+          region: parseKmsKeyArn(to.cmkArn).region,
+        },
+        replaced,
+        toRootId: newRoot.id,
+        audit: {
+          tenantId,
+          actor: job.actor,
+          operation: 'byok.switch-cmk',
+          outcome: 'success',
+          details: {
+            jobId: job.id,
+            fromCmkArn: from.cmkArn,
+            toCmkArn: to.cmkArn,
+            roleArn: to.roleArn,
+            rewrapped: replaced.length,
+          },
+        },
         now: this.deps.now(),
       });
       await this.#moved(tenantId, { tenantId, from: 'rotating_cmk', to: back, operation: 'byok.switch-cmk' });
@@ -115,26 +189,64 @@ export class ByokJobs {
       const now = await this.#read(tenantId);
       if (now.state !== 'reverting' || !same(now.config, config)) {
         if (now.state === 'platform_managed') return this.#alreadyDone(tenantId, now.state);
-        throw new KeywardError('KW_STATE_CONFLICT', { message: 'The revert was aborted or the tenant changed meanwhile.', details: { state: now.state } });
+        throw new KeywardError('KW_STATE_CONFLICT', {
+          message: 'The revert was aborted or the tenant changed meanwhile.',
+          details: { state: now.state },
+        });
       }
       const from = this.deps.rootKeys.customer(tenantId, config);
       const to = await this.deps.rootKeys.platform.current();
-      const replaced = await rewrapVersions(tenantId, await this.deps.keyStore.listVersions(tenantId), onlyFrom(from), to, context.progress);
+      const replaced = await rewrapVersions(
+        tenantId,
+        await this.deps.keyStore.listVersions(tenantId),
+        onlyFrom(from),
+        to,
+        context.progress,
+      );
       await commitKeyTransition(this.deps.db, this.deps.audit, {
-        tenantId, expect: { state: 'reverting', config, job }, set: { state: 'platform_managed' }, replaced, toRootId: to.id,
-        audit: { tenantId, actor: job.actor, operation: 'byok.revert', outcome: 'success', details: { jobId: job.id, cmkArn: config.cmkArn, rewrapped: replaced.length, from: now.heldFrom, to: 'platform_managed' } },
+        tenantId,
+        expect: { state: 'reverting', config, job },
+        set: { state: 'platform_managed' },
+        replaced,
+        toRootId: to.id,
+        audit: {
+          tenantId,
+          actor: job.actor,
+          operation: 'byok.revert',
+          outcome: 'success',
+          details: {
+            jobId: job.id,
+            cmkArn: config.cmkArn,
+            rewrapped: replaced.length,
+            from: now.heldFrom,
+            to: 'platform_managed',
+          },
+        },
         now: this.deps.now(),
       });
-      await this.#moved(tenantId, { tenantId, from: 'reverting', to: 'platform_managed', operation: 'byok.revert' });
+      await this.#moved(tenantId, {
+        tenantId,
+        from: 'reverting',
+        to: 'platform_managed',
+        operation: 'byok.revert',
+      });
       return { result: { state: 'platform_managed', rewrapped: replaced.length }, done: replaced.length };
     },
     failed: async (job, error) => this.#failed(job, 'byok.revert', error, 'reverting'),
   };
 
   /** A switch found not in progress: done already (the configuration is the new one), or aborted. */
-  async #finishedBefore(tenantId: string, now: ConfigNow, to: CustomerKeyConfig, what: string): Promise<JobOutcome> {
+  async #finishedBefore(
+    tenantId: string,
+    now: ConfigNow,
+    to: CustomerKeyConfig,
+    what: string,
+  ): Promise<JobOutcome> {
     if (now.state !== 'rotating_cmk' && same(now.config, to)) return this.#alreadyDone(tenantId, now.state);
-    throw new KeywardError('KW_STATE_CONFLICT', { message: `The ${what} was aborted or the tenant changed meanwhile.`, details: { state: now.state } });
+    throw new KeywardError('KW_STATE_CONFLICT', {
+      message: `The ${what} was aborted or the tenant changed meanwhile.`,
+      details: { state: now.state },
+    });
   }
 
   /**
@@ -153,11 +265,20 @@ export class ByokJobs {
   }
 
   async #read(tenantId: string): Promise<ConfigNow> {
-    const row = await this.deps.db.selectFrom('byok_configs').select(['state', 'held_from', 'role_arn', 'cmk_arn', 'external_id']).where('tenant_id', '=', tenantId).executeTakeFirst();
+    const row = await this.deps.db
+      .selectFrom('byok_configs')
+      .select(['state', 'held_from', 'role_arn', 'cmk_arn', 'external_id'])
+      .where('tenant_id', '=', tenantId)
+      .executeTakeFirst();
     if (row === undefined) throw new KeywardError('KW_TENANT_NOT_FOUND', { details: { tenantId } });
     return {
-      state: row.state as ByokState, heldFrom: row.held_from as ByokState | null,
-      config: { ...(row.role_arn === null ? {} : { roleArn: row.role_arn }), ...(row.cmk_arn === null ? {} : { cmkArn: row.cmk_arn }), ...(row.external_id === null ? {} : { externalId: row.external_id }) },
+      state: row.state as ByokState,
+      heldFrom: row.held_from as ByokState | null,
+      config: {
+        ...(row.role_arn === null ? {} : { roleArn: row.role_arn }),
+        ...(row.cmk_arn === null ? {} : { cmkArn: row.cmk_arn }),
+        ...(row.external_id === null ? {} : { externalId: row.external_id }),
+      },
     };
   }
 
@@ -176,11 +297,32 @@ export class ByokJobs {
     let back: string | undefined;
     if (holding !== undefined) {
       const at = this.deps.now();
-      const row = await this.deps.db.updateTable('byok_configs').set((eb) => ({ state: eb.fn.coalesce('held_from', eb.val('active')), held_from: null, state_since: at, updated_at: at }))
-        .where('tenant_id', '=', tenantId).where('state', '=', holding).returning('state').executeTakeFirst();
+      const row = await this.deps.db
+        .updateTable('byok_configs')
+        .set((eb) => ({
+          state: eb.fn.coalesce('held_from', eb.val('active')),
+          held_from: null,
+          state_since: at,
+          updated_at: at,
+        }))
+        .where('tenant_id', '=', tenantId)
+        .where('state', '=', holding)
+        .returning('state')
+        .executeTakeFirst();
       back = row?.state;
     }
-    await this.deps.audit.append({ tenantId, actor: job.actor, operation, outcome: 'failure', details: { jobId: job.id, code: error.code, ...arnsOf(job.payload), ...(back === undefined ? {} : { from: holding, to: back }) } });
+    await this.deps.audit.append({
+      tenantId,
+      actor: job.actor,
+      operation,
+      outcome: 'failure',
+      details: {
+        jobId: job.id,
+        code: error.code,
+        ...arnsOf(job.payload),
+        ...(back === undefined ? {} : { from: holding, to: back }),
+      },
+    });
     if (back !== undefined) this.deps.onStateChange({ tenantId, from: holding!, to: back, operation });
   }
 }

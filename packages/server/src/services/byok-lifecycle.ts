@@ -1,4 +1,13 @@
-import { KeywardError, platformIdentity, runOnboardingChecks, parseKmsKeyArn, parseRoleArn, type CheckReport, type CheckResult, type Keyward } from '@keyward/core';
+import {
+  KeywardError,
+  platformIdentity,
+  runOnboardingChecks,
+  parseKmsKeyArn,
+  parseRoleArn,
+  type CheckReport,
+  type CheckResult,
+  type Keyward,
+} from '@keyward/core';
 import type { Kysely } from 'kysely';
 import type { Job, JobQueue, NewJob } from '../store/job-queue.js';
 import type { Database } from '../store/schema.js';
@@ -40,25 +49,54 @@ export class ByokLifecycle {
    * Runs the onboarding checks against the saved configuration and stores the report. In pending or
    * validated, the outcome decides between the two; with BYOK on, the report is only stored.
    */
-  async test(tenantId: string, actor: string, onResult?: (result: CheckResult) => void): Promise<CheckReport> {
+  async test(
+    tenantId: string,
+    actor: string,
+    onResult?: (result: CheckResult) => void,
+  ): Promise<CheckReport> {
     const row = await readConfig(this.deps.db, tenantId);
     const next = transition(row.state, 'test');
     const config = requireConfig(row, 'test');
     const report = await this.#check(tenantId, config, onResult);
-    const state: ByokState = next === 'pending' || next === 'validated' ? transition(row.state, report.ok ? 'test_passed' : 'test_failed') : row.state;
+    const state: ByokState =
+      next === 'pending' || next === 'validated'
+        ? transition(row.state, report.ok ? 'test_passed' : 'test_failed')
+        : row.state;
     await this.deps.db.transaction().execute(async (trx) => {
-      const updated = await trx.updateTable('byok_configs')
-        .set({ last_test_report: JSON.stringify(report), last_tested_at: this.#now(), ...(state === row.state ? {} : { state, state_since: this.#now(), state_reason: null }), updated_at: this.#now() })
-        .where('tenant_id', '=', tenantId).where('state', '=', row.state)
-        .where('role_arn', '=', config.roleArn).where('cmk_arn', '=', config.cmkArn).where('external_id', '=', config.externalId)
+      const updated = await trx
+        .updateTable('byok_configs')
+        .set({
+          last_test_report: JSON.stringify(report),
+          last_tested_at: this.#now(),
+          ...(state === row.state ? {} : { state, state_since: this.#now(), state_reason: null }),
+          updated_at: this.#now(),
+        })
+        .where('tenant_id', '=', tenantId)
+        .where('state', '=', row.state)
+        .where('role_arn', '=', config.roleArn)
+        .where('cmk_arn', '=', config.cmkArn)
+        .where('external_id', '=', config.externalId)
         .executeTakeFirst();
-      if (updated.numUpdatedRows === 0n) throw new KeywardError('KW_CONCURRENT_MODIFICATION', { message: 'The BYOK configuration changed during the test; test again.' });
+      if (updated.numUpdatedRows === 0n)
+        throw new KeywardError('KW_CONCURRENT_MODIFICATION', {
+          message: 'The BYOK configuration changed during the test; test again.',
+        });
       await this.deps.audit.appendIn(trx, {
-        tenantId, actor, operation: 'byok.test', outcome: report.ok ? 'success' : 'failure',
-        details: { roleArn: config.roleArn, cmkArn: config.cmkArn, from: row.state, to: state, failed: report.results.filter((r) => r.status === 'fail').map((r) => r.code) },
+        tenantId,
+        actor,
+        operation: 'byok.test',
+        outcome: report.ok ? 'success' : 'failure',
+        details: {
+          roleArn: config.roleArn,
+          cmkArn: config.cmkArn,
+          from: row.state,
+          to: state,
+          failed: report.results.filter((r) => r.status === 'fail').map((r) => r.code),
+        },
       });
     });
-    if (state !== row.state) this.deps.onStateChange?.({ tenantId, from: row.state, to: state, operation: 'byok.test' });
+    if (state !== row.state)
+      this.deps.onStateChange?.({ tenantId, from: row.state, to: state, operation: 'byok.test' });
     return report;
   }
 
@@ -70,30 +108,69 @@ export class ByokLifecycle {
     const row = await readConfig(this.deps.db, tenantId);
     transition(row.state, 'enable');
     const config = requireConfig(row, 'enable');
-    return this.#queue(() => this.deps.db.transaction().execute((trx) => this.deps.jobs.enqueueIn(trx, { kind: 'byok.enable', tenantId, payload: { config }, actor })));
+    return this.#queue(() =>
+      this.deps.db
+        .transaction()
+        .execute((trx) =>
+          this.deps.jobs.enqueueIn(trx, { kind: 'byok.enable', tenantId, payload: { config }, actor }),
+        ),
+    );
   }
 
   /**
    * Moves the tenant to another CMK (and optionally another role): tests the new configuration now,
    * then holds the tenant in rotating_cmk and queues the re-wrap (`ByokJobs.switchCmk`).
    */
-  async requestSwitchCmk(tenantId: string, input: { cmkArn: string; roleArn?: string }, actor: string): Promise<{ report: CheckReport; job: Job }> {
+  async requestSwitchCmk(
+    tenantId: string,
+    input: { cmkArn: string; roleArn?: string },
+    actor: string,
+  ): Promise<{ report: CheckReport; job: Job }> {
     parseKmsKeyArn(input.cmkArn);
     if (input.roleArn !== undefined) parseRoleArn(input.roleArn);
     const row = await readConfig(this.deps.db, tenantId);
     transition(row.state, 'switch_cmk');
     const current = requireConfig(row, 'switch_cmk');
-    const next = { roleArn: input.roleArn ?? current.roleArn, cmkArn: input.cmkArn, externalId: current.externalId };
+    const next = {
+      roleArn: input.roleArn ?? current.roleArn,
+      cmkArn: input.cmkArn,
+      externalId: current.externalId,
+    };
     if (next.roleArn === current.roleArn && next.cmkArn === current.cmkArn) {
-      throw new KeywardError('KW_INVALID_ARGUMENT', { message: 'The tenant already uses this CMK and role; give a different CMK ARN.' });
+      throw new KeywardError('KW_INVALID_ARGUMENT', {
+        message: 'The tenant already uses this CMK and role; give a different CMK ARN.',
+      });
     }
     const report = await this.#check(tenantId, next);
-    await this.deps.db.updateTable('byok_configs').set({ last_test_report: JSON.stringify(report), last_tested_at: this.#now() }).where('tenant_id', '=', tenantId).execute();
+    await this.deps.db
+      .updateTable('byok_configs')
+      .set({ last_test_report: JSON.stringify(report), last_tested_at: this.#now() })
+      .where('tenant_id', '=', tenantId)
+      .execute();
     if (!report.ok) {
-      await this.deps.audit.append({ tenantId, actor, operation: 'byok.switch-cmk', outcome: 'failure', details: { code: 'KW_TEST_FAILED', fromCmkArn: current.cmkArn, toCmkArn: next.cmkArn, failed: report.results.filter((r) => r.status === 'fail').map((r) => r.code) } });
-      throw new KeywardError('KW_TEST_FAILED', { message: 'The new CMK did not pass the onboarding test; the tenant still uses its current CMK.', details: { report } });
+      await this.deps.audit.append({
+        tenantId,
+        actor,
+        operation: 'byok.switch-cmk',
+        outcome: 'failure',
+        details: {
+          code: 'KW_TEST_FAILED',
+          fromCmkArn: current.cmkArn,
+          toCmkArn: next.cmkArn,
+          failed: report.results.filter((r) => r.status === 'fail').map((r) => r.code),
+        },
+      });
+      throw new KeywardError('KW_TEST_FAILED', {
+        message: 'The new CMK did not pass the onboarding test; the tenant still uses its current CMK.',
+        details: { report },
+      });
     }
-    const job = await this.#hold(tenantId, row.state, 'rotating_cmk', { kind: 'byok.switch-cmk', tenantId, payload: { from: current, to: next }, actor });
+    const job = await this.#hold(tenantId, row.state, 'rotating_cmk', {
+      kind: 'byok.switch-cmk',
+      tenantId,
+      payload: { from: current, to: next },
+      actor,
+    });
     return { report, job };
   }
 
@@ -105,18 +182,32 @@ export class ByokLifecycle {
     const row = await readConfig(this.deps.db, tenantId);
     transition(row.state, 'revert');
     const config = requireConfig(row, 'revert');
-    return this.#hold(tenantId, row.state, 'reverting', { kind: 'byok.revert', tenantId, payload: { config }, actor });
+    return this.#hold(tenantId, row.state, 'reverting', {
+      kind: 'byok.revert',
+      tenantId,
+      payload: { config },
+      actor,
+    });
   }
 
   /** Enters a holding state (rotating_cmk, reverting) and queues its job, both or neither. */
   async #hold(tenantId: string, from: ByokState, holding: ByokState, job: NewJob): Promise<Job> {
-    return this.#queue(() => this.deps.db.transaction().execute(async (trx) => {
-      const at = this.#now();
-      const updated = await trx.updateTable('byok_configs').set({ state: holding, state_since: at, updated_at: at, held_from: from })
-        .where('tenant_id', '=', tenantId).where('state', '=', from).executeTakeFirst();
-      if (updated.numUpdatedRows === 0n) throw new KeywardError('KW_CONCURRENT_MODIFICATION', { message: 'The tenant\'s BYOK state changed meanwhile; retry.' });
-      return this.deps.jobs.enqueueIn(trx, job);
-    }));
+    return this.#queue(() =>
+      this.deps.db.transaction().execute(async (trx) => {
+        const at = this.#now();
+        const updated = await trx
+          .updateTable('byok_configs')
+          .set({ state: holding, state_since: at, updated_at: at, held_from: from })
+          .where('tenant_id', '=', tenantId)
+          .where('state', '=', from)
+          .executeTakeFirst();
+        if (updated.numUpdatedRows === 0n)
+          throw new KeywardError('KW_CONCURRENT_MODIFICATION', {
+            message: "The tenant's BYOK state changed meanwhile; retry.",
+          });
+        return this.deps.jobs.enqueueIn(trx, job);
+      }),
+    );
   }
 
   /** Runs an enqueueing transaction, then wakes the job runners of every instance. */
@@ -126,10 +217,20 @@ export class ByokLifecycle {
     return job;
   }
 
-  async #check(tenantId: string, config: { roleArn: string; cmkArn: string; externalId: string }, onResult?: (result: CheckResult) => void): Promise<CheckReport> {
+  async #check(
+    tenantId: string,
+    config: { roleArn: string; cmkArn: string; externalId: string },
+    onResult?: (result: CheckResult) => void,
+  ): Promise<CheckReport> {
     const ports = this.deps.rootKeys.auditedPorts(tenantId);
     return runOnboardingChecks(
-      { platform: platformIdentity(this.deps.serviceRoleArn), tenantId, externalId: config.externalId, roleArn: config.roleArn, keyArn: config.cmkArn },
+      {
+        platform: platformIdentity(this.deps.serviceRoleArn),
+        tenantId,
+        externalId: config.externalId,
+        roleArn: config.roleArn,
+        keyArn: config.cmkArn,
+      },
       { ...ports, roleOwner: (identity) => this.deps.tenants.roleOwner(identity) },
       onResult,
     );
@@ -144,19 +245,36 @@ export class ByokLifecycle {
   async abort(tenantId: string, actor: string): Promise<{ state: ByokState }> {
     const row = await readConfig(this.deps.db, tenantId);
     transition(row.state, 'abort');
-    const held = await this.deps.db.selectFrom('byok_configs').select('held_from').where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
+    const held = await this.deps.db
+      .selectFrom('byok_configs')
+      .select('held_from')
+      .where('tenant_id', '=', tenantId)
+      .executeTakeFirstOrThrow();
     // held_from is always set since migration 0002. A switch only starts from active; a revert left
     // from before that migration goes back to active too, and health checks (issue 6) re-derive
     // degraded or revoked from AWS's answers.
     const back = (held.held_from ?? 'active') as ByokState;
     const at = this.#now();
     await this.deps.db.transaction().execute(async (trx) => {
-      const updated = await trx.updateTable('byok_configs').set({ state: back, held_from: null, state_since: at, updated_at: at })
-        .where('tenant_id', '=', tenantId).where('state', '=', row.state).executeTakeFirst();
-      if (updated.numUpdatedRows === 0n) throw new KeywardError('KW_CONCURRENT_MODIFICATION', { message: 'The operation finished or changed meanwhile; nothing was aborted.' });
+      const updated = await trx
+        .updateTable('byok_configs')
+        .set({ state: back, held_from: null, state_since: at, updated_at: at })
+        .where('tenant_id', '=', tenantId)
+        .where('state', '=', row.state)
+        .executeTakeFirst();
+      if (updated.numUpdatedRows === 0n)
+        throw new KeywardError('KW_CONCURRENT_MODIFICATION', {
+          message: 'The operation finished or changed meanwhile; nothing was aborted.',
+        });
       // Its job, if still open, is cancelled with it; a worker in the middle of it fails its commit.
       const cancelled = await this.deps.jobs.cancelOpenIn(trx, tenantId, `Aborted by ${actor}.`);
-      await this.deps.audit.appendIn(trx, { tenantId, actor, operation: 'byok.abort', outcome: 'success', details: { from: row.state, to: back, cancelledJob: cancelled ?? null } });
+      await this.deps.audit.appendIn(trx, {
+        tenantId,
+        actor,
+        operation: 'byok.abort',
+        outcome: 'success',
+        details: { from: row.state, to: back, cancelledJob: cancelled ?? null },
+      });
     });
     this.deps.keyward.evict(tenantId);
     this.deps.onStateChange?.({ tenantId, from: row.state, to: back, operation: 'byok.abort' });
@@ -164,11 +282,21 @@ export class ByokLifecycle {
   }
 }
 
-export function requireConfig(row: ConfigRow, event: string): { roleArn: string; cmkArn: string; externalId: string } {
+export function requireConfig(
+  row: ConfigRow,
+  event: string,
+): { roleArn: string; cmkArn: string; externalId: string } {
   if (row.external_id === null || row.role_arn === null || row.cmk_arn === null) {
     throw new KeywardError('KW_STATE_CONFLICT', {
       message: `Cannot ${event.replaceAll('_', ' ')}: issue the External ID and save the Role ARN and CMK ARN first.`,
-      details: { state: row.state, missing: [row.external_id === null && 'externalId', row.role_arn === null && 'roleArn', row.cmk_arn === null && 'cmkArn'].filter(Boolean) },
+      details: {
+        state: row.state,
+        missing: [
+          row.external_id === null && 'externalId',
+          row.role_arn === null && 'roleArn',
+          row.cmk_arn === null && 'cmkArn',
+        ].filter(Boolean),
+      },
     });
   }
   return { roleArn: row.role_arn, cmkArn: row.cmk_arn, externalId: row.external_id };

@@ -4,9 +4,18 @@ import { allowedEvents, BYOK_STATES, ByokStateConflict, transition, type ByokEve
 describe('BYOK lifecycle (ARCHITECTURE §3)', () => {
   it('follows the documented path: not_configured → pending → validated → active → degraded | revoked → active', () => {
     const path: Array<[ByokEvent, string]> = [
-      ['issue_external_id', 'pending'], ['configure', 'pending'], ['test_passed', 'validated'], ['enable', 'active'],
-      ['health_unreachable', 'degraded'], ['health_ok', 'active'], ['health_denied', 'revoked'], ['health_ok', 'active'],
-      ['switch_cmk', 'rotating_cmk'], ['switch_done', 'active'], ['revert', 'reverting'], ['revert_done', 'platform_managed'],
+      ['issue_external_id', 'pending'],
+      ['configure', 'pending'],
+      ['test_passed', 'validated'],
+      ['enable', 'active'],
+      ['health_unreachable', 'degraded'],
+      ['health_ok', 'active'],
+      ['health_denied', 'revoked'],
+      ['health_ok', 'active'],
+      ['switch_cmk', 'rotating_cmk'],
+      ['switch_done', 'active'],
+      ['revert', 'reverting'],
+      ['revert_done', 'platform_managed'],
     ];
     let state = transition('not_configured', path[0]![0]);
     expect(state).toBe(path[0]![1]);
@@ -37,7 +46,13 @@ describe('BYOK lifecycle (ARCHITECTURE §3)', () => {
       }
       throw new Error('expected a conflict');
     })();
-    expect(error).toMatchObject({ code: 'KW_STATE_CONFLICT', status: 409, state: 'active', event: 'configure', message: 'Cannot configure while BYOK is active.' });
+    expect(error).toMatchObject({
+      code: 'KW_STATE_CONFLICT',
+      status: 409,
+      state: 'active',
+      event: 'configure',
+      message: 'Cannot configure while BYOK is active.',
+    });
   });
 
   it('every state has a way out (no dead ends)', () => {

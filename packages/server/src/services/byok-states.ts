@@ -5,23 +5,76 @@ import { KeywardError } from '@keyward/core';
  * a request that is not allowed from the current state is refused with that state, before anything
  * is written.
  */
-export const BYOK_STATES = ['not_configured', 'pending', 'validated', 'active', 'degraded', 'revoked', 'rotating_cmk', 'reverting', 'platform_managed'] as const;
+export const BYOK_STATES = [
+  'not_configured',
+  'pending',
+  'validated',
+  'active',
+  'degraded',
+  'revoked',
+  'rotating_cmk',
+  'reverting',
+  'platform_managed',
+] as const;
 export type ByokState = (typeof BYOK_STATES)[number];
 
 export type ByokEvent =
-  | 'issue_external_id' | 'configure' | 'test' | 'test_passed' | 'test_failed' | 'enable'
-  | 'health_denied' | 'health_unreachable' | 'health_ok'
-  | 'switch_cmk' | 'switch_done' | 'revert' | 'revert_done' | 'abort';
+  | 'issue_external_id'
+  | 'configure'
+  | 'test'
+  | 'test_passed'
+  | 'test_failed'
+  | 'enable'
+  | 'health_denied'
+  | 'health_unreachable'
+  | 'health_ok'
+  | 'switch_cmk'
+  | 'switch_done'
+  | 'revert'
+  | 'revert_done'
+  | 'abort';
 
 /** From each state, the events allowed and where they lead. */
 const TRANSITIONS: Record<ByokState, Partial<Record<ByokEvent, ByokState>>> = {
   not_configured: { issue_external_id: 'pending' },
   platform_managed: { issue_external_id: 'pending' },
-  pending: { issue_external_id: 'pending', configure: 'pending', test: 'pending', test_passed: 'validated', test_failed: 'pending' },
-  validated: { issue_external_id: 'pending', configure: 'pending', test: 'validated', test_passed: 'validated', test_failed: 'pending', enable: 'active' },
-  active: { test: 'active', health_denied: 'revoked', health_unreachable: 'degraded', health_ok: 'active', switch_cmk: 'rotating_cmk', revert: 'reverting' },
-  degraded: { test: 'degraded', health_denied: 'revoked', health_unreachable: 'degraded', health_ok: 'active', revert: 'reverting' },
-  revoked: { test: 'revoked', health_ok: 'active', health_denied: 'revoked', health_unreachable: 'revoked', revert: 'reverting' },
+  pending: {
+    issue_external_id: 'pending',
+    configure: 'pending',
+    test: 'pending',
+    test_passed: 'validated',
+    test_failed: 'pending',
+  },
+  validated: {
+    issue_external_id: 'pending',
+    configure: 'pending',
+    test: 'validated',
+    test_passed: 'validated',
+    test_failed: 'pending',
+    enable: 'active',
+  },
+  active: {
+    test: 'active',
+    health_denied: 'revoked',
+    health_unreachable: 'degraded',
+    health_ok: 'active',
+    switch_cmk: 'rotating_cmk',
+    revert: 'reverting',
+  },
+  degraded: {
+    test: 'degraded',
+    health_denied: 'revoked',
+    health_unreachable: 'degraded',
+    health_ok: 'active',
+    revert: 'reverting',
+  },
+  revoked: {
+    test: 'revoked',
+    health_ok: 'active',
+    health_denied: 'revoked',
+    health_unreachable: 'revoked',
+    revert: 'reverting',
+  },
   // A failed switch or revert, and the operator's `abort` of an interrupted one, return to the
   // state it started from (byok_configs.held_from); `active` is the target named here.
   rotating_cmk: { switch_done: 'active', abort: 'active' },
@@ -30,7 +83,10 @@ const TRANSITIONS: Record<ByokState, Partial<Record<ByokEvent, ByokState>>> = {
 
 /** KW_STATE_CONFLICT (409), naming the current state and what it allows. */
 export class ByokStateConflict extends KeywardError {
-  constructor(readonly state: ByokState, readonly event: ByokEvent) {
+  constructor(
+    readonly state: ByokState,
+    readonly event: ByokEvent,
+  ) {
     super('KW_STATE_CONFLICT', {
       message: `Cannot ${event.replaceAll('_', ' ')} while BYOK is ${state.replaceAll('_', ' ')}.`,
       details: { state, operation: event, allowed: allowedEvents(state) },
@@ -45,7 +101,15 @@ export function transition(state: ByokState, event: ByokEvent): ByokState {
 }
 
 /** What a caller can ask for (the rest are outcomes: test_passed, health_*, *_done, *_failed). */
-const REQUESTABLE: readonly ByokEvent[] = ['issue_external_id', 'configure', 'test', 'enable', 'switch_cmk', 'revert', 'abort'];
+const REQUESTABLE: readonly ByokEvent[] = [
+  'issue_external_id',
+  'configure',
+  'test',
+  'enable',
+  'switch_cmk',
+  'revert',
+  'abort',
+];
 
 /** The operations a caller may request in this state. */
 export function allowedEvents(state: ByokState): ByokEvent[] {
@@ -53,4 +117,10 @@ export function allowedEvents(state: ByokState): ByokEvent[] {
 }
 
 /** States in which the tenant's keys are wrapped by the customer's CMK (data plane fails closed on it). */
-export const CMK_STATES: readonly ByokState[] = ['active', 'degraded', 'revoked', 'rotating_cmk', 'reverting'];
+export const CMK_STATES: readonly ByokState[] = [
+  'active',
+  'degraded',
+  'revoked',
+  'rotating_cmk',
+  'reverting',
+];

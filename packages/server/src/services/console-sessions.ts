@@ -21,7 +21,12 @@ export interface ConsoleSession {
 export class ConsoleSessions {
   readonly #operatorFingerprint: string;
 
-  constructor(private readonly db: Kysely<Database>, private readonly tokens: ApiTokens, operatorToken: string, private readonly ttlMs = 8 * 3600_000) {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly tokens: ApiTokens,
+    operatorToken: string,
+    private readonly ttlMs = 8 * 3600_000,
+  ) {
     this.#operatorFingerprint = `operator:${hashOf(`keyward-console|${operatorToken}`).slice(0, 32)}`;
   }
 
@@ -32,25 +37,45 @@ export class ConsoleSessions {
     const id = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + this.ttlMs);
-    await this.db.insertInto('console_sessions').values({
-      id_hash: hashOf(id), kind: principal.kind, token_id: principal.kind === 'operator' ? this.#operatorFingerprint : principal.tokenId,
-      tenant_id: principal.tenantId, csrf_token: csrfToken, expires_at: expiresAt,
-    }).execute();
+    await this.db
+      .insertInto('console_sessions')
+      .values({
+        id_hash: hashOf(id),
+        kind: principal.kind,
+        token_id: principal.kind === 'operator' ? this.#operatorFingerprint : principal.tokenId,
+        tenant_id: principal.tenantId,
+        csrf_token: csrfToken,
+        expires_at: expiresAt,
+      })
+      .execute();
     return { id, session: { principal, csrfToken, expiresAt } };
   }
 
   /** The live session for a cookie value, or undefined (unknown, expired, or its token no longer valid). */
   async find(id: string | undefined): Promise<ConsoleSession | undefined> {
     if (id === undefined || !SESSION_ID.test(id)) return undefined;
-    const row = await this.db.selectFrom('console_sessions').selectAll().where('id_hash', '=', hashOf(id)).where('expires_at', '>', new Date()).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('console_sessions')
+      .selectAll()
+      .where('id_hash', '=', hashOf(id))
+      .where('expires_at', '>', new Date())
+      .executeTakeFirst();
     if (row === undefined) return undefined;
     if (row.kind === 'operator') {
       if (row.token_id !== this.#operatorFingerprint) return undefined;
-      return { principal: { kind: 'operator', tenantId: null, tokenId: 'operator' }, csrfToken: row.csrf_token, expiresAt: new Date(row.expires_at) };
+      return {
+        principal: { kind: 'operator', tenantId: null, tokenId: 'operator' },
+        csrfToken: row.csrf_token,
+        expiresAt: new Date(row.expires_at),
+      };
     }
     const token = await this.tokens.find(row.token_id);
     if (token === undefined || token.revokedAt !== null || token.kind !== 'tenant-admin') return undefined;
-    return { principal: { kind: 'tenant-admin', tenantId: token.tenantId, tokenId: token.id }, csrfToken: row.csrf_token, expiresAt: new Date(row.expires_at) };
+    return {
+      principal: { kind: 'tenant-admin', tenantId: token.tenantId, tokenId: token.id },
+      csrfToken: row.csrf_token,
+      expiresAt: new Date(row.expires_at),
+    };
   }
 
   async close(id: string | undefined): Promise<void> {

@@ -9,12 +9,23 @@ import type { Database } from '../store/schema.js';
  * for such writes and sees them; a write that started under the old key fails and is retried with
  * the new one, so nothing is ever written under a key that is retiring or retired.
  */
-export async function requireCurrentPlatformKey(trx: Transaction<Database>, rootKeyId: string): Promise<void> {
-  const row = await trx.selectFrom('platform_root_keys').select('state').where('id', '=', rootKeyId).forShare().executeTakeFirst();
+export async function requireCurrentPlatformKey(
+  trx: Transaction<Database>,
+  rootKeyId: string,
+): Promise<void> {
+  const row = await trx
+    .selectFrom('platform_root_keys')
+    .select('state')
+    .where('id', '=', rootKeyId)
+    .forShare()
+    .executeTakeFirst();
   // Not a platform key at all (a customer's CMK): nothing to hold.
   if (row === undefined) return;
   if (row.state !== 'current') {
-    throw new KeywardError('KW_CONCURRENT_MODIFICATION', { message: 'The platform root key was rotated meanwhile; retry (the new key is used).', details: { rootKeyId } });
+    throw new KeywardError('KW_CONCURRENT_MODIFICATION', {
+      message: 'The platform root key was rotated meanwhile; retry (the new key is used).',
+      details: { rootKeyId },
+    });
   }
 }
 

@@ -2,11 +2,23 @@ import { isKeywardError, KeywardError, toText, type EncryptionContext, type Keyw
 import { findingOf, type HealthFinding } from './health-monitor.js';
 
 /** One item's outcome: its result, or its error from the catalogue; the other items go on. */
-export type ItemResult<T> = ({ ok: true } & T) | { ok: false; error: { code: string; message: string; details?: unknown } };
+export type ItemResult<T> =
+  ({ ok: true } & T) | { ok: false; error: { code: string; message: string; details?: unknown } };
 
-export interface EncryptItem { plaintext?: string; text?: string; context?: EncryptionContext; keyVersion?: number }
-export interface CiphertextItem { ciphertext: string; context?: EncryptionContext }
-export interface DataKeyItem { context?: EncryptionContext; bytes?: number }
+export interface EncryptItem {
+  plaintext?: string;
+  text?: string;
+  context?: EncryptionContext;
+  keyVersion?: number;
+}
+export interface CiphertextItem {
+  ciphertext: string;
+  context?: EncryptionContext;
+}
+export interface DataKeyItem {
+  context?: EncryptionContext;
+  bytes?: number;
+}
 export type Encoding = 'base64' | 'utf8';
 
 /**
@@ -24,15 +36,21 @@ function decodeBase64(text: string): Buffer | undefined {
 /** The item's plaintext as bytes the caller zeroes after use (a string would stay in memory as it is). */
 function plaintextOf(item: EncryptItem): Buffer {
   if ((item.plaintext === undefined) === (item.text === undefined)) {
-    throw new KeywardError('KW_INVALID_ARGUMENT', { message: 'Give exactly one of plaintext (base64) or text (UTF-8).' });
+    throw new KeywardError('KW_INVALID_ARGUMENT', {
+      message: 'Give exactly one of plaintext (base64) or text (UTF-8).',
+    });
   }
   if (item.text !== undefined) {
     // Encoding would silently replace an unpaired surrogate; refuse it as core does.
-    if (!item.text.isWellFormed()) throw new KeywardError('KW_INVALID_ARGUMENT', { message: 'text is not well-formed Unicode (it has an unpaired surrogate).' });
+    if (!item.text.isWellFormed())
+      throw new KeywardError('KW_INVALID_ARGUMENT', {
+        message: 'text is not well-formed Unicode (it has an unpaired surrogate).',
+      });
     return Buffer.from(item.text, 'utf8');
   }
   const bytes = decodeBase64(item.plaintext!);
-  if (bytes === undefined) throw new KeywardError('KW_INVALID_ARGUMENT', { message: 'plaintext must be standard, padded base64.' });
+  if (bytes === undefined)
+    throw new KeywardError('KW_INVALID_ARGUMENT', { message: 'plaintext must be standard, padded base64.' });
   return bytes;
 }
 
@@ -40,14 +58,23 @@ function utf8(bytes: Buffer): string {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw new KeywardError('KW_INVALID_ARGUMENT', { message: 'The plaintext is not UTF-8 text; decrypt it with encoding "base64".' });
+    throw new KeywardError('KW_INVALID_ARGUMENT', {
+      message: 'The plaintext is not UTF-8 text; decrypt it with encoding "base64".',
+    });
   }
 }
 
 function failure(error: unknown): ItemResult<never> {
   const known = isKeywardError(error) ? error : new KeywardError('KW_INTERNAL');
   const body = known.toJSON() as { code: string; message: string; details?: unknown };
-  return { ok: false, error: { code: body.code, message: body.message, ...(body.details === undefined ? {} : { details: body.details }) } };
+  return {
+    ok: false,
+    error: {
+      code: body.code,
+      message: body.message,
+      ...(body.details === undefined ? {} : { details: body.details }),
+    },
+  };
 }
 
 /**
@@ -59,7 +86,10 @@ function wholeRequestFailure(results: Array<ItemResult<object>>): KeywardError |
   const first = results[0];
   if (first === undefined || first.ok || results.some((result) => result.ok)) return undefined;
   const details = (first.error.details ?? {}) as Record<string, unknown>;
-  return new KeywardError(first.error.code as KeywardError['code'], { message: first.error.message, details: { ...details, results } });
+  return new KeywardError(first.error.code as KeywardError['code'], {
+    message: first.error.message,
+    details: { ...details, results },
+  });
 }
 
 /**
@@ -75,14 +105,22 @@ export class DataPlane {
   constructor(
     private readonly keyward: Keyward,
     private readonly onItems: (operation: string, ok: number, failed: number) => void = () => undefined,
-    private readonly learn: (tenantId: string, finding: HealthFinding) => Promise<void> = async () => undefined,
+    private readonly learn: (tenantId: string, finding: HealthFinding) => Promise<void> = async () =>
+      undefined,
   ) {}
 
   encrypt(tenantId: string, items: EncryptItem[]) {
     return this.#each('encrypt', tenantId, items, async (item) => {
       const plaintext = plaintextOf(item);
       try {
-        return { ciphertext: await this.keyward.encryptText(tenantId, plaintext, item.context, item.keyVersion === undefined ? undefined : { keyVersion: item.keyVersion }) };
+        return {
+          ciphertext: await this.keyward.encryptText(
+            tenantId,
+            plaintext,
+            item.context,
+            item.keyVersion === undefined ? undefined : { keyVersion: item.keyVersion },
+          ),
+        };
       } finally {
         plaintext.fill(0);
       }
@@ -103,19 +141,30 @@ export class DataPlane {
   }
 
   rewrap(tenantId: string, items: CiphertextItem[]) {
-    return this.#each('rewrap', tenantId, items, async (item) => ({ ciphertext: await this.keyward.rewrap(tenantId, item.ciphertext, item.context) }));
+    return this.#each('rewrap', tenantId, items, async (item) => ({
+      ciphertext: await this.keyward.rewrap(tenantId, item.ciphertext, item.context),
+    }));
   }
 
   datakey(tenantId: string, items: DataKeyItem[]) {
     return this.#each('datakey', tenantId, items, async (item) => {
-      const key = await this.keyward.generateDataKey(tenantId, item.context, item.bytes === undefined ? {} : { bytes: item.bytes });
+      const key = await this.keyward.generateDataKey(
+        tenantId,
+        item.context,
+        item.bytes === undefined ? {} : { bytes: item.bytes },
+      );
       const plaintextKey = key.plaintextKey.toString('base64');
       key.plaintextKey.fill(0);
       return { plaintextKey, wrappedKey: toText(key.wrappedKey), keyVersion: key.keyVersion };
     });
   }
 
-  async #each<I, T extends object>(operation: string, tenantId: string, items: I[], run: (item: I) => Promise<T>): Promise<Array<ItemResult<T>>> {
+  async #each<I, T extends object>(
+    operation: string,
+    tenantId: string,
+    items: I[],
+    run: (item: I) => Promise<T>,
+  ): Promise<Array<ItemResult<T>>> {
     const results: Array<ItemResult<T>> = [];
     let failed = 0;
     let finding: HealthFinding | undefined;

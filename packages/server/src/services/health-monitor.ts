@@ -1,4 +1,11 @@
-import { AssumedRoleCredentialCache, CustomerKmsRootKey, isKeywardError, KeywardError, type Clock, type Keyward } from '@keyward/core';
+import {
+  AssumedRoleCredentialCache,
+  CustomerKmsRootKey,
+  isKeywardError,
+  KeywardError,
+  type Clock,
+  type Keyward,
+} from '@keyward/core';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
 import type { SqlTenantKeyStore } from '../store/tenant-key-store.js';
@@ -41,10 +48,11 @@ export function findingOf(error: unknown): HealthFinding | undefined {
 }
 
 const REASONS: Record<Exclude<HealthFinding, 'ok' | 'unreachable'>, string> = {
-  denied: 'denied: the customer\'s key policy, the role\'s permissions or its trust policy no longer let the platform use the CMK',
+  denied:
+    "denied: the customer's key policy, the role's permissions or its trust policy no longer let the platform use the CMK",
   disabled: 'disabled: the customer disabled the CMK',
   pending_deletion: 'pending deletion: the customer scheduled the CMK for deletion',
-  not_found: 'not found: the CMK no longer exists in the customer\'s account and region',
+  not_found: "not found: the CMK no longer exists in the customer's account and region",
 };
 
 export interface HealthMonitorDeps {
@@ -59,7 +67,13 @@ export interface HealthMonitorDeps {
   /** Tells the other instances to evict too. */
   publish?: (event: TenantEvent) => Promise<void>;
   /** A change of state, after it committed (metrics, webhooks). */
-  onChange?: (change: { tenantId: string; from: ByokState; to: ByokState; finding: HealthFinding; reason: string | null }) => void;
+  onChange?: (change: {
+    tenantId: string;
+    from: ByokState;
+    to: ByokState;
+    finding: HealthFinding;
+    reason: string | null;
+  }) => void;
 }
 
 /**
@@ -75,8 +89,11 @@ export class HealthMonitor {
   constructor(private readonly deps: HealthMonitorDeps) {}
 
   async check(tenantId: string): Promise<HealthOutcome> {
-    const row = await this.deps.db.selectFrom('byok_configs').select(['state', 'role_arn', 'cmk_arn', 'external_id', 'state_since'])
-      .where('tenant_id', '=', tenantId).executeTakeFirst();
+    const row = await this.deps.db
+      .selectFrom('byok_configs')
+      .select(['state', 'role_arn', 'cmk_arn', 'external_id', 'state_since'])
+      .where('tenant_id', '=', tenantId)
+      .executeTakeFirst();
     if (row === undefined) throw new KeywardError('KW_TENANT_NOT_FOUND', { details: { tenantId } });
     const state = row.state as ByokState;
     transition(state, 'health_ok');
@@ -85,7 +102,10 @@ export class HealthMonitor {
       kms: ports.kms,
       // A fresh session each time: a trust policy changed since the last AssumeRole must show.
       credentials: new AssumedRoleCredentialCache(ports.sts, { clock: this.deps.clock }),
-      tenantId, roleArn: row.role_arn!, keyArn: row.cmk_arn!, externalId: row.external_id!,
+      tenantId,
+      roleArn: row.role_arn!,
+      keyArn: row.cmk_arn!,
+      externalId: row.external_id!,
     });
     let finding: HealthFinding = 'ok';
     let deletionDate: string | undefined;
@@ -108,23 +128,47 @@ export class HealthMonitor {
    * compare-and-set on the state, audited; evicts the tenant's keys when access was withdrawn.
    */
   async apply(tenantId: string, finding: HealthFinding, deletionDate?: string): Promise<HealthOutcome> {
-    const row = await this.deps.db.selectFrom('byok_configs').select(['state', 'state_since', 'state_reason']).where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
+    const row = await this.deps.db
+      .selectFrom('byok_configs')
+      .select(['state', 'state_since', 'state_reason'])
+      .where('tenant_id', '=', tenantId)
+      .executeTakeFirstOrThrow();
     const from = row.state as ByokState;
-    const event = finding === 'ok' ? 'health_ok' : finding === 'unreachable' ? 'health_unreachable' : 'health_denied';
+    const event =
+      finding === 'ok' ? 'health_ok' : finding === 'unreachable' ? 'health_unreachable' : 'health_denied';
     const to = transition(from, event);
-    const reason = finding === 'ok' ? null : finding === 'unreachable' ? (from === 'revoked' ? row.state_reason : 'unreachable: AWS did not answer (timeouts, errors or throttling)')
-      : `${REASONS[finding]}${deletionDate === undefined ? '' : ` (deletion on ${deletionDate})`}`;
-    if (to === 'revoked' || (finding !== 'ok' && finding !== 'unreachable')) this.deps.keyward.evict(tenantId);
+    const reason =
+      finding === 'ok'
+        ? null
+        : finding === 'unreachable'
+          ? from === 'revoked'
+            ? row.state_reason
+            : 'unreachable: AWS did not answer (timeouts, errors or throttling)'
+          : `${REASONS[finding]}${deletionDate === undefined ? '' : ` (deletion on ${deletionDate})`}`;
+    if (to === 'revoked' || (finding !== 'ok' && finding !== 'unreachable'))
+      this.deps.keyward.evict(tenantId);
     let changed = false;
     if (to !== from || reason !== row.state_reason) {
       const at = new Date(this.deps.clock.now());
       await this.deps.db.transaction().execute(async (trx) => {
-        const updated = await trx.updateTable('byok_configs').set({ state: to, state_reason: reason, ...(to === from ? {} : { state_since: at }), updated_at: at })
-          .where('tenant_id', '=', tenantId).where('state', '=', from).executeTakeFirst();
+        const updated = await trx
+          .updateTable('byok_configs')
+          .set({
+            state: to,
+            state_reason: reason,
+            ...(to === from ? {} : { state_since: at }),
+            updated_at: at,
+          })
+          .where('tenant_id', '=', tenantId)
+          .where('state', '=', from)
+          .executeTakeFirst();
         if (updated.numUpdatedRows === 0n) return;
         if (to !== from) changed = true;
         await this.deps.audit.appendIn(trx, {
-          tenantId, actor: 'keyward:health', operation: 'byok.health', outcome: finding === 'ok' ? 'success' : finding === 'unreachable' ? 'failure' : 'denied',
+          tenantId,
+          actor: 'keyward:health',
+          operation: 'byok.health',
+          outcome: finding === 'ok' ? 'success' : finding === 'unreachable' ? 'failure' : 'denied',
           details: { finding, from, to, reason, ...(deletionDate === undefined ? {} : { deletionDate }) },
         });
       });
@@ -138,7 +182,11 @@ export class HealthMonitor {
       this.deps.rootKeys.forget(tenantId);
       await this.deps.publish?.({ kind: 'evict', tenantId, reason: 'revoked' });
     }
-    if (to === 'degraded') await this.#failClosedAfterGrace(tenantId, to === from ? new Date(row.state_since) : new Date(this.deps.clock.now()));
+    if (to === 'degraded')
+      await this.#failClosedAfterGrace(
+        tenantId,
+        to === from ? new Date(row.state_since) : new Date(this.deps.clock.now()),
+      );
     return { tenantId, finding, state: to, reason, ...(deletionDate === undefined ? {} : { deletionDate }) };
   }
 
@@ -203,7 +251,11 @@ export class HealthSchedule {
   async #round(): Promise<void> {
     let tenants: Array<{ tenant_id: string }>;
     try {
-      tenants = await this.db.selectFrom('byok_configs').select('tenant_id').where('state', 'in', ['active', 'degraded', 'revoked']).execute();
+      tenants = await this.db
+        .selectFrom('byok_configs')
+        .select('tenant_id')
+        .where('state', 'in', ['active', 'degraded', 'revoked'])
+        .execute();
     } catch (error) {
       this.onError('*', error);
       return;
@@ -214,7 +266,10 @@ export class HealthSchedule {
       this.#next.set(tenantId, new Date(Date.now() + delay));
       const timer = setTimeout(() => {
         this.#timers.delete(timer);
-        this.monitor.check(tenantId).then(() => this.#last.set(tenantId, new Date()), (error: unknown) => this.onError(tenantId, error));
+        this.monitor.check(tenantId).then(
+          () => this.#last.set(tenantId, new Date()),
+          (error: unknown) => this.onError(tenantId, error),
+        );
       }, delay);
       timer.unref();
       this.#timers.add(timer);

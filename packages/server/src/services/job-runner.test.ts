@@ -3,7 +3,13 @@ import { KeywardError } from '@keyward/core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { JobQueue, type Job, type JobState } from '../store/job-queue.js';
 import { openStore, type Store } from '../store/open-store.js';
-import { JobRunner, type JobContext, type JobHandler, type JobOutcome, type JobRunnerOptions } from './job-runner.js';
+import {
+  JobRunner,
+  type JobContext,
+  type JobHandler,
+  type JobOutcome,
+  type JobRunnerOptions,
+} from './job-runner.js';
 
 /** The kind every handler here is registered under. */
 const KIND = 'test.work';
@@ -11,7 +17,10 @@ const TENANTS = ['t1', 't2', 't3', 't4', 't5'];
 
 /** A real handler whose methods are spies, so tests can count runs and see what each run was given. */
 function handlerOf(run: (job: Job, context: JobContext) => Promise<JobOutcome>) {
-  return { run: vi.fn(run), failed: vi.fn(async (_job: Job, _error: { code: string; message: string }) => undefined) } satisfies JobHandler;
+  return {
+    run: vi.fn(run),
+    failed: vi.fn(async (_job: Job, _error: { code: string; message: string }) => undefined),
+  } satisfies JobHandler;
 }
 
 /** The attempts count each run saw, as claimed. */
@@ -33,7 +42,10 @@ describe('JobRunner on a real queue (PGlite)', () => {
 
   beforeAll(async () => {
     store = await openStore({ kind: 'pglite' });
-    await store.db.insertInto('tenants').values(TENANTS.map((id) => ({ id, name: id.toUpperCase() }))).execute();
+    await store.db
+      .insertInto('tenants')
+      .values(TENANTS.map((id) => ({ id, name: id.toUpperCase() })))
+      .execute();
   });
   afterAll(async () => {
     await store.close();
@@ -51,9 +63,18 @@ describe('JobRunner on a real queue (PGlite)', () => {
   });
 
   /** Starts a runner with tiny poll and retry delays; afterEach stops it. */
-  function startRunner(handlers: Record<string, JobHandler>, options: Partial<JobRunnerOptions> = {}, on: JobQueue = queue): JobRunner {
+  function startRunner(
+    handlers: Record<string, JobHandler>,
+    options: Partial<JobRunnerOptions> = {},
+    on: JobQueue = queue,
+  ): JobRunner {
     const runner = new JobRunner(on, handlers, {
-      concurrency: 2, pollMs: 10, maxAttempts: 3, retryBaseMs: 5, onError: (error) => reported.push(error), ...options,
+      concurrency: 2,
+      pollMs: 10,
+      maxAttempts: 3,
+      retryBaseMs: 5,
+      onError: (error) => reported.push(error),
+      ...options,
     });
     runners.push(runner);
     runner.start();
@@ -61,7 +82,9 @@ describe('JobRunner on a real queue (PGlite)', () => {
   }
 
   function enqueue(tenantId: string, kind = KIND): Promise<Job> {
-    return store.db.transaction().execute((trx) => queue.enqueueIn(trx, { kind, tenantId, payload: { tenantId }, actor: 'operator' }));
+    return store.db
+      .transaction()
+      .execute((trx) => queue.enqueueIn(trx, { kind, tenantId, payload: { tenantId }, actor: 'operator' }));
   }
 
   async function stateOf(id: string): Promise<JobState | undefined> {
@@ -78,8 +101,19 @@ describe('JobRunner on a real queue (PGlite)', () => {
     const job = await enqueue('t1');
 
     await expect.poll(() => onFinished.mock.calls.length).toBe(1);
-    expect(await queue.get(job.id)).toMatchObject({ state: 'succeeded', result: { rewrapped: 3 }, done: 3, total: 7, attempts: 1, error: null, finishedAt: expect.any(Date) });
-    expect(onFinished).toHaveBeenCalledWith(expect.objectContaining({ id: job.id, payload: { tenantId: 't1' } }), 'succeeded');
+    expect(await queue.get(job.id)).toMatchObject({
+      state: 'succeeded',
+      result: { rewrapped: 3 },
+      done: 3,
+      total: 7,
+      attempts: 1,
+      error: null,
+      finishedAt: expect.any(Date),
+    });
+    expect(onFinished).toHaveBeenCalledWith(
+      expect.objectContaining({ id: job.id, payload: { tenantId: 't1' } }),
+      'succeeded',
+    );
     expect(handler.run).toHaveBeenCalledTimes(1);
     expect(handler.failed).not.toHaveBeenCalled();
   });
@@ -101,7 +135,9 @@ describe('JobRunner on a real queue (PGlite)', () => {
   });
 
   it('fails a permanent error (KW_KMS_ACCESS_DENIED) at once: error stored, failed() and onFinished(failed) called once', async () => {
-    const denied = new KeywardError('KW_KMS_ACCESS_DENIED', { message: 'The key policy denies kms:Decrypt.' });
+    const denied = new KeywardError('KW_KMS_ACCESS_DENIED', {
+      message: 'The key policy denies kms:Decrypt.',
+    });
     const handler = handlerOf(async () => {
       throw denied;
     });
@@ -113,7 +149,12 @@ describe('JobRunner on a real queue (PGlite)', () => {
     // onFinished comes last, after the job is failed and failed() has run.
     await expect.poll(() => onFinished.mock.calls.length).toBe(1);
     expect(onFinished).toHaveBeenCalledWith(expect.objectContaining({ id: job.id }), 'failed', error);
-    expect(await queue.get(job.id)).toMatchObject({ state: 'failed', attempts: 1, error, finishedAt: expect.any(Date) });
+    expect(await queue.get(job.id)).toMatchObject({
+      state: 'failed',
+      attempts: 1,
+      error,
+      finishedAt: expect.any(Date),
+    });
     expect(handler.run).toHaveBeenCalledTimes(1);
     expect(handler.failed).toHaveBeenCalledTimes(1);
     expect(handler.failed).toHaveBeenCalledWith(expect.objectContaining({ id: job.id }), error);
@@ -128,10 +169,18 @@ describe('JobRunner on a real queue (PGlite)', () => {
     const job = await enqueue('t1');
 
     await expect.poll(() => onFinished.mock.calls.length).toBe(1);
-    expect(await queue.get(job.id)).toMatchObject({ state: 'failed', attempts: 3, error: { code: 'KW_AWS_THROTTLED' } });
+    expect(await queue.get(job.id)).toMatchObject({
+      state: 'failed',
+      attempts: 3,
+      error: { code: 'KW_AWS_THROTTLED' },
+    });
     expect(attemptsSeen(handler)).toEqual([1, 2, 3]);
     expect(handler.failed).toHaveBeenCalledTimes(1);
-    expect(onFinished).toHaveBeenCalledWith(expect.objectContaining({ id: job.id }), 'failed', expect.objectContaining({ code: 'KW_AWS_THROTTLED' }));
+    expect(onFinished).toHaveBeenCalledWith(
+      expect.objectContaining({ id: job.id }),
+      'failed',
+      expect.objectContaining({ code: 'KW_AWS_THROTTLED' }),
+    );
   });
 
   it('retries an error that is not a KeywardError (a bug, a lost connection) and fails it as KW_INTERNAL, reporting the cause through onError', async () => {
@@ -145,13 +194,19 @@ describe('JobRunner on a real queue (PGlite)', () => {
 
     await expect.poll(() => handler.failed.mock.calls.length).toBe(1);
     // The stored error is the catalogue's generic one: an internal message does not reach the API.
-    expect(await queue.get(job.id)).toMatchObject({ state: 'failed', attempts: 2, error: { code: 'KW_INTERNAL', message: 'An internal error occurred.' } });
+    expect(await queue.get(job.id)).toMatchObject({
+      state: 'failed',
+      attempts: 2,
+      error: { code: 'KW_INTERNAL', message: 'An internal error occurred.' },
+    });
     expect(attemptsSeen(handler)).toEqual([1, 2]);
     expect(onError).toHaveBeenCalledWith(bug, expect.objectContaining({ id: job.id }));
   });
 
   it('re-queues a job whose handler asks to wait ({ waitMs }) without counting an attempt', async () => {
-    const handler = handlerOf(async () => (handler.run.mock.calls.length <= 2 ? { waitMs: 5 } : { result: 'children done' }));
+    const handler = handlerOf(async () =>
+      handler.run.mock.calls.length <= 2 ? { waitMs: 5 } : { result: 'children done' },
+    );
     startRunner({ [KIND]: handler });
     const job = await enqueue('t1');
 
@@ -167,9 +222,15 @@ describe('JobRunner on a real queue (PGlite)', () => {
 
     await expect.poll(() => onFinished.mock.calls.length).toBe(1);
     expect(await queue.get(job.id)).toMatchObject({
-      state: 'failed', attempts: 1, error: { code: 'KW_INTERNAL', message: expect.stringContaining('test.from-a-newer-version') },
+      state: 'failed',
+      attempts: 1,
+      error: { code: 'KW_INTERNAL', message: expect.stringContaining('test.from-a-newer-version') },
     });
-    expect(onFinished).toHaveBeenCalledWith(expect.objectContaining({ id: job.id }), 'failed', expect.objectContaining({ code: 'KW_INTERNAL' }));
+    expect(onFinished).toHaveBeenCalledWith(
+      expect.objectContaining({ id: job.id }),
+      'failed',
+      expect.objectContaining({ code: 'KW_INTERNAL' }),
+    );
   });
 
   it('runs at most `concurrency` jobs at once', async () => {
@@ -199,7 +260,9 @@ describe('JobRunner on a real queue (PGlite)', () => {
       await expect.poll(() => started.length).toBeGreaterThan(released);
       releases.get(started[released]!)!();
     }
-    await expect.poll(async () => (await queue.list({ state: 'succeeded', limit: 10 })).length).toBe(TENANTS.length);
+    await expect
+      .poll(async () => (await queue.list({ state: 'succeeded', limit: 10 })).length)
+      .toBe(TENANTS.length);
     expect(mostAtOnce).toBe(2);
   });
 
@@ -218,13 +281,24 @@ describe('JobRunner on a real queue (PGlite)', () => {
     expect(await queue.get(job.id)).toMatchObject({ result: { by: 'b' }, attempts: 2 });
     expect(attemptsSeen(onA)).toEqual([1]);
     expect(attemptsSeen(onB)).toEqual([2]);
-    expect(await store.db.selectFrom('jobs').select(['locked_by', 'locked_until']).where('id', '=', job.id).executeTakeFirst()).toEqual({ locked_by: null, locked_until: null });
+    expect(
+      await store.db
+        .selectFrom('jobs')
+        .select(['locked_by', 'locked_until'])
+        .where('id', '=', job.id)
+        .executeTakeFirst(),
+    ).toEqual({ locked_by: null, locked_until: null });
   });
 
   it('keeps renewing its leases while a graceful stop waits: no other instance takes a job over during the grace', async () => {
     const leaseMs = 300;
     let release!: () => void;
-    const onA = handlerOf(() => new Promise<JobOutcome>((resolve) => { release = () => resolve({ result: { by: 'a' } }); }));
+    const onA = handlerOf(
+      () =>
+        new Promise<JobOutcome>((resolve) => {
+          release = () => resolve({ result: { by: 'a' } });
+        }),
+    );
     const onB = handlerOf(async () => ({ result: { by: 'b' } }));
     const runnerA = startRunner({ [KIND]: onA }, {}, new JobQueue(store.db, { instanceId: 'a', leaseMs }));
     const job = await enqueue('t1');

@@ -32,7 +32,12 @@ export interface JobRunnerOptions {
  * Errors worth retrying: the same job may well succeed later. Anything the customer or the operator
  * must change first (access denied, a disabled key, a state conflict) fails the job at once.
  */
-const TRANSIENT = new Set(['KW_AWS_UNAVAILABLE', 'KW_AWS_THROTTLED', 'KW_CONCURRENT_MODIFICATION', 'KW_CLOSED']);
+const TRANSIENT = new Set([
+  'KW_AWS_UNAVAILABLE',
+  'KW_AWS_THROTTLED',
+  'KW_CONCURRENT_MODIFICATION',
+  'KW_CLOSED',
+]);
 
 export function isTransient(error: unknown): boolean {
   // Not a KeywardError: a lost database connection, a bug; retried, bounded by maxAttempts.
@@ -42,7 +47,14 @@ export function isTransient(error: unknown): boolean {
 export function jobErrorOf(error: unknown): JobError {
   // Jobs are shown to tenant admins: an internal or unavailable error's own message (which may name
   // platform keys or quote AWS) is not, as the API's error bodies hide it too.
-  if (isKeywardError(error)) return { code: error.code, message: error.category === 'internal' || error.category === 'unavailable' ? ERROR_CATALOGUE[error.code].message : error.message };
+  if (isKeywardError(error))
+    return {
+      code: error.code,
+      message:
+        error.category === 'internal' || error.category === 'unavailable'
+          ? ERROR_CATALOGUE[error.code].message
+          : error.message,
+    };
   return { code: 'KW_INTERNAL', message: 'An internal error occurred.' };
 }
 
@@ -60,13 +72,23 @@ export class JobRunner {
   #claiming: Promise<void> | undefined;
   #wakeAgain = false;
 
-  constructor(private readonly queue: JobQueue, private readonly handlers: Record<string, JobHandler>, private readonly options: JobRunnerOptions) {}
+  constructor(
+    private readonly queue: JobQueue,
+    private readonly handlers: Record<string, JobHandler>,
+    private readonly options: JobRunnerOptions,
+  ) {}
 
   start(): void {
     if (!this.#stopped) return;
     this.#stopped = false;
     const renewEvery = Math.max(50, Math.floor(this.queue.options.leaseMs / 3));
-    this.#renewal = setInterval(() => void this.queue.renew([...this.#running.keys()]).catch((error: unknown) => this.options.onError?.(error)), renewEvery);
+    this.#renewal = setInterval(
+      () =>
+        void this.queue
+          .renew([...this.#running.keys()])
+          .catch((error: unknown) => this.options.onError?.(error)),
+      renewEvery,
+    );
     this.#renewal.unref();
     this.wake();
   }
@@ -78,13 +100,15 @@ export class JobRunner {
       this.#wakeAgain = true;
       return;
     }
-    this.#claiming = this.#claimAndRun().catch((error: unknown) => this.options.onError?.(error)).finally(() => {
-      this.#claiming = undefined;
-      if (this.#wakeAgain) {
-        this.#wakeAgain = false;
-        this.wake();
-      } else this.#schedule();
-    });
+    this.#claiming = this.#claimAndRun()
+      .catch((error: unknown) => this.options.onError?.(error))
+      .finally(() => {
+        this.#claiming = undefined;
+        if (this.#wakeAgain) {
+          this.#wakeAgain = false;
+          this.wake();
+        } else this.#schedule();
+      });
   }
 
   /** Stops claiming and waits for the jobs in hand; a job still running after `graceMs` is left to its lease (another instance resumes it). */
@@ -94,7 +118,12 @@ export class JobRunner {
     await this.#claiming;
     // Leases are still renewed while the jobs in hand finish: none is taken over during the grace.
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.allSettled(this.#running.values()), new Promise((resolve) => { timer = setTimeout(resolve, graceMs); })]);
+    await Promise.race([
+      Promise.allSettled(this.#running.values()),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+      }),
+    ]);
     clearTimeout(timer);
     clearInterval(this.#renewal);
   }
@@ -111,10 +140,12 @@ export class JobRunner {
     if (free <= 0) return;
     const jobs = await this.queue.claim(free);
     for (const job of jobs) {
-      const run = this.#run(job).catch((error: unknown) => this.options.onError?.(error, job)).finally(() => {
-        this.#running.delete(job.id);
-        this.wake();
-      });
+      const run = this.#run(job)
+        .catch((error: unknown) => this.options.onError?.(error, job))
+        .finally(() => {
+          this.#running.delete(job.id);
+          this.wake();
+        });
       this.#running.set(job.id, run);
     }
   }
@@ -123,20 +154,31 @@ export class JobRunner {
     const handler = this.handlers[job.kind];
     // Taken over again and again (its worker keeps dying or stalling on it): stop, rather than loop.
     if (job.attempts > this.options.maxAttempts) {
-      await this.#fail(job, handler, { code: 'KW_INTERNAL', message: `The job was interrupted ${job.attempts - 1} times; it is not tried again.` });
+      await this.#fail(job, handler, {
+        code: 'KW_INTERNAL',
+        message: `The job was interrupted ${job.attempts - 1} times; it is not tried again.`,
+      });
       return;
     }
     if (handler === undefined) {
-      await this.#fail(job, undefined, { code: 'KW_INTERNAL', message: `No handler for job kind ${job.kind} in this version of Keyward.` });
+      await this.#fail(job, undefined, {
+        code: 'KW_INTERNAL',
+        message: `No handler for job kind ${job.kind} in this version of Keyward.`,
+      });
       return;
     }
     let outcome: JobOutcome;
     try {
-      outcome = await handler.run(job, { progress: (done, total) => this.queue.progress(job.id, done, total) });
+      outcome = await handler.run(job, {
+        progress: (done, total) => this.queue.progress(job.id, done, total),
+      });
     } catch (error) {
       const jobError = jobErrorOf(error);
       if (isTransient(error) && job.attempts < this.options.maxAttempts) {
-        await this.queue.later(job.id, this.options.retryBaseMs * 2 ** (job.attempts - 1), { error: jobError, countAttempt: true });
+        await this.queue.later(job.id, this.options.retryBaseMs * 2 ** (job.attempts - 1), {
+          error: jobError,
+          countAttempt: true,
+        });
         return;
       }
       if (!isKeywardError(error)) this.options.onError?.(error, job);
@@ -147,7 +189,12 @@ export class JobRunner {
       await this.queue.later(job.id, outcome.waitMs, { countAttempt: false });
       return;
     }
-    if (await this.queue.finish(job.id, 'succeeded', { result: outcome.result, ...(outcome.done === undefined ? {} : { done: outcome.done }) })) {
+    if (
+      await this.queue.finish(job.id, 'succeeded', {
+        result: outcome.result,
+        ...(outcome.done === undefined ? {} : { done: outcome.done }),
+      })
+    ) {
       this.options.onFinished?.(job, 'succeeded');
     }
   }

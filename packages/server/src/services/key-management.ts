@@ -1,4 +1,12 @@
-import { isKeywardError, KeywardError, type FloorsUpdate, type Keyward, type KeyringInfo, type KeyVersionPolicy, type KeyVersionInfo } from '@keyward/core';
+import {
+  isKeywardError,
+  KeywardError,
+  type FloorsUpdate,
+  type Keyward,
+  type KeyringInfo,
+  type KeyVersionPolicy,
+  type KeyVersionInfo,
+} from '@keyward/core';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
 import type { AuditLog } from './audit-log.js';
@@ -10,7 +18,11 @@ const BUSY: readonly ByokState[] = ['rotating_cmk', 'reverting'];
 
 /** Tenant key versions: list, rotate, floors; each change audited. */
 export class KeyManagement {
-  constructor(private readonly db: Kysely<Database>, private readonly keyward: Keyward, private readonly audit: AuditLog) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly keyward: Keyward,
+    private readonly audit: AuditLog,
+  ) {}
 
   async list(tenantId: string): Promise<KeyringInfo> {
     await readConfig(this.db, tenantId);
@@ -35,7 +47,11 @@ export class KeyManagement {
 
   async #notBusy(tenantId: string, what: string): Promise<void> {
     const { state } = await readConfig(this.db, tenantId);
-    if (BUSY.includes(state)) throw new KeywardError('KW_STATE_CONFLICT', { message: `Cannot ${what} while BYOK is ${state.replaceAll('_', ' ')}; try again when it is done.`, details: { state } });
+    if (BUSY.includes(state))
+      throw new KeywardError('KW_STATE_CONFLICT', {
+        message: `Cannot ${what} while BYOK is ${state.replaceAll('_', ' ')}; try again when it is done.`,
+        details: { state },
+      });
   }
 
   /**
@@ -43,12 +59,23 @@ export class KeyManagement {
    * event: should the event fail to write, the caller gets the error, and the change is visible in
    * the key listing (a rotation is not repeated blindly: retrying rotates again, knowingly).
    */
-  async #audited<T>(tenantId: string, actor: string, operation: string, work: () => Promise<{ result: T; details: Record<string, unknown> }>): Promise<T> {
+  async #audited<T>(
+    tenantId: string,
+    actor: string,
+    operation: string,
+    work: () => Promise<{ result: T; details: Record<string, unknown> }>,
+  ): Promise<T> {
     let done: { result: T; details: Record<string, unknown> };
     try {
       done = await work();
     } catch (error) {
-      await this.audit.append({ tenantId, actor, operation, outcome: 'failure', details: { code: isKeywardError(error) ? error.code : 'KW_INTERNAL' } });
+      await this.audit.append({
+        tenantId,
+        actor,
+        operation,
+        outcome: 'failure',
+        details: { code: isKeywardError(error) ? error.code : 'KW_INTERNAL' },
+      });
       throw error;
     }
     await this.audit.append({ tenantId, actor, operation, outcome: 'success', details: done.details });

@@ -14,8 +14,16 @@ export interface ConfigRow {
 }
 
 export async function readConfig(db: Kysely<Database>, tenantId: string): Promise<ConfigRow> {
-  const row = await db.selectFrom('byok_configs').select(['state', 'external_id', 'role_arn', 'cmk_arn']).where('tenant_id', '=', tenantId).executeTakeFirst();
-  if (row === undefined) throw new KeywardError('KW_TENANT_NOT_FOUND', { message: `Tenant ${tenantId} does not exist.`, details: { tenantId } });
+  const row = await db
+    .selectFrom('byok_configs')
+    .select(['state', 'external_id', 'role_arn', 'cmk_arn'])
+    .where('tenant_id', '=', tenantId)
+    .executeTakeFirst();
+  if (row === undefined)
+    throw new KeywardError('KW_TENANT_NOT_FOUND', {
+      message: `Tenant ${tenantId} does not exist.`,
+      details: { tenantId },
+    });
   return { ...row, state: row.state as ByokState };
 }
 
@@ -25,7 +33,11 @@ export type ReplacedVersion = WrappedKeyVersion & { fromRootId: string };
 export interface KeyTransition {
   tenantId: string;
   /** The state and configuration the work started from; anything else means someone else changed it. */
-  expect: { state: ByokState | ByokState[]; config?: { roleArn: string; cmkArn: string; externalId: string }; job?: { id: string; lockedBy: string | null } };
+  expect: {
+    state: ByokState | ByokState[];
+    config?: { roleArn: string; cmkArn: string; externalId: string };
+    job?: { id: string; lockedBy: string | null };
+  };
   /** The new state and configuration; none for a platform key rotation, which changes no state. */
   set?: Updateable<ByokConfigsTable> & { state: ByokState };
   /** Versions re-wrapped to `toRootId`, each from the root it names. */
@@ -47,12 +59,19 @@ export interface KeyTransition {
  * re-wrapped version (each still under its old root), the new version, and the audit event. At the
  * end no version may be left under any root but the new one, or nothing is committed.
  */
-export async function commitKeyTransition(db: Kysely<Database>, audit: AuditLog, change: KeyTransition): Promise<void> {
+export async function commitKeyTransition(
+  db: Kysely<Database>,
+  audit: AuditLog,
+  change: KeyTransition,
+): Promise<void> {
   try {
     await commit(db, audit, change);
   } catch (error) {
     // The switch's role was registered by another tenant since its test: not worth retrying.
-    if (sqlState(error) === UNIQUE_VIOLATION) throw new KeywardError('KW_ROLE_ALREADY_REGISTERED', { message: 'Another tenant registered this role meanwhile; each tenant needs a role of its own.' });
+    if (sqlState(error) === UNIQUE_VIOLATION)
+      throw new KeywardError('KW_ROLE_ALREADY_REGISTERED', {
+        message: 'Another tenant registered this role meanwhile; each tenant needs a role of its own.',
+      });
     throw error;
   }
 }
@@ -61,41 +80,99 @@ async function commit(db: Kysely<Database>, audit: AuditLog, change: KeyTransiti
   const { tenantId } = change;
   await db.transaction().execute(async (trx) => {
     const states = Array.isArray(change.expect.state) ? change.expect.state : [change.expect.state];
-    let guard = trx.updateTable('byok_configs')
-      .set(change.set === undefined ? { updated_at: change.now } : { ...change.set, state_since: change.now, updated_at: change.now, state_reason: null, held_from: null })
-      .where('tenant_id', '=', tenantId).where('state', 'in', states);
+    let guard = trx
+      .updateTable('byok_configs')
+      .set(
+        change.set === undefined
+          ? { updated_at: change.now }
+          : {
+              ...change.set,
+              state_since: change.now,
+              updated_at: change.now,
+              state_reason: null,
+              held_from: null,
+            },
+      )
+      .where('tenant_id', '=', tenantId)
+      .where('state', 'in', states);
     const config = change.expect.config;
-    if (config !== undefined) guard = guard.where('role_arn', '=', config.roleArn).where('cmk_arn', '=', config.cmkArn).where('external_id', '=', config.externalId);
+    if (config !== undefined)
+      guard = guard
+        .where('role_arn', '=', config.roleArn)
+        .where('cmk_arn', '=', config.cmkArn)
+        .where('external_id', '=', config.externalId);
     const updated = await guard.executeTakeFirst();
-    if (updated.numUpdatedRows === 0n) conflict('The tenant\'s BYOK state or configuration changed meanwhile; nothing was changed.');
+    if (updated.numUpdatedRows === 0n)
+      conflict("The tenant's BYOK state or configuration changed meanwhile; nothing was changed.");
     // The job doing this must still be running: an abort cancels it in the transaction that ends
     // the holding state. This row lock, taken after the tenant's as abort takes them, orders the
     // two, so a cancelled job never commits, even after a new job put the tenant on hold again.
     // Its worker must still hold it, too: one whose lease ran out (it stalled) leaves the commit to the instance that took over.
     const job = change.expect.job;
     if (job !== undefined) {
-      const held = await trx.selectFrom('jobs').select(['state', 'locked_by']).where('id', '=', job.id).forUpdate().executeTakeFirst();
-      if (held?.state !== 'running') throw new KeywardError('KW_JOB_CANCELLED', { message: 'The job was cancelled (aborted) before it could commit; nothing was changed.' });
-      if (held.locked_by !== job.lockedBy) conflict('Another instance took this job over; it commits, not this one.');
+      const held = await trx
+        .selectFrom('jobs')
+        .select(['state', 'locked_by'])
+        .where('id', '=', job.id)
+        .forUpdate()
+        .executeTakeFirst();
+      if (held?.state !== 'running')
+        throw new KeywardError('KW_JOB_CANCELLED', {
+          message: 'The job was cancelled (aborted) before it could commit; nothing was changed.',
+        });
+      if (held.locked_by !== job.lockedBy)
+        conflict('Another instance took this job over; it commits, not this one.');
     }
     await requireCurrentPlatformKey(trx, change.toRootId);
     for (const record of change.replaced) {
-      const swapped = await trx.updateTable('tenant_key_versions').set({ wrapped_key: record.wrappedKey, root_key_id: change.toRootId })
-        .where('tenant_id', '=', tenantId).where('version', '=', record.version).where('root_key_id', '=', record.fromRootId)
+      const swapped = await trx
+        .updateTable('tenant_key_versions')
+        .set({ wrapped_key: record.wrappedKey, root_key_id: change.toRootId })
+        .where('tenant_id', '=', tenantId)
+        .where('version', '=', record.version)
+        .where('root_key_id', '=', record.fromRootId)
         .executeTakeFirst();
-      if (swapped.numUpdatedRows === 0n) conflict(`Key version ${record.version} was re-wrapped concurrently; nothing was changed.`);
+      if (swapped.numUpdatedRows === 0n)
+        conflict(`Key version ${record.version} was re-wrapped concurrently; nothing was changed.`);
     }
     if (change.added !== undefined) await appendVersion(trx, tenantId, change.added, change.expectedLatest!);
-    const stray = await trx.selectFrom('tenant_key_versions').select('version').where('tenant_id', '=', tenantId).where('root_key_id', '!=', change.toRootId).executeTakeFirst();
-    if (stray !== undefined) conflict(`Key version ${stray.version} appeared under the old root key meanwhile (a rotation); run the operation again.`);
+    const stray = await trx
+      .selectFrom('tenant_key_versions')
+      .select('version')
+      .where('tenant_id', '=', tenantId)
+      .where('root_key_id', '!=', change.toRootId)
+      .executeTakeFirst();
+    if (stray !== undefined)
+      conflict(
+        `Key version ${stray.version} appeared under the old root key meanwhile (a rotation); run the operation again.`,
+      );
     await audit.appendIn(trx, change.audit);
   });
 }
-async function appendVersion(trx: Transaction<Database>, tenantId: string, record: WrappedKeyVersion, expectedLatest: number): Promise<void> {
-  const moved = await trx.updateTable('tenant_key_policies').set({ latest_version: record.version, min_encryption_version: record.version })
-    .where('tenant_id', '=', tenantId).where('latest_version', '=', expectedLatest).executeTakeFirst();
-  if (moved.numUpdatedRows === 0n) conflict('A key version was added meanwhile (a rotation); run the operation again.');
-  await trx.insertInto('tenant_key_versions').values({ tenant_id: tenantId, version: record.version, wrapped_key: record.wrappedKey, root_key_id: record.rootKeyId, created_at: record.createdAt }).execute();
+async function appendVersion(
+  trx: Transaction<Database>,
+  tenantId: string,
+  record: WrappedKeyVersion,
+  expectedLatest: number,
+): Promise<void> {
+  const moved = await trx
+    .updateTable('tenant_key_policies')
+    .set({ latest_version: record.version, min_encryption_version: record.version })
+    .where('tenant_id', '=', tenantId)
+    .where('latest_version', '=', expectedLatest)
+    .executeTakeFirst();
+  if (moved.numUpdatedRows === 0n)
+    conflict('A key version was added meanwhile (a rotation); run the operation again.');
+  await trx
+    .insertInto('tenant_key_versions')
+    .values({
+      tenant_id: tenantId,
+      version: record.version,
+      wrapped_key: record.wrappedKey,
+      root_key_id: record.rootKeyId,
+      created_at: record.createdAt,
+    })
+    .execute();
 }
 
 function conflict(message: string): never {

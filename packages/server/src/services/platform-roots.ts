@@ -11,34 +11,55 @@ import type { Database } from '../store/schema.js';
 export class PlatformRoots {
   readonly #byId = new Map<string, RootKey>();
 
-  private constructor(private readonly db: Kysely<Database>, private readonly kms: KmsPort, readonly configured: RootKey) {
+  private constructor(
+    private readonly db: Kysely<Database>,
+    private readonly kms: KmsPort,
+    readonly configured: RootKey,
+  ) {
     this.#byId.set(configured.id, configured);
   }
 
   /** Records the configured key as current when the store has none yet (a new deployment). */
   static async open(db: Kysely<Database>, kms: KmsPort, configured: RootKey): Promise<PlatformRoots> {
-    await db.insertInto('platform_root_keys').values({ id: configured.id, state: 'current' })
+    await db
+      .insertInto('platform_root_keys')
+      .values({ id: configured.id, state: 'current' })
       // Another instance recorded it first, or a rotation made another key current: that one stands.
-      .onConflict((conflict) => conflict.doNothing()).execute();
+      .onConflict((conflict) => conflict.doNothing())
+      .execute();
     return new PlatformRoots(db, kms, configured);
   }
 
   /** The key that wraps new platform-managed tenant keys now. */
   async current(db: Kysely<Database> = this.db): Promise<RootKey> {
-    const row = await db.selectFrom('platform_root_keys').select('id').where('state', '=', 'current').executeTakeFirst();
+    const row = await db
+      .selectFrom('platform_root_keys')
+      .select('id')
+      .where('state', '=', 'current')
+      .executeTakeFirst();
     return this.byId(row?.id ?? this.configured.id);
   }
 
   /** Ids still to be re-wrapped away from (a rotation in progress or left unfinished). */
   async retiringIds(db: Kysely<Database> = this.db): Promise<string[]> {
-    const rows = await db.selectFrom('platform_root_keys').select('id').where('state', '=', 'retiring').execute();
+    const rows = await db
+      .selectFrom('platform_root_keys')
+      .select('id')
+      .where('state', '=', 'retiring')
+      .execute();
     return rows.map((row) => row.id);
   }
 
   /** Whether an id names one of the platform's root keys (current, retiring or retired). */
   async isPlatformRoot(id: string): Promise<boolean> {
     if (id === this.configured.id) return true;
-    return (await this.db.selectFrom('platform_root_keys').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+    return (
+      (await this.db
+        .selectFrom('platform_root_keys')
+        .select('id')
+        .where('id', '=', id)
+        .executeTakeFirst()) !== undefined
+    );
   }
 
   /** The root key with this id: a KMS key by its ARN; a local key only if it is the configured one. */
@@ -46,7 +67,10 @@ export class PlatformRoots {
     let root = this.#byId.get(id);
     if (root === undefined) {
       if (!id.startsWith('arn:')) {
-        throw new KeywardError('KW_ROOT_KEY_CONFIG', { message: `Tenant keys are wrapped by the platform root key ${id}, which this instance does not have (configure it as KEYWARD_ROOT_KEY).`, details: { rootKeyId: id } });
+        throw new KeywardError('KW_ROOT_KEY_CONFIG', {
+          message: `Tenant keys are wrapped by the platform root key ${id}, which this instance does not have (configure it as KEYWARD_ROOT_KEY).`,
+          details: { rootKeyId: id },
+        });
       }
       parseKmsKeyArn(id);
       root = new PlatformKmsRootKey({ kms: this.kms, keyArn: id });

@@ -19,7 +19,12 @@ export async function rewrapVersions(
   await progress?.(0, pending.length);
   for (const record of pending) {
     const from = await fromFor(record);
-    replaced.push({ ...record, wrappedKey: await rewrapWrappedKey(tenantId, record, from, to), rootKeyId: to.id, fromRootId: record.rootKeyId });
+    replaced.push({
+      ...record,
+      wrappedKey: await rewrapWrappedKey(tenantId, record, from, to),
+      rootKeyId: to.id,
+      fromRootId: record.rootKeyId,
+    });
     await progress?.(replaced.length, pending.length);
   }
   return replaced;
@@ -28,7 +33,10 @@ export async function rewrapVersions(
 /** `fromFor` that accepts only versions under one expected root. */
 export function onlyFrom(from: RootKey): (record: WrappedKeyVersion & { tenantId?: string }) => RootKey {
   return (record) => {
-    if (record.rootKeyId !== from.id) throw new KeywardError('KW_ROOT_KEY_MISMATCH', { details: { version: record.version, wrappedBy: record.rootKeyId, expected: from.id } });
+    if (record.rootKeyId !== from.id)
+      throw new KeywardError('KW_ROOT_KEY_MISMATCH', {
+        details: { version: record.version, wrappedBy: record.rootKeyId, expected: from.id },
+      });
     return from;
   };
 }

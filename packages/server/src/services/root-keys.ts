@@ -1,4 +1,12 @@
-import { AssumedRoleCredentialCache, CustomerKmsRootKey, KeywardError, type Clock, type KmsPort, type RootKey, type StsPort } from '@keyward/core';
+import {
+  AssumedRoleCredentialCache,
+  CustomerKmsRootKey,
+  KeywardError,
+  type Clock,
+  type KmsPort,
+  type RootKey,
+  type StsPort,
+} from '@keyward/core';
 import type { Kysely } from 'kysely';
 import { AuditedKmsPort, AuditedStsPort, type AwsCallRecorder } from '../aws/audited-ports.js';
 import type { Database } from '../store/schema.js';
@@ -38,20 +46,40 @@ export class RootKeys {
 
   /** core's RootKeyResolver. */
   readonly resolve = async (tenantId: string): Promise<RootKey> => {
-    const row = await this.deps.db.selectFrom('byok_configs')
+    const row = await this.deps.db
+      .selectFrom('byok_configs')
       .select(['state', 'role_arn', 'cmk_arn', 'external_id', 'state_reason', 'held_from'])
       // A platform-managed tenant's keys are all under one platform key: the one its latest version names.
-      .select((eb) => eb.selectFrom('tenant_key_versions').select('root_key_id').whereRef('tenant_key_versions.tenant_id', '=', 'byok_configs.tenant_id').orderBy('version', 'desc').limit(1).as('latest_root'))
-      .where('tenant_id', '=', tenantId).executeTakeFirst();
+      .select((eb) =>
+        eb
+          .selectFrom('tenant_key_versions')
+          .select('root_key_id')
+          .whereRef('tenant_key_versions.tenant_id', '=', 'byok_configs.tenant_id')
+          .orderBy('version', 'desc')
+          .limit(1)
+          .as('latest_root'),
+      )
+      .where('tenant_id', '=', tenantId)
+      .executeTakeFirst();
     if (row === undefined) throw new KeywardError('KW_TENANT_NOT_FOUND', { details: { tenantId } });
     const state = row.state as ByokState;
     // A revert of a revoked tenant is the operator's; the data plane stays refused meanwhile.
-    if (state === 'revoked' || (state === 'reverting' && row.held_from === 'revoked')) throw new KeywardError('KW_BYOK_REVOKED', { details: { tenantId, reason: row.state_reason } });
-    if (!CMK_STATES.includes(state)) return row.latest_root === null ? this.deps.platform.current() : this.deps.platform.byId(row.latest_root);
+    if (state === 'revoked' || (state === 'reverting' && row.held_from === 'revoked'))
+      throw new KeywardError('KW_BYOK_REVOKED', { details: { tenantId, reason: row.state_reason } });
+    if (!CMK_STATES.includes(state))
+      return row.latest_root === null
+        ? this.deps.platform.current()
+        : this.deps.platform.byId(row.latest_root);
     if (row.role_arn === null || row.cmk_arn === null || row.external_id === null) {
-      throw new KeywardError('KW_ROOT_KEY_CONFIG', { message: `Tenant ${tenantId} is in BYOK state ${state} without a complete configuration.` });
+      throw new KeywardError('KW_ROOT_KEY_CONFIG', {
+        message: `Tenant ${tenantId} is in BYOK state ${state} without a complete configuration.`,
+      });
     }
-    return this.customer(tenantId, { roleArn: row.role_arn, cmkArn: row.cmk_arn, externalId: row.external_id });
+    return this.customer(tenantId, {
+      roleArn: row.role_arn,
+      cmkArn: row.cmk_arn,
+      externalId: row.external_id,
+    });
   };
 
   /**
@@ -63,8 +91,18 @@ export class RootKeys {
     let root = this.#customer.get(id);
     if (root === undefined) {
       const { sts, kms } = this.auditedPorts(tenantId);
-      const credentials = new AssumedRoleCredentialCache(sts, this.deps.clock === undefined ? {} : { clock: this.deps.clock });
-      root = new CustomerKmsRootKey({ kms, credentials, tenantId, roleArn: config.roleArn, keyArn: config.cmkArn, externalId: config.externalId });
+      const credentials = new AssumedRoleCredentialCache(
+        sts,
+        this.deps.clock === undefined ? {} : { clock: this.deps.clock },
+      );
+      root = new CustomerKmsRootKey({
+        kms,
+        credentials,
+        tenantId,
+        roleArn: config.roleArn,
+        keyArn: config.cmkArn,
+        externalId: config.externalId,
+      });
       this.#customer.set(id, root);
     }
     return root;
@@ -72,7 +110,10 @@ export class RootKeys {
 
   /** The platform's ports, with every call recorded under this tenant (the onboarding test uses them). */
   auditedPorts(tenantId: string): { kms: KmsPort; sts: StsPort } {
-    return { kms: new AuditedKmsPort(this.deps.kms, this.deps.recorder, tenantId), sts: new AuditedStsPort(this.deps.sts, this.deps.recorder, tenantId) };
+    return {
+      kms: new AuditedKmsPort(this.deps.kms, this.deps.recorder, tenantId),
+      sts: new AuditedStsPort(this.deps.sts, this.deps.recorder, tenantId),
+    };
   }
 
   /** Forgets a tenant's customer root keys and their sessions (after a switch, a revert, a new External ID). */

@@ -42,21 +42,61 @@ export class RootRotation {
     const target = await this.deps.platform.resolve(keyArn);
     await probe(target);
     const job = await this.deps.db.transaction().execute(async (trx) => {
-      await sql`select pg_advisory_xact_lock(hashtext('keyward.root-rotation:' || current_schema()))`.execute(trx);
-      const open = await trx.selectFrom('jobs').select('id').where('kind', '=', 'platform.rotate-root').where('state', 'in', ['queued', 'running']).executeTakeFirst();
-      if (open !== undefined) throw new KeywardError('KW_STATE_CONFLICT', { message: `A platform root key rotation is in progress (${open.id}); wait for it to finish.`, details: { jobId: open.id } });
+      await sql`select pg_advisory_xact_lock(hashtext('keyward.root-rotation:' || current_schema()))`.execute(
+        trx,
+      );
+      const open = await trx
+        .selectFrom('jobs')
+        .select('id')
+        .where('kind', '=', 'platform.rotate-root')
+        .where('state', 'in', ['queued', 'running'])
+        .executeTakeFirst();
+      if (open !== undefined)
+        throw new KeywardError('KW_STATE_CONFLICT', {
+          message: `A platform root key rotation is in progress (${open.id}); wait for it to finish.`,
+          details: { jobId: open.id },
+        });
       const current = await this.deps.platform.current(trx);
       if (current.id === target.id && (await this.deps.platform.retiringIds(trx)).length === 0) {
-        throw new KeywardError('KW_INVALID_ARGUMENT', { message: 'This key is already the platform root key and nothing is left to re-wrap.' });
+        throw new KeywardError('KW_INVALID_ARGUMENT', {
+          message: 'This key is already the platform root key and nothing is left to re-wrap.',
+        });
       }
-      await trx.updateTable('platform_root_keys').set({ state: 'retiring' }).where('state', '=', 'current').where('id', '!=', target.id).execute();
-      await trx.insertInto('platform_root_keys').values({ id: target.id, state: 'current' })
-        .onConflict((conflict) => conflict.column('id').doUpdateSet({ state: 'current', retired_at: null })).execute();
+      await trx
+        .updateTable('platform_root_keys')
+        .set({ state: 'retiring' })
+        .where('state', '=', 'current')
+        .where('id', '!=', target.id)
+        .execute();
+      await trx
+        .insertInto('platform_root_keys')
+        .values({ id: target.id, state: 'current' })
+        .onConflict((conflict) => conflict.column('id').doUpdateSet({ state: 'current', retired_at: null }))
+        .execute();
       const from = await this.deps.platform.retiringIds(trx);
       const tenants = await tenantsUnder(trx, from);
-      const parent = await this.deps.jobs.enqueueIn(trx, { kind: 'platform.rotate-root', tenantId: null, payload: { from, to: target.id }, actor, total: tenants.length });
-      await this.deps.jobs.enqueueChildrenIn(trx, parent.id, 'platform.rewrap-tenant', tenants, { to: target.id }, actor);
-      await this.deps.audit.appendIn(trx, { tenantId: null, actor, operation: 'platform.root-key.rotate.request', outcome: 'success', details: { jobId: parent.id, from, to: target.id, tenants: tenants.length } });
+      const parent = await this.deps.jobs.enqueueIn(trx, {
+        kind: 'platform.rotate-root',
+        tenantId: null,
+        payload: { from, to: target.id },
+        actor,
+        total: tenants.length,
+      });
+      await this.deps.jobs.enqueueChildrenIn(
+        trx,
+        parent.id,
+        'platform.rewrap-tenant',
+        tenants,
+        { to: target.id },
+        actor,
+      );
+      await this.deps.audit.appendIn(trx, {
+        tenantId: null,
+        actor,
+        operation: 'platform.root-key.rotate.request',
+        outcome: 'success',
+        details: { jobId: parent.id, from, to: target.id, tenants: tenants.length },
+      });
       return parent;
     });
     await this.deps.publish({ kind: 'jobs-queued' });
@@ -71,13 +111,29 @@ export class RootRotation {
       const current = await platform.current();
       const records = await this.deps.keyStore.listVersions(tenantId);
       const old = [];
-      for (const record of records) if (record.rootKeyId !== current.id && (await platform.isPlatformRoot(record.rootKeyId))) old.push(record);
+      for (const record of records)
+        if (record.rootKeyId !== current.id && (await platform.isPlatformRoot(record.rootKeyId)))
+          old.push(record);
       // Enabled BYOK meanwhile (its keys are under the CMK now), or done before a crash: nothing to do.
       if (old.length === 0) return { result: { rewrapped: 0 }, done: 1 };
-      const replaced = await rewrapVersions(tenantId, old, (record) => platform.byId(record.rootKeyId), current);
+      const replaced = await rewrapVersions(
+        tenantId,
+        old,
+        (record) => platform.byId(record.rootKeyId),
+        current,
+      );
       await commitKeyTransition(this.deps.db, this.deps.audit, {
-        tenantId, expect: { state: PLATFORM_STATES, job }, replaced, toRootId: current.id,
-        audit: { tenantId, actor: job.actor, operation: 'platform.root-key.rewrap', outcome: 'success', details: { jobId: job.parentId, rewrapped: replaced.length, to: current.id } },
+        tenantId,
+        expect: { state: PLATFORM_STATES, job },
+        replaced,
+        toRootId: current.id,
+        audit: {
+          tenantId,
+          actor: job.actor,
+          operation: 'platform.root-key.rewrap',
+          outcome: 'success',
+          details: { jobId: job.parentId, rewrapped: replaced.length, to: current.id },
+        },
         now: this.deps.now(),
       });
       return { result: { rewrapped: replaced.length }, done: 1 };
@@ -100,7 +156,14 @@ export class RootRotation {
       if (counts.failed === 0) {
         const stragglers = await this.deps.db.transaction().execute(async (trx) => {
           const tenants = await tenantsUnder(trx, retiring);
-          await this.deps.jobs.enqueueChildrenIn(trx, job.id, 'platform.rewrap-tenant', tenants, { to: (job.payload as { to: string }).to }, job.actor);
+          await this.deps.jobs.enqueueChildrenIn(
+            trx,
+            job.id,
+            'platform.rewrap-tenant',
+            tenants,
+            { to: (job.payload as { to: string }).to },
+            job.actor,
+          );
           return tenants.length;
         });
         if (stragglers > 0) return { waitMs: 0 };
@@ -108,7 +171,13 @@ export class RootRotation {
       const webhooks = await this.deps.webhooks.rewrapFrom(retiring, await this.deps.platform.current());
       const retired = await this.#retireUnused(retiring);
       const outcome = counts.failed === 0 ? 'success' : 'failure';
-      await this.deps.audit.append({ tenantId: null, actor: job.actor, operation: 'platform.root-key.rotate', outcome, details: { jobId: job.id, tenants: counts.succeeded, failed: counts.failed, webhooks, retired } });
+      await this.deps.audit.append({
+        tenantId: null,
+        actor: job.actor,
+        operation: 'platform.root-key.rotate',
+        outcome,
+        details: { jobId: job.id, tenants: counts.succeeded, failed: counts.failed, webhooks, retired },
+      });
       if (counts.failed > 0) {
         throw new KeywardError('KW_ROTATION_INCOMPLETE', {
           message: `${counts.failed} tenant(s) could not be re-wrapped (see this job's failed children); the old key stays in use for them. Request the rotation again to retry them.`,
@@ -122,10 +191,26 @@ export class RootRotation {
   async #retireUnused(ids: string[]): Promise<string[]> {
     const retired: string[] = [];
     for (const id of ids) {
-      const used = await this.deps.db.selectFrom('tenant_key_versions').select('tenant_id').where('root_key_id', '=', id).limit(1).executeTakeFirst()
-        ?? await this.deps.db.selectFrom('webhooks').select('scope').where('root_key_id', '=', id).limit(1).executeTakeFirst();
+      const used =
+        (await this.deps.db
+          .selectFrom('tenant_key_versions')
+          .select('tenant_id')
+          .where('root_key_id', '=', id)
+          .limit(1)
+          .executeTakeFirst()) ??
+        (await this.deps.db
+          .selectFrom('webhooks')
+          .select('scope')
+          .where('root_key_id', '=', id)
+          .limit(1)
+          .executeTakeFirst());
       if (used !== undefined) continue;
-      await this.deps.db.updateTable('platform_root_keys').set({ state: 'retired', retired_at: this.deps.now() }).where('id', '=', id).where('state', '=', 'retiring').execute();
+      await this.deps.db
+        .updateTable('platform_root_keys')
+        .set({ state: 'retired', retired_at: this.deps.now() })
+        .where('id', '=', id)
+        .where('state', '=', 'retiring')
+        .execute();
       retired.push(id);
     }
     return retired;
@@ -134,7 +219,13 @@ export class RootRotation {
 
 async function tenantsUnder(trx: Transaction<Database>, rootIds: string[]): Promise<string[]> {
   if (rootIds.length === 0) return [];
-  const rows = await trx.selectFrom('tenant_key_versions').select('tenant_id').distinct().where('root_key_id', 'in', rootIds).orderBy('tenant_id').execute();
+  const rows = await trx
+    .selectFrom('tenant_key_versions')
+    .select('tenant_id')
+    .distinct()
+    .where('root_key_id', 'in', rootIds)
+    .orderBy('tenant_id')
+    .execute();
   return rows.map((row) => row.tenant_id);
 }
 
@@ -144,7 +235,10 @@ async function probe(root: RootKey): Promise<void> {
   const { key, wrappedKey } = await root.generateTenantKey(context);
   const again = await root.unwrap(wrappedKey, context);
   try {
-    if (!timingSafeEqual(key.bytes(), again.bytes())) throw new KeywardError('KW_ROOT_KEY_CONFIG', { message: 'The new platform key did not unwrap what it wrapped.' });
+    if (!timingSafeEqual(key.bytes(), again.bytes()))
+      throw new KeywardError('KW_ROOT_KEY_CONFIG', {
+        message: 'The new platform key did not unwrap what it wrapped.',
+      });
   } finally {
     key.zero();
     again.zero();

@@ -1,6 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { createKeyward, platformIdentity, systemClock, type Clock, type Keyward, type KmsPort, type Logger, type PlatformIdentity, type RootKey, type StsPort } from '@keyward/core';
+import {
+  createKeyward,
+  platformIdentity,
+  systemClock,
+  type Clock,
+  type Keyward,
+  type KmsPort,
+  type Logger,
+  type PlatformIdentity,
+  type RootKey,
+  type StsPort,
+} from '@keyward/core';
 import { sql, type Kysely } from 'kysely';
 import { AuditedKmsPort, type AwsCallRecorder } from '../aws/audited-ports.js';
 import { allowPrivateWebhooksOf, type ServerConfig } from '../config/schema.js';
@@ -78,10 +89,17 @@ export async function createServices(deps: ServiceDeps): Promise<Services> {
   const now = deps.clock === undefined ? () => new Date() : () => new Date(deps.clock!.now());
   const audit = new AuditLog(db, now);
   // Read at scrape time only, when `keyward` (created below) exists.
-  const metrics = new Metrics(() => keyward.stats(), async () => {
-    const rows = await db.selectFrom('byok_configs').select(['state', sql<string>`count(*)`.as('count')]).groupBy('state').execute();
-    return rows.map((row) => ({ state: row.state, count: Number(row.count) }));
-  });
+  const metrics = new Metrics(
+    () => keyward.stats(),
+    async () => {
+      const rows = await db
+        .selectFrom('byok_configs')
+        .select(['state', sql<string>`count(*)`.as('count')])
+        .groupBy('state')
+        .execute();
+      return rows.map((row) => ({ state: row.state, count: Number(row.count) }));
+    },
+  );
   const recorder: AwsCallRecorder = {
     async record(entry, call) {
       metrics.awsCalls.inc({ service: call.service, operation: call.operation, outcome: entry.outcome });
@@ -90,7 +108,14 @@ export async function createServices(deps: ServiceDeps): Promise<Services> {
   };
   const platformKms = new AuditedKmsPort(deps.kms, recorder);
   const platformRoots = await PlatformRoots.open(db, platformKms, await deps.platformRoot(platformKms));
-  const rootKeys = new RootKeys({ db, kms: deps.kms, sts: deps.sts, recorder, platform: platformRoots, ...(deps.clock === undefined ? {} : { clock: deps.clock }) });
+  const rootKeys = new RootKeys({
+    db,
+    kms: deps.kms,
+    sts: deps.sts,
+    recorder,
+    platform: platformRoots,
+    ...(deps.clock === undefined ? {} : { clock: deps.clock }),
+  });
   const keyStore = new SqlTenantKeyStore(db);
   const keyward = createKeyward({
     store: keyStore,
@@ -102,46 +127,130 @@ export async function createServices(deps: ServiceDeps): Promise<Services> {
   const tenants = new Tenants(db, audit, now, platformRoots);
   const serviceRoleArn = config.platform.serviceRoleArn;
   const publish = (event: TenantEvent) => events.publish(event);
-  const jobs = new JobQueue(db, { instanceId: deps.instanceId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`, leaseMs: config.jobs.leaseSeconds * 1000 });
-  const lifecycle = new ByokLifecycle({ db, audit, tenants, rootKeys, jobs, keyward, serviceRoleArn, now, publish, onStateChange: (change) => onStateChange(change) });
+  const jobs = new JobQueue(db, {
+    instanceId: deps.instanceId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+    leaseMs: config.jobs.leaseSeconds * 1000,
+  });
+  const lifecycle = new ByokLifecycle({
+    db,
+    audit,
+    tenants,
+    rootKeys,
+    jobs,
+    keyward,
+    serviceRoleArn,
+    now,
+    publish,
+    onStateChange: (change) => onStateChange(change),
+  });
   const keys = new KeyManagement(db, keyward, audit);
-  const events = new TenantEvents(deps.notifications ?? memoryNotifications(), (error) => deps.logger?.warn({ err: error }, 'could not tell other instances'));
-  const webhooks = new Webhooks(db, platformRoots, { retryBaseMs: config.webhooks.retryBaseMs, allowPrivateAddresses: allowPrivateWebhooksOf(config), onDelivery: (outcome) => metrics.webhookDeliveries.inc({ outcome }) });
-  const notify = (event: WebhookEvent) => void webhooks.notify(event).catch((error: unknown) => deps.logger?.warn({ err: error }, 'webhook lookup failed'));
+  const events = new TenantEvents(deps.notifications ?? memoryNotifications(), (error) =>
+    deps.logger?.warn({ err: error }, 'could not tell other instances'),
+  );
+  const webhooks = new Webhooks(db, platformRoots, {
+    retryBaseMs: config.webhooks.retryBaseMs,
+    allowPrivateAddresses: allowPrivateWebhooksOf(config),
+    onDelivery: (outcome) => metrics.webhookDeliveries.inc({ outcome }),
+  });
+  const notify = (event: WebhookEvent) =>
+    void webhooks
+      .notify(event)
+      .catch((error: unknown) => deps.logger?.warn({ err: error }, 'webhook lookup failed'));
   const onStateChange = (change: StateChange) => {
     metrics.stateChanges.inc({ from: change.from, to: change.to, finding: change.operation });
     notify({ type: 'byok.state_changed', ...change, reason: null });
   };
   const byokJobs = new ByokJobs({ db, audit, rootKeys, keyStore, keyward, now, publish, onStateChange });
-  const rootRotation = new RootRotation({ db, audit, jobs, platform: platformRoots, keyStore, webhooks, now, publish, pollMs: config.jobs.pollMs });
-  const runner = new JobRunner(jobs, {
-    'byok.enable': byokJobs.enable, 'byok.switch-cmk': byokJobs.switchCmk, 'byok.revert': byokJobs.revert,
-    'platform.rotate-root': rootRotation.rotate, 'platform.rewrap-tenant': rootRotation.rewrapTenant,
-  }, {
-    concurrency: config.jobs.concurrency, pollMs: config.jobs.pollMs, maxAttempts: config.jobs.maxAttempts, retryBaseMs: config.jobs.retryBaseMs,
-    onFinished: (job, state, error) => {
-      metrics.jobsFinished.inc({ kind: job.kind, state });
-      // A root rotation's children are many and alike: only the rotation itself is announced.
-      if (job.parentId === null) notify({ type: 'job.finished', tenantId: job.tenantId, jobId: job.id, kind: job.kind, state, error: error ?? null });
-    },
-    onError: (error, job) => deps.logger?.error({ err: error, jobId: job?.id, kind: job?.kind }, 'job runner error'),
+  const rootRotation = new RootRotation({
+    db,
+    audit,
+    jobs,
+    platform: platformRoots,
+    keyStore,
+    webhooks,
+    now,
+    publish,
+    pollMs: config.jobs.pollMs,
   });
+  const runner = new JobRunner(
+    jobs,
+    {
+      'byok.enable': byokJobs.enable,
+      'byok.switch-cmk': byokJobs.switchCmk,
+      'byok.revert': byokJobs.revert,
+      'platform.rotate-root': rootRotation.rotate,
+      'platform.rewrap-tenant': rootRotation.rewrapTenant,
+    },
+    {
+      concurrency: config.jobs.concurrency,
+      pollMs: config.jobs.pollMs,
+      maxAttempts: config.jobs.maxAttempts,
+      retryBaseMs: config.jobs.retryBaseMs,
+      onFinished: (job, state, error) => {
+        metrics.jobsFinished.inc({ kind: job.kind, state });
+        // A root rotation's children are many and alike: only the rotation itself is announced.
+        if (job.parentId === null)
+          notify({
+            type: 'job.finished',
+            tenantId: job.tenantId,
+            jobId: job.id,
+            kind: job.kind,
+            state,
+            error: error ?? null,
+          });
+      },
+      onError: (error, job) =>
+        deps.logger?.error({ err: error, jobId: job?.id, kind: job?.kind }, 'job runner error'),
+    },
+  );
   const health = new HealthMonitor({
-    db, audit, rootKeys, keyStore, keyward, clock: deps.clock ?? systemClock, publish: (event) => events.publish(event),
+    db,
+    audit,
+    rootKeys,
+    keyStore,
+    keyward,
+    clock: deps.clock ?? systemClock,
+    publish: (event) => events.publish(event),
     onChange: (change) => {
       metrics.stateChanges.inc({ from: change.from, to: change.to, finding: change.finding });
       notify({ type: 'byok.state_changed', ...change });
     },
     graceMs: Math.min(config.health.graceSeconds, config.cache.ttlSeconds) * 1000,
   });
-  const dataPlane = new DataPlane(keyward, (operation, ok, failed) => {
-    if (ok > 0) metrics.dataPlaneItems.inc({ operation, outcome: 'success' }, ok);
-    if (failed > 0) metrics.dataPlaneItems.inc({ operation, outcome: 'failure' }, failed);
-  }, (tenantId, finding) => health.apply(tenantId, finding).then(() => undefined, () => undefined));
+  const dataPlane = new DataPlane(
+    keyward,
+    (operation, ok, failed) => {
+      if (ok > 0) metrics.dataPlaneItems.inc({ operation, outcome: 'success' }, ok);
+      if (failed > 0) metrics.dataPlaneItems.inc({ operation, outcome: 'failure' }, failed);
+    },
+    (tenantId, finding) =>
+      health.apply(tenantId, finding).then(
+        () => undefined,
+        () => undefined,
+      ),
+  );
   const tokens = new ApiTokens(db, deps.operatorToken, now, config.tokenCacheSeconds * 1000);
   return {
-    config, platform: platformIdentity(serviceRoleArn), db, audit, tenants, lifecycle, keys, dataPlane, health, events, webhooks, jobs, runner, rootRotation, platformRoots, keyward, rootKeys, metrics,
-    tokens, consoleSessions: new ConsoleSessions(db, tokens, deps.operatorToken),
+    config,
+    platform: platformIdentity(serviceRoleArn),
+    db,
+    audit,
+    tenants,
+    lifecycle,
+    keys,
+    dataPlane,
+    health,
+    events,
+    webhooks,
+    jobs,
+    runner,
+    rootRotation,
+    platformRoots,
+    keyward,
+    rootKeys,
+    metrics,
+    tokens,
+    consoleSessions: new ConsoleSessions(db, tokens, deps.operatorToken),
     async ready() {
       try {
         await sql`select 1`.execute(db);

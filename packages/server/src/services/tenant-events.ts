@@ -22,7 +22,8 @@ export interface EventHandlers {
 function parse(payload: string): TenantEvent | undefined {
   try {
     const event = JSON.parse(payload) as Partial<TenantEvent> & Record<string, unknown>;
-    if (event.kind === 'evict' && typeof event.tenantId === 'string' && typeof event.reason === 'string') return event as TenantEvent;
+    if (event.kind === 'evict' && typeof event.tenantId === 'string' && typeof event.reason === 'string')
+      return event as TenantEvent;
     if (event.kind === 'token-revoked' && typeof event.tokenId === 'string') return event as TenantEvent;
     if (event.kind === 'jobs-queued') return { kind: 'jobs-queued' };
   } catch {
@@ -34,7 +35,10 @@ function parse(payload: string): TenantEvent | undefined {
 export class TenantEvents {
   #stop: (() => Promise<void>) | undefined;
 
-  constructor(private readonly notifications: Notifications, private readonly onError: (error: unknown) => void = () => undefined) {}
+  constructor(
+    private readonly notifications: Notifications,
+    private readonly onError: (error: unknown) => void = () => undefined,
+  ) {}
 
   /** Tells every instance, this one included. A failure to publish is reported, not thrown: each instance's own checks still bound the delay. */
   async publish(event: TenantEvent): Promise<void> {
@@ -46,17 +50,20 @@ export class TenantEvents {
   }
 
   async start(handlers: EventHandlers): Promise<void> {
-    this.#stop = await this.notifications.listen((payload) => {
-      // Anyone who can NOTIFY on this database can send anything: a bad message must not throw here.
-      try {
-        const event = parse(payload);
-        if (event?.kind === 'evict') handlers.evict(event.tenantId, event.reason);
-        if (event?.kind === 'token-revoked') handlers.forgetToken(event.tokenId);
-        if (event?.kind === 'jobs-queued') handlers.jobsQueued?.();
-      } catch (error) {
-        this.onError(error);
-      }
-    }, () => handlers.gap());
+    this.#stop = await this.notifications.listen(
+      (payload) => {
+        // Anyone who can NOTIFY on this database can send anything: a bad message must not throw here.
+        try {
+          const event = parse(payload);
+          if (event?.kind === 'evict') handlers.evict(event.tenantId, event.reason);
+          if (event?.kind === 'token-revoked') handlers.forgetToken(event.tokenId);
+          if (event?.kind === 'jobs-queued') handlers.jobsQueued?.();
+        } catch (error) {
+          this.onError(error);
+        }
+      },
+      () => handlers.gap(),
+    );
   }
 
   async stop(): Promise<void> {

@@ -1,4 +1,13 @@
-import { checkTenantId, issueExternalId, KeywardError, parseKmsKeyArn, parseRoleArn, REGENERATED_NOTICE, roleIdentity, type RootKey } from '@keyward/core';
+import {
+  checkTenantId,
+  issueExternalId,
+  KeywardError,
+  parseKmsKeyArn,
+  parseRoleArn,
+  REGENERATED_NOTICE,
+  roleIdentity,
+  type RootKey,
+} from '@keyward/core';
 import type { Kysely } from 'kysely';
 import { sqlState, UNIQUE_VIOLATION } from '../store/pg-errors.js';
 import type { Database } from '../store/schema.js';
@@ -10,7 +19,15 @@ export interface TenantView {
   id: string;
   name: string;
   createdAt: Date;
-  byok: { state: ByokState; externalId: string | null; roleArn: string | null; cmkArn: string | null; region: string | null; stateSince: Date; stateReason: string | null };
+  byok: {
+    state: ByokState;
+    externalId: string | null;
+    roleArn: string | null;
+    cmkArn: string | null;
+    region: string | null;
+    stateSince: Date;
+    stateReason: string | null;
+  };
 }
 
 /**
@@ -22,12 +39,18 @@ export class Tenants {
    * With `platformRoots`, a new tenant gets its first tenant key (version 1, wrapped by the platform
    * key) in the same transaction that creates it: a tenant never exists without keys.
    */
-  constructor(private readonly db: Kysely<Database>, private readonly audit: AuditLog, private readonly now: () => Date = () => new Date(), private readonly platformRoots?: { current(): Promise<RootKey> }) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly audit: AuditLog,
+    private readonly now: () => Date = () => new Date(),
+    private readonly platformRoots?: { current(): Promise<RootKey> },
+  ) {}
 
   async create(input: { id: string; name: string }, actor: string): Promise<TenantView> {
     checkTenantId(input.id);
     const name = typeof input.name === 'string' ? input.name.trim() : '';
-    if (name.length === 0 || name.length > 200) throw new KeywardError('KW_INVALID_ARGUMENT', { message: 'A tenant name is 1 to 200 characters.' });
+    if (name.length === 0 || name.length > 200)
+      throw new KeywardError('KW_INVALID_ARGUMENT', { message: 'A tenant name is 1 to 200 characters.' });
     // A platform key rotation between choosing the key and the commit refuses the commit: try again with the new key.
     await retryAcrossRotation(() => this.#insert(input.id, name, actor));
     return this.get(input.id);
@@ -35,28 +58,75 @@ export class Tenants {
 
   async #insert(id: string, name: string, actor: string): Promise<void> {
     const at = this.now();
-    const first = this.platformRoots === undefined ? undefined : await this.#firstKey(id, await this.platformRoots.current());
+    const first =
+      this.platformRoots === undefined
+        ? undefined
+        : await this.#firstKey(id, await this.platformRoots.current());
     try {
       await this.db.transaction().execute(async (trx) => {
         await trx.insertInto('tenants').values({ id, name, created_at: at }).execute();
-        await trx.insertInto('byok_configs').values({ tenant_id: id, state: 'not_configured', external_id: null, state_since: at, updated_at: at }).execute();
+        await trx
+          .insertInto('byok_configs')
+          .values({
+            tenant_id: id,
+            state: 'not_configured',
+            external_id: null,
+            state_since: at,
+            updated_at: at,
+          })
+          .execute();
         if (first !== undefined) {
           await requireCurrentPlatformKey(trx, first.rootKeyId);
-          await trx.insertInto('tenant_key_policies').values({ tenant_id: id, latest_version: 1, min_encryption_version: 0, min_decryption_version: 1 }).execute();
-          await trx.insertInto('tenant_key_versions').values({ tenant_id: id, version: 1, wrapped_key: first.wrappedKey, root_key_id: first.rootKeyId, created_at: at }).execute();
+          await trx
+            .insertInto('tenant_key_policies')
+            .values({
+              tenant_id: id,
+              latest_version: 1,
+              min_encryption_version: 0,
+              min_decryption_version: 1,
+            })
+            .execute();
+          await trx
+            .insertInto('tenant_key_versions')
+            .values({
+              tenant_id: id,
+              version: 1,
+              wrapped_key: first.wrappedKey,
+              root_key_id: first.rootKeyId,
+              created_at: at,
+            })
+            .execute();
         }
-        await this.audit.appendIn(trx, { tenantId: id, actor, operation: 'tenant.create', outcome: 'success', details: { name, ...(first === undefined ? {} : { keyVersion: 1, rootKeyId: first.rootKeyId }) } });
+        await this.audit.appendIn(trx, {
+          tenantId: id,
+          actor,
+          operation: 'tenant.create',
+          outcome: 'success',
+          details: { name, ...(first === undefined ? {} : { keyVersion: 1, rootKeyId: first.rootKeyId }) },
+        });
       });
     } catch (error) {
-      if (sqlState(error) === UNIQUE_VIOLATION) throw new KeywardError('KW_TENANT_EXISTS', { message: `Tenant ${id} already exists.`, details: { tenantId: id } });
+      if (sqlState(error) === UNIQUE_VIOLATION)
+        throw new KeywardError('KW_TENANT_EXISTS', {
+          message: `Tenant ${id} already exists.`,
+          details: { tenantId: id },
+        });
       throw error;
     }
   }
 
   async #firstKey(tenantId: string, root: RootKey): Promise<{ wrappedKey: Uint8Array; rootKeyId: string }> {
     // Refuse a duplicate before asking KMS for a key that would be thrown away.
-    const exists = await this.db.selectFrom('tenants').select('id').where('id', '=', tenantId).executeTakeFirst();
-    if (exists !== undefined) throw new KeywardError('KW_TENANT_EXISTS', { message: `Tenant ${tenantId} already exists.`, details: { tenantId } });
+    const exists = await this.db
+      .selectFrom('tenants')
+      .select('id')
+      .where('id', '=', tenantId)
+      .executeTakeFirst();
+    if (exists !== undefined)
+      throw new KeywardError('KW_TENANT_EXISTS', {
+        message: `Tenant ${tenantId} already exists.`,
+        details: { tenantId },
+      });
     const { key, wrappedKey } = await root.generateTenantKey({ tenantId, version: 1 });
     key.zero();
     return { wrappedKey, rootKeyId: root.id };
@@ -65,7 +135,11 @@ export class Tenants {
   async get(id: string): Promise<TenantView> {
     checkTenantId(id);
     const row = await this.#query().where('tenants.id', '=', id).executeTakeFirst();
-    if (row === undefined) throw new KeywardError('KW_TENANT_NOT_FOUND', { message: `Tenant ${id} does not exist.`, details: { tenantId: id } });
+    if (row === undefined)
+      throw new KeywardError('KW_TENANT_NOT_FOUND', {
+        message: `Tenant ${id} does not exist.`,
+        details: { tenantId: id },
+      });
     return view(row);
   }
 
@@ -77,16 +151,32 @@ export class Tenants {
   async issueExternalId(id: string, actor: string): Promise<{ externalId: string; notice: string | null }> {
     const tenant = await this.get(id);
     const next = transition(tenant.byok.state, 'issue_external_id');
-    const taken = async (candidate: string) => (await this.db.selectFrom('byok_configs').select('tenant_id').where('external_id', '=', candidate).executeTakeFirst()) !== undefined;
+    const taken = async (candidate: string) =>
+      (await this.db
+        .selectFrom('byok_configs')
+        .select('tenant_id')
+        .where('external_id', '=', candidate)
+        .executeTakeFirst()) !== undefined;
     const externalId = await issueExternalId(taken);
     const at = this.now();
     await this.db.transaction().execute(async (trx) => {
-      const updated = await trx.updateTable('byok_configs')
+      const updated = await trx
+        .updateTable('byok_configs')
         .set({ external_id: externalId, state: next, state_since: at, updated_at: at, state_reason: null })
-        .where('tenant_id', '=', id).where('state', '=', tenant.byok.state)
+        .where('tenant_id', '=', id)
+        .where('state', '=', tenant.byok.state)
         .executeTakeFirst();
-      if (updated.numUpdatedRows === 0n) throw new KeywardError('KW_CONCURRENT_MODIFICATION', { message: 'The tenant\'s BYOK state changed meanwhile; retry.' });
-      await this.audit.appendIn(trx, { tenantId: id, actor, operation: tenant.byok.externalId === null ? 'byok.external-id.issue' : 'byok.external-id.regenerate', outcome: 'success', details: { from: tenant.byok.state, to: next } });
+      if (updated.numUpdatedRows === 0n)
+        throw new KeywardError('KW_CONCURRENT_MODIFICATION', {
+          message: "The tenant's BYOK state changed meanwhile; retry.",
+        });
+      await this.audit.appendIn(trx, {
+        tenantId: id,
+        actor,
+        operation: tenant.byok.externalId === null ? 'byok.external-id.issue' : 'byok.external-id.regenerate',
+        outcome: 'success',
+        details: { from: tenant.byok.state, to: next },
+      });
     });
     const notice = tenant.byok.externalId === null ? null : REGENERATED_NOTICE;
     return { externalId, notice };
@@ -96,7 +186,11 @@ export class Tenants {
    * Saves the customer's Role ARN and CMK ARN (pending or validated → pending: a new configuration
    * needs a new test). One role serves one tenant, which the database enforces on its identity.
    */
-  async configure(id: string, input: { roleArn: string; keyArn: string }, actor: string): Promise<TenantView> {
+  async configure(
+    id: string,
+    input: { roleArn: string; keyArn: string },
+    actor: string,
+  ): Promise<TenantView> {
     parseRoleArn(input.roleArn);
     const key = parseKmsKeyArn(input.keyArn);
     const tenant = await this.get(id);
@@ -104,15 +198,38 @@ export class Tenants {
     const at = this.now();
     try {
       await this.db.transaction().execute(async (trx) => {
-        const updated = await trx.updateTable('byok_configs')
-          .set({ role_arn: input.roleArn, role_identity: roleIdentity(input.roleArn), cmk_arn: input.keyArn, region: key.region, state: next, state_since: at, updated_at: at, state_reason: null, last_test_report: null, last_tested_at: null })
-          .where('tenant_id', '=', id).where('state', '=', tenant.byok.state)
+        const updated = await trx
+          .updateTable('byok_configs')
+          .set({
+            role_arn: input.roleArn,
+            role_identity: roleIdentity(input.roleArn),
+            cmk_arn: input.keyArn,
+            region: key.region,
+            state: next,
+            state_since: at,
+            updated_at: at,
+            state_reason: null,
+            last_test_report: null,
+            last_tested_at: null,
+          })
+          .where('tenant_id', '=', id)
+          .where('state', '=', tenant.byok.state)
           .executeTakeFirst();
-        if (updated.numUpdatedRows === 0n) throw new KeywardError('KW_CONCURRENT_MODIFICATION', { message: 'The tenant\'s BYOK state changed meanwhile; retry.' });
-        await this.audit.appendIn(trx, { tenantId: id, actor, operation: 'byok.configure', outcome: 'success', details: { roleArn: input.roleArn, cmkArn: input.keyArn } });
+        if (updated.numUpdatedRows === 0n)
+          throw new KeywardError('KW_CONCURRENT_MODIFICATION', {
+            message: "The tenant's BYOK state changed meanwhile; retry.",
+          });
+        await this.audit.appendIn(trx, {
+          tenantId: id,
+          actor,
+          operation: 'byok.configure',
+          outcome: 'success',
+          details: { roleArn: input.roleArn, cmkArn: input.keyArn },
+        });
       });
     } catch (error) {
-      if (sqlState(error) === UNIQUE_VIOLATION) throw new KeywardError('KW_ROLE_ALREADY_REGISTERED', { details: { roleArn: input.roleArn } });
+      if (sqlState(error) === UNIQUE_VIOLATION)
+        throw new KeywardError('KW_ROLE_ALREADY_REGISTERED', { details: { roleArn: input.roleArn } });
       throw error;
     }
     return this.get(id);
@@ -120,21 +237,57 @@ export class Tenants {
 
   /** The tenant that registered a role (by `roleIdentity`), for the onboarding test's "one role, one tenant" check. */
   async roleOwner(identity: string): Promise<string | undefined> {
-    const row = await this.db.selectFrom('byok_configs').select('tenant_id').where('role_identity', '=', identity).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('byok_configs')
+      .select('tenant_id')
+      .where('role_identity', '=', identity)
+      .executeTakeFirst();
     return row?.tenant_id;
   }
 
   #query() {
-    return this.db.selectFrom('tenants').innerJoin('byok_configs', 'byok_configs.tenant_id', 'tenants.id')
-      .select(['tenants.id', 'tenants.name', 'tenants.created_at', 'byok_configs.state', 'byok_configs.external_id', 'byok_configs.role_arn', 'byok_configs.cmk_arn', 'byok_configs.region', 'byok_configs.state_since', 'byok_configs.state_reason']);
+    return this.db
+      .selectFrom('tenants')
+      .innerJoin('byok_configs', 'byok_configs.tenant_id', 'tenants.id')
+      .select([
+        'tenants.id',
+        'tenants.name',
+        'tenants.created_at',
+        'byok_configs.state',
+        'byok_configs.external_id',
+        'byok_configs.role_arn',
+        'byok_configs.cmk_arn',
+        'byok_configs.region',
+        'byok_configs.state_since',
+        'byok_configs.state_reason',
+      ]);
   }
 }
 
-function view(row: { id: string; name: string; created_at: Date; state: string; external_id: string | null; role_arn: string | null; cmk_arn: string | null; region: string | null; state_since: Date; state_reason: string | null }): TenantView {
+function view(row: {
+  id: string;
+  name: string;
+  created_at: Date;
+  state: string;
+  external_id: string | null;
+  role_arn: string | null;
+  cmk_arn: string | null;
+  region: string | null;
+  state_since: Date;
+  state_reason: string | null;
+}): TenantView {
   return {
     id: row.id,
     name: row.name,
     createdAt: new Date(row.created_at),
-    byok: { state: row.state as ByokState, externalId: row.external_id, roleArn: row.role_arn, cmkArn: row.cmk_arn, region: row.region, stateSince: new Date(row.state_since), stateReason: row.state_reason },
+    byok: {
+      state: row.state as ByokState,
+      externalId: row.external_id,
+      roleArn: row.role_arn,
+      cmkArn: row.cmk_arn,
+      region: row.region,
+      stateSince: new Date(row.state_since),
+      stateReason: row.state_reason,
+    },
   };
 }

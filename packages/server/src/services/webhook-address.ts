@@ -8,12 +8,34 @@ import { BlockList, isIP, type LookupFunction } from 'node:net';
  */
 const PRIVATE = new BlockList();
 for (const [network, prefix] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24],
-  ['192.0.2.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) PRIVATE.addSubnet(network, prefix, 'ipv4');
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const)
+  PRIVATE.addSubnet(network, prefix, 'ipv4');
 for (const [network, prefix] of [
-  ['::', 128], ['::1', 128], ['64:ff9b:1::', 48], ['100::', 64], ['2001:db8::', 32], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8],
-] as const) PRIVATE.addSubnet(network, prefix, 'ipv6');
+  ['::', 128],
+  ['::1', 128],
+  ['64:ff9b:1::', 48],
+  ['100::', 64],
+  ['2001:db8::', 32],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['fec0::', 10],
+  ['ff00::', 8],
+] as const)
+  PRIVATE.addSubnet(network, prefix, 'ipv6');
 
 /** Whether an IP address is on the public internet (not loopback, private, link-local, reserved…). */
 export function isPublicAddress(address: string): boolean {
@@ -44,9 +66,19 @@ export const publicOnlyLookup: LookupFunction = (hostname, options, callback) =>
     if (error !== null) return callback(error, '', 0);
     const refused = addresses.find((entry) => !isPublicAddress(entry.address));
     if (refused !== undefined || addresses.length === 0) {
-      return callback(Object.assign(new Error(`Webhook host ${hostname} resolves to ${refused?.address ?? 'nothing'}, which is not a public address.`), { code: 'EWEBHOOKADDRESS' }), '', 0);
+      return callback(
+        Object.assign(
+          new Error(
+            `Webhook host ${hostname} resolves to ${refused?.address ?? 'nothing'}, which is not a public address.`,
+          ),
+          { code: 'EWEBHOOKADDRESS' },
+        ),
+        '',
+        0,
+      );
     }
-    if (options.all === true) return (callback as unknown as (error: null, addresses: LookupAddress[]) => void)(null, addresses);
+    if (options.all === true)
+      return (callback as unknown as (error: null, addresses: LookupAddress[]) => void)(null, addresses);
     return callback(null, addresses[0]!.address, addresses[0]!.family);
   });
 };

@@ -11,15 +11,33 @@ export const OPERATOR_SCOPE = ':operator';
  * The KMS encryption context of a webhook secret: the tenant it belongs to (or the operator), and
  * version 0, which no tenant key version can be.
  */
-const secretContext = (scope: string) => ({ tenantId: scope === OPERATOR_SCOPE ? 'keyward-operator' : scope, version: 0 });
+const secretContext = (scope: string) => ({
+  tenantId: scope === OPERATOR_SCOPE ? 'keyward-operator' : scope,
+  version: 0,
+});
 
 /**
  * A change of a tenant's BYOK state: from a health check (`finding`) or a lifecycle operation
  * (`operation`: byok.enable, byok.switch-cmk, byok.revert, byok.abort), or a job that ended.
  */
 export type WebhookEvent =
-  | { type: 'byok.state_changed'; tenantId: string; from: string; to: string; finding?: string; operation?: string; reason: string | null }
-  | { type: 'job.finished'; tenantId: string | null; jobId: string; kind: string; state: 'succeeded' | 'failed'; error: { code: string; message: string } | null };
+  | {
+      type: 'byok.state_changed';
+      tenantId: string;
+      from: string;
+      to: string;
+      finding?: string;
+      operation?: string;
+      reason: string | null;
+    }
+  | {
+      type: 'job.finished';
+      tenantId: string | null;
+      jobId: string;
+      kind: string;
+      state: 'succeeded' | 'failed';
+      error: { code: string; message: string } | null;
+    };
 
 /** Where the platform's root keys come from: the current one wraps, any of them unwraps what it wrapped. */
 export interface WebhookRoots {
@@ -56,7 +74,11 @@ export class Webhooks {
   readonly #timers = new Set<NodeJS.Timeout>();
   #stopped = false;
 
-  constructor(private readonly db: Kysely<Database>, private readonly roots: WebhookRoots, private readonly options: WebhookOptions = {}) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly roots: WebhookRoots,
+    private readonly options: WebhookOptions = {},
+  ) {}
 
   async set(scope: string, url: string): Promise<{ url: string; secret: string }> {
     checkUrl(url, this.options.allowPrivateAddresses === true);
@@ -78,14 +100,29 @@ export class Webhooks {
     const wrapped = await root.wrap(key, secretContext(scope));
     await this.db.transaction().execute(async (trx) => {
       await requireCurrentPlatformKey(trx, root.id);
-      await trx.insertInto('webhooks').values({ scope, url, wrapped_secret: wrapped, root_key_id: root.id })
-        .onConflict((conflict) => conflict.column('scope').doUpdateSet({ url, wrapped_secret: wrapped, root_key_id: root.id, created_at: new Date() } as never))
+      await trx
+        .insertInto('webhooks')
+        .values({ scope, url, wrapped_secret: wrapped, root_key_id: root.id })
+        .onConflict((conflict) =>
+          conflict
+            .column('scope')
+            .doUpdateSet({
+              url,
+              wrapped_secret: wrapped,
+              root_key_id: root.id,
+              created_at: new Date(),
+            } as never),
+        )
         .execute();
     });
   }
 
   async get(scope: string): Promise<{ url: string; createdAt: Date } | undefined> {
-    const row = await this.db.selectFrom('webhooks').select(['url', 'created_at']).where('scope', '=', scope).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('webhooks')
+      .select(['url', 'created_at'])
+      .where('scope', '=', scope)
+      .executeTakeFirst();
     return row === undefined ? undefined : { url: row.url, createdAt: new Date(row.created_at) };
   }
 
@@ -100,10 +137,16 @@ export class Webhooks {
    */
   async rewrapFrom(fromIds: string[], to: RootKey): Promise<number> {
     if (fromIds.length === 0) return 0;
-    const rows = await this.db.selectFrom('webhooks').select(['scope', 'wrapped_secret', 'root_key_id']).where('root_key_id', 'in', fromIds).execute();
+    const rows = await this.db
+      .selectFrom('webhooks')
+      .select(['scope', 'wrapped_secret', 'root_key_id'])
+      .where('root_key_id', 'in', fromIds)
+      .execute();
     let count = 0;
     for (const row of rows) {
-      const key = await this.roots.byId(row.root_key_id).unwrap(Uint8Array.from(row.wrapped_secret), secretContext(row.scope));
+      const key = await this.roots
+        .byId(row.root_key_id)
+        .unwrap(Uint8Array.from(row.wrapped_secret), secretContext(row.scope));
       let wrapped: Uint8Array;
       try {
         wrapped = await to.wrap(key, secretContext(row.scope));
@@ -112,8 +155,13 @@ export class Webhooks {
       }
       const updated = await this.db.transaction().execute(async (trx) => {
         await requireCurrentPlatformKey(trx, to.id);
-        return trx.updateTable('webhooks').set({ wrapped_secret: wrapped, root_key_id: to.id })
-          .where('scope', '=', row.scope).where('root_key_id', '=', row.root_key_id).where('wrapped_secret', '=', row.wrapped_secret).executeTakeFirst();
+        return trx
+          .updateTable('webhooks')
+          .set({ wrapped_secret: wrapped, root_key_id: to.id })
+          .where('scope', '=', row.scope)
+          .where('root_key_id', '=', row.root_key_id)
+          .where('wrapped_secret', '=', row.wrapped_secret)
+          .executeTakeFirst();
       });
       if (updated.numUpdatedRows > 0n) count++;
     }
@@ -143,12 +191,26 @@ export class Webhooks {
     if (this.#stopped) return;
     const attempts = this.options.attempts ?? 5;
     try {
-      const row = await this.db.selectFrom('webhooks').select(['scope', 'url', 'wrapped_secret', 'root_key_id']).where('scope', '=', scope).executeTakeFirst();
+      const row = await this.db
+        .selectFrom('webhooks')
+        .select(['scope', 'url', 'wrapped_secret', 'root_key_id'])
+        .where('scope', '=', scope)
+        .executeTakeFirst();
       if (row === undefined || this.#stopped) return;
       const secret = await this.#secret(row);
-      const status = await postWebhook(row.url, {
-        'content-type': 'application/json', 'keyward-signature': signature(secret, Math.floor(Date.now() / 1000), body), 'user-agent': 'Keyward-Webhooks/1',
-      }, body, { timeoutMs: this.options.timeoutMs ?? 10_000, ...(this.options.allowPrivateAddresses === true ? {} : { lookup: publicOnlyLookup }) });
+      const status = await postWebhook(
+        row.url,
+        {
+          'content-type': 'application/json',
+          'keyward-signature': signature(secret, Math.floor(Date.now() / 1000), body),
+          'user-agent': 'Keyward-Webhooks/1',
+        },
+        body,
+        {
+          timeoutMs: this.options.timeoutMs ?? 10_000,
+          ...(this.options.allowPrivateAddresses === true ? {} : { lookup: publicOnlyLookup }),
+        },
+      );
       if (status >= 200 && status < 300) {
         this.options.onDelivery?.('delivered', scope);
         return;
@@ -172,11 +234,17 @@ export class Webhooks {
   }
 
   /** The unwrapped secret, cached by its wrapped form: a replaced secret is never used again. */
-  async #secret(row: { scope: string; wrapped_secret: Uint8Array; root_key_id: string }): Promise<Uint8Array> {
+  async #secret(row: {
+    scope: string;
+    wrapped_secret: Uint8Array;
+    root_key_id: string;
+  }): Promise<Uint8Array> {
     const cacheKey = `${row.scope}\u0000${createHash('sha256').update(row.wrapped_secret).digest('hex')}`;
     let secret = this.#secrets.get(cacheKey);
     if (secret === undefined) {
-      const key = await this.roots.byId(row.root_key_id).unwrap(Uint8Array.from(row.wrapped_secret), secretContext(row.scope));
+      const key = await this.roots
+        .byId(row.root_key_id)
+        .unwrap(Uint8Array.from(row.wrapped_secret), secretContext(row.scope));
       secret = Uint8Array.from(key.bytes());
       key.zero();
       for (const [key, old] of this.#secrets) {
@@ -197,9 +265,17 @@ function checkUrl(url: string, allowPrivate: boolean): void {
   } catch {
     throw new KeywardError('KW_INVALID_ARGUMENT', { message: 'The webhook URL is not a URL.' });
   }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new KeywardError('KW_INVALID_ARGUMENT', { message: 'The webhook URL must be http(s).' });
-  if (parsed.username !== '' || parsed.password !== '') throw new KeywardError('KW_INVALID_ARGUMENT', { message: 'The webhook URL must not carry credentials; verify deliveries by their signature.' });
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+    throw new KeywardError('KW_INVALID_ARGUMENT', { message: 'The webhook URL must be http(s).' });
+  if (parsed.username !== '' || parsed.password !== '')
+    throw new KeywardError('KW_INVALID_ARGUMENT', {
+      message: 'The webhook URL must not carry credentials; verify deliveries by their signature.',
+    });
   const local = allowPrivate ? undefined : localHostReason(parsed.hostname);
   // A name is checked again at every delivery, against the addresses it then resolves to.
-  if (local !== undefined) throw new KeywardError('KW_INVALID_ARGUMENT', { message: `The webhook URL must reach a public address: ${local}.`, details: { host: parsed.hostname } });
+  if (local !== undefined)
+    throw new KeywardError('KW_INVALID_ARGUMENT', {
+      message: `The webhook URL must reach a public address: ${local}.`,
+      details: { host: parsed.hostname },
+    });
 }

@@ -43,7 +43,9 @@ export interface RunningServer {
 /** Starts the in-process sandbox, keeping its state beside the embedded store so keys survive restarts. */
 async function inProcessSandbox(config: ServerConfig, env: NodeJS.ProcessEnv) {
   const { startSandbox } = await import('@keyward/sandbox');
-  const dataDir = env.KEYWARD_SANDBOX_DATA_DIR ?? (config.store.databaseUrl === undefined ? join(config.store.dataDir, 'sandbox') : undefined);
+  const dataDir =
+    env.KEYWARD_SANDBOX_DATA_DIR ??
+    (config.store.databaseUrl === undefined ? join(config.store.dataDir, 'sandbox') : undefined);
   return startSandbox({ env, region: config.aws.region, ...(dataDir === undefined ? {} : { dataDir }) });
 }
 
@@ -56,19 +58,38 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const env = options.env ?? process.env;
   const cleanup: Array<() => Promise<void> | void> = [];
   try {
-    const sandbox = config.aws.mode === 'sandbox' && config.aws.endpoint === undefined ? await inProcessSandbox(config, env) : undefined;
+    const sandbox =
+      config.aws.mode === 'sandbox' && config.aws.endpoint === undefined
+        ? await inProcessSandbox(config, env)
+        : undefined;
     if (sandbox !== undefined) cleanup.push(() => sandbox.close());
-    const store = options.store ?? await openStore(config.store.databaseUrl === undefined
-      ? { kind: 'pglite', dataDir: config.store.dataDir }
-      : { kind: 'postgres', url: config.store.databaseUrl, ...(config.store.schema === undefined ? {} : { schema: config.store.schema }) });
+    const store =
+      options.store ??
+      (await openStore(
+        config.store.databaseUrl === undefined
+          ? { kind: 'pglite', dataDir: config.store.dataDir }
+          : {
+              kind: 'postgres',
+              url: config.store.databaseUrl,
+              ...(config.store.schema === undefined ? {} : { schema: config.store.schema }),
+            },
+      ));
     if (options.store === undefined) cleanup.push(() => store.close());
     const aws = platformAws(config, config.aws.endpoint ?? sandbox?.endpoint, options.clock);
     cleanup.push(() => aws.close());
     const generated = config.operatorToken === undefined;
     const operatorToken = config.operatorToken ?? `kwo_${randomBytes(32).toString('base64url')}`;
     const services = await createServices({
-      config, db: store.db, kms: aws.kms, sts: aws.sts, operatorToken, notifications: store.notifications,
-      platformRoot: (kms) => (config.rootKey === 'local' ? LocalRootKey.fromEnv(env) : PlatformKmsRootKey.resolve({ kms, keyArn: config.rootKey })),
+      config,
+      db: store.db,
+      kms: aws.kms,
+      sts: aws.sts,
+      operatorToken,
+      notifications: store.notifications,
+      platformRoot: (kms) =>
+        config.rootKey === 'local'
+          ? LocalRootKey.fromEnv(env)
+          : PlatformKmsRootKey.resolve({ kms, keyArn: config.rootKey }),
       ...(options.clock === undefined ? {} : { clock: options.clock }),
     });
     cleanup.push(() => services.close());
@@ -91,9 +112,17 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     cleanup.push(() => app.close());
     const current = await services.platformRoots.current();
     if (current.id !== services.platformRoots.configured.id) {
-      app.log.warn({ configured: services.platformRoots.configured.id, current: current.id }, 'the platform root key was rotated: the store\'s current key wraps new tenant keys, not KEYWARD_ROOT_KEY (set it to the current key to silence this)');
+      app.log.warn(
+        { configured: services.platformRoots.configured.id, current: current.id },
+        "the platform root key was rotated: the store's current key wraps new tenant keys, not KEYWARD_ROOT_KEY (set it to the current key to silence this)",
+      );
     }
-    const schedule = new HealthSchedule(services.health, store.db, config.health.intervalSeconds * 1000, (tenantId, error) => app.log.warn({ err: error, tenantId }, 'health check failed'));
+    const schedule = new HealthSchedule(
+      services.health,
+      store.db,
+      config.health.intervalSeconds * 1000,
+      (tenantId, error) => app.log.warn({ err: error, tenantId }, 'health check failed'),
+    );
     schedule.start();
     services.healthSchedule = schedule;
     cleanup.push(() => schedule.stop());
@@ -106,8 +135,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const port = typeof address === 'object' && address !== null ? address.port : config.listen.port;
     const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
     return {
-      url: `http://${host}:${port}`, operatorToken, operatorTokenGenerated: generated, app, services,
-      ...(sandbox === undefined ? {} : { sandbox: { endpoint: sandbox.endpoint, close: () => sandbox.close() } }),
+      url: `http://${host}:${port}`,
+      operatorToken,
+      operatorTokenGenerated: generated,
+      app,
+      services,
+      ...(sandbox === undefined
+        ? {}
+        : { sandbox: { endpoint: sandbox.endpoint, close: () => sandbox.close() } }),
       ...(demo === undefined ? {} : { demo }),
       close: () => runAll(cleanup),
     };
@@ -118,7 +153,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 }
 
 async function runAll(cleanup: Array<() => Promise<void> | void>): Promise<void> {
-  for (const step of cleanup.reverse().splice(0)) await Promise.resolve().then(step).catch(() => undefined);
+  for (const step of cleanup.reverse().splice(0))
+    await Promise.resolve()
+      .then(step)
+      .catch(() => undefined);
 }
 
 /** The demo tenant, created with its External ID on first start; later starts find it as it was. */
@@ -128,7 +166,11 @@ async function seedDemoTenant(services: Services, id: string): Promise<DemoTenan
   } catch (error) {
     if (!isKeywardError(error, 'KW_TENANT_EXISTS')) throw error;
     const existing = await services.tenants.get(id);
-    return { id, externalId: existing.byok.externalId ?? (await services.tenants.issueExternalId(id, 'keyward')).externalId };
+    return {
+      id,
+      externalId:
+        existing.byok.externalId ?? (await services.tenants.issueExternalId(id, 'keyward')).externalId,
+    };
   }
   const { externalId } = await services.tenants.issueExternalId(id, 'keyward');
   const admin = await services.tokens.issue('tenant-admin', id);

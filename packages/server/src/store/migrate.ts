@@ -22,7 +22,13 @@ const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRA
  * another schema's on a shared server and skips creating this one's.
  */
 export async function migrateToLatest(db: Kysely<unknown>, schema?: string): Promise<string[]> {
-  const { error, results } = await new Migrator({ db, provider, ...(schema === undefined ? {} : { migrationTableSchema: schema }) }).migrateToLatest();
+  const { error, results } = await new Migrator({
+    db,
+    provider,
+    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
+  }).migrateToLatest();
   if (error !== undefined) throw error instanceof Error ? error : new Error(String(error));
-  return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
+  return (results ?? [])
+    .filter((result) => result.status === 'Success')
+    .map((result) => result.migrationName);
 }

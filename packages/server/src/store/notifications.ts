@@ -34,7 +34,11 @@ export function memoryNotifications(): Notifications {
   };
 }
 
-export function postgresNotifications(db: Kysely<Database>, url: string, schema: string | undefined): Notifications {
+export function postgresNotifications(
+  db: Kysely<Database>,
+  url: string,
+  schema: string | undefined,
+): Notifications {
   const channel = channelFor(schema);
   return {
     publish: async (payload) => {

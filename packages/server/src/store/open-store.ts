@@ -7,8 +7,7 @@ import { memoryNotifications, postgresNotifications, type Notifications } from '
 import type { Database } from './schema.js';
 
 export type StoreLocation =
-  | { kind: 'pglite'; dataDir?: string }
-  | { kind: 'postgres'; url: string; schema?: string };
+  { kind: 'pglite'; dataDir?: string } | { kind: 'postgres'; url: string; schema?: string };
 
 export interface Store {
   db: Kysely<Database>;
@@ -24,28 +23,41 @@ export interface Store {
  */
 export async function openStore(location: StoreLocation): Promise<Store> {
   /* Precondition: a schema name is a plain identifier (it goes into the connection's search_path). */
-  if (location.kind === 'postgres' && location.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(location.schema)) {
-    throw new Error(`Invalid PostgreSQL schema name "${location.schema}": use lower-case letters, digits and _.`);
+  if (
+    location.kind === 'postgres' &&
+    location.schema !== undefined &&
+    !/^[a-z_][a-z0-9_]{0,62}$/.test(location.schema)
+  ) {
+    throw new Error(
+      `Invalid PostgreSQL schema name "${location.schema}": use lower-case letters, digits and _.`,
+    );
   }
-  const dialect = location.kind === 'pglite'
-    ? new PGliteDialect(new PGlite(location.dataDir))
-    : new PostgresDialect({
-      pool: new pg.Pool({
-        connectionString: location.url,
-        max: 10,
-        ...(location.schema === undefined ? {} : { options: `-c search_path=${location.schema}` }),
-      }),
-    });
+  const dialect =
+    location.kind === 'pglite'
+      ? new PGliteDialect(new PGlite(location.dataDir))
+      : new PostgresDialect({
+          pool: new pg.Pool({
+            connectionString: location.url,
+            max: 10,
+            ...(location.schema === undefined ? {} : { options: `-c search_path=${location.schema}` }),
+          }),
+        });
   const db = new Kysely<Database>({ dialect });
   try {
     if (location.kind === 'postgres' && location.schema !== undefined) {
       await db.schema.createSchema(location.schema).ifNotExists().execute();
     }
-    await migrateToLatest(db as unknown as Kysely<unknown>, location.kind === 'postgres' ? location.schema : undefined);
+    await migrateToLatest(
+      db as unknown as Kysely<unknown>,
+      location.kind === 'postgres' ? location.schema : undefined,
+    );
   } catch (error) {
     await db.destroy();
     throw error;
   }
-  const notifications = location.kind === 'pglite' ? memoryNotifications() : postgresNotifications(db, location.url, location.schema);
+  const notifications =
+    location.kind === 'pglite'
+      ? memoryNotifications()
+      : postgresNotifications(db, location.url, location.schema);
   return { db, kind: location.kind, notifications, close: () => db.destroy() };
 }

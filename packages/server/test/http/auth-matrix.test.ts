@@ -48,7 +48,16 @@ interface Fixtures {
 // Callers and the expected outcome per access level
 // ---------------------------------------------------------------------------------------------
 
-type Role = 'none' | 'malformed' | 'revoked-admin' | 'revoked-service' | 'other-admin' | 'other-service' | 'service' | 'admin' | 'operator';
+type Role =
+  | 'none'
+  | 'malformed'
+  | 'revoked-admin'
+  | 'revoked-service'
+  | 'other-admin'
+  | 'other-service'
+  | 'service'
+  | 'admin'
+  | 'operator';
 
 interface Caller {
   role: Role;
@@ -94,7 +103,11 @@ function expectedOutcome(access: string, role: Role): Outcome | undefined {
   return UNAUTHENTICATED.includes(role) ? 'unauthenticated' : 'forbidden';
 }
 
-const OUTCOME_LABEL: Record<Outcome, string> = { allowed: 'allowed (neither 401 nor 403)', unauthenticated: '401 KW_UNAUTHENTICATED', forbidden: '403 KW_FORBIDDEN' };
+const OUTCOME_LABEL: Record<Outcome, string> = {
+  allowed: 'allowed (neither 401 nor 403)',
+  unauthenticated: '401 KW_UNAUTHENTICATED',
+  forbidden: '403 KW_FORBIDDEN',
+};
 
 const show = (response: Response) => `${response.status} ${JSON.stringify(response.body)}`;
 
@@ -113,7 +126,11 @@ function expectForbidden(response: Response): void {
   expect(response.body).toEqual({ code: 'KW_FORBIDDEN', message: expect.any(String) });
 }
 
-const EXPECT: Record<Outcome, (response: Response) => void> = { allowed: expectAllowed, unauthenticated: expectUnauthenticated, forbidden: expectForbidden };
+const EXPECT: Record<Outcome, (response: Response) => void> = {
+  allowed: expectAllowed,
+  unauthenticated: expectUnauthenticated,
+  forbidden: expectForbidden,
+};
 
 // ---------------------------------------------------------------------------------------------
 // Requests: the path of a route and a body that passes validation without doing harm
@@ -170,8 +187,16 @@ async function ok(response: Promise<Response>, status: number, what: string): Pr
   return result;
 }
 
-async function issueToken(h: Harness, tenant: string, kind: 'tenant-admin' | 'service'): Promise<{ id: string; token: string }> {
-  const issued = await ok(h.call('POST', `/v1/tenants/${tenant}/tokens`, { body: { kind } }), 201, `issue a ${kind} token for ${tenant}`);
+async function issueToken(
+  h: Harness,
+  tenant: string,
+  kind: 'tenant-admin' | 'service',
+): Promise<{ id: string; token: string }> {
+  const issued = await ok(
+    h.call('POST', `/v1/tenants/${tenant}/tokens`, { body: { kind } }),
+    201,
+    `issue a ${kind} token for ${tenant}`,
+  );
   return { id: issued.body.id, token: issued.body.token };
 }
 
@@ -183,12 +208,20 @@ async function revokeToken(h: Harness, id: string): Promise<void> {
 async function tenantWithIds(h: Harness, id: string): Promise<TenantTokens> {
   const tenant = await h.tenant(id);
   const list = await ok(h.call('GET', `/v1/tenants/${id}/tokens`), 200, `list tokens of ${id}`);
-  const idOf = (kind: string): string => (list.body.tokens as Array<{ id: string; kind: string }>).find((token) => token.kind === kind)!.id;
+  const idOf = (kind: string): string =>
+    (list.body.tokens as Array<{ id: string; kind: string }>).find((token) => token.kind === kind)!.id;
   return { ...tenant, adminTokenId: idOf('tenant-admin'), serviceTokenId: idOf('service') };
 }
 
 async function encryptOne(h: Harness, tenant: TenantTokens, text: string): Promise<string> {
-  const encrypted = await ok(h.call('POST', `/v1/tenants/${tenant.id}/encrypt`, { token: tenant.serviceToken, body: { items: [{ text }] } }), 200, `encrypt for ${tenant.id}`);
+  const encrypted = await ok(
+    h.call('POST', `/v1/tenants/${tenant.id}/encrypt`, {
+      token: tenant.serviceToken,
+      body: { items: [{ text }] },
+    }),
+    200,
+    `encrypt for ${tenant.id}`,
+  );
   return encrypted.body.results[0].ciphertext;
 }
 
@@ -205,7 +238,11 @@ async function auditOf(h: Harness, tenant: string): Promise<AuditEventView[]> {
   const events: AuditEventView[] = [];
   let before: string | null = null;
   do {
-    const page = await ok(h.call('GET', `/v1/audit?tenantId=${tenant}&limit=500${before === null ? '' : `&before=${before}`}`), 200, `audit of ${tenant}`);
+    const page = await ok(
+      h.call('GET', `/v1/audit?tenantId=${tenant}&limit=500${before === null ? '' : `&before=${before}`}`),
+      200,
+      `audit of ${tenant}`,
+    );
     events.push(...(page.body.events as AuditEventView[]));
     before = page.body.next;
   } while (before !== null);
@@ -213,7 +250,10 @@ async function auditOf(h: Harness, tenant: string): Promise<AuditEventView[]> {
 }
 
 /** What the operator sees of a tenant: its record, keys and tokens. */
-async function snapshot(h: Harness, tenant: string): Promise<{ tenant: unknown; keys: unknown; tokens: unknown }> {
+async function snapshot(
+  h: Harness,
+  tenant: string,
+): Promise<{ tenant: unknown; keys: unknown; tokens: unknown }> {
   const [view, keys, tokens] = await Promise.all([
     ok(h.call('GET', `/v1/tenants/${tenant}`), 200, `get ${tenant}`),
     ok(h.call('GET', `/v1/tenants/${tenant}/keys`), 200, `keys of ${tenant}`),
@@ -249,14 +289,30 @@ for (const BACKEND of BACKENDS) {
       const revokedAdmin = await issueToken(h, TENANT_A, 'tenant-admin');
       const revokedService = await issueToken(h, TENANT_A, 'service');
       // Used once before being revoked, so that a cached authentication would show.
-      await ok(h.call('GET', `/v1/tenants/${TENANT_A}`, { token: revokedAdmin.token }), 200, 'use the tenant-admin token to revoke');
-      await ok(h.call('POST', `/v1/tenants/${TENANT_A}/encrypt`, { token: revokedService.token, body: { items: [{ text: 'x' }] } }), 200, 'use the service token to revoke');
+      await ok(
+        h.call('GET', `/v1/tenants/${TENANT_A}`, { token: revokedAdmin.token }),
+        200,
+        'use the tenant-admin token to revoke',
+      );
+      await ok(
+        h.call('POST', `/v1/tenants/${TENANT_A}/encrypt`, {
+          token: revokedService.token,
+          body: { items: [{ text: 'x' }] },
+        }),
+        200,
+        'use the service token to revoke',
+      );
       await revokeToken(h, revokedAdmin.id);
       await revokeToken(h, revokedService.id);
       const victim = await issueToken(h, TENANT_A, 'service');
       fx = {
-        a, b, revokedAdmin, revokedService, victimTokenId: victim.id,
-        ciphertextA: await encryptOne(h, a, 'a secret of A'), ciphertextB: await encryptOne(h, b, 'a secret of B'),
+        a,
+        b,
+        revokedAdmin,
+        revokedService,
+        victimTokenId: victim.id,
+        ciphertextA: await encryptOne(h, a, 'a secret of A'),
+        ciphertextB: await encryptOne(h, b, 'a secret of B'),
       };
       snapshotB = await snapshot(h, TENANT_B);
       auditIdsB = (await auditOf(h, TENANT_B)).map((event) => event.id);
@@ -266,13 +322,19 @@ for (const BACKEND of BACKENDS) {
     describe('the route table', () => {
       it('has routes, each with a known access level', () => {
         expect(ROUTES.length).toBeGreaterThan(0);
-        const unknown = ROUTES.filter((spec) => !isKnownAccess(spec.access)).map((spec) => `${routeKey(spec)}: ${String(spec.access)}`);
+        const unknown = ROUTES.filter((spec) => !isKnownAccess(spec.access)).map(
+          (spec) => `${routeKey(spec)}: ${String(spec.access)}`,
+        );
         expect(unknown).toEqual([]);
       });
 
       it('has only path parameters the matrix knows how to fill in', () => {
         const known: readonly string[] = PATH_PARAMS;
-        const unknown = ROUTES.flatMap((spec) => paramNames(spec.url).filter((name) => !known.includes(name)).map((name) => `${routeKey(spec)}: :${name}`));
+        const unknown = ROUTES.flatMap((spec) =>
+          paramNames(spec.url)
+            .filter((name) => !known.includes(name))
+            .map((name) => `${routeKey(spec)}: :${name}`),
+        );
         expect(unknown).toEqual([]);
       });
 
@@ -289,7 +351,10 @@ for (const BACKEND of BACKENDS) {
             const outcome = expectedOutcome(spec.access, caller.role);
             it(`${caller.label}: ${outcome === undefined ? 'unknown access level' : OUTCOME_LABEL[outcome]}`, async () => {
               expect(outcome, `unknown access level ${String(spec.access)}`).toBeDefined();
-              const response = await h.call(spec.method, pathOf(spec, fx), { token: caller.token(fx), ...sampleBody(spec, fx) });
+              const response = await h.call(spec.method, pathOf(spec, fx), {
+                token: caller.token(fx),
+                ...sampleBody(spec, fx),
+              });
               EXPECT[outcome!](response);
             });
           }
@@ -301,22 +366,39 @@ for (const BACKEND of BACKENDS) {
       const admin = () => ({ token: fx.a.adminToken });
       const service = () => ({ token: fx.a.serviceToken });
 
-      it('A\'s tenant-admin token: 403 on B\'s tenant, BYOK configuration and audit', async () => {
+      it("A's tenant-admin token: 403 on B's tenant, BYOK configuration and audit", async () => {
         expectForbidden(await h.call('GET', `/v1/tenants/${TENANT_B}`, admin()));
         const roleArn = `arn:aws:iam::${CUSTOMER_ACCOUNT_ID}:role/keyward-byok-hijack`;
-        expectForbidden(await h.call('PUT', `/v1/tenants/${TENANT_B}/byok/config`, { ...admin(), body: { roleArn, cmkArn: CMK_ARN } }));
+        expectForbidden(
+          await h.call('PUT', `/v1/tenants/${TENANT_B}/byok/config`, {
+            ...admin(),
+            body: { roleArn, cmkArn: CMK_ARN },
+          }),
+        );
         expectForbidden(await h.call('GET', `/v1/tenants/${TENANT_B}/audit`, admin()));
       });
 
-      it('A\'s service token: 403 on B\'s encrypt and decrypt (even with B\'s own ciphertext)', async () => {
-        expectForbidden(await h.call('POST', `/v1/tenants/${TENANT_B}/encrypt`, { ...service(), body: { items: [{ text: 'x' }] } }));
-        expectForbidden(await h.call('POST', `/v1/tenants/${TENANT_B}/decrypt`, { ...service(), body: { items: [{ ciphertext: fx.ciphertextB }] } }));
+      it("A's service token: 403 on B's encrypt and decrypt (even with B's own ciphertext)", async () => {
+        expectForbidden(
+          await h.call('POST', `/v1/tenants/${TENANT_B}/encrypt`, {
+            ...service(),
+            body: { items: [{ text: 'x' }] },
+          }),
+        );
+        expectForbidden(
+          await h.call('POST', `/v1/tenants/${TENANT_B}/decrypt`, {
+            ...service(),
+            body: { items: [{ ciphertext: fx.ciphertextB }] },
+          }),
+        );
       });
 
       for (const spec of ROUTES.filter((route) => paramNames(route.url).includes('tenantId'))) {
         it(`${routeKey(spec)} on B: 403 for both of A's tokens`, async () => {
           for (const token of [fx.a.adminToken, fx.a.serviceToken]) {
-            expectForbidden(await h.call(spec.method, pathOf(spec, fx, TENANT_B), { token, ...sampleBody(spec, fx) }));
+            expectForbidden(
+              await h.call(spec.method, pathOf(spec, fx, TENANT_B), { token, ...sampleBody(spec, fx) }),
+            );
           }
         });
       }
@@ -326,7 +408,12 @@ for (const BACKEND of BACKENDS) {
         expectForbidden(missing);
         // The same answer as for a tenant that exists.
         expect(missing.body).toEqual((await h.call('GET', `/v1/tenants/${TENANT_B}`, admin())).body);
-        expectForbidden(await h.call('POST', '/v1/tenants/nonexistent/encrypt', { ...service(), body: { items: [{ text: 'x' }] } }));
+        expectForbidden(
+          await h.call('POST', '/v1/tenants/nonexistent/encrypt', {
+            ...service(),
+            body: { items: [{ text: 'x' }] },
+          }),
+        );
         const byOperator = await h.call('GET', '/v1/tenants/nonexistent');
         expect(byOperator.status).toBe(404);
         expect(byOperator.body.code).toBe('KW_TENANT_NOT_FOUND');
@@ -334,32 +421,48 @@ for (const BACKEND of BACKENDS) {
     });
 
     describe('denied requests changed nothing', () => {
-      it('tenant B\'s record, keys, tokens and audit are as before the matrix', async () => {
+      it("tenant B's record, keys, tokens and audit are as before the matrix", async () => {
         expect(await snapshot(h, TENANT_B)).toEqual(snapshotB);
         expect((await auditOf(h, TENANT_B)).map((event) => event.id)).toEqual(auditIdsB);
       });
 
-      it('no event on tenant A names B\'s tokens; every actor is the operator or a token of A', async () => {
+      it("no event on tenant A names B's tokens; every actor is the operator or a token of A", async () => {
         const events = await auditOf(h, TENANT_A);
         expect(events.length).toBeGreaterThan(0);
         const actors = new Set(events.map((event) => event.actor));
-        for (const actor of [`tenant-admin:${fx.b.adminTokenId}`, `service:${fx.b.serviceTokenId}`]) expect(actors.has(actor), actor).toBe(false);
-        const expected = ['operator', `tenant-admin:${fx.a.adminTokenId}`, `service:${fx.a.serviceTokenId}`, `tenant-admin:${fx.revokedAdmin.id}`, `service:${fx.revokedService.id}`];
+        for (const actor of [`tenant-admin:${fx.b.adminTokenId}`, `service:${fx.b.serviceTokenId}`])
+          expect(actors.has(actor), actor).toBe(false);
+        const expected = [
+          'operator',
+          `tenant-admin:${fx.a.adminTokenId}`,
+          `service:${fx.a.serviceTokenId}`,
+          `tenant-admin:${fx.revokedAdmin.id}`,
+          `service:${fx.revokedService.id}`,
+        ];
         expect([...actors].filter((actor) => !expected.includes(actor))).toEqual([]);
       });
 
       it('a revoked token caused no event after its revocation', async () => {
         const events = await auditOf(h, TENANT_A);
-        for (const [kind, token] of [['tenant-admin', fx.revokedAdmin], ['service', fx.revokedService]] as const) {
-          const revocation = events.find((event) => event.operation === 'token.revoke' && event.details.tokenId === token.id);
+        for (const [kind, token] of [
+          ['tenant-admin', fx.revokedAdmin],
+          ['service', fx.revokedService],
+        ] as const) {
+          const revocation = events.find(
+            (event) => event.operation === 'token.revoke' && event.details.tokenId === token.id,
+          );
           expect(revocation, `revocation of ${kind} token`).toBeDefined();
-          const later = events.filter((event) => event.actor === `${kind}:${token.id}` && BigInt(event.id) > BigInt(revocation!.id));
+          const later = events.filter(
+            (event) => event.actor === `${kind}:${token.id}` && BigInt(event.id) > BigInt(revocation!.id),
+          );
           expect(later).toEqual([]);
         }
       });
 
       it('the token targeted by DELETE /v1/tokens/:tokenId was revoked once, by the operator', async () => {
-        const revocations = (await auditOf(h, TENANT_A)).filter((event) => event.operation === 'token.revoke' && event.details.tokenId === fx.victimTokenId);
+        const revocations = (await auditOf(h, TENANT_A)).filter(
+          (event) => event.operation === 'token.revoke' && event.details.tokenId === fx.victimTokenId,
+        );
         expect(revocations.map((event) => event.actor)).toEqual(['operator']);
       });
 
@@ -370,12 +473,18 @@ for (const BACKEND of BACKENDS) {
     });
 
     describe('revocation', () => {
-      const encrypt = (token: string) => h.call('POST', `/v1/tenants/${TENANT_A}/encrypt`, { token, body: { items: [{ text: 'x' }] } });
+      const encrypt = (token: string) =>
+        h.call('POST', `/v1/tenants/${TENANT_A}/encrypt`, { token, body: { items: [{ text: 'x' }] } });
 
       it('a service token works until revoked, then is 401; revoking it again is 404', async () => {
         const issued = await h.call('POST', `/v1/tenants/${TENANT_A}/tokens`, { body: { kind: 'service' } });
         expect(issued.status).toBe(201);
-        expect(issued.body).toMatchObject({ kind: 'service', tenantId: TENANT_A, id: expect.any(String), token: expect.stringMatching(/^kws_/) });
+        expect(issued.body).toMatchObject({
+          kind: 'service',
+          tenantId: TENANT_A,
+          id: expect.any(String),
+          token: expect.stringMatching(/^kws_/),
+        });
         expect((await encrypt(issued.body.token)).status).toBe(200);
 
         const revoked = await h.call('DELETE', `/v1/tokens/${issued.body.id}`);
@@ -388,7 +497,9 @@ for (const BACKEND of BACKENDS) {
         expect(again.body.code).toBe('KW_NOT_FOUND');
 
         const listed = await h.call('GET', `/v1/tenants/${TENANT_A}/tokens`);
-        const entry = (listed.body.tokens as Array<{ id: string; revokedAt: string | null }>).find((token) => token.id === issued.body.id);
+        const entry = (listed.body.tokens as Array<{ id: string; revokedAt: string | null }>).find(
+          (token) => token.id === issued.body.id,
+        );
         expect(entry?.revokedAt).toEqual(expect.any(String));
       });
 
@@ -406,9 +517,15 @@ for (const BACKEND of BACKENDS) {
         expect(listed.status).toBe(200);
         const tokens = listed.body.tokens as Array<Record<string, unknown>>;
         expect(tokens.length).toBeGreaterThanOrEqual(2);
-        for (const token of tokens) expect(Object.keys(token).sort()).toEqual(['createdAt', 'id', 'kind', 'revokedAt', 'tenantId']);
+        for (const token of tokens)
+          expect(Object.keys(token).sort()).toEqual(['createdAt', 'id', 'kind', 'revokedAt', 'tenantId']);
         const text = JSON.stringify(listed.body);
-        for (const secret of [fx.a.adminToken, fx.a.serviceToken, fx.revokedAdmin.token, fx.revokedService.token]) {
+        for (const secret of [
+          fx.a.adminToken,
+          fx.a.serviceToken,
+          fx.revokedAdmin.token,
+          fx.revokedService.token,
+        ]) {
           expect(text).not.toContain(secret);
           expect(text).not.toContain(sha256(secret));
           expect(text).not.toContain(secret.slice(4));
@@ -417,56 +534,78 @@ for (const BACKEND of BACKENDS) {
     });
 
     describe('tokens are compared exactly', () => {
-      const encrypt = (token: string) => h.call('POST', `/v1/tenants/${TENANT_A}/encrypt`, { token, body: { items: [{ text: 'x' }] } });
+      const encrypt = (token: string) =>
+        h.call('POST', `/v1/tenants/${TENANT_A}/encrypt`, { token, body: { items: [{ text: 'x' }] } });
 
       it('a service token differing in one character is 401, wherever the character is', async () => {
         const token = fx.a.serviceToken;
         expect((await encrypt(token)).status).toBe(200);
-        for (const index of [4, Math.floor(token.length / 2), -1]) expectUnauthenticated(await encrypt(flip(token, index)));
+        for (const index of [4, Math.floor(token.length / 2), -1])
+          expectUnauthenticated(await encrypt(flip(token, index)));
         // The same secret under the other kind's prefix is another token.
         expectUnauthenticated(await encrypt(`kwa_${token.slice(4)}`));
       });
 
       it('the operator token differing in one character, or cut short or extended, is 401', async () => {
-        for (const token of [flip(OPERATOR_TOKEN, 0), flip(OPERATOR_TOKEN, -1), OPERATOR_TOKEN.slice(0, -1), `${OPERATOR_TOKEN}0`]) {
+        for (const token of [
+          flip(OPERATOR_TOKEN, 0),
+          flip(OPERATOR_TOKEN, -1),
+          OPERATOR_TOKEN.slice(0, -1),
+          `${OPERATOR_TOKEN}0`,
+        ]) {
           expectUnauthenticated(await h.call('GET', '/v1/tenants', { token }));
         }
         expect((await h.call('GET', '/v1/tenants')).status).toBe(200);
       });
 
       it('a token outside the Bearer scheme is 401', async () => {
-        expectUnauthenticated(await h.call('GET', '/v1/tenants', { token: null, headers: { authorization: OPERATOR_TOKEN } }));
-        expectUnauthenticated(await h.call('GET', '/v1/tenants', { token: null, headers: { authorization: `Basic ${OPERATOR_TOKEN}` } }));
+        expectUnauthenticated(
+          await h.call('GET', '/v1/tenants', { token: null, headers: { authorization: OPERATOR_TOKEN } }),
+        );
+        expectUnauthenticated(
+          await h.call('GET', '/v1/tenants', {
+            token: null,
+            headers: { authorization: `Basic ${OPERATOR_TOKEN}` },
+          }),
+        );
         expectUnauthenticated(await h.call('GET', '/v1/tenants', { token: '' }));
       });
     });
   });
 }
 
-describe.skipIf(!RATE_LIMIT_BACKEND.available)(`per-token rate limit over HTTP, on ${RATE_LIMIT_BACKEND.name}`, () => {
-  let h: Harness;
-  let tenant: { id: string; adminToken: string; serviceToken: string };
+describe.skipIf(!RATE_LIMIT_BACKEND.available)(
+  `per-token rate limit over HTTP, on ${RATE_LIMIT_BACKEND.name}`,
+  () => {
+    let h: Harness;
+    let tenant: { id: string; adminToken: string; serviceToken: string };
 
-  beforeAll(async () => {
-    h = await startHarness(RATE_LIMIT_BACKEND, { rateLimit: { requestsPerSecond: 1, burst: 3 } });
-    // Three operator requests: the operator's burst, spent here.
-    tenant = await h.tenant(TENANT_A);
-  }, 60_000);
-  afterAll(async () => h?.close());
+    beforeAll(async () => {
+      h = await startHarness(RATE_LIMIT_BACKEND, { rateLimit: { requestsPerSecond: 1, burst: 3 } });
+      // Three operator requests: the operator's burst, spent here.
+      tenant = await h.tenant(TENANT_A);
+    }, 60_000);
+    afterAll(async () => h?.close());
 
-  it('lets a burst through, then answers 429 KW_RATE_LIMITED with Retry-After; another token is not limited', async () => {
-    for (let i = 0; i < 3; i += 1) expect((await h.call('GET', '/v1/platform', { token: tenant.adminToken })).status, `request ${i + 1}`).toBe(200);
-    const limited = await h.call('GET', '/v1/platform', { token: tenant.adminToken });
-    expect(limited.status).toBe(429);
-    expect(limited.body).toMatchObject({ code: 'KW_RATE_LIMITED', message: expect.any(String) });
-    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-    expect(limited.body.details.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    it('lets a burst through, then answers 429 KW_RATE_LIMITED with Retry-After; another token is not limited', async () => {
+      for (let i = 0; i < 3; i += 1)
+        expect(
+          (await h.call('GET', '/v1/platform', { token: tenant.adminToken })).status,
+          `request ${i + 1}`,
+        ).toBe(200);
+      const limited = await h.call('GET', '/v1/platform', { token: tenant.adminToken });
+      expect(limited.status).toBe(429);
+      expect(limited.body).toMatchObject({ code: 'KW_RATE_LIMITED', message: expect.any(String) });
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(limited.body.details.retryAfterSeconds).toBeGreaterThanOrEqual(1);
 
-    const other = await h.call('GET', '/v1/platform', { token: tenant.serviceToken });
-    expect(other.status).toBe(200);
-  });
+      const other = await h.call('GET', '/v1/platform', { token: tenant.serviceToken });
+      expect(other.status).toBe(200);
+    });
 
-  it('does not limit public routes, which have no token to count', async () => {
-    for (let i = 0; i < 5; i += 1) expect((await h.call('GET', '/healthz', { token: null })).status).toBe(200);
-  });
-});
+    it('does not limit public routes, which have no token to count', async () => {
+      for (let i = 0; i < 5; i += 1)
+        expect((await h.call('GET', '/healthz', { token: null })).status).toBe(200);
+    });
+  },
+);

@@ -32,7 +32,10 @@ function expectNoLeak(response: Response): void {
 
 /** A JSON error body `{ code, message, details? }` with this status and code. */
 function expectError(response: Response, status: number, code: string): void {
-  expect({ status: response.status, code: response.body?.code }, JSON.stringify(response.body)).toEqual({ status, code });
+  expect({ status: response.status, code: response.body?.code }, JSON.stringify(response.body)).toEqual({
+    status,
+    code,
+  });
   expect(response.headers.get('content-type') ?? '').toMatch(/^application\/json/);
   expect(typeof response.body.message).toBe('string');
   expect(response.body.message.length).toBeGreaterThan(0);
@@ -64,23 +67,36 @@ describe.skipIf(!backend.available)(`bad input over HTTP, on ${backend.name}`, (
         expectError(response, 400, 'KW_INVALID_ARGUMENT');
         expect(response.body.message).toMatch(/JSON/);
       }
-      expectError(await h.call('POST', '/v1/tenants/acme/encrypt', { ...service(), raw: '{"items": [{"text": "x"}' }), 400, 'KW_INVALID_ARGUMENT');
+      expectError(
+        await h.call('POST', '/v1/tenants/acme/encrypt', { ...service(), raw: '{"items": [{"text": "x"}' }),
+        400,
+        'KW_INVALID_ARGUMENT',
+      );
     });
 
     it('a body that is not JSON (text/plain, XML, none) is a 4xx JSON error with a code', async () => {
-      const plain = await h.call('POST', '/v1/tenants', { raw: 'id=acme2&name=Acme', headers: { 'content-type': 'text/plain' } });
+      const plain = await h.call('POST', '/v1/tenants', {
+        raw: 'id=acme2&name=Acme',
+        headers: { 'content-type': 'text/plain' },
+      });
       expect(plain.status).toBeGreaterThanOrEqual(400);
       expect(plain.status).toBeLessThan(500);
       expectError(plain, plain.status, 'KW_INVALID_ARGUMENT');
 
       // Even a JSON text sent as text/plain is not taken for JSON.
-      const jsonAsText = await h.call('POST', '/v1/tenants', { raw: JSON.stringify({ id: 'acme2', name: 'Acme' }), headers: { 'content-type': 'text/plain' } });
+      const jsonAsText = await h.call('POST', '/v1/tenants', {
+        raw: JSON.stringify({ id: 'acme2', name: 'Acme' }),
+        headers: { 'content-type': 'text/plain' },
+      });
       expect(jsonAsText.status).toBeGreaterThanOrEqual(400);
       expect(jsonAsText.status).toBeLessThan(500);
       expectError(jsonAsText, jsonAsText.status, 'KW_INVALID_ARGUMENT');
       expect((await h.call('GET', '/v1/tenants/acme2')).status).toBe(404);
 
-      const xml = await h.call('POST', '/v1/tenants', { raw: '<tenant id="acme2"/>', headers: { 'content-type': 'application/xml' } });
+      const xml = await h.call('POST', '/v1/tenants', {
+        raw: '<tenant id="acme2"/>',
+        headers: { 'content-type': 'application/xml' },
+      });
       expect(xml.status).toBeGreaterThanOrEqual(400);
       expect(xml.status).toBeLessThan(500);
       expectError(xml, xml.status, 'KW_INVALID_ARGUMENT');
@@ -93,20 +109,63 @@ describe.skipIf(!backend.available)(`bad input over HTTP, on ${backend.name}`, (
     it('a body that is not an object is 400', async () => {
       for (const body of [null, 42, 'acme', true, [], [{ id: 'acme2', name: 'Acme' }]]) {
         expectError(await h.call('POST', '/v1/tenants', { body }), 400, 'KW_INVALID_ARGUMENT');
-        expectError(await h.call('POST', '/v1/tenants/acme/encrypt', { ...service(), body }), 400, 'KW_INVALID_ARGUMENT');
-        expectError(await h.call('PUT', '/v1/tenants/acme/byok/config', { body }), 400, 'KW_INVALID_ARGUMENT');
+        expectError(
+          await h.call('POST', '/v1/tenants/acme/encrypt', { ...service(), body }),
+          400,
+          'KW_INVALID_ARGUMENT',
+        );
+        expectError(
+          await h.call('PUT', '/v1/tenants/acme/byok/config', { body }),
+          400,
+          'KW_INVALID_ARGUMENT',
+        );
       }
     });
 
     // zod reports an unknown key on the object that holds it; the answer must still name the key.
     const unknownFields: Array<{ method: string; path: string; body: unknown; field: string }> = [
-      { method: 'POST', path: '/v1/tenants', body: { id: 'acme2', name: 'Acme', color: 'red' }, field: 'color' },
-      { method: 'POST', path: '/v1/tenants/acme/tokens', body: { kind: 'service', scope: 'all' }, field: 'scope' },
-      { method: 'PUT', path: '/v1/tenants/acme/byok/config', body: { roleArn: ROLE_ARN, cmkArn: CMK_ARN, region: 'us-east-1' }, field: 'region' },
-      { method: 'PUT', path: '/v1/tenants/acme/keys/floors', body: { minDecryptionVersion: 1, maxVersion: 3 }, field: 'maxVersion' },
-      { method: 'POST', path: '/v1/tenants/acme/encrypt', body: { items: [{ text: 'x' }], mode: 'fast' }, field: 'mode' },
-      { method: 'POST', path: '/v1/tenants/acme/encrypt', body: { items: [{ text: 'x', aad: 'y' }] }, field: 'aad' },
-      { method: 'POST', path: '/v1/tenants/acme/decrypt', body: { items: [{ ciphertext: 'kw1:AAAA', encoding: 'utf8' }] }, field: 'encoding' },
+      {
+        method: 'POST',
+        path: '/v1/tenants',
+        body: { id: 'acme2', name: 'Acme', color: 'red' },
+        field: 'color',
+      },
+      {
+        method: 'POST',
+        path: '/v1/tenants/acme/tokens',
+        body: { kind: 'service', scope: 'all' },
+        field: 'scope',
+      },
+      {
+        method: 'PUT',
+        path: '/v1/tenants/acme/byok/config',
+        body: { roleArn: ROLE_ARN, cmkArn: CMK_ARN, region: 'us-east-1' },
+        field: 'region',
+      },
+      {
+        method: 'PUT',
+        path: '/v1/tenants/acme/keys/floors',
+        body: { minDecryptionVersion: 1, maxVersion: 3 },
+        field: 'maxVersion',
+      },
+      {
+        method: 'POST',
+        path: '/v1/tenants/acme/encrypt',
+        body: { items: [{ text: 'x' }], mode: 'fast' },
+        field: 'mode',
+      },
+      {
+        method: 'POST',
+        path: '/v1/tenants/acme/encrypt',
+        body: { items: [{ text: 'x', aad: 'y' }] },
+        field: 'aad',
+      },
+      {
+        method: 'POST',
+        path: '/v1/tenants/acme/decrypt',
+        body: { items: [{ ciphertext: 'kw1:AAAA', encoding: 'utf8' }] },
+        field: 'encoding',
+      },
     ];
     it('an unknown field is 400, and details.problems[].field names it (schemas are strict)', async () => {
       const unnamed: string[] = [];
@@ -114,8 +173,12 @@ describe.skipIf(!backend.available)(`bad input over HTTP, on ${backend.name}`, (
         const response = await h.call(c.method, c.path, { body: c.body });
         expectError(response, 400, 'KW_INVALID_ARGUMENT');
         const problems = problemsOf(response);
-        expect(problems.some((p) => p.problem.includes(`"${c.field}"`) || p.field.split('.').includes(c.field)), JSON.stringify(problems)).toBe(true);
-        if (!problems.some((p) => p.field.split('.').includes(c.field))) unnamed.push(`${c.method} ${c.path} "${c.field}": ${JSON.stringify(problems)}`);
+        expect(
+          problems.some((p) => p.problem.includes(`"${c.field}"`) || p.field.split('.').includes(c.field)),
+          JSON.stringify(problems),
+        ).toBe(true);
+        if (!problems.some((p) => p.field.split('.').includes(c.field)))
+          unnamed.push(`${c.method} ${c.path} "${c.field}": ${JSON.stringify(problems)}`);
       }
       expect(unnamed, 'requests whose details.problems[].field does not name the unknown field').toEqual([]);
     });
@@ -130,19 +193,62 @@ describe.skipIf(!backend.available)(`bad input over HTTP, on ${backend.name}`, (
         { method: 'POST', path: '/v1/tenants', body: { id: 42, name: 'Acme' }, field: 'body.id' },
         { method: 'POST', path: '/v1/tenants', body: { id: 'acme2', name: ['Acme'] }, field: 'body.name' },
         { method: 'POST', path: '/v1/tenants/acme/tokens', body: { kind: 'root' }, field: 'body.kind' },
-        { method: 'PUT', path: '/v1/tenants/acme/byok/config', body: { roleArn: ROLE_ARN, cmkArn: 7 }, field: 'body.cmkArn' },
-        { method: 'PUT', path: '/v1/tenants/acme/keys/floors', body: { minDecryptionVersion: '2' }, field: 'body.minDecryptionVersion' },
-        { method: 'PUT', path: '/v1/tenants/acme/keys/floors', body: { minDecryptionVersion: 1.5 }, field: 'body.minDecryptionVersion' },
-        { method: 'POST', path: '/v1/tenants/acme/encrypt', body: { items: { text: 'x' } }, field: 'body.items' },
-        { method: 'POST', path: '/v1/tenants/acme/encrypt', body: { items: [{ text: 1 }] }, field: 'body.items.0.text' },
-        { method: 'POST', path: '/v1/tenants/acme/encrypt', body: { items: [{ text: 'x', keyVersion: 0 }] }, field: 'body.items.0.keyVersion' },
-        { method: 'POST', path: '/v1/tenants/acme/decrypt', body: { items: [{ ciphertext: 'kw1:AAAA' }], encoding: 'hex' }, field: 'body.encoding' },
-        { method: 'POST', path: '/v1/tenants/acme/datakey', body: { items: [{ bytes: 8 }] }, field: 'body.items.0.bytes' },
+        {
+          method: 'PUT',
+          path: '/v1/tenants/acme/byok/config',
+          body: { roleArn: ROLE_ARN, cmkArn: 7 },
+          field: 'body.cmkArn',
+        },
+        {
+          method: 'PUT',
+          path: '/v1/tenants/acme/keys/floors',
+          body: { minDecryptionVersion: '2' },
+          field: 'body.minDecryptionVersion',
+        },
+        {
+          method: 'PUT',
+          path: '/v1/tenants/acme/keys/floors',
+          body: { minDecryptionVersion: 1.5 },
+          field: 'body.minDecryptionVersion',
+        },
+        {
+          method: 'POST',
+          path: '/v1/tenants/acme/encrypt',
+          body: { items: { text: 'x' } },
+          field: 'body.items',
+        },
+        {
+          method: 'POST',
+          path: '/v1/tenants/acme/encrypt',
+          body: { items: [{ text: 1 }] },
+          field: 'body.items.0.text',
+        },
+        {
+          method: 'POST',
+          path: '/v1/tenants/acme/encrypt',
+          body: { items: [{ text: 'x', keyVersion: 0 }] },
+          field: 'body.items.0.keyVersion',
+        },
+        {
+          method: 'POST',
+          path: '/v1/tenants/acme/decrypt',
+          body: { items: [{ ciphertext: 'kw1:AAAA' }], encoding: 'hex' },
+          field: 'body.encoding',
+        },
+        {
+          method: 'POST',
+          path: '/v1/tenants/acme/datakey',
+          body: { items: [{ bytes: 8 }] },
+          field: 'body.items.0.bytes',
+        },
       ];
       for (const c of cases) {
         const response = await h.call(c.method, c.path, { body: c.body });
         expectError(response, 400, 'KW_INVALID_ARGUMENT');
-        expect(problemsOf(response).map((p) => p.field), `${c.method} ${c.path}`).toContain(c.field);
+        expect(
+          problemsOf(response).map((p) => p.field),
+          `${c.method} ${c.path}`,
+        ).toContain(c.field);
       }
     });
 
@@ -151,40 +257,96 @@ describe.skipIf(!backend.available)(`bad input over HTTP, on ${backend.name}`, (
         { method: 'POST', path: '/v1/tenants', body: { name: 'Acme' }, field: 'body.id' },
         { method: 'POST', path: '/v1/tenants', body: { id: 'acme2' }, field: 'body.name' },
         { method: 'POST', path: '/v1/tenants/acme/tokens', body: {}, field: 'body.kind' },
-        { method: 'PUT', path: '/v1/tenants/acme/byok/config', body: { roleArn: ROLE_ARN }, field: 'body.cmkArn' },
-        { method: 'POST', path: '/v1/tenants/acme/byok/switch-cmk', body: { roleArn: ROLE_ARN }, field: 'body.cmkArn' },
+        {
+          method: 'PUT',
+          path: '/v1/tenants/acme/byok/config',
+          body: { roleArn: ROLE_ARN },
+          field: 'body.cmkArn',
+        },
+        {
+          method: 'POST',
+          path: '/v1/tenants/acme/byok/switch-cmk',
+          body: { roleArn: ROLE_ARN },
+          field: 'body.cmkArn',
+        },
         { method: 'POST', path: '/v1/tenants/acme/encrypt', body: {}, field: 'body.items' },
-        { method: 'POST', path: '/v1/tenants/acme/decrypt', body: { items: [{}] }, field: 'body.items.0.ciphertext' },
-        { method: 'POST', path: '/v1/tenants/acme/rewrap', body: { items: [{ context: { a: 'b' } }] }, field: 'body.items.0.ciphertext' },
+        {
+          method: 'POST',
+          path: '/v1/tenants/acme/decrypt',
+          body: { items: [{}] },
+          field: 'body.items.0.ciphertext',
+        },
+        {
+          method: 'POST',
+          path: '/v1/tenants/acme/rewrap',
+          body: { items: [{ context: { a: 'b' } }] },
+          field: 'body.items.0.ciphertext',
+        },
       ];
       for (const c of cases) {
         const response = await h.call(c.method, c.path, { body: c.body });
         expectError(response, 400, 'KW_INVALID_ARGUMENT');
-        expect(problemsOf(response).map((p) => p.field), `${c.method} ${c.path}`).toContain(c.field);
+        expect(
+          problemsOf(response).map((p) => p.field),
+          `${c.method} ${c.path}`,
+        ).toContain(c.field);
       }
     });
   });
 
   describe('path parameters and tenants', () => {
     it('an invalid tenant id in the path is 400 KW_INVALID_ARGUMENT', async () => {
-      for (const id of ['bad%20id', '-leading-dash', '.hidden', '%E2%9C%93', 'a%2Fb', 'a%00b', 'x'.repeat(99) + '!']) {
+      for (const id of [
+        'bad%20id',
+        '-leading-dash',
+        '.hidden',
+        '%E2%9C%93',
+        'a%2Fb',
+        'a%00b',
+        'x'.repeat(99) + '!',
+      ]) {
         for (const suffix of ['', '/byok', '/byok/kit', '/keys', '/audit']) {
           const response = await h.call('GET', `/v1/tenants/${id}${suffix}`);
           expectError(response, 400, 'KW_INVALID_ARGUMENT');
           expect(problemsOf(response).map((p) => p.field)).toContain('params.tenantId');
         }
-        expectError(await h.call('POST', `/v1/tenants/${id}/encrypt`, { body: { items: [{ text: 'x' }] } }), 400, 'KW_INVALID_ARGUMENT');
+        expectError(
+          await h.call('POST', `/v1/tenants/${id}/encrypt`, { body: { items: [{ text: 'x' }] } }),
+          400,
+          'KW_INVALID_ARGUMENT',
+        );
       }
       // An invalid id in a create body is refused the same way.
-      expectError(await h.call('POST', '/v1/tenants', { body: { id: 'x'.repeat(200), name: 'Long' } }), 400, 'KW_INVALID_ARGUMENT');
-      expectError(await h.call('POST', '/v1/tenants', { body: { id: 'x'.repeat(129), name: 'Long' } }), 400, 'KW_INVALID_ARGUMENT');
-      expectError(await h.call('POST', '/v1/tenants', { body: { id: 'bad id', name: 'Space' } }), 400, 'KW_INVALID_ARGUMENT');
+      expectError(
+        await h.call('POST', '/v1/tenants', { body: { id: 'x'.repeat(200), name: 'Long' } }),
+        400,
+        'KW_INVALID_ARGUMENT',
+      );
+      expectError(
+        await h.call('POST', '/v1/tenants', { body: { id: 'x'.repeat(129), name: 'Long' } }),
+        400,
+        'KW_INVALID_ARGUMENT',
+      );
+      expectError(
+        await h.call('POST', '/v1/tenants', { body: { id: 'bad id', name: 'Space' } }),
+        400,
+        'KW_INVALID_ARGUMENT',
+      );
     });
 
     it('a 200-character tenant id in the path is 400 KW_INVALID_ARGUMENT', async () => {
       const id = 'x'.repeat(200);
-      for (const [method, suffix] of [['GET', ''], ['GET', '/byok'], ['GET', '/keys'], ['POST', '/encrypt']] as const) {
-        const response = await h.call(method, `/v1/tenants/${id}${suffix}`, method === 'POST' ? { body: { items: [{ text: 'x' }] } } : {});
+      for (const [method, suffix] of [
+        ['GET', ''],
+        ['GET', '/byok'],
+        ['GET', '/keys'],
+        ['POST', '/encrypt'],
+      ] as const) {
+        const response = await h.call(
+          method,
+          `/v1/tenants/${id}${suffix}`,
+          method === 'POST' ? { body: { items: [{ text: 'x' }] } } : {},
+        );
         expectError(response, 400, 'KW_INVALID_ARGUMENT');
       }
     });
@@ -243,24 +405,57 @@ describe.skipIf(!backend.available)(`bad input over HTTP, on ${backend.name}`, (
 
   describe('sizes', () => {
     it('a body larger than limits.bodyBytes is 413 KW_BODY_TOO_LARGE', async () => {
-      const big = await h.call('POST', '/v1/tenants/acme/encrypt', { ...service(), body: { items: [{ text: 'x'.repeat(5000) }] } });
+      const big = await h.call('POST', '/v1/tenants/acme/encrypt', {
+        ...service(),
+        body: { items: [{ text: 'x'.repeat(5000) }] },
+      });
       expectError(big, 413, 'KW_BODY_TOO_LARGE');
       const bigCreate = await h.call('POST', '/v1/tenants', { body: { id: 'big', name: 'n'.repeat(8000) } });
       expectError(bigCreate, 413, 'KW_BODY_TOO_LARGE');
       // Just under the limit is read (and then judged by the schema).
-      const under = await h.call('POST', '/v1/tenants/acme/encrypt', { ...service(), body: { items: [{ text: 'x'.repeat(3000) }] } });
+      const under = await h.call('POST', '/v1/tenants/acme/encrypt', {
+        ...service(),
+        body: { items: [{ text: 'x'.repeat(3000) }] },
+      });
       expect(under.status).toBe(200);
     });
 
     it('more items than limits.batchItems is 413 KW_BATCH_TOO_LARGE; no items is 400', async () => {
       const six = Array.from({ length: 6 }, (_, i) => ({ text: `item ${i}` }));
-      const tooMany = await h.call('POST', '/v1/tenants/acme/encrypt', { ...service(), body: { items: six } });
+      const tooMany = await h.call('POST', '/v1/tenants/acme/encrypt', {
+        ...service(),
+        body: { items: six },
+      });
       expectError(tooMany, 413, 'KW_BATCH_TOO_LARGE');
       expect(tooMany.body.details).toMatchObject({ limit: 5, items: 6 });
-      expectError(await h.call('POST', '/v1/tenants/acme/decrypt', { ...service(), body: { items: six.map(() => ({ ciphertext: 'kw1:AAAA' })) } }), 413, 'KW_BATCH_TOO_LARGE');
-      expectError(await h.call('POST', '/v1/tenants/acme/rewrap', { ...service(), body: { items: six.map(() => ({ ciphertext: 'kw1:AAAA' })) } }), 413, 'KW_BATCH_TOO_LARGE');
-      expectError(await h.call('POST', '/v1/tenants/acme/datakey', { ...service(), body: { items: six.map(() => ({})) } }), 413, 'KW_BATCH_TOO_LARGE');
-      const five = await h.call('POST', '/v1/tenants/acme/encrypt', { ...service(), body: { items: six.slice(0, 5) } });
+      expectError(
+        await h.call('POST', '/v1/tenants/acme/decrypt', {
+          ...service(),
+          body: { items: six.map(() => ({ ciphertext: 'kw1:AAAA' })) },
+        }),
+        413,
+        'KW_BATCH_TOO_LARGE',
+      );
+      expectError(
+        await h.call('POST', '/v1/tenants/acme/rewrap', {
+          ...service(),
+          body: { items: six.map(() => ({ ciphertext: 'kw1:AAAA' })) },
+        }),
+        413,
+        'KW_BATCH_TOO_LARGE',
+      );
+      expectError(
+        await h.call('POST', '/v1/tenants/acme/datakey', {
+          ...service(),
+          body: { items: six.map(() => ({})) },
+        }),
+        413,
+        'KW_BATCH_TOO_LARGE',
+      );
+      const five = await h.call('POST', '/v1/tenants/acme/encrypt', {
+        ...service(),
+        body: { items: six.slice(0, 5) },
+      });
       expect(five.status).toBe(200);
       expect(five.body.results).toHaveLength(5);
       for (const path of ['encrypt', 'decrypt', 'rewrap', 'datakey']) {
@@ -278,24 +473,34 @@ describe.skipIf(!backend.available)(`bad input over HTTP, on ${backend.name}`, (
       expectError(response, 409, 'KW_STATE_CONFLICT');
       expect(response.body.details.state).toBe('not_configured');
       expect(Array.isArray(response.body.details.allowed)).toBe(true);
-      expect(response.body.details.allowed).toEqual((await h.call('GET', '/v1/tenants/fresh1/byok')).body.allowed);
+      expect(response.body.details.allowed).toEqual(
+        (await h.call('GET', '/v1/tenants/fresh1/byok')).body.allowed,
+      );
       for (const path of ['byok/test', 'byok/revert']) {
         const other = await h.call('POST', `/v1/tenants/fresh1/${path}`);
         expectError(other, 409, 'KW_STATE_CONFLICT');
         expect(other.body.details.state).toBe('not_configured');
         expect(Array.isArray(other.body.details.allowed)).toBe(true);
       }
-      const switchCmk = await h.call('POST', '/v1/tenants/fresh1/byok/switch-cmk', { body: { cmkArn: CMK_ARN } });
+      const switchCmk = await h.call('POST', '/v1/tenants/fresh1/byok/switch-cmk', {
+        body: { cmkArn: CMK_ARN },
+      });
       expectError(switchCmk, 409, 'KW_STATE_CONFLICT');
       expect(switchCmk.body.details.state).toBe('not_configured');
     });
 
     it('saving the configuration before the External ID is 409 with the state', async () => {
-      const response = await h.call('PUT', '/v1/tenants/fresh1/byok/config', { body: { roleArn: ROLE_ARN, cmkArn: CMK_ARN } });
+      const response = await h.call('PUT', '/v1/tenants/fresh1/byok/config', {
+        body: { roleArn: ROLE_ARN, cmkArn: CMK_ARN },
+      });
       expectError(response, 409, 'KW_STATE_CONFLICT');
       expect(response.body.details.state).toBe('not_configured');
       expect(response.body.details.allowed).toEqual(['issue_external_id']);
-      expect((await h.call('GET', '/v1/tenants/fresh1')).body.byok).toMatchObject({ state: 'not_configured', roleArn: null, cmkArn: null });
+      expect((await h.call('GET', '/v1/tenants/fresh1')).body.byok).toMatchObject({
+        state: 'not_configured',
+        roleArn: null,
+        cmkArn: null,
+      });
     });
 
     it('the setup kit before the External ID is 409 with the state', async () => {
@@ -310,28 +515,60 @@ describe.skipIf(!backend.available)(`bad input over HTTP, on ${backend.name}`, (
       const response = await h.call('POST', '/v1/tenants/fresh2/byok/enable');
       expectError(response, 409, 'KW_STATE_CONFLICT');
       expect(response.body.details.state).toBe('pending');
-      expect(response.body.details.allowed).toEqual((await h.call('GET', '/v1/tenants/fresh2/byok')).body.allowed);
+      expect(response.body.details.allowed).toEqual(
+        (await h.call('GET', '/v1/tenants/fresh2/byok')).body.allowed,
+      );
     });
   });
 
   describe('ciphertexts', () => {
     let good = '';
     beforeAll(async () => {
-      const encrypted = await h.call('POST', '/v1/tenants/acme/encrypt', { ...service(), body: { items: [{ text: 'hello world' }] } });
+      const encrypted = await h.call('POST', '/v1/tenants/acme/encrypt', {
+        ...service(),
+        body: { items: [{ text: 'hello world' }] },
+      });
       expect(encrypted.status).toBe(200);
       good = encrypted.body.results[0].ciphertext;
     });
 
-    it('a malformed ciphertext is 400 with the core\'s code', async () => {
+    it("a malformed ciphertext is 400 with the core's code", async () => {
       // 'kw1:AAAA' decodes to three zero bytes: version 0 is an unsupported format (format.ts).
-      expectError(await h.call('POST', '/v1/tenants/acme/decrypt', { ...service(), body: { items: [{ ciphertext: 'kw1:AAAA' }] } }), 400, 'KW_CIPHERTEXT_UNSUPPORTED');
+      expectError(
+        await h.call('POST', '/v1/tenants/acme/decrypt', {
+          ...service(),
+          body: { items: [{ ciphertext: 'kw1:AAAA' }] },
+        }),
+        400,
+        'KW_CIPHERTEXT_UNSUPPORTED',
+      );
       // Two bytes of a v1 header: truncated.
-      expectError(await h.call('POST', '/v1/tenants/acme/decrypt', { ...service(), body: { items: [{ ciphertext: 'kw1:AQE' }] } }), 400, 'KW_CIPHERTEXT_MALFORMED');
-      for (const ciphertext of ['hello', 'kw1:', 'kw1:!!!!', 'kw2:AAAA', 'kw1:A', `${good}=`, good.slice(0, 30)]) {
+      expectError(
+        await h.call('POST', '/v1/tenants/acme/decrypt', {
+          ...service(),
+          body: { items: [{ ciphertext: 'kw1:AQE' }] },
+        }),
+        400,
+        'KW_CIPHERTEXT_MALFORMED',
+      );
+      for (const ciphertext of [
+        'hello',
+        'kw1:',
+        'kw1:!!!!',
+        'kw2:AAAA',
+        'kw1:A',
+        `${good}=`,
+        good.slice(0, 30),
+      ]) {
         for (const path of ['decrypt', 'rewrap']) {
-          const response = await h.call('POST', `/v1/tenants/acme/${path}`, { ...service(), body: { items: [{ ciphertext }] } });
+          const response = await h.call('POST', `/v1/tenants/acme/${path}`, {
+            ...service(),
+            body: { items: [{ ciphertext }] },
+          });
           expectError(response, 400, 'KW_CIPHERTEXT_MALFORMED');
-          expect(response.body.details.results).toEqual([{ ok: false, error: { code: 'KW_CIPHERTEXT_MALFORMED', message: response.body.message } }]);
+          expect(response.body.details.results).toEqual([
+            { ok: false, error: { code: 'KW_CIPHERTEXT_MALFORMED', message: response.body.message } },
+          ]);
         }
       }
     });
@@ -341,23 +578,56 @@ describe.skipIf(!backend.available)(`bad input over HTTP, on ${backend.name}`, (
       const at = 64;
       const altered = good.slice(0, at) + (good[at] === 'A' ? 'B' : 'A') + good.slice(at + 1);
       expect(altered).not.toBe(good);
-      expectError(await h.call('POST', '/v1/tenants/acme/decrypt', { ...service(), body: { items: [{ ciphertext: altered }] } }), 400, 'KW_DECRYPTION_FAILED');
-      expectError(await h.call('POST', '/v1/tenants/acme/rewrap', { ...service(), body: { items: [{ ciphertext: altered }] } }), 400, 'KW_DECRYPTION_FAILED');
-      expectError(await h.call('POST', '/v1/tenants/acme/decrypt', { ...service(), body: { items: [{ ciphertext: good, context: { not: 'the same' } }] } }), 400, 'KW_DECRYPTION_FAILED');
-      const decrypted = await h.call('POST', '/v1/tenants/acme/decrypt', { ...service(), body: { items: [{ ciphertext: good }], encoding: 'utf8' } });
+      expectError(
+        await h.call('POST', '/v1/tenants/acme/decrypt', {
+          ...service(),
+          body: { items: [{ ciphertext: altered }] },
+        }),
+        400,
+        'KW_DECRYPTION_FAILED',
+      );
+      expectError(
+        await h.call('POST', '/v1/tenants/acme/rewrap', {
+          ...service(),
+          body: { items: [{ ciphertext: altered }] },
+        }),
+        400,
+        'KW_DECRYPTION_FAILED',
+      );
+      expectError(
+        await h.call('POST', '/v1/tenants/acme/decrypt', {
+          ...service(),
+          body: { items: [{ ciphertext: good, context: { not: 'the same' } }] },
+        }),
+        400,
+        'KW_DECRYPTION_FAILED',
+      );
+      const decrypted = await h.call('POST', '/v1/tenants/acme/decrypt', {
+        ...service(),
+        body: { items: [{ ciphertext: good }], encoding: 'utf8' },
+      });
       expect(decrypted.body.results).toEqual([{ ok: true, text: 'hello world' }]);
     });
 
     it('a batch with one good and one bad item is 200 with per-item results', async () => {
-      const response = await h.call('POST', '/v1/tenants/acme/decrypt', { ...service(), body: { items: [{ ciphertext: good }, { ciphertext: 'kw1:AAAA' }], encoding: 'utf8' } });
+      const response = await h.call('POST', '/v1/tenants/acme/decrypt', {
+        ...service(),
+        body: { items: [{ ciphertext: good }, { ciphertext: 'kw1:AAAA' }], encoding: 'utf8' },
+      });
       expect(response.status).toBe(200);
       expect(response.body.results).toHaveLength(2);
       expect(response.body.results[0]).toEqual({ ok: true, text: 'hello world' });
-      expect(response.body.results[1]).toMatchObject({ ok: false, error: { code: 'KW_CIPHERTEXT_UNSUPPORTED' } });
+      expect(response.body.results[1]).toMatchObject({
+        ok: false,
+        error: { code: 'KW_CIPHERTEXT_UNSUPPORTED' },
+      });
       expect(typeof response.body.results[1].error.message).toBe('string');
       expectNoLeak(response);
 
-      const rewrap = await h.call('POST', '/v1/tenants/acme/rewrap', { ...service(), body: { items: [{ ciphertext: 'hello' }, { ciphertext: good }] } });
+      const rewrap = await h.call('POST', '/v1/tenants/acme/rewrap', {
+        ...service(),
+        body: { items: [{ ciphertext: 'hello' }, { ciphertext: good }] },
+      });
       expect(rewrap.status).toBe(200);
       expect(rewrap.body.results[0]).toMatchObject({ ok: false, error: { code: 'KW_CIPHERTEXT_MALFORMED' } });
       expect(rewrap.body.results[1].ok).toBe(true);
@@ -367,10 +637,18 @@ describe.skipIf(!backend.available)(`bad input over HTTP, on ${backend.name}`, (
   describe('encrypt items', () => {
     it('both plaintext and text, or neither, is a per-item KW_INVALID_ARGUMENT (400 when alone)', async () => {
       for (const item of [{ plaintext: 'aGVsbG8=', text: 'hello' }, {}, { context: { a: 'b' } }]) {
-        const alone = await h.call('POST', '/v1/tenants/acme/encrypt', { ...service(), body: { items: [item] } });
+        const alone = await h.call('POST', '/v1/tenants/acme/encrypt', {
+          ...service(),
+          body: { items: [item] },
+        });
         expectError(alone, 400, 'KW_INVALID_ARGUMENT');
-        expect(alone.body.details.results).toEqual([{ ok: false, error: { code: 'KW_INVALID_ARGUMENT', message: alone.body.message } }]);
-        const mixed = await h.call('POST', '/v1/tenants/acme/encrypt', { ...service(), body: { items: [{ text: 'fine' }, item] } });
+        expect(alone.body.details.results).toEqual([
+          { ok: false, error: { code: 'KW_INVALID_ARGUMENT', message: alone.body.message } },
+        ]);
+        const mixed = await h.call('POST', '/v1/tenants/acme/encrypt', {
+          ...service(),
+          body: { items: [{ text: 'fine' }, item] },
+        });
         expect(mixed.status).toBe(200);
         expect(mixed.body.results[0].ok).toBe(true);
         expect(mixed.body.results[1]).toMatchObject({ ok: false, error: { code: 'KW_INVALID_ARGUMENT' } });
@@ -379,24 +657,52 @@ describe.skipIf(!backend.available)(`bad input over HTTP, on ${backend.name}`, (
     });
 
     it('text with an unpaired surrogate is 400, not silently replaced', async () => {
-      const response = await h.call('POST', '/v1/tenants/acme/encrypt', { ...service(), raw: '{"items":[{"text":"a\\ud800b"}]}' });
+      const response = await h.call('POST', '/v1/tenants/acme/encrypt', {
+        ...service(),
+        raw: '{"items":[{"text":"a\\ud800b"}]}',
+      });
       expectError(response, 400, 'KW_INVALID_ARGUMENT');
       expect(response.body.message).toMatch(/unpaired surrogate/);
     });
 
     it('non-canonical base64 plaintext is 400', async () => {
       for (const plaintext of ['aGVsbG8', 'aGVsbG8==', 'aGVs bG8=', 'aGVsbG8-', 'aGVsbG8_', '====', 'a']) {
-        expectError(await h.call('POST', '/v1/tenants/acme/encrypt', { ...service(), body: { items: [{ plaintext }] } }), 400, 'KW_INVALID_ARGUMENT');
+        expectError(
+          await h.call('POST', '/v1/tenants/acme/encrypt', {
+            ...service(),
+            body: { items: [{ plaintext }] },
+          }),
+          400,
+          'KW_INVALID_ARGUMENT',
+        );
       }
-      const ok = await h.call('POST', '/v1/tenants/acme/encrypt', { ...service(), body: { items: [{ plaintext: 'aGVsbG8=' }, { plaintext: '' }] } });
+      const ok = await h.call('POST', '/v1/tenants/acme/encrypt', {
+        ...service(),
+        body: { items: [{ plaintext: 'aGVsbG8=' }, { plaintext: '' }] },
+      });
       expect(ok.status).toBe(200);
       expect(ok.body.results.map((r: { ok: boolean }) => r.ok)).toEqual([true, true]);
     });
 
     it('a context with a non-string value is 400', async () => {
-      for (const context of [{ n: 1 }, { n: null }, { n: { deep: 'x' } }, { n: ['x'] }, { n: true }, 'table=invoices', ['a']]) {
-        for (const [path, item] of [['encrypt', { text: 'x', context }], ['decrypt', { ciphertext: 'kw1:AAAA', context }], ['datakey', { context }]] as const) {
-          const response = await h.call('POST', `/v1/tenants/acme/${path}`, { ...service(), body: { items: [item] } });
+      for (const context of [
+        { n: 1 },
+        { n: null },
+        { n: { deep: 'x' } },
+        { n: ['x'] },
+        { n: true },
+        'table=invoices',
+        ['a'],
+      ]) {
+        for (const [path, item] of [
+          ['encrypt', { text: 'x', context }],
+          ['decrypt', { ciphertext: 'kw1:AAAA', context }],
+          ['datakey', { context }],
+        ] as const) {
+          const response = await h.call('POST', `/v1/tenants/acme/${path}`, {
+            ...service(),
+            body: { items: [item] },
+          });
           expectError(response, 400, 'KW_INVALID_ARGUMENT');
           expect(problemsOf(response).some((p) => p.field.startsWith('body.items.0.context'))).toBe(true);
         }
@@ -406,7 +712,14 @@ describe.skipIf(!backend.available)(`bad input over HTTP, on ${backend.name}`, (
 
   describe('routes and methods', () => {
     it('an unknown route is 404 KW_NOT_FOUND', async () => {
-      for (const [method, path] of [['GET', '/nope'], ['GET', '/v1'], ['GET', '/v2/tenants'], ['POST', '/v1/tenants/acme/unknown'], ['GET', '/v1/tenants/acme/byok/kit/extra'], ['DELETE', '/v1/tokens']]) {
+      for (const [method, path] of [
+        ['GET', '/nope'],
+        ['GET', '/v1'],
+        ['GET', '/v2/tenants'],
+        ['POST', '/v1/tenants/acme/unknown'],
+        ['GET', '/v1/tenants/acme/byok/kit/extra'],
+        ['DELETE', '/v1/tokens'],
+      ]) {
         const response = await h.call(method!, path!);
         expectError(response, 404, 'KW_NOT_FOUND');
       }
@@ -414,10 +727,21 @@ describe.skipIf(!backend.available)(`bad input over HTTP, on ${backend.name}`, (
     });
 
     it('a wrong method on a known path is a 404 or 405 JSON error', async () => {
-      for (const [method, path] of [['DELETE', '/v1/tenants'], ['PUT', '/v1/tenants/acme'], ['GET', '/v1/tenants/acme/encrypt'], ['POST', '/v1/tenants/acme/keys'], ['PATCH', '/v1/tenants/acme'], ['POST', '/healthz']]) {
+      for (const [method, path] of [
+        ['DELETE', '/v1/tenants'],
+        ['PUT', '/v1/tenants/acme'],
+        ['GET', '/v1/tenants/acme/encrypt'],
+        ['POST', '/v1/tenants/acme/keys'],
+        ['PATCH', '/v1/tenants/acme'],
+        ['POST', '/healthz'],
+      ]) {
         const response = await h.call(method!, path!);
         expect([404, 405], `${method} ${path}`).toContain(response.status);
-        expectError(response, response.status, response.status === 404 ? 'KW_NOT_FOUND' : response.body?.code);
+        expectError(
+          response,
+          response.status,
+          response.status === 404 ? 'KW_NOT_FOUND' : response.body?.code,
+        );
         expect(response.body.code).toMatch(/^KW_/);
       }
     });
@@ -437,24 +761,45 @@ describe.skipIf(!backend.available)(`bad input over HTTP, on ${backend.name}`, (
   describe('audit queries', () => {
     it('invalid filters are 400, and the problem names the parameter', async () => {
       const cases: Array<[string, string]> = [
-        ['limit=0', 'query.limit'], ['limit=abc', 'query.limit'], ['limit=501', 'query.limit'], ['limit=1.5', 'query.limit'], ['limit=-1', 'query.limit'],
-        ['since=yesterday', 'query.since'], ['until=2024-13-01', 'query.until'], ['before=abc', 'query.before'], ['before=-1', 'query.before'],
-        ['outcome=maybe', 'query.outcome'], ['tenantId=bad%20id', 'query.tenantId'],
+        ['limit=0', 'query.limit'],
+        ['limit=abc', 'query.limit'],
+        ['limit=501', 'query.limit'],
+        ['limit=1.5', 'query.limit'],
+        ['limit=-1', 'query.limit'],
+        ['since=yesterday', 'query.since'],
+        ['until=2024-13-01', 'query.until'],
+        ['before=abc', 'query.before'],
+        ['before=-1', 'query.before'],
+        ['outcome=maybe', 'query.outcome'],
+        ['tenantId=bad%20id', 'query.tenantId'],
         // Values the database itself would refuse: caught by the schema, never a 500.
-        ['before=9999999999999999999', 'query.before'], ['actor=%00', 'query.actor'], ['operation=a%00', 'query.operation'],
+        ['before=9999999999999999999', 'query.before'],
+        ['actor=%00', 'query.actor'],
+        ['operation=a%00', 'query.operation'],
         ['since=0000-01-01T00:00:00Z', 'query.since'],
       ];
       for (const [query, field] of cases) {
         const all = await h.call('GET', `/v1/audit?${query}`);
         expectError(all, 400, 'KW_INVALID_ARGUMENT');
-        expect(problemsOf(all).map((p) => p.field), query).toContain(field);
-        if (!query.startsWith('tenantId')) expectError(await h.call('GET', `/v1/tenants/acme/audit?${query}`), 400, 'KW_INVALID_ARGUMENT');
+        expect(
+          problemsOf(all).map((p) => p.field),
+          query,
+        ).toContain(field);
+        if (!query.startsWith('tenantId'))
+          expectError(await h.call('GET', `/v1/tenants/acme/audit?${query}`), 400, 'KW_INVALID_ARGUMENT');
       }
-      expect((await h.call('GET', '/v1/audit?limit=1&since=2020-01-01T00:00:00Z&before=99999')).status).toBe(200);
+      expect((await h.call('GET', '/v1/audit?limit=1&since=2020-01-01T00:00:00Z&before=99999')).status).toBe(
+        200,
+      );
     });
 
     it('an unknown query parameter is 400', async () => {
-      for (const path of ['/v1/audit?color=red', '/v1/tenants/acme/audit?tenantId=acme', '/v1/tenants?limit=1', '/v1/tenants/acme/byok/kit?region=us-east-1']) {
+      for (const path of [
+        '/v1/audit?color=red',
+        '/v1/tenants/acme/audit?tenantId=acme',
+        '/v1/tenants?limit=1',
+        '/v1/tenants/acme/byok/kit?region=us-east-1',
+      ]) {
         expectError(await h.call('GET', path), 400, 'KW_INVALID_ARGUMENT');
       }
     });
@@ -476,7 +821,26 @@ describe.skipIf(!backend.available)(`bad input over HTTP, on ${backend.name}`, (
     const text = fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary' }));
     const queryString = fc.oneof(
       text,
-      fc.dictionary(fc.oneof(fc.constantFrom('limit', 'since', 'until', 'before', 'operation', 'outcome', 'actor', 'tenantId', 'state', 'roleArn', 'cmkArn'), fc.string()), text)
+      fc
+        .dictionary(
+          fc.oneof(
+            fc.constantFrom(
+              'limit',
+              'since',
+              'until',
+              'before',
+              'operation',
+              'outcome',
+              'actor',
+              'tenantId',
+              'state',
+              'roleArn',
+              'cmkArn',
+            ),
+            fc.string(),
+          ),
+          text,
+        )
         .map((entries) => new URLSearchParams(entries).toString()),
     );
     const payload = fc.oneof(

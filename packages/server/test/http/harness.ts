@@ -3,7 +3,13 @@ import { CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import type { Clock, SetupKit } from '@keyward/core';
 import { CUSTOMER_ACCOUNT_ID, startSandbox, type RunningSandbox } from '@keyward/sandbox';
 import { clients } from '../../../sandbox/test/helpers.js';
-import { loadConfig, startServer, type RunningServer, type ServerConfigInput, type Store } from '../../src/index.js';
+import {
+  loadConfig,
+  startServer,
+  type RunningServer,
+  type ServerConfigInput,
+  type Store,
+} from '../../src/index.js';
 import type { Backend } from '../store/backends.js';
 
 export const OPERATOR_TOKEN = 'test-operator-token-0123456789abcdef0123456789';
@@ -15,7 +21,11 @@ export interface Harness {
   url: string;
   /** A JSON request to the server: the status and the parsed body (any: tests assert its shape). */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  call(method: string, path: string, options?: { token?: string | null; body?: unknown; raw?: string; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  call(
+    method: string,
+    path: string,
+    options?: { token?: string | null; body?: unknown; raw?: string; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   /** Creates a tenant and its tenant-admin and service tokens, as the operator. */
   tenant(id: string): Promise<{ id: string; adminToken: string; serviceToken: string }>;
   close(): Promise<void>;
@@ -25,28 +35,52 @@ export interface Harness {
  * A sandbox and a Keyward server over real HTTP on the given store, as `npm start` runs it but
  * on free ports, with a fixed operator token and no demo tenant.
  */
-export async function startHarness(backend: Backend, overrides: ServerConfigInput = {}, options: { clock?: Clock } = {}): Promise<Harness> {
+export async function startHarness(
+  backend: Backend,
+  overrides: ServerConfigInput = {},
+  options: { clock?: Clock } = {},
+): Promise<Harness> {
   const box = await startSandbox({ port: 0, env: {} });
   const store = await backend.open();
-  const config = loadConfig({}, {
-    aws: { endpoint: box.endpoint }, listen: { port: 0 }, operatorToken: OPERATOR_TOKEN, demoTenant: '', logLevel: 'silent',
-    // Tests run health checks themselves (POST …/byok/check), never on a timer.
-    health: { intervalSeconds: 0 },
-    // Jobs: found at once and retried quickly, so that a request's wait sees them finish.
-    jobs: { pollMs: 50, retryBaseMs: 20 },
-    ...overrides,
+  const config = loadConfig(
+    {},
+    {
+      aws: { endpoint: box.endpoint },
+      listen: { port: 0 },
+      operatorToken: OPERATOR_TOKEN,
+      demoTenant: '',
+      logLevel: 'silent',
+      // Tests run health checks themselves (POST …/byok/check), never on a timer.
+      health: { intervalSeconds: 0 },
+      // Jobs: found at once and retried quickly, so that a request's wait sees them finish.
+      jobs: { pollMs: 50, retryBaseMs: 20 },
+      ...overrides,
+    },
+  );
+  const server = await startServer({
+    config,
+    store,
+    env: {},
+    logger: false,
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
   });
-  const server = await startServer({ config, store, env: {}, logger: false, ...(options.clock === undefined ? {} : { clock: options.clock }) });
   const url = server.url;
   const call: Harness['call'] = async (method, path, options = {}) => {
     const token = options.token === undefined ? OPERATOR_TOKEN : options.token;
-    const headers: Record<string, string> = { ...(token === null ? {} : { authorization: `Bearer ${token}` }), ...options.headers };
+    const headers: Record<string, string> = {
+      ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+      ...options.headers,
+    };
     let body: string | undefined = options.raw;
     if (options.body !== undefined) {
       body = JSON.stringify(options.body);
       headers['content-type'] ??= 'application/json';
     } else if (body !== undefined) headers['content-type'] ??= 'application/json';
-    const response = await fetch(`${url}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
+    const response = await fetch(`${url}${path}`, {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body }),
+    });
     const text = await response.text();
     let parsed: unknown = text;
     try {
@@ -57,10 +91,15 @@ export async function startHarness(backend: Backend, overrides: ServerConfigInpu
     return { status: response.status, body: parsed, headers: response.headers };
   };
   return {
-    box, server, store, url, call,
+    box,
+    server,
+    store,
+    url,
+    call,
     async tenant(id) {
       const created = await call('POST', '/v1/tenants', { body: { id, name: `Tenant ${id}` } });
-      if (created.status !== 201) throw new Error(`create tenant ${id}: ${created.status} ${JSON.stringify(created.body)}`);
+      if (created.status !== 201)
+        throw new Error(`create tenant ${id}: ${created.status} ${JSON.stringify(created.body)}`);
       const admin = await call('POST', `/v1/tenants/${id}/tokens`, { body: { kind: 'tenant-admin' } });
       const service = await call('POST', `/v1/tenants/${id}/tokens`, { body: { kind: 'service' } });
       return { id, adminToken: admin.body.token, serviceToken: service.body.token };
@@ -78,20 +117,50 @@ export async function startHarness(backend: Backend, overrides: ServerConfigInpu
  * the CMK (created first, so its ARN can go into the kit), the role with the kit's trust policy
  * and permissions policy, and the kit's key-policy statement next to the key administrators'.
  */
-export async function createCustomerKey(box: RunningSandbox, description = 'Customer CMK for Keyward'): Promise<string> {
+export async function createCustomerKey(
+  box: RunningSandbox,
+  description = 'Customer CMK for Keyward',
+): Promise<string> {
   const customer = clients(box, box.credentials(CUSTOMER_ACCOUNT_ID));
   const key = await customer.kms.send(new CreateKeyCommand({ Description: description }));
   return key.KeyMetadata!.Arn!;
 }
 
-export async function applyKit(box: RunningSandbox, kit: SetupKit, options: { createRole?: boolean; keyPolicyStatement?: boolean } = {}): Promise<void> {
+export async function applyKit(
+  box: RunningSandbox,
+  kit: SetupKit,
+  options: { createRole?: boolean; keyPolicyStatement?: boolean } = {},
+): Promise<void> {
   const customer = clients(box, box.credentials(CUSTOMER_ACCOUNT_ID));
   const roleName = kit.values.roleName;
   if (options.createRole !== false) {
-    await customer.iam.send(new CreateRoleCommand({ RoleName: roleName, Path: kit.values.rolePath, AssumeRolePolicyDocument: JSON.stringify(kit.trustPolicy) }));
+    await customer.iam.send(
+      new CreateRoleCommand({
+        RoleName: roleName,
+        Path: kit.values.rolePath,
+        AssumeRolePolicyDocument: JSON.stringify(kit.trustPolicy),
+      }),
+    );
   }
-  await customer.iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: `keyward-byok-${kit.values.keyArn.split('/').pop()}`, PolicyDocument: JSON.stringify(kit.permissionsPolicy) }));
-  const admin = { Sid: 'KeyAdministrators', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${CUSTOMER_ACCOUNT_ID}:root` }, Action: 'kms:*', Resource: '*' };
+  await customer.iam.send(
+    new PutRolePolicyCommand({
+      RoleName: roleName,
+      PolicyName: `keyward-byok-${kit.values.keyArn.split('/').pop()}`,
+      PolicyDocument: JSON.stringify(kit.permissionsPolicy),
+    }),
+  );
+  const admin = {
+    Sid: 'KeyAdministrators',
+    Effect: 'Allow',
+    Principal: { AWS: `arn:aws:iam::${CUSTOMER_ACCOUNT_ID}:root` },
+    Action: 'kms:*',
+    Resource: '*',
+  };
   const statements = options.keyPolicyStatement === false ? [admin] : [admin, kit.keyPolicyStatement];
-  await customer.kms.send(new PutKeyPolicyCommand({ KeyId: kit.values.keyArn, Policy: JSON.stringify({ Version: '2012-10-17', Statement: statements }) }));
+  await customer.kms.send(
+    new PutKeyPolicyCommand({
+      KeyId: kit.values.keyArn,
+      Policy: JSON.stringify({ Version: '2012-10-17', Statement: statements }),
+    }),
+  );
 }

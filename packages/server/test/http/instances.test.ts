@@ -19,11 +19,22 @@ describe.skipIf(!postgresAvailable)('two instances on one PostgreSQL', () => {
   const stores: Store[] = [];
   const servers: RunningServer[] = [];
 
-  const call = async (server: RunningServer, method: string, path: string, body?: unknown, token = OPERATOR_TOKEN) => {
+  const call = async (
+    server: RunningServer,
+    method: string,
+    path: string,
+    body?: unknown,
+    token = OPERATOR_TOKEN,
+  ) => {
     const response = await fetch(`${server.url}${path}`, {
-      method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-    return { status: response.status, body: await response.json() as any }; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON of documented routes
+    return { status: response.status, body: (await response.json()) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON of documented routes
   };
 
   beforeAll(async () => {
@@ -31,9 +42,19 @@ describe.skipIf(!postgresAvailable)('two instances on one PostgreSQL', () => {
     for (let i = 0; i < 2; i++) {
       const store = await openStore({ kind: 'postgres', url: POSTGRES_URL, schema });
       stores.push(store);
-      const config = loadConfig({}, { aws: { endpoint: box.endpoint }, listen: { port: 0 }, operatorToken: OPERATOR_TOKEN, demoTenant: '', logLevel: 'silent', health: { intervalSeconds: 0 },
-        // Five minutes: only the other instance's message can make this one refuse a token it accepted.
-        tokenCacheSeconds: 300 });
+      const config = loadConfig(
+        {},
+        {
+          aws: { endpoint: box.endpoint },
+          listen: { port: 0 },
+          operatorToken: OPERATOR_TOKEN,
+          demoTenant: '',
+          logLevel: 'silent',
+          health: { intervalSeconds: 0 },
+          // Five minutes: only the other instance's message can make this one refuse a token it accepted.
+          tokenCacheSeconds: 300,
+        },
+      );
       servers.push(await startServer({ config, store, env: {}, logger: false }));
     }
   }, 60_000);
@@ -48,39 +69,75 @@ describe.skipIf(!postgresAvailable)('two instances on one PostgreSQL', () => {
     await admin.end();
   });
 
-  it('a revocation detected by one instance stops the other, which keeps the key in its cache; restored access works on both', { timeout: 60_000 }, async () => {
-    const [a, b] = servers as [RunningServer, RunningServer];
-    await call(a, 'POST', '/v1/tenants', { id: 'acme', name: 'Acme' });
-    await call(a, 'POST', '/v1/tenants/acme/byok/external-id');
-    const cmkArn = await createCustomerKey(box);
-    const roleArn = `arn:aws:iam::${CUSTOMER_ACCOUNT_ID}:role/byok-acme`;
-    const kit = (await call(a, 'GET', `/v1/tenants/acme/byok/kit?roleArn=${encodeURIComponent(roleArn)}&cmkArn=${encodeURIComponent(cmkArn)}`)).body;
-    await applyKit(box, kit);
-    await call(a, 'PUT', '/v1/tenants/acme/byok/config', { roleArn, cmkArn });
-    expect((await call(a, 'POST', '/v1/tenants/acme/byok/test')).body.ok).toBe(true);
-    expect((await call(a, 'POST', '/v1/tenants/acme/byok/enable')).status).toBe(200);
+  it(
+    'a revocation detected by one instance stops the other, which keeps the key in its cache; restored access works on both',
+    { timeout: 60_000 },
+    async () => {
+      const [a, b] = servers as [RunningServer, RunningServer];
+      await call(a, 'POST', '/v1/tenants', { id: 'acme', name: 'Acme' });
+      await call(a, 'POST', '/v1/tenants/acme/byok/external-id');
+      const cmkArn = await createCustomerKey(box);
+      const roleArn = `arn:aws:iam::${CUSTOMER_ACCOUNT_ID}:role/byok-acme`;
+      const kit = (
+        await call(
+          a,
+          'GET',
+          `/v1/tenants/acme/byok/kit?roleArn=${encodeURIComponent(roleArn)}&cmkArn=${encodeURIComponent(cmkArn)}`,
+        )
+      ).body;
+      await applyKit(box, kit);
+      await call(a, 'PUT', '/v1/tenants/acme/byok/config', { roleArn, cmkArn });
+      expect((await call(a, 'POST', '/v1/tenants/acme/byok/test')).body.ok).toBe(true);
+      expect((await call(a, 'POST', '/v1/tenants/acme/byok/enable')).status).toBe(200);
 
-    const sealed = await call(a, 'POST', '/v1/tenants/acme/encrypt', { items: [{ text: 'shared' }] });
-    const item = { encoding: 'utf8', items: [{ ciphertext: sealed.body.results[0].ciphertext }] };
-    expect((await call(b, 'POST', '/v1/tenants/acme/decrypt', item)).body).toEqual({ results: [{ ok: true, text: 'shared' }] });
-    expect(b.services.keyward.stats().entries).toBeGreaterThan(0); // b holds the key
+      const sealed = await call(a, 'POST', '/v1/tenants/acme/encrypt', { items: [{ text: 'shared' }] });
+      const item = { encoding: 'utf8', items: [{ ciphertext: sealed.body.results[0].ciphertext }] };
+      expect((await call(b, 'POST', '/v1/tenants/acme/decrypt', item)).body).toEqual({
+        results: [{ ok: true, text: 'shared' }],
+      });
+      expect(b.services.keyward.stats().entries).toBeGreaterThan(0); // b holds the key
 
-    await clients(box, box.credentials(CUSTOMER_ACCOUNT_ID)).kms.send(new DisableKeyCommand({ KeyId: cmkArn }));
-    expect((await call(a, 'POST', '/v1/tenants/acme/byok/check')).body).toMatchObject({ finding: 'disabled', state: 'revoked' });
-    // b never checked: it stops because a told it (its cache would otherwise serve for the TTL).
-    await expect.poll(async () => (await call(b, 'POST', '/v1/tenants/acme/decrypt', item)).body.code, { timeout: 10_000, interval: 50 }).toBe('KW_BYOK_REVOKED');
+      await clients(box, box.credentials(CUSTOMER_ACCOUNT_ID)).kms.send(
+        new DisableKeyCommand({ KeyId: cmkArn }),
+      );
+      expect((await call(a, 'POST', '/v1/tenants/acme/byok/check')).body).toMatchObject({
+        finding: 'disabled',
+        state: 'revoked',
+      });
+      // b never checked: it stops because a told it (its cache would otherwise serve for the TTL).
+      await expect
+        .poll(async () => (await call(b, 'POST', '/v1/tenants/acme/decrypt', item)).body.code, {
+          timeout: 10_000,
+          interval: 50,
+        })
+        .toBe('KW_BYOK_REVOKED');
 
-    await clients(box, box.credentials(CUSTOMER_ACCOUNT_ID)).kms.send(new EnableKeyCommand({ KeyId: cmkArn }));
-    expect((await call(b, 'POST', '/v1/tenants/acme/byok/check')).body).toMatchObject({ finding: 'ok', state: 'active' });
-    expect((await call(a, 'POST', '/v1/tenants/acme/decrypt', item)).body).toEqual({ results: [{ ok: true, text: 'shared' }] });
-    expect((await call(b, 'POST', '/v1/tenants/acme/decrypt', item)).body).toEqual({ results: [{ ok: true, text: 'shared' }] });
-  });
+      await clients(box, box.credentials(CUSTOMER_ACCOUNT_ID)).kms.send(
+        new EnableKeyCommand({ KeyId: cmkArn }),
+      );
+      expect((await call(b, 'POST', '/v1/tenants/acme/byok/check')).body).toMatchObject({
+        finding: 'ok',
+        state: 'active',
+      });
+      expect((await call(a, 'POST', '/v1/tenants/acme/decrypt', item)).body).toEqual({
+        results: [{ ok: true, text: 'shared' }],
+      });
+      expect((await call(b, 'POST', '/v1/tenants/acme/decrypt', item)).body).toEqual({
+        results: [{ ok: true, text: 'shared' }],
+      });
+    },
+  );
 
   it('a token revoked on one instance is refused by the other, which had accepted it moments before', async () => {
     const [a, b] = servers as [RunningServer, RunningServer];
     const issued = (await call(a, 'POST', '/v1/tenants/acme/tokens', { kind: 'tenant-admin' })).body;
     expect((await call(b, 'GET', '/v1/tenants/acme', undefined, issued.token)).status).toBe(200);
     expect((await call(a, 'DELETE', `/v1/tokens/${issued.id}`)).body).toEqual({ revoked: true });
-    await expect.poll(async () => (await call(b, 'GET', '/v1/tenants/acme', undefined, issued.token)).status, { timeout: 10_000, interval: 50 }).toBe(401);
+    await expect
+      .poll(async () => (await call(b, 'GET', '/v1/tenants/acme', undefined, issued.token)).status, {
+        timeout: 10_000,
+        interval: 50,
+      })
+      .toBe(401);
   });
 });

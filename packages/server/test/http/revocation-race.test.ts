@@ -21,7 +21,10 @@ describe.skipIf(!postgres.available)('a token revoked while a request is reading
   afterAll(async () => h?.close());
 
   it('is refused as soon as the revocation returns', async () => {
-    const tokens = (await h.call('GET', '/v1/tenants/acme/tokens')).body.tokens as Array<{ id: string; kind: string }>;
+    const tokens = (await h.call('GET', '/v1/tenants/acme/tokens')).body.tokens as Array<{
+      id: string;
+      kind: string;
+    }>;
     const id = tokens.find((token) => token.kind === 'tenant-admin')!.id;
     // Hold the audit log's lock, so the revocation's transaction waits after its UPDATE, uncommitted.
     const holder = new pg.Client({ connectionString: POSTGRES_URL });
@@ -32,7 +35,19 @@ describe.skipIf(!postgres.available)('a token revoked while a request is reading
       await holder.query('select pg_advisory_xact_lock($1, hashtext($2))', [APPEND_LOCK, rows[0]!.schema]);
       const revoking = h.call('DELETE', `/v1/tokens/${id}`);
       // Wait until the revocation has updated the row and is queued behind the lock.
-      await expect.poll(async () => Number((await holder.query("select count(*) as n from pg_locks where locktype = 'advisory' and not granted")).rows[0].n), { timeout: 10_000 }).toBeGreaterThan(0);
+      await expect
+        .poll(
+          async () =>
+            Number(
+              (
+                await holder.query(
+                  "select count(*) as n from pg_locks where locktype = 'advisory' and not granted",
+                )
+              ).rows[0].n,
+            ),
+          { timeout: 10_000 },
+        )
+        .toBeGreaterThan(0);
       // Meanwhile a request with the token reads it as still valid (the UPDATE is not committed).
       expect((await h.call('GET', '/v1/tenants/acme', { token: tenant.adminToken })).status).toBe(200);
       await holder.query('commit');

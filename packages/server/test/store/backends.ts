@@ -6,7 +6,9 @@ import { openStore, type Store } from '../../src/index.js';
 
 /** The PostgreSQL server the tests use: DATABASE_URL, or CI's at 127.0.0.1:5432, database test. */
 // The user defaults to the OS user (root on CI, trust auth); USER is not always set, so name it.
-export const POSTGRES_URL = process.env.DATABASE_URL ?? `postgres://${process.env.PGUSER ?? process.env.USER ?? 'root'}@127.0.0.1:5432/test`;
+export const POSTGRES_URL =
+  process.env.DATABASE_URL ??
+  `postgres://${process.env.PGUSER ?? process.env.USER ?? 'root'}@127.0.0.1:5432/test`;
 
 async function reachable(url: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
@@ -54,7 +56,10 @@ export const BACKENDS: Backend[] = [
 
 /** Asserts that `promise` rejects with a KeywardError of this code. */
 export async function refuses(promise: Promise<unknown>, code: ErrorCode): Promise<void> {
-  const error = await promise.then(() => undefined, (caught: unknown) => caught);
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
   expect(error).toBeInstanceOf(KeywardError);
   expect((error as KeywardError).code).toBe(code);
 }

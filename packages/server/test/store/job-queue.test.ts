@@ -37,7 +37,10 @@ describe.each(BACKENDS)('JobQueue on $name', (backend) => {
   /** Tenant rows, since jobs reference tenants.id; in chunks to stay under the bind-parameter limit. */
   async function addTenants(ids: string[]): Promise<void> {
     for (let start = 0; start < ids.length; start += 1000) {
-      await store.db.insertInto('tenants').values(ids.slice(start, start + 1000).map((id) => ({ id, name: id.toUpperCase() }))).execute();
+      await store.db
+        .insertInto('tenants')
+        .values(ids.slice(start, start + 1000).map((id) => ({ id, name: id.toUpperCase() })))
+        .execute();
     }
   }
 
@@ -47,18 +50,30 @@ describe.each(BACKENDS)('JobQueue on $name', (backend) => {
   }
 
   function lifecycleJob(tenantId: string, overrides: Partial<NewJob> = {}): NewJob {
-    return { kind: 'byok.enable', tenantId, payload: { config: { cmkArn: `arn:${tenantId}` } }, actor: `admin:${tenantId}`, ...overrides };
+    return {
+      kind: 'byok.enable',
+      tenantId,
+      payload: { config: { cmkArn: `arn:${tenantId}` } },
+      actor: `admin:${tenantId}`,
+      ...overrides,
+    };
   }
 
   /** The lease columns, which Job does not expose. */
   function leaseOf(id: string) {
-    return store.db.selectFrom('jobs').select(['state', 'locked_by', 'attempts']).where('id', '=', id).executeTakeFirstOrThrow();
+    return store.db
+      .selectFrom('jobs')
+      .select(['state', 'locked_by', 'attempts'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
   }
 
   /** PostgreSQL only: inserts into jobs blocked on another transaction's lock (a pending unique-index check). */
   async function insertsWaitingOnLocks(): Promise<number> {
     const { rows } = await sql<{ waiting: number }>`select count(*)::int as waiting from pg_stat_activity
-      where datname = current_database() and wait_event_type = 'Lock' and query like 'insert into "jobs"%'`.execute(store.db);
+      where datname = current_database() and wait_event_type = 'Lock' and query like 'insert into "jobs"%'`.execute(
+      store.db,
+    );
     return rows[0]?.waiting ?? 0;
   }
 
@@ -70,8 +85,19 @@ describe.each(BACKENDS)('JobQueue on $name', (backend) => {
     const queue = queueOf('a');
     const first = await enqueue(queue, lifecycleJob('t1', { total: 4 }));
     expect(first).toMatchObject({
-      id: expect.stringMatching(/^job_/), parentId: null, tenantId: 't1', kind: 'byok.enable', state: 'queued', done: 0, total: 4,
-      payload: { config: { cmkArn: 'arn:t1' } }, result: null, error: null, actor: 'admin:t1', attempts: 0, finishedAt: null,
+      id: expect.stringMatching(/^job_/),
+      parentId: null,
+      tenantId: 't1',
+      kind: 'byok.enable',
+      state: 'queued',
+      done: 0,
+      total: 4,
+      payload: { config: { cmkArn: 'arn:t1' } },
+      result: null,
+      error: null,
+      actor: 'admin:t1',
+      attempts: 0,
+      finishedAt: null,
     });
     expect(await queue.get(first.id)).toEqual(first);
     expect(await queue.list({ tenantId: 't1', limit: 10 })).toEqual([first]);
@@ -79,16 +105,25 @@ describe.each(BACKENDS)('JobQueue on $name', (backend) => {
     expect(await queue.openJobOf('t1')).toEqual(first);
     expect(await queue.openJobOf('t2')).toBeUndefined();
 
-    const conflict = await enqueue(queue, lifecycleJob('t1', { kind: 'byok.revert' })).catch((error: unknown) => error);
+    const conflict = await enqueue(queue, lifecycleJob('t1', { kind: 'byok.revert' })).catch(
+      (error: unknown) => error,
+    );
     expect(conflict).toBeInstanceOf(KeywardError);
-    expect(conflict).toMatchObject({ code: 'KW_STATE_CONFLICT', details: { jobId: first.id, kind: 'byok.enable' } });
+    expect(conflict).toMatchObject({
+      code: 'KW_STATE_CONFLICT',
+      details: { jobId: first.id, kind: 'byok.enable' },
+    });
     expect(await queue.list({ tenantId: 't1', limit: 10 })).toEqual([first]);
 
     // Another tenant is not held up by t1's job.
     await enqueue(queue, lifecycleJob('t2'));
     expect(await queue.claim(10)).toHaveLength(2);
     expect(await queue.finish(first.id, 'succeeded', { result: { ok: true } })).toBe(true);
-    expect(await queue.get(first.id)).toMatchObject({ state: 'succeeded', result: { ok: true }, finishedAt: expect.any(Date) });
+    expect(await queue.get(first.id)).toMatchObject({
+      state: 'succeeded',
+      result: { ok: true },
+      finishedAt: expect.any(Date),
+    });
     expect(await queue.openJobOf('t1')).toBeUndefined();
     const next = await enqueue(queue, lifecycleJob('t1', { kind: 'byok.revert' }));
     expect(await queue.openJobOf('t1')).toMatchObject({ id: next.id, kind: 'byok.revert', state: 'queued' });
@@ -114,36 +149,69 @@ describe.each(BACKENDS)('JobQueue on $name', (backend) => {
   it('claims due queued jobs as running under this instance with attempts 1; a concurrent claim by another instance takes nothing of the same tenant, and tenants are spread', async () => {
     const a = queueOf('a');
     const b = queueOf('b');
-    const parent = await enqueue(a, { kind: 'platform.rotate-root', tenantId: null, payload: {}, actor: 'operator' });
+    const parent = await enqueue(a, {
+      kind: 'platform.rotate-root',
+      tenantId: null,
+      payload: {},
+      actor: 'operator',
+    });
     await a.claim(1);
     // Two jobs of t1 (a lifecycle job and a rotation child): whichever instance wins, only one of them runs.
     const lifecycle = await enqueue(a, lifecycleJob('t1'));
-    await store.db.transaction().execute((trx) => a.enqueueChildrenIn(trx, parent.id, 'platform.rewrap-tenant', ['t1'], {}, 'operator'));
+    await store.db
+      .transaction()
+      .execute((trx) =>
+        a.enqueueChildrenIn(trx, parent.id, 'platform.rewrap-tenant', ['t1'], {}, 'operator'),
+      );
     const [child] = await a.children(parent.id, { limit: 1 });
     const [fromA, fromB] = await Promise.all([a.claim(10), b.claim(10)]);
     const claimed = [...fromA, ...fromB];
     expect(claimed).toHaveLength(1);
     expect(claimed[0]).toMatchObject({ tenantId: 't1', state: 'running', attempts: 1 });
     expect([lifecycle.id, child!.id]).toContain(claimed[0]!.id);
-    expect(await leaseOf(claimed[0]!.id)).toEqual({ state: 'running', locked_by: fromA.length === 1 ? 'a' : 'b', attempts: 1 });
+    expect(await leaseOf(claimed[0]!.id)).toEqual({
+      state: 'running',
+      locked_by: fromA.length === 1 ? 'a' : 'b',
+      attempts: 1,
+    });
     expect(await a.claim(10)).toEqual([]);
     expect(await b.claim(10)).toEqual([]);
 
     // Three more tenants, two jobs per claim: the instances take different tenants, none twice.
-    const others = await Promise.all(['t2', 't3', 't4'].map((tenantId) => enqueue(a, lifecycleJob(tenantId))));
+    const others = await Promise.all(
+      ['t2', 't3', 't4'].map((tenantId) => enqueue(a, lifecycleJob(tenantId))),
+    );
     const [twoForA, twoForB] = await Promise.all([a.claim(2), b.claim(2)]);
     expect(twoForA.length + twoForB.length).toBe(3);
     expect(idsOf([...twoForA, ...twoForB])).toEqual(idsOf(others));
-    for (const job of twoForA) expect(await leaseOf(job.id)).toEqual({ state: 'running', locked_by: 'a', attempts: 1 });
-    for (const job of twoForB) expect(await leaseOf(job.id)).toEqual({ state: 'running', locked_by: 'b', attempts: 1 });
+    for (const job of twoForA)
+      expect(await leaseOf(job.id)).toEqual({ state: 'running', locked_by: 'a', attempts: 1 });
+    for (const job of twoForB)
+      expect(await leaseOf(job.id)).toEqual({ state: 'running', locked_by: 'b', attempts: 1 });
   });
 
   it('runs one job per tenant at a time: of a rotation child and a lifecycle job queued for a tenant, a claim of 10 takes one, the other only after it finishes', async () => {
     const queue = queueOf('a');
     // The rotation itself runs (tenant-less) while its children do; it holds no tenant back.
-    const parent = await enqueue(queue, { kind: 'platform.rotate-root', tenantId: null, payload: {}, actor: 'operator' });
+    const parent = await enqueue(queue, {
+      kind: 'platform.rotate-root',
+      tenantId: null,
+      payload: {},
+      actor: 'operator',
+    });
     expect(idsOf(await queue.claim(10))).toEqual([parent.id]);
-    await store.db.transaction().execute((trx) => queue.enqueueChildrenIn(trx, parent.id, 'platform.rewrap-tenant', ['t1'], { to: 'root-2' }, 'operator'));
+    await store.db
+      .transaction()
+      .execute((trx) =>
+        queue.enqueueChildrenIn(
+          trx,
+          parent.id,
+          'platform.rewrap-tenant',
+          ['t1'],
+          { to: 'root-2' },
+          'operator',
+        ),
+      );
     const lifecycle = await enqueue(queue, lifecycleJob('t1'));
     const [child] = await queue.children(parent.id, { limit: 10 });
 
@@ -177,7 +245,9 @@ describe.each(BACKENDS)('JobQueue on $name', (backend) => {
     const job = await enqueue(a, lifecycleJob('t1'));
     expect(idsOf(await a.claim(1))).toEqual([job.id]);
     expect(await b.claim(10)).toEqual([]);
-    await expect.poll(async () => idsOf(await b.claim(10)), { timeout: 10_000, interval: 50 }).toEqual([job.id]);
+    await expect
+      .poll(async () => idsOf(await b.claim(10)), { timeout: 10_000, interval: 50 })
+      .toEqual([job.id]);
     expect(await leaseOf(job.id)).toEqual({ state: 'running', locked_by: 'b', attempts: 2 });
     expect(await a.renew([job.id])).toEqual(new Set());
     expect(await a.finish(job.id, 'succeeded', { result: 'from a' })).toBe(false);
@@ -204,13 +274,19 @@ describe.each(BACKENDS)('JobQueue on $name', (backend) => {
 
     await queue.later(job.id, 0, { countAttempt: true }); // not running any more: nothing changes
     expect(await queue.claim(10)).toEqual([]);
-    await store.db.updateTable('jobs').set({ run_after: new Date(Date.now() - 1000) }).where('id', '=', job.id).execute();
+    await store.db
+      .updateTable('jobs')
+      .set({ run_after: new Date(Date.now() - 1000) })
+      .where('id', '=', job.id)
+      .execute();
     expect(await queue.claim(10)).toMatchObject([{ id: job.id, attempts: 2 }]);
 
     // A short delay: unclaimable at first, claimable once due.
     await queue.later(job.id, SHORT_LEASE_MS, { countAttempt: true });
     expect(await queue.claim(10)).toEqual([]);
-    await expect.poll(async () => idsOf(await queue.claim(10)), { timeout: 10_000, interval: 25 }).toEqual([job.id]);
+    await expect
+      .poll(async () => idsOf(await queue.claim(10)), { timeout: 10_000, interval: 25 })
+      .toEqual([job.id]);
     expect(await leaseOf(job.id)).toEqual({ state: 'running', locked_by: 'a', attempts: 3 });
   });
 
@@ -223,30 +299,44 @@ describe.each(BACKENDS)('JobQueue on $name', (backend) => {
       await queue.cancelOpenIn(trx, 't1', 'aborted by the test');
       claimed = queueOf('b').claim(5);
       // Commit only once the claim's update waits on this transaction's row lock.
-      await expect.poll(async () => {
-        const { rows } = await sql<{ waiting: number }>`select count(*)::int as waiting from pg_stat_activity
-          where datname = current_database() and wait_event_type = 'Lock' and query like '%update jobs set state = ''running''%'`.execute(store.db);
-        return rows[0]?.waiting ?? 0;
-      }).toBeGreaterThan(0);
+      await expect
+        .poll(async () => {
+          const { rows } = await sql<{
+            waiting: number;
+          }>`select count(*)::int as waiting from pg_stat_activity
+          where datname = current_database() and wait_event_type = 'Lock' and query like '%update jobs set state = ''running''%'`.execute(
+            store.db,
+          );
+          return rows[0]?.waiting ?? 0;
+        })
+        .toBeGreaterThan(0);
     });
     expect(await claimed).toEqual([]);
     expect(await leaseOf(job.id)).toMatchObject({ state: 'cancelled', locked_by: null });
   });
 
-  it('cancelOpenIn cancels the tenant\'s open job with KW_JOB_CANCELLED; the worker holding it can then neither renew nor finish it', async () => {
+  it("cancelOpenIn cancels the tenant's open job with KW_JOB_CANCELLED; the worker holding it can then neither renew nor finish it", async () => {
     const worker = queueOf('a');
     const job = await enqueue(worker, lifecycleJob('t1'));
     await worker.claim(1);
 
-    const cancelled = await store.db.transaction().execute((trx) => worker.cancelOpenIn(trx, 't1', 'Aborted by operator.'));
+    const cancelled = await store.db
+      .transaction()
+      .execute((trx) => worker.cancelOpenIn(trx, 't1', 'Aborted by operator.'));
     expect(cancelled).toBe(job.id);
-    expect(await worker.get(job.id)).toMatchObject({ state: 'cancelled', error: { code: 'KW_JOB_CANCELLED', message: 'Aborted by operator.' }, finishedAt: expect.any(Date) });
+    expect(await worker.get(job.id)).toMatchObject({
+      state: 'cancelled',
+      error: { code: 'KW_JOB_CANCELLED', message: 'Aborted by operator.' },
+      finishedAt: expect.any(Date),
+    });
     expect(await worker.renew([job.id])).toEqual(new Set());
     expect(await worker.finish(job.id, 'succeeded', { result: 'too late' })).toBe(false);
     expect(await worker.get(job.id)).toMatchObject({ state: 'cancelled', result: null });
 
     // Nothing open is left to cancel, and the tenant may start a new job.
-    expect(await store.db.transaction().execute((trx) => worker.cancelOpenIn(trx, 't1', 'again'))).toBeUndefined();
+    expect(
+      await store.db.transaction().execute((trx) => worker.cancelOpenIn(trx, 't1', 'again')),
+    ).toBeUndefined();
     expect(await worker.openJobOf('t1')).toBeUndefined();
     await enqueue(worker, lifecycleJob('t1'));
   });
@@ -256,43 +346,122 @@ describe.each(BACKENDS)('JobQueue on $name', (backend) => {
     const tenantIds = Array.from({ length: 2500 }, (_, index) => `bulk-${String(index).padStart(4, '0')}`);
     await addTenants(tenantIds);
     const parent = await store.db.transaction().execute(async (trx) => {
-      const created = await queue.enqueueIn(trx, { kind: 'platform.rotate-root', tenantId: null, payload: { to: 'root-2' }, actor: 'operator', total: tenantIds.length });
-      await queue.enqueueChildrenIn(trx, created.id, 'platform.rewrap-tenant', tenantIds, { to: 'root-2' }, 'operator');
+      const created = await queue.enqueueIn(trx, {
+        kind: 'platform.rotate-root',
+        tenantId: null,
+        payload: { to: 'root-2' },
+        actor: 'operator',
+        total: tenantIds.length,
+      });
+      await queue.enqueueChildrenIn(
+        trx,
+        created.id,
+        'platform.rewrap-tenant',
+        tenantIds,
+        { to: 'root-2' },
+        'operator',
+      );
       return created;
     });
 
-    expect(await queue.childCounts(parent.id)).toEqual({ queued: 2500, running: 0, succeeded: 0, failed: 0, cancelled: 0 });
+    expect(await queue.childCounts(parent.id)).toEqual({
+      queued: 2500,
+      running: 0,
+      succeeded: 0,
+      failed: 0,
+      cancelled: 0,
+    });
     const all = await queue.children(parent.id, { limit: 3000 });
     expect(all).toHaveLength(2500);
     expect(all.map((child) => child.tenantId).sort()).toEqual(tenantIds);
-    expect(all[0]).toMatchObject({ parentId: parent.id, kind: 'platform.rewrap-tenant', state: 'queued', total: 1, payload: { to: 'root-2' }, actor: 'operator' });
+    expect(all[0]).toMatchObject({
+      parentId: parent.id,
+      kind: 'platform.rewrap-tenant',
+      state: 'queued',
+      total: 1,
+      payload: { to: 'root-2' },
+      actor: 'operator',
+    });
     // Children are not top-level jobs, nor any tenant's open lifecycle job.
     expect(await queue.list({ limit: 10 })).toEqual([parent]);
     expect(await queue.openJobOf(tenantIds[0]!)).toBeUndefined();
 
     // States set directly: what matters here is the counting, not how jobs got there.
-    const setState = (jobs: Job[], state: string) => store.db.updateTable('jobs').set({ state }).where('id', 'in', jobs.map((job) => job.id)).execute();
+    const setState = (jobs: Job[], state: string) =>
+      store.db
+        .updateTable('jobs')
+        .set({ state })
+        .where(
+          'id',
+          'in',
+          jobs.map((job) => job.id),
+        )
+        .execute();
     await setState(all.slice(0, 5), 'running');
     await setState(all.slice(5, 8), 'succeeded');
     await setState(all.slice(8, 10), 'failed');
     await setState(all.slice(10, 11), 'cancelled');
-    expect(await queue.childCounts(parent.id)).toEqual({ queued: 2489, running: 5, succeeded: 3, failed: 2, cancelled: 1 });
-    expect(idsOf(await queue.children(parent.id, { state: 'failed', limit: 10 }))).toEqual(idsOf(all.slice(8, 10)));
-    expect(idsOf(await queue.children(parent.id, { state: 'running', limit: 10 }))).toEqual(idsOf(all.slice(0, 5)));
+    expect(await queue.childCounts(parent.id)).toEqual({
+      queued: 2489,
+      running: 5,
+      succeeded: 3,
+      failed: 2,
+      cancelled: 1,
+    });
+    expect(idsOf(await queue.children(parent.id, { state: 'failed', limit: 10 }))).toEqual(
+      idsOf(all.slice(8, 10)),
+    );
+    expect(idsOf(await queue.children(parent.id, { state: 'running', limit: 10 }))).toEqual(
+      idsOf(all.slice(0, 5)),
+    );
     expect(await queue.children(parent.id, { state: 'queued', limit: 7 })).toHaveLength(7);
-    expect(await queue.childCounts('job_nobody')).toEqual({ queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 });
+    expect(await queue.childCounts('job_nobody')).toEqual({
+      queued: 0,
+      running: 0,
+      succeeded: 0,
+      failed: 0,
+      cancelled: 0,
+    });
   });
 
   it('the database refuses a job in an unknown state (check constraint) and one for an unknown tenant (foreign key)', async () => {
     const row = (state: string, tenantId: string) => ({
-      id: `job_${state}_${tenantId}`, tenant_id: tenantId, kind: 'byok.enable', state, done: 0, total: 0, payload: '{}', actor: 'operator',
-      created_at: new Date(), updated_at: new Date(),
+      id: `job_${state}_${tenantId}`,
+      tenant_id: tenantId,
+      kind: 'byok.enable',
+      state,
+      done: 0,
+      total: 0,
+      payload: '{}',
+      actor: 'operator',
+      created_at: new Date(),
+      updated_at: new Date(),
     });
-    const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error);
-    expect(sqlState(await failure(store.db.insertInto('jobs').values(row('bogus', 't1')).execute()))).toBe(CHECK_VIOLATION);
-    expect(sqlState(await failure(store.db.insertInto('jobs').values(row('queued', 'nobody')).execute()))).toBe(FOREIGN_KEY_VIOLATION);
-    const queued = await store.db.insertInto('jobs').values(row('queued', 't1')).returning('id').executeTakeFirstOrThrow();
-    expect(sqlState(await failure(store.db.updateTable('jobs').set({ state: 'paused' }).where('id', '=', queued.id).execute()))).toBe(CHECK_VIOLATION);
-    expect(await store.db.selectFrom('jobs').select(['id', 'state']).execute()).toEqual([{ id: queued.id, state: 'queued' }]);
+    const failure = (promise: Promise<unknown>) =>
+      promise.then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    expect(sqlState(await failure(store.db.insertInto('jobs').values(row('bogus', 't1')).execute()))).toBe(
+      CHECK_VIOLATION,
+    );
+    expect(
+      sqlState(await failure(store.db.insertInto('jobs').values(row('queued', 'nobody')).execute())),
+    ).toBe(FOREIGN_KEY_VIOLATION);
+    const queued = await store.db
+      .insertInto('jobs')
+      .values(row('queued', 't1'))
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    expect(
+      sqlState(
+        await failure(
+          store.db.updateTable('jobs').set({ state: 'paused' }).where('id', '=', queued.id).execute(),
+        ),
+      ),
+    ).toBe(CHECK_VIOLATION);
+    expect(await store.db.selectFrom('jobs').select(['id', 'state']).execute()).toEqual([
+      { id: queued.id, state: 'queued' },
+    ]);
   });
 });

@@ -11,13 +11,17 @@ export const reEncryptCheck: Check = {
   async run(subject, deps, state): Promise<Outcome> {
     const context = testContext(subject.tenantId);
     try {
-      await deps.kms.reEncrypt(
-        sessionTarget(state),
-        { ciphertextBlob: state.blob!, sourceKeyId: subject.keyArn, destinationKeyId: subject.keyArn, sourceEncryptionContext: context, destinationEncryptionContext: context },
-      );
+      await deps.kms.reEncrypt(sessionTarget(state), {
+        ciphertextBlob: state.blob!,
+        sourceKeyId: subject.keyArn,
+        destinationKeyId: subject.keyArn,
+        sourceEncryptionContext: context,
+        destinationEncryptionContext: context,
+      });
       return { code: 'KW_CHECK_REENCRYPT_OK', message: 'ReEncrypt under the same key worked.' };
     } catch (error) {
-      if (isKeywardError(error, 'KW_KMS_ACCESS_DENIED')) return { ...awsOutcome(error, kmsDiagnosis, 'ReEncrypt', false), code: 'KW_CHECK_REENCRYPT_DENIED' };
+      if (isKeywardError(error, 'KW_KMS_ACCESS_DENIED'))
+        return { ...awsOutcome(error, kmsDiagnosis, 'ReEncrypt', false), code: 'KW_CHECK_REENCRYPT_DENIED' };
       return awsOutcome(error, kmsDiagnosis, 'ReEncrypt', false);
     }
   },

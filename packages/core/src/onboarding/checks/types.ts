@@ -3,7 +3,8 @@ import type { Clock } from '../../clock.js';
 import type { Artifact, DiagnosisCode } from '../diagnoses.js';
 import type { PlatformIdentity } from '../kit-input.js';
 
-export type CheckId = 'arn-syntax' | 'assume-role' | 'external-id-required' | 'describe-key' | 'round-trip' | 'reencrypt';
+export type CheckId =
+  'arn-syntax' | 'assume-role' | 'external-id-required' | 'describe-key' | 'round-trip' | 'reencrypt';
 
 export interface CheckResult {
   id: CheckId;

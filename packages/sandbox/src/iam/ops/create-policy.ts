@@ -19,12 +19,25 @@ export const createPolicy: QueryHandler = async (context, input) => {
   await context.touch({ account: context.caller.account, resource: arn });
   const account = context.store.account(context.caller.account)!;
   if (Object.values(account.policies).some((policy) => policy.name === name)) {
-    throw new AwsError('EntityAlreadyExists', `A policy called ${name!} already exists. Duplicate names are not allowed.`, { status: 409 });
+    throw new AwsError(
+      'EntityAlreadyExists',
+      `A policy called ${name!} already exists. Duplicate names are not allowed.`,
+      { status: 409 },
+    );
   }
   checkIamPolicy(context, document!, 'identity', true);
   checkSize(document!, MANAGED_POLICY_BYTES, 'PolicySize');
   const now = context.now();
-  const policy = { name: name!, path, policyId: newUniqueId('ANPA'), arn, description, document: document!, createDate: now, updateDate: now };
+  const policy = {
+    name: name!,
+    path,
+    policyId: newUniqueId('ANPA'),
+    arn,
+    description,
+    document: document!,
+    createDate: now,
+    updateDate: now,
+  };
   account.policies[arn] = policy;
   context.store.commit();
   return { Policy: managedPolicyXml(context.store, policy) };

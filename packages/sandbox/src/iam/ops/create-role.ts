@@ -13,16 +13,22 @@ export const createRole: QueryHandler = async (context, input) => {
   const path = input.string('Path', PATH) ?? '/';
   const description = input.string('Description', DESCRIPTION);
   const maxSessionDuration = input.integer('MaxSessionDuration', { min: 3600, max: 43200 }) ?? 3600;
-  const tags = input.structList('Tags', ['Key', 'Value']).map((tag) => ({ key: tag.Key ?? '', value: tag.Value ?? '' }));
+  const tags = input
+    .structList('Tags', ['Key', 'Value'])
+    .map((tag) => ({ key: tag.Key ?? '', value: tag.Value ?? '' }));
   input.done();
   const arn = roleArnFor(context, path, name!);
   requireIam(context, 'iam:CreateRole', arn);
   await context.touch({ account: context.caller.account, resource: arn });
   if (new Set(tags.map((tag) => tag.key.toLowerCase())).size !== tags.length) {
-    throw new AwsError('InvalidInput', 'Duplicate tag keys found. Please note that Tag keys are case insensitive.');
+    throw new AwsError(
+      'InvalidInput',
+      'Duplicate tag keys found. Please note that Tag keys are case insensitive.',
+    );
   }
   const account = context.store.account(context.caller.account)!;
-  if (account.roles[name!.toLowerCase()]) throw new AwsError('EntityAlreadyExists', `Role with name ${name!} already exists.`, { status: 409 });
+  if (account.roles[name!.toLowerCase()])
+    throw new AwsError('EntityAlreadyExists', `Role with name ${name!} already exists.`, { status: 409 });
   checkIamPolicy(context, document!, 'trust');
   checkSize(document!, TRUST_POLICY_BYTES, 'ACLSizePerRole');
   const role = {

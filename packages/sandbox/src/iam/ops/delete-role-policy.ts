@@ -9,7 +9,9 @@ export const deleteRolePolicy: QueryHandler = async (context, input) => {
   input.done();
   const role = await roleForAction(context, name!, 'iam:DeleteRolePolicy');
   if (role.inlinePolicies[policyName!] === undefined) {
-    throw new AwsError('NoSuchEntity', `The role policy with name ${policyName!} cannot be found.`, { status: 404 });
+    throw new AwsError('NoSuchEntity', `The role policy with name ${policyName!} cannot be found.`, {
+      status: 404,
+    });
   }
   delete role.inlinePolicies[policyName!];
   context.store.commit();

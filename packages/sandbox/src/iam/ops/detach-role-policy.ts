@@ -9,7 +9,8 @@ export const detachRolePolicy: QueryHandler = async (context, input) => {
   input.done();
   checkPolicyArn(arn!);
   const role = await roleForAction(context, name!, 'iam:DetachRolePolicy');
-  if (!role.attachedPolicies.includes(arn!)) throw new AwsError('NoSuchEntity', `Policy ${arn!} was not found.`, { status: 404 });
+  if (!role.attachedPolicies.includes(arn!))
+    throw new AwsError('NoSuchEntity', `Policy ${arn!} was not found.`, { status: 404 });
   role.attachedPolicies = role.attachedPolicies.filter((attached) => attached !== arn);
   context.store.commit();
   return undefined;

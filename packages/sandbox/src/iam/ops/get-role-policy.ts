@@ -10,6 +10,9 @@ export const getRolePolicy: QueryHandler = async (context, input) => {
   input.done();
   const role = await roleForAction(context, name!, 'iam:GetRolePolicy');
   const document = role.inlinePolicies[policyName!];
-  if (document === undefined) throw new AwsError('NoSuchEntity', `The role policy with name ${policyName!} cannot be found.`, { status: 404 });
+  if (document === undefined)
+    throw new AwsError('NoSuchEntity', `The role policy with name ${policyName!} cannot be found.`, {
+      status: 404,
+    });
   return { RoleName: role.name, PolicyName: policyName, PolicyDocument: encodePolicyDocument(document) };
 };

@@ -5,7 +5,8 @@ import { managedKey } from '../management-key.js';
 /** A cancelled deletion leaves the key Disabled, as in AWS. */
 export const cancelKeyDeletion: KmsHandler = async (context, input) => {
   const key = await managedKey(context, input, 'kms:CancelKeyDeletion');
-  if (key.state !== 'PendingDeletion') throw new AwsError('KMSInvalidStateException', `${key.arn} is not pending deletion.`);
+  if (key.state !== 'PendingDeletion')
+    throw new AwsError('KMSInvalidStateException', `${key.arn} is not pending deletion.`);
   key.state = 'Disabled';
   delete key.deletionDate;
   delete key.pendingWindowDays;

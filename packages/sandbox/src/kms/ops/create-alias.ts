@@ -11,12 +11,21 @@ export const createAlias: KmsHandler = async (context, input) => {
   const targetKeyId = input.string('TargetKeyId', KEY_ID_RULES);
   input.done();
   requireAliasPrefix(alias.name);
-  if (alias.name.startsWith('alias/aws/')) throw new AwsError('InvalidAliasNameException', `Alias names that begin with alias/aws/ are reserved for AWS managed keys: ${alias.name}`);
-  const key = await resolveKey(context, targetKeyId!, { aliases: false, crossAccount: false, action: 'kms:CreateAlias' });
+  if (alias.name.startsWith('alias/aws/'))
+    throw new AwsError(
+      'InvalidAliasNameException',
+      `Alias names that begin with alias/aws/ are reserved for AWS managed keys: ${alias.name}`,
+    );
+  const key = await resolveKey(context, targetKeyId!, {
+    aliases: false,
+    crossAccount: false,
+    action: 'kms:CreateAlias',
+  });
   requireAccountPermission(context, 'kms:CreateAlias', alias.arn);
   requireKeyPermission(context, key, 'kms:CreateAlias');
   requireNotPendingDeletion(key);
-  if (context.store.alias(alias.arn)) throw new AwsError('AlreadyExistsException', `An alias with the name ${alias.arn} already exists`);
+  if (context.store.alias(alias.arn))
+    throw new AwsError('AlreadyExistsException', `An alias with the name ${alias.arn} already exists`);
   const now = context.now();
   context.store.data.aliases[alias.arn] = {
     aliasName: alias.name,

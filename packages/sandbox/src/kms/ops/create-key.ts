@@ -7,8 +7,22 @@ import { validateTags } from '../tags.js';
 import { validateKeyPolicy } from '../validate-key-policy.js';
 
 const KEY_SPECS = [
-  'SYMMETRIC_DEFAULT', 'RSA_2048', 'RSA_3072', 'RSA_4096', 'ECC_NIST_P256', 'ECC_NIST_P384', 'ECC_NIST_P521',
-  'ECC_SECG_P256K1', 'HMAC_224', 'HMAC_256', 'HMAC_384', 'HMAC_512', 'SM2', 'ML_DSA_44', 'ML_DSA_65', 'ML_DSA_87',
+  'SYMMETRIC_DEFAULT',
+  'RSA_2048',
+  'RSA_3072',
+  'RSA_4096',
+  'ECC_NIST_P256',
+  'ECC_NIST_P384',
+  'ECC_NIST_P521',
+  'ECC_SECG_P256K1',
+  'HMAC_224',
+  'HMAC_256',
+  'HMAC_384',
+  'HMAC_512',
+  'SM2',
+  'ML_DSA_44',
+  'ML_DSA_65',
+  'ML_DSA_87',
 ] as const;
 const KEY_USAGES = ['ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'GENERATE_VERIFY_MAC', 'KEY_AGREEMENT'] as const;
 
@@ -25,8 +39,13 @@ function usagesFor(spec: string): string[] {
 export const createKey: KmsHandler = async (context, input) => {
   const policy = input.string('Policy', POLICY_RULES);
   const description = input.string('Description', { max: 8192 });
-  const keySpec = input.string('KeySpec', { values: KEY_SPECS }) ?? input.string('CustomerMasterKeySpec', { values: KEY_SPECS }) ?? 'SYMMETRIC_DEFAULT';
-  const origin = input.string('Origin', { values: ['AWS_KMS', 'EXTERNAL', 'AWS_CLOUDHSM', 'EXTERNAL_KEY_STORE'] });
+  const keySpec =
+    input.string('KeySpec', { values: KEY_SPECS }) ??
+    input.string('CustomerMasterKeySpec', { values: KEY_SPECS }) ??
+    'SYMMETRIC_DEFAULT';
+  const origin = input.string('Origin', {
+    values: ['AWS_KMS', 'EXTERNAL', 'AWS_CLOUDHSM', 'EXTERNAL_KEY_STORE'],
+  });
   const tags = input.tags('Tags') ?? [];
   const multiRegion = input.boolean('MultiRegion');
   const bypass = input.boolean('BypassPolicyLockoutSafetyCheck') ?? false;
@@ -35,18 +54,40 @@ export const createKey: KmsHandler = async (context, input) => {
 
   const allowedUsages = usagesFor(keySpec);
   if (keyUsage === undefined && keySpec !== 'SYMMETRIC_DEFAULT') {
-    throw new AwsError('ValidationException', 'You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.');
+    throw new AwsError(
+      'ValidationException',
+      'You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.',
+    );
   }
   keyUsage ??= allowedUsages[0]!;
   if (!allowedUsages.includes(keyUsage)) {
-    throw new AwsError('ValidationException', `KeyUsage ${keyUsage} is not compatible with KeySpec ${keySpec}.`);
+    throw new AwsError(
+      'ValidationException',
+      `KeyUsage ${keyUsage} is not compatible with KeySpec ${keySpec}.`,
+    );
   }
-  if (origin !== undefined && origin !== 'AWS_KMS') throw new AwsError('UnsupportedOperationException', `Origin ${origin} is not supported by the Keyward sandbox.`);
-  if (multiRegion) throw new AwsError('UnsupportedOperationException', 'Multi-Region keys are not supported by the Keyward sandbox.');
+  if (origin !== undefined && origin !== 'AWS_KMS')
+    throw new AwsError(
+      'UnsupportedOperationException',
+      `Origin ${origin} is not supported by the Keyward sandbox.`,
+    );
+  if (multiRegion)
+    throw new AwsError(
+      'UnsupportedOperationException',
+      'Multi-Region keys are not supported by the Keyward sandbox.',
+    );
   validateTags(tags);
   requireAccountPermission(context, 'kms:CreateKey');
 
-  const key = newKey({ account: context.caller.account, region: context.region, now: context.now(), description, keySpec, keyUsage, tags });
+  const key = newKey({
+    account: context.caller.account,
+    region: context.region,
+    now: context.now(),
+    description,
+    keySpec,
+    keyUsage,
+    tags,
+  });
   if (policy !== undefined) {
     validateKeyPolicy(context, policy, key, bypass);
     key.policy = policy;

@@ -11,7 +11,9 @@ export const deleteAlias: KmsHandler = async (context, input) => {
   const existing = context.store.alias(alias.arn);
   if (!existing) throw new AwsError('NotFoundException', `Alias ${alias.arn} is not found.`);
   requireAccountPermission(context, 'kms:DeleteAlias', alias.arn);
-  const key = context.store.key(kmsKeyArn(partitionOf(existing.region), existing.region, existing.account, existing.targetKeyId));
+  const key = context.store.key(
+    kmsKeyArn(partitionOf(existing.region), existing.region, existing.account, existing.targetKeyId),
+  );
   if (key) {
     await context.touch({ account: key.account, keyArn: key.arn });
     requireKeyPermission(context, key, 'kms:DeleteAlias');

@@ -8,7 +8,11 @@ export const describeKey: KmsHandler = async (context, input) => {
   const keyId = input.string('KeyId', KEY_ID_RULES);
   input.stringList('GrantTokens');
   input.done();
-  const key = await resolveKey(context, keyId!, { aliases: true, crossAccount: true, action: 'kms:DescribeKey' });
+  const key = await resolveKey(context, keyId!, {
+    aliases: true,
+    crossAccount: true,
+    action: 'kms:DescribeKey',
+  });
   requireKeyPermission(context, key, 'kms:DescribeKey');
   return { KeyMetadata: keyMetadata(key) };
 };

@@ -1,4 +1,5 @@
 import { generateDataKeyFor } from '../generate-data-key-common.js';
 import type { KmsHandler } from '../kms-handler.js';
 
-export const generateDataKeyWithoutPlaintext: KmsHandler = (context, input) => generateDataKeyFor(context, input, false);
+export const generateDataKeyWithoutPlaintext: KmsHandler = (context, input) =>
+  generateDataKeyFor(context, input, false);

@@ -12,6 +12,8 @@ export const getKeyRotationStatus: KmsHandler = async (context, input) => {
     KeyRotationEnabled: rotation.enabled,
     KeyId: key.arn,
     ...(rotation.enabled ? { RotationPeriodInDays: rotation.periodDays } : {}),
-    ...(rotation.enabled && rotation.nextRotationDate !== undefined ? { NextRotationDate: epochSeconds(rotation.nextRotationDate) } : {}),
+    ...(rotation.enabled && rotation.nextRotationDate !== undefined
+      ? { NextRotationDate: epochSeconds(rotation.nextRotationDate) }
+      : {}),
   };
 };

@@ -12,7 +12,11 @@ export const listAliases: KmsHandler = async (context, input) => {
   requireAccountPermission(context, 'kms:ListAliases');
   let aliases = context.store.aliasesIn(context.caller.account, context.region);
   if (keyId !== undefined) {
-    const key = await resolveKey(context, keyId, { aliases: false, crossAccount: false, action: 'kms:ListAliases' });
+    const key = await resolveKey(context, keyId, {
+      aliases: false,
+      crossAccount: false,
+      action: 'kms:ListAliases',
+    });
     aliases = aliases.filter((alias) => alias.targetKeyId === key.keyId);
   } else {
     await context.touch({ account: context.caller.account });

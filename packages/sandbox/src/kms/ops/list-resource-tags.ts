@@ -9,7 +9,11 @@ export const listResourceTags: KmsHandler = async (context, input) => {
   const limit = input.integer('Limit', { min: 1, max: 50 });
   const marker = input.string('Marker', { min: 1, max: 1024 });
   input.done();
-  const key = await resolveKey(context, keyId!, { aliases: false, crossAccount: false, action: 'kms:ListResourceTags' });
+  const key = await resolveKey(context, keyId!, {
+    aliases: false,
+    crossAccount: false,
+    action: 'kms:ListResourceTags',
+  });
   requireKeyPermission(context, key, 'kms:ListResourceTags');
   const { page, ...rest } = paginateKms(key.tags, limit, marker, 50);
   return { Tags: wireTags(page), ...rest };

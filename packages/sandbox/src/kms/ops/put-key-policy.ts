@@ -11,7 +11,11 @@ export const putKeyPolicy: KmsHandler = async (context, input) => {
   const name = input.string('PolicyName', POLICY_NAME_RULES);
   const bypass = input.boolean('BypassPolicyLockoutSafetyCheck') ?? false;
   input.done();
-  const key = await resolveKey(context, keyId!, { aliases: false, crossAccount: false, action: 'kms:PutKeyPolicy' });
+  const key = await resolveKey(context, keyId!, {
+    aliases: false,
+    crossAccount: false,
+    action: 'kms:PutKeyPolicy',
+  });
   requireKeyPermission(context, key, 'kms:PutKeyPolicy');
   requireDefaultPolicyName(name);
   requireNotPendingDeletion(key);

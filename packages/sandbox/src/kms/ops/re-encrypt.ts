@@ -14,9 +14,22 @@ export const reEncrypt: KmsHandler = async (context, input) => {
   const dryRun = input.boolean('DryRun');
   input.stringList('GrantTokens');
   input.done();
-  const source = await openCiphertext(context, blob!, sourceContext, sourceKeyId, 'kms:ReEncryptFrom', 'ReEncrypt');
+  const source = await openCiphertext(
+    context,
+    blob!,
+    sourceContext,
+    sourceKeyId,
+    'kms:ReEncryptFrom',
+    'ReEncrypt',
+  );
   requireSymmetricAlgorithm(source.key, sourceAlgorithm);
-  const destination = await keyForEncryption(context, destinationKeyId!, 'kms:ReEncryptTo', destinationContext, 'ReEncrypt');
+  const destination = await keyForEncryption(
+    context,
+    destinationKeyId!,
+    'kms:ReEncryptTo',
+    destinationContext,
+    'ReEncrypt',
+  );
   requireSymmetricAlgorithm(destination, destinationAlgorithm);
   refuseDryRun(dryRun);
   context.event.encryptionContext = destinationContext ? { ...destinationContext } : undefined;

@@ -9,11 +9,20 @@ export const scheduleKeyDeletion: KmsHandler = async (context, input) => {
   const window = input.integer('PendingWindowInDays', { min: 1, max: 365 });
   const key = await managedKey(context, input, 'kms:ScheduleKeyDeletion');
   const days = window ?? 30;
-  if (days < 7 || days > 30) throw new AwsError('ValidationException', `PendingWindowInDays should be between 7 and 30, but it is ${days}`);
+  if (days < 7 || days > 30)
+    throw new AwsError(
+      'ValidationException',
+      `PendingWindowInDays should be between 7 and 30, but it is ${days}`,
+    );
   requireNotPendingDeletion(key);
   key.state = 'PendingDeletion';
   key.deletionDate = daysFrom(context.now(), days);
   key.pendingWindowDays = days;
   context.store.commit();
-  return { KeyId: key.arn, DeletionDate: epochSeconds(key.deletionDate), KeyState: key.state, PendingWindowInDays: days };
+  return {
+    KeyId: key.arn,
+    DeletionDate: epochSeconds(key.deletionDate),
+    KeyState: key.state,
+    PendingWindowInDays: days,
+  };
 };

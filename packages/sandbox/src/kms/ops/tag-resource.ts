@@ -9,7 +9,11 @@ export const tagResource: KmsHandler = async (context, input) => {
   const tags = input.tags('Tags');
   if (tags === undefined) input.string('Tags', { required: true });
   input.done();
-  const key = await resolveKey(context, keyId!, { aliases: false, crossAccount: false, action: 'kms:TagResource' });
+  const key = await resolveKey(context, keyId!, {
+    aliases: false,
+    crossAccount: false,
+    action: 'kms:TagResource',
+  });
   requireKeyPermission(context, key, 'kms:TagResource');
   requireNotPendingDeletion(key);
   validateTags(tags!);

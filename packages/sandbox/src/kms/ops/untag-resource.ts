@@ -9,10 +9,15 @@ export const untagResource: KmsHandler = async (context, input) => {
   const tagKeys = input.stringList('TagKeys');
   if (tagKeys === undefined) input.string('TagKeys', { required: true });
   input.done();
-  const key = await resolveKey(context, keyId!, { aliases: false, crossAccount: false, action: 'kms:UntagResource' });
+  const key = await resolveKey(context, keyId!, {
+    aliases: false,
+    crossAccount: false,
+    action: 'kms:UntagResource',
+  });
   requireKeyPermission(context, key, 'kms:UntagResource');
   requireNotPendingDeletion(key);
-  if (tagKeys!.some((tagKey) => tagKey.toLowerCase().startsWith('aws:'))) throw new AwsError('TagException', 'Tags beginning with aws: are reserved');
+  if (tagKeys!.some((tagKey) => tagKey.toLowerCase().startsWith('aws:')))
+    throw new AwsError('TagException', 'Tags beginning with aws: are reserved');
   key.tags = key.tags.filter((tag) => !tagKeys!.includes(tag.key));
   context.store.commit();
   return undefined;

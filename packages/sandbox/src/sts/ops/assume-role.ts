@@ -61,35 +61,64 @@ export const assumeRole: QueryHandler = async (context, input) => {
  * sts:AssumeRole, plus sts:SetSourceIdentity and sts:TagSession when those are used. A role that
  * does not exist is indistinguishable from one that does not trust the caller, as in AWS.
  */
-function authorizeAssumeRole(context: OperationContext, request: AssumeRoleRequest, role: RoleState | undefined): void {
+function authorizeAssumeRole(
+  context: OperationContext,
+  request: AssumeRoleRequest,
+  role: RoleState | undefined,
+): void {
   const conditions = context
     .conditionContext()
     .set('sts:ExternalId', request.externalId)
     .set('sts:RoleSessionName', request.sessionName)
     .set('sts:SourceIdentity', request.sourceIdentity);
   for (const tag of request.tags) conditions.set(`aws:RequestTag/${tag.key}`, tag.value);
-  if (request.tags.length > 0) conditions.setMulti('aws:TagKeys', request.tags.map((tag) => tag.key));
-  if (request.transitiveTagKeys.length > 0) conditions.setMulti('sts:TransitiveTagKeys', request.transitiveTagKeys);
+  if (request.tags.length > 0)
+    conditions.setMulti(
+      'aws:TagKeys',
+      request.tags.map((tag) => tag.key),
+    );
+  if (request.transitiveTagKeys.length > 0)
+    conditions.setMulti('sts:TransitiveTagKeys', request.transitiveTagKeys);
 
   if (!role || role.arn !== request.roleArn) {
-    throw new AwsError('AccessDenied', denialMessage(context.caller.arn, 'sts:AssumeRole', request.roleArn, 'no-resource', false), { status: 403 });
+    throw new AwsError(
+      'AccessDenied',
+      denialMessage(context.caller.arn, 'sts:AssumeRole', request.roleArn, 'no-resource', false),
+      { status: 403 },
+    );
   }
   const resourcePolicy = { policy: storedPolicy(role.trustPolicy, 'trust'), account: request.roleAccount };
   const actions = ['sts:AssumeRole'];
   if (request.sourceIdentity !== undefined) actions.push('sts:SetSourceIdentity');
   if (request.tags.length > 0) actions.push('sts:TagSession');
-  for (const action of actions) context.require({ action, resource: role.arn, context: conditions, resourcePolicy });
-  if (context.caller.sourceIdentity && request.sourceIdentity !== undefined && request.sourceIdentity !== context.caller.sourceIdentity) {
-    throw new AwsError('AccessDenied', denialMessage(context.caller.arn, 'sts:SetSourceIdentity', role.arn, 'no-resource', false), { status: 403 });
+  for (const action of actions)
+    context.require({ action, resource: role.arn, context: conditions, resourcePolicy });
+  if (
+    context.caller.sourceIdentity &&
+    request.sourceIdentity !== undefined &&
+    request.sourceIdentity !== context.caller.sourceIdentity
+  ) {
+    throw new AwsError(
+      'AccessDenied',
+      denialMessage(context.caller.arn, 'sts:SetSourceIdentity', role.arn, 'no-resource', false),
+      { status: 403 },
+    );
   }
 }
 
 function checkDuration(context: OperationContext, request: AssumeRoleRequest, role: RoleState): number {
   const duration = request.durationSeconds ?? DEFAULT_SECONDS;
   if (context.caller.kind === 'assumed-role' && duration > CHAINED_MAX_SECONDS) {
-    throw new AwsError('ValidationError', 'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.');
+    throw new AwsError(
+      'ValidationError',
+      'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.',
+    );
   }
-  if (duration > role.maxSessionDuration) throw new AwsError('ValidationError', 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
+  if (duration > role.maxSessionDuration)
+    throw new AwsError(
+      'ValidationError',
+      'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.',
+    );
   return duration;
 }
 
@@ -107,7 +136,8 @@ function readSessionPolicies(context: OperationContext, request: AssumeRoleReque
   }
   for (const arn of request.policyArns) {
     const managed = context.store.managedPolicy(arn);
-    if (!managed) throw new AwsError('InvalidParameterValue', `Policy ${arn} does not exist or is not attachable.`);
+    if (!managed)
+      throw new AwsError('InvalidParameterValue', `Policy ${arn} does not exist or is not attachable.`);
     texts.push(managed.document);
   }
   return texts.length > 0 ? texts : undefined;
@@ -115,6 +145,9 @@ function readSessionPolicies(context: OperationContext, request: AssumeRoleReque
 
 /** AWS reports how full the packed session policy and tags are, as a percentage of the limit. */
 function packedPolicySize(request: AssumeRoleRequest): number {
-  const size = (request.policy?.length ?? 0) + request.policyArns.join('').length + request.tags.reduce((sum, tag) => sum + tag.key.length + tag.value.length, 0);
+  const size =
+    (request.policy?.length ?? 0) +
+    request.policyArns.join('').length +
+    request.tags.reduce((sum, tag) => sum + tag.key.length + tag.value.length, 0);
   return Math.max(1, Math.ceil((size / 2048) * 100));
 }

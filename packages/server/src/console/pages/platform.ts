@@ -24,9 +24,13 @@ export function platformPage(data: PlatformData): Html {
   ${data.rootKeys.map((key) => html`<tr><td><code>${key.id}</code></td><td>${key.state}</td><td>${key.createdAt.toISOString().slice(0, 19).replace('T', ' ')}</td></tr>`)}
   </tbody></table>
   <h3>Rotations</h3>
-  ${data.rotations.length === 0 ? html`<p class="empty">None yet.</p>` : html`<table><thead><tr><th scope="col">Started</th><th scope="col">State</th><th scope="col">Tenants</th></tr></thead><tbody>
+  ${
+    data.rotations.length === 0
+      ? html`<p class="empty">None yet.</p>`
+      : html`<table><thead><tr><th scope="col">Started</th><th scope="col">State</th><th scope="col">Tenants</th></tr></thead><tbody>
   ${data.rotations.map((job) => html`<tr><td>${job.createdAt.slice(0, 19).replace('T', ' ')}</td><td>${job.state}${job.error === null ? '' : html`: ${job.error.message}`}</td><td><progress max="${Math.max(job.total, 1)}" value="${job.done}" aria-label="rotation progress"${job.state === 'queued' || job.state === 'running' ? html` data-job="/v1/jobs/${job.id}"` : ''}></progress> <span data-job-count>${job.done}/${job.total}</span></td></tr>`)}
-  </tbody></table>`}
+  </tbody></table>`
+  }
   <label for="new-root-key">New platform key ARN</label>
   <input type="text" id="new-root-key" data-arn-loose="kms" aria-describedby="new-root-key-error" placeholder="arn:aws:kms:us-east-1:111122223333:key/…" autocomplete="off" spellcheck="false">
   <p id="new-root-key-error" class="error" aria-live="polite"></p>

@@ -17,17 +17,24 @@ const json = (value: unknown) => JSON.stringify(value, null, 2);
 
 function checks(report: CheckReport | null): Html {
   if (report === null) return html`<ul id="checks" class="checks" aria-live="polite"></ul>`;
-  return html`<ul id="checks" class="checks" aria-live="polite">${report.results.map((result) => html`<li class="${result.status}" data-check="${result.id}">
+  return html`<ul id="checks" class="checks" aria-live="polite">${report.results.map(
+    (result) => html`<li class="${result.status}" data-check="${result.id}">
     <div><span class="status">${result.status}</span><strong>${result.title}</strong></div><p>${result.message}</p>
     ${result.remediation === null ? '' : html`<p class="remediation">Fix: ${result.remediation} ${result.artifact === null ? '' : html`<a href="#artifact-${result.artifact}">Go to the ${result.artifact.replaceAll('-', ' ')}</a>`}</p>`}
-  </li>`)}</ul>`;
+  </li>`,
+  )}</ul>`;
 }
 
 /**
  * BYOK setup, the seed's steps in order: the values to copy, the customer's key, role and
  * policies, the CLI checks, the ARNs, the Test, and Enable behind a plain-words confirmation.
  */
-export function setupPage(tenant: TenantView, kit: SetupKit, lastTest: CheckReport | null, downloads: { cloudFormation: string; terraform: string }): Html {
+export function setupPage(
+  tenant: TenantView,
+  kit: SetupKit,
+  lastTest: CheckReport | null,
+  downloads: { cloudFormation: string; terraform: string },
+): Html {
   const id = tenant.id;
   const byokOn = ['active', 'degraded', 'revoked', 'rotating_cmk', 'reverting'].includes(tenant.byok.state);
   const canEnable = tenant.byok.state === 'validated';
@@ -47,7 +54,7 @@ ${byokOn ? html`<div class="notice">BYOK is on for this tenant (${tenant.byok.st
   <p class="hint">${kit.values.placeholders ? 'Enter your Role ARN and CMK ARN below to fill in the placeholders.' : 'Filled in with the ARNs saved below.'}</p>
   ${copyable('trust-policy', 'Trust policy of the role', json(kit.trustPolicy), true)}
   ${copyable('permissions-policy', 'Permissions policy of the role', json(kit.permissionsPolicy), true)}
-  ${copyable('key-policy-statement', 'Statement to add to the CMK\'s key policy', json(kit.keyPolicyStatement), true)}
+  ${copyable('key-policy-statement', "Statement to add to the CMK's key policy", json(kit.keyPolicyStatement), true)}
   <p class="hint">${kit.keyPolicyWarning}</p>
   <div class="row">
     <a class="btn" href="${downloads.cloudFormation}" download="keyward-byok-${id}.yaml">Download CloudFormation</a>

@@ -2,7 +2,17 @@ import type { TenantView } from '../../services/tenants.js';
 import { html, type Html } from '../html.js';
 import { stateBadge } from './status.js';
 
-const STATES = ['not_configured', 'pending', 'validated', 'active', 'degraded', 'revoked', 'rotating_cmk', 'reverting', 'platform_managed'];
+const STATES = [
+  'not_configured',
+  'pending',
+  'validated',
+  'active',
+  'degraded',
+  'revoked',
+  'rotating_cmk',
+  'reverting',
+  'platform_managed',
+];
 
 /** The operator's list of tenants, filterable by BYOK state. */
 export function tenantsPage(tenants: TenantView[], filter: string | undefined): Html {
@@ -18,8 +28,12 @@ export function tenantsPage(tenants: TenantView[], filter: string | undefined): 
   <button type="submit" class="btn small">Filter</button>
 </form>
 <section class="card">
-${tenants.length === 0 ? html`<p class="empty">No tenants${filter === undefined ? '' : ' in this state'}.</p>` : html`<table><thead><tr><th scope="col">Tenant</th><th scope="col">State</th><th scope="col">CMK</th><th scope="col"></th></tr></thead><tbody>
+${
+  tenants.length === 0
+    ? html`<p class="empty">No tenants${filter === undefined ? '' : ' in this state'}.</p>`
+    : html`<table><thead><tr><th scope="col">Tenant</th><th scope="col">State</th><th scope="col">CMK</th><th scope="col"></th></tr></thead><tbody>
 ${tenants.map((t) => html`<tr><td><a href="/console/tenants/${t.id}">${t.name}</a><br><code>${t.id}</code></td><td>${stateBadge(t.byok.state)}</td><td>${t.byok.cmkArn ?? '—'}</td><td><a href="/console/tenants/${t.id}/setup">Setup</a></td></tr>`)}
-</tbody></table>`}
+</tbody></table>`
+}
 </section>`;
 }

@@ -6,7 +6,8 @@ import { sql, type Kysely } from 'kysely';
  * platform's root key.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.createTable('webhooks')
+  await db.schema
+    .createTable('webhooks')
     .addColumn('scope', 'text', (c) => c.primaryKey())
     .addColumn('url', 'text', (c) => c.notNull())
     .addColumn('wrapped_secret', 'bytea', (c) => c.notNull())

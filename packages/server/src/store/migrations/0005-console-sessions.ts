@@ -6,7 +6,8 @@ import { sql, type Kysely } from 'kysely';
  * and ends with it (a revoked tenant-admin token, a changed operator token).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.createTable('console_sessions')
+  await db.schema
+    .createTable('console_sessions')
     .addColumn('id_hash', 'text', (c) => c.primaryKey())
     .addColumn('kind', 'text', (c) => c.notNull().check(sql`kind in ('operator', 'tenant-admin')`))
     .addColumn('token_id', 'text', (c) => c.notNull())
