@@ -9,9 +9,5 @@ export default defineConfig({
     maxWorkers: 3,
     testTimeout: 30_000,
     hookTimeout: 30_000,
-    env: {
-      // The pinned AWS SDK warns that its later releases need Node 22; the project runs on Node 20.
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    },
   },
 });

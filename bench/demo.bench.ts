@@ -33,12 +33,10 @@ async function runOnce(): Promise<DemoRun> {
     .split('\n')
     .map((line) => JSON.parse(line) as { event: string; step: string | null; elapsedMs: number });
   const marks = events.filter((event) => event.event === 'step' || event.event === 'finished');
-  const steps = marks
-    .slice(0, -1)
-    .map((mark, index) => ({
-      step: mark.step!,
-      seconds: (marks[index + 1]!.elapsedMs - mark.elapsedMs) / 1000,
-    }));
+  const steps = marks.slice(0, -1).map((mark, index) => ({
+    step: mark.step!,
+    seconds: (marks[index + 1]!.elapsedMs - mark.elapsedMs) / 1000,
+  }));
   return { wallSeconds, steps };
 }
 

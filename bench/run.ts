@@ -8,7 +8,6 @@ import { printServerTable, serverBenchmarks } from './server.bench.js';
 import { demoBenchmark, printDemoTable } from './demo.bench.js';
 
 /** `npm run bench`: prints each benchmark's numbers and its ratio to the named baseline. */
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 console.log(`Keyward benchmarks: node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`);
 
 console.log('\n## Sandbox: one AWS call over HTTP with the AWS SDK v3, vs the same work in process');

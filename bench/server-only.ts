@@ -2,7 +2,6 @@ import { cpus } from 'node:os';
 import { printServerTable, serverBenchmarks } from './server.bench.js';
 
 /** `npm run bench:server`: only the HTTP server benchmark (issue 5). */
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 console.log(
   `Keyward server benchmark: node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`,
 );

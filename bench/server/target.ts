@@ -10,8 +10,6 @@ import { join } from 'node:path';
 import Fastify from 'fastify';
 import { loadConfig, startServer } from '@keyward/server';
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-
 const kind = process.argv[2];
 if (kind === 'echo') {
   const app = Fastify({ bodyLimit: 8 * 1024 * 1024 });
