@@ -71,8 +71,8 @@ async function startTarget(kind: 'echo' | 'keyward'): Promise<Target> {
   };
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON of known routes
 async function call(url: string, method: string, path: string, token: string, body?: unknown): Promise<any> {
-  // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON of known routes
   const response = await fetch(`${url}${path}`, {
     method,
     headers: {

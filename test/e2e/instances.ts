@@ -84,13 +84,13 @@ export function startInstance(name: string, settings: InstanceSettings): Promise
 }
 
 /** A JSON call to an instance as the operator (or with `token`). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the JSON of documented routes; tests assert its shape
 export async function call(
   instance: Instance,
   method: string,
   path: string,
   body?: unknown,
   token = OPERATOR_TOKEN,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the JSON of documented routes; tests assert its shape
 ): Promise<{ status: number; body: any }> {
   const response = await fetch(`${instance.url}${path}`, {
     method,

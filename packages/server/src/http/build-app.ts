@@ -87,13 +87,11 @@ export function buildApp(services: Services, options: { logger?: boolean } = {})
     void reply.code(response.status).header('cache-control', 'no-store').send(response.body);
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply
-      .code(404)
-      .send(
-        new KeywardError('KW_NOT_FOUND', {
-          message: `No route ${request.method} ${request.url.split('?')[0]}; see /docs.`,
-        }).toJSON(),
-      );
+    void reply.code(404).send(
+      new KeywardError('KW_NOT_FOUND', {
+        message: `No route ${request.method} ${request.url.split('?')[0]}; see /docs.`,
+      }).toJSON(),
+    );
   });
   app.addHook('onResponse', async (request, reply) => {
     services.metrics.observeRequest(

@@ -69,16 +69,10 @@ export async function viewOf(job: Job, queue: JobQueue): Promise<JobView> {
 
 export const waitQuery = z
   .object({
-    wait: z.coerce
-      .number()
-      .int()
-      .min(0)
-      .max(60)
-      .default(10)
-      .meta({
-        description:
-          'Seconds to wait for the job to finish before answering 202 with the job to follow (0: answer at once)',
-      }),
+    wait: z.coerce.number().int().min(0).max(60).default(10).meta({
+      description:
+        'Seconds to wait for the job to finish before answering 202 with the job to follow (0: answer at once)',
+    }),
   })
   .strict();
 

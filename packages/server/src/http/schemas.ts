@@ -25,26 +25,18 @@ export const tenantId = z
   )
   .meta({ description: 'Tenant ID', example: 'acme' });
 export const tenantParams = z.object({ tenantId }).strict();
-export const roleArn = z
-  .string()
-  .max(2048)
-  .meta({
-    description: 'IAM role ARN in the customer account',
-    example: 'arn:aws:iam::444455556666:role/keyward-byok',
-  });
-export const cmkArn = z
-  .string()
-  .max(2048)
-  .meta({
-    description: 'KMS key ARN (not an alias) in the customer account',
-    example: 'arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab',
-  });
-export const encryptionContext = z
-  .record(z.string(), z.string())
-  .meta({
-    description: 'Encryption context: bound to the ciphertext as AAD; the same must be given to decrypt',
-    example: { table: 'invoices', row: '42' },
-  });
+export const roleArn = z.string().max(2048).meta({
+  description: 'IAM role ARN in the customer account',
+  example: 'arn:aws:iam::444455556666:role/keyward-byok',
+});
+export const cmkArn = z.string().max(2048).meta({
+  description: 'KMS key ARN (not an alias) in the customer account',
+  example: 'arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+});
+export const encryptionContext = z.record(z.string(), z.string()).meta({
+  description: 'Encryption context: bound to the ciphertext as AAD; the same must be given to decrypt',
+  example: { table: 'invoices', row: '42' },
+});
 export const byokState = z.enum([
   'not_configured',
   'pending',

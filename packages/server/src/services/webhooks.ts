@@ -104,14 +104,12 @@ export class Webhooks {
         .insertInto('webhooks')
         .values({ scope, url, wrapped_secret: wrapped, root_key_id: root.id })
         .onConflict((conflict) =>
-          conflict
-            .column('scope')
-            .doUpdateSet({
-              url,
-              wrapped_secret: wrapped,
-              root_key_id: root.id,
-              created_at: new Date(),
-            } as never),
+          conflict.column('scope').doUpdateSet({
+            url,
+            wrapped_secret: wrapped,
+            root_key_id: root.id,
+            created_at: new Date(),
+          } as never),
         )
         .execute();
     });

@@ -20,11 +20,11 @@ export interface Harness {
   store: Store;
   url: string;
   /** A JSON request to the server: the status and the parsed body (any: tests assert its shape). */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   call(
     method: string,
     path: string,
     options?: { token?: string | null; body?: unknown; raw?: string; headers?: Record<string, string> },
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
   ): Promise<{ status: number; body: any; headers: Headers }>;
   /** Creates a tenant and its tenant-admin and service tokens, as the operator. */
   tenant(id: string): Promise<{ id: string; adminToken: string; serviceToken: string }>;

@@ -36,9 +36,7 @@ for (const backend of BACKENDS) {
       afterAll(async () => h?.close());
 
       /** A BYOK tenant, active, with data written: returns what the customer controls and the data. */
-      async function active(
-        id: string,
-      ): Promise<{
+      async function active(id: string): Promise<{
         roleName: string;
         cmkArn: string;
         kit: { trustPolicy: unknown; keyPolicyStatement: unknown };

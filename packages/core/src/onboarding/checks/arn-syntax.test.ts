@@ -93,12 +93,10 @@ const keyIdArb = fc.oneof(
 const tenantArb = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,20}$/);
 
 const roleArnIn = (partition: Partition) =>
-  fc
-    .record({ account: accountArb, path: pathArb, name: roleNameArb })
-    .map(({ account, path, name }) => ({
-      arn: `arn:${partition}:iam::${account}:role${path}${name}`,
-      account,
-    }));
+  fc.record({ account: accountArb, path: pathArb, name: roleNameArb }).map(({ account, path, name }) => ({
+    arn: `arn:${partition}:iam::${account}:role${path}${name}`,
+    account,
+  }));
 const keyArnIn = (partition: Partition) =>
   fc
     .record({ account: accountArb, region: fc.constantFrom(...REGIONS[partition]), keyId: keyIdArb })

@@ -23,11 +23,9 @@ const page = z.object({
 });
 
 const filters = {
-  operation: safeText(200)
-    .optional()
-    .meta({
-      description: 'An operation (`byok.enable`), or a prefix ending in `.` or `*` (`kms.`, `byok.*`)',
-    }),
+  operation: safeText(200).optional().meta({
+    description: 'An operation (`byok.enable`), or a prefix ending in `.` or `*` (`kms.`, `byok.*`)',
+  }),
   outcome: z.enum(['success', 'failure', 'denied']).optional(),
   actor: safeText(200).optional(),
   since: isoTime.optional(),

@@ -14,11 +14,9 @@ const listQuery = z
     state: jobState.optional(),
     kind: z.string().max(64).optional(),
     limit: z.coerce.number().int().min(1).max(500).default(50),
-    before: isoTime
-      .optional()
-      .meta({
-        description: 'Only jobs created before this time (the last `createdAt` of the previous page)',
-      }),
+    before: isoTime.optional().meta({
+      description: 'Only jobs created before this time (the last `createdAt` of the previous page)',
+    }),
   })
   .strict();
 

@@ -4,13 +4,10 @@ import { z } from 'zod';
 import { answerWithJob, jobView, waitQuery } from '../job-view.js';
 import { route } from '../route-spec.js';
 
-const kmsKeyOrAlias = z
-  .string()
-  .max(2048)
-  .meta({
-    description: 'The new platform KMS key: a key ARN, or an alias ARN (resolved to its key once)',
-    example: 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
-  });
+const kmsKeyOrAlias = z.string().max(2048).meta({
+  description: 'The new platform KMS key: a key ARN, or an alias ARN (resolved to its key once)',
+  example: 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+});
 
 export const platformRoutes = [
   route({

@@ -5,13 +5,10 @@ import type { Services } from '../../services/services.js';
 import { route } from '../route-spec.js';
 import { tenantParams } from '../schemas.js';
 
-const url = z
-  .string()
-  .max(2048)
-  .meta({
-    description: 'Where to POST state changes: an http(s) URL',
-    example: 'https://hooks.example.com/keyward',
-  });
+const url = z.string().max(2048).meta({
+  description: 'Where to POST state changes: an http(s) URL',
+  example: 'https://hooks.example.com/keyward',
+});
 const DESCRIPTION =
   'Keyward POSTs a JSON body `{ id, at, type: "byok.state_changed", tenantId, from, to, finding, reason }` on every BYOK state change found by a health check or the data plane. ' +
   'The `keyward-signature` header is `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`, keyed with the 32 bytes the secret encodes (base64url after `whsec_`). ' +
