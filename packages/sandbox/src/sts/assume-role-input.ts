@@ -27,9 +27,9 @@ const SESSION_NAME = {
 const EXTERNAL_ID = { min: 2, max: 1224, pattern: { regex: /^[\w+=,.@:/-]*$/, text: '[\\w+=,.@:\\/-]*' } };
 const SOURCE_IDENTITY = { min: 2, max: 64, pattern: { regex: /^[\w+=,.@-]*$/, text: '[\\w+=,.@-]*' } };
 // AWS's own pattern for policy text admits tab, LF and CR, hence control characters in the class.
-// eslint-disable-next-line no-control-regex
 const POLICY = {
   min: 1,
+  // eslint-disable-next-line no-control-regex
   pattern: { regex: /^[\u0009\u000A\u000D\u0020-\u00FF]+$/, text: '[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+' },
 };
 
