@@ -1,5 +1,18 @@
 import type { FaultRule, FaultRuleInput } from './faults/faults.js';
+import { SandboxError } from './sandbox-errors.js';
 import type { OperationCounter, TrailEvent, TrailQuery } from './trail/trail.js';
+
+const NOT_JSON = Symbol('not JSON');
+
+/** The parsed body: `undefined` when empty, NOT_JSON when it cannot be parsed. */
+function parseJson(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return NOT_JSON;
+  }
+}
 
 /**
  * A small client for the sandbox's /_sandbox admin API, for tests and tools that run the
@@ -12,22 +25,40 @@ export class SandboxAdminClient {
   ) {}
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const response = await fetch(`${this.endpoint}/_sandbox/${path}`, {
-      method,
-      headers: {
-        'content-type': 'application/json',
-        ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    const json = text ? (JSON.parse(text) as unknown) : undefined;
+    const what = `sandbox admin ${method} ${path}`;
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(`${this.endpoint}/_sandbox/${path}`, {
+        method,
+        headers: {
+          'content-type': 'application/json',
+          ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      text = await response.text();
+    } catch (error) {
+      throw new SandboxError('KW_SANDBOX_ADMIN_UNAVAILABLE', {
+        message: `${what}: no answer from ${this.endpoint} (${(error as Error).message})`,
+        cause: error,
+      });
+    }
+    const json = parseJson(text);
     if (!response.ok) {
       const error = (json as { error?: { code: string; message: string } } | undefined)?.error;
-      throw new Error(
-        `sandbox admin ${method} ${path}: ${response.status} ${error?.code ?? ''} ${error?.message ?? text}`.trim(),
+      /* A 4xx is the caller's to fix (token, route, input); a 5xx is the sandbox failing. */
+      throw new SandboxError(
+        response.status < 500 ? 'KW_SANDBOX_ADMIN_REFUSED' : 'KW_SANDBOX_ADMIN_UNAVAILABLE',
+        {
+          message: `${what}: ${[response.status, error?.code, error?.message ?? text].filter(Boolean).join(' ')}`,
+        },
       );
     }
+    if (json === NOT_JSON)
+      throw new SandboxError('KW_SANDBOX_ADMIN_UNAVAILABLE', {
+        message: `${what}: ${response.status} with a body that is not JSON`,
+      });
     return json as T;
   }
 

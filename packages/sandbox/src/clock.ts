@@ -1,3 +1,5 @@
+import { SandboxError } from './sandbox-errors.js';
+
 /**
  * The sandbox's notion of time. Resource time (session expiry, key deletion windows,
  * automatic rotation) follows `now()`, which tests may move forward; SigV4's skew window
@@ -21,7 +23,9 @@ export function systemClock(base: () => number = Date.now): Clock {
     advance(ms: number) {
       /* Precondition: time only moves forward, so expired things stay expired. */
       if (!Number.isFinite(ms) || ms < 0)
-        throw new RangeError('advance() takes a non-negative number of milliseconds');
+        throw new SandboxError('KW_SANDBOX_ARGUMENT', {
+          message: 'advance() takes a non-negative number of milliseconds',
+        });
       offset += ms;
     },
     offsetMs: () => offset,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SandboxError } from './sandbox-errors.js';
 
 /**
  * The sandbox's configuration: one schema, one set of defaults, read from `KEYWARD_SANDBOX_*`
@@ -76,10 +77,11 @@ export function resolveSandboxConfig(
   return result.data;
 }
 
-export class SandboxConfigError extends Error {
-  readonly code = 'KW_SANDBOX_CONFIG';
+/** `KW_SANDBOX_CONFIG`: a setting is invalid; the message names the setting and its variable. */
+export class SandboxConfigError extends SandboxError {
+  declare readonly code: 'KW_SANDBOX_CONFIG';
+  override readonly name = 'SandboxConfigError';
   constructor(message: string) {
-    super(message);
-    this.name = 'SandboxConfigError';
+    super('KW_SANDBOX_CONFIG', { message });
   }
 }

@@ -7,6 +7,14 @@ export {
 } from './start-sandbox.js';
 export { SandboxAdminClient } from './admin-client.js';
 export {
+  SANDBOX_ERRORS,
+  SandboxError,
+  isSandboxError,
+  type SandboxErrorCode,
+  type SandboxErrorEntry,
+  type SandboxErrorOptions,
+} from './sandbox-errors.js';
+export {
   resolveSandboxConfig,
   SANDBOX_DEFAULTS,
   SANDBOX_ENV_NAMES,

@@ -7,6 +7,7 @@ import { listen } from './http/server.js';
 import type { SandboxServices } from './operation-context.js';
 import { buildState } from './seed/build-state.js';
 import { defaultSeed } from './seed/default-seed.js';
+import { SandboxError } from './sandbox-errors.js';
 import { loadSeedFile } from './seed/load-seed.js';
 import type { SeedInput } from './seed/seed-schema.js';
 import { loadState, saveState } from './state/persistence.js';
@@ -95,7 +96,10 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       const user = users.find(
         (candidate) => candidate.account === account && candidate.userName === userName,
       );
-      if (!user) throw new Error(`The sandbox has no access key for user ${userName} in account ${account}`);
+      if (!user)
+        throw new SandboxError('KW_SANDBOX_NO_SUCH_USER', {
+          message: `The sandbox has no access key for user ${userName} in account ${account}`,
+        });
       return { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey };
     },
     store,

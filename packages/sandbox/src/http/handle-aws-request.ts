@@ -2,8 +2,10 @@ import { applyFaultEffect } from '../faults/fault-effect.js';
 import { IAM_OPERATIONS } from '../iam/operations.js';
 import { newRequestId } from '../ids.js';
 import { KmsInput } from '../kms/kms-input.js';
+import type { KmsHandler } from '../kms/kms-handler.js';
 import { KMS_OPERATIONS } from '../kms/operations.js';
 import { InjectedFault, OperationContext, type SandboxServices } from '../operation-context.js';
+import { isOperationOf } from '../operation-names.js';
 import { AwsError, isAwsError } from '../protocol/aws-error.js';
 import { jsonError, jsonResponse, parseJsonInput } from '../protocol/json-protocol.js';
 import type { QueryHandler } from '../protocol/query-handler.js';
@@ -27,10 +29,16 @@ export interface RawRequest {
 
 export type HandlerResult = { kind: 'response'; response: AwsResponse } | { kind: 'reset' };
 
-const QUERY_OPERATIONS: Record<'sts' | 'iam', Readonly<Record<string, QueryHandler>>> = {
-  sts: STS_OPERATIONS,
-  iam: IAM_OPERATIONS,
-};
+/** The handler of a KMS operation; `undefined` for a name the sandbox does not serve. */
+function kmsHandler(operation: string): KmsHandler | undefined {
+  return isOperationOf('kms', operation) ? KMS_OPERATIONS[operation] : undefined;
+}
+
+/** The handler of an STS or IAM action; `undefined` for a name the service does not serve. */
+function queryHandler(service: 'sts' | 'iam', action: string): QueryHandler | undefined {
+  if (service === 'sts') return isOperationOf('sts', action) ? STS_OPERATIONS[action] : undefined;
+  return isOperationOf('iam', action) ? IAM_OPERATIONS[action] : undefined;
+}
 
 /** A path with a malformed %-escape is verified as sent (and fails like any bad request), never a crash. */
 function decodePath(pathname: string): string {
@@ -102,8 +110,8 @@ export class AwsRequestHandler {
   ): string {
     if (service === 'kms') {
       const name = kmsOperationName(headers['x-amz-target']);
-      /* Own properties only: `TrentService.constructor` or `__proto__` must not reach Object.prototype. */
-      if (name === undefined || !Object.hasOwn(KMS_OPERATIONS, name))
+      /* Listed names only: `TrentService.constructor` or `__proto__` must not reach Object.prototype. */
+      if (name === undefined || kmsHandler(name) === undefined)
         throw new AwsError('UnknownOperationException');
       return name;
     }
@@ -113,7 +121,7 @@ export class AwsRequestHandler {
     const requested = params?.get('Version');
     if (requested === undefined)
       throw new AwsError('MissingParameter', 'The request must contain the parameter Version');
-    if (!Object.hasOwn(QUERY_OPERATIONS[service], action) || requested !== version) {
+    if (queryHandler(service, action) === undefined || requested !== version) {
       throw new AwsError('InvalidAction', `Could not find operation ${action} for version ${requested}`);
     }
     return action;
@@ -142,11 +150,12 @@ export class AwsRequestHandler {
       (ctx, target) => this.applyFaults(ctx, target),
     );
     await this.applyFaults(context, {});
+    /* Precondition: operationName() accepted the name, so its service's table has a handler for it. */
     if (service === 'kms') {
       const input = new KmsInput(parseJsonInput(raw.body));
-      return jsonResponse(requestId, await KMS_OPERATIONS[operation]!(context, input));
+      return jsonResponse(requestId, await kmsHandler(operation)!(context, input));
     }
-    const result = await QUERY_OPERATIONS[service][operation]!(context, new QueryInput(params!));
+    const result = await queryHandler(service, operation)!(context, new QueryInput(params!));
     return xmlResponse(service, operation, requestId, result as XmlValue | undefined);
   }
 

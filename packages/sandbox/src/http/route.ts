@@ -1,6 +1,6 @@
+import { isOperationOf } from '../operation-names.js';
 import { parseAuthorization } from '../sigv4/parse-authorization.js';
 import type { ServiceName } from '../sigv4/auth-errors.js';
-import { STS_OPERATIONS } from '../sts/operations.js';
 
 const TARGET_PREFIX = 'TrentService.';
 
@@ -18,7 +18,7 @@ export function detectService(headers: Record<string, string>, action: string | 
     if (scoped === 'kms' || scoped === 'sts' || scoped === 'iam') return scoped;
   }
   if (headers['x-amz-target'] !== undefined) return 'kms';
-  return action !== undefined && Object.hasOwn(STS_OPERATIONS, action) ? 'sts' : 'iam';
+  return action !== undefined && isOperationOf('sts', action) ? 'sts' : 'iam';
 }
 
 /** The KMS operation named by `X-Amz-Target: TrentService.<Operation>`. */

@@ -1,3 +1,4 @@
+import type { IamOperationName } from '../operation-names.js';
 import type { QueryHandler } from '../protocol/query-handler.js';
 import { attachRolePolicy } from './ops/attach-role-policy.js';
 import { createPolicy } from './ops/create-policy.js';
@@ -14,8 +15,8 @@ import { listRolePolicies } from './ops/list-role-policies.js';
 import { putRolePolicy } from './ops/put-role-policy.js';
 import { updateAssumeRolePolicy } from './ops/update-assume-role-policy.js';
 
-/** IAM operations by their `Action` name. */
-export const IAM_OPERATIONS: Readonly<Record<string, QueryHandler>> = {
+/** IAM operations by their `Action` name, keyed by the names in `operation-names.ts` (checked both ways). */
+export const IAM_OPERATIONS: Readonly<Record<IamOperationName, QueryHandler>> = {
   CreateRole: createRole,
   GetRole: getRole,
   DeleteRole: deleteRole,

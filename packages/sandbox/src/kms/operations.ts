@@ -1,3 +1,4 @@
+import type { KmsOperationName } from '../operation-names.js';
 import type { KmsHandler } from './kms-handler.js';
 import { cancelKeyDeletion } from './ops/cancel-key-deletion.js';
 import { createAlias } from './ops/create-alias.js';
@@ -24,8 +25,11 @@ import { scheduleKeyDeletion } from './ops/schedule-key-deletion.js';
 import { tagResource } from './ops/tag-resource.js';
 import { untagResource } from './ops/untag-resource.js';
 
-/** KMS operations by their X-Amz-Target name (TrentService.<name>): one file per operation. */
-export const KMS_OPERATIONS: Readonly<Record<string, KmsHandler>> = {
+/**
+ * KMS operations by their X-Amz-Target name (TrentService.<name>): one file per operation. Keyed by
+ * the names in `operation-names.ts`, so a missing or extra handler does not compile.
+ */
+export const KMS_OPERATIONS: Readonly<Record<KmsOperationName, KmsHandler>> = {
   CreateKey: createKey,
   DescribeKey: describeKey,
   ListKeys: listKeys,

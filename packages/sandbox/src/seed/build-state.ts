@@ -6,15 +6,17 @@ import { parsePolicy, PolicyDocumentError } from '../policy/parse-policy.js';
 import type { PolicyKind } from '../policy/types.js';
 import { findInvalidPrincipal } from '../policy/validate-principals.js';
 import { awsManagedPolicy } from '../state/aws-managed-policies.js';
+import { SandboxError } from '../sandbox-errors.js';
 import { SandboxStore } from '../state/store.js';
 import type { AccountState, SandboxData } from '../state/types.js';
 import { seedSchema, type Seed, type SeedInput } from './seed-schema.js';
 
-export class SeedError extends Error {
-  readonly code = 'KW_SANDBOX_SEED';
-  constructor(message: string) {
-    super(message);
-    this.name = 'SeedError';
+/** `KW_SANDBOX_SEED`: the seed cannot be read or is invalid; the message names the path in the seed. */
+export class SeedError extends SandboxError {
+  declare readonly code: 'KW_SANDBOX_SEED';
+  override readonly name = 'SeedError';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('KW_SANDBOX_SEED', { message, cause: options.cause });
   }
 }
 

@@ -9,13 +9,14 @@ export function loadSeedFile(path: string): SeedInput {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new SeedError(`Cannot read seed file ${path}: ${(error as Error).message}`);
+    throw new SeedError(`Cannot read seed file ${path}: ${(error as Error).message}`, { cause: error });
   }
   try {
     return (path.endsWith('.json') ? JSON.parse(text) : parseYaml(text)) as SeedInput;
   } catch (error) {
     throw new SeedError(
       `Seed file ${path} is not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message}`,
+      { cause: error },
     );
   }
 }

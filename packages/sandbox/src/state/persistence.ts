@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SandboxError } from '../sandbox-errors.js';
 import type { SandboxData } from './types.js';
 
 /**
@@ -9,11 +10,12 @@ import type { SandboxData } from './types.js';
  */
 const FILE_NAME = 'sandbox-state.json';
 
-export class SandboxStateError extends Error {
-  readonly code = 'KW_SANDBOX_STATE';
-  constructor(message: string) {
-    super(message);
-    this.name = 'SandboxStateError';
+/** `KW_SANDBOX_STATE`: the state file cannot be read, restored or written; the message names it. */
+export class SandboxStateError extends SandboxError {
+  declare readonly code: 'KW_SANDBOX_STATE';
+  override readonly name = 'SandboxStateError';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('KW_SANDBOX_STATE', { message, cause: options.cause });
   }
 }
 
@@ -30,6 +32,7 @@ export function loadState(dataDir: string): SandboxData | undefined {
   } catch (error) {
     throw new SandboxStateError(
       `${path} cannot be read as sandbox state (${(error as Error).message}); move it away to start again from the seed`,
+      { cause: error },
     );
   }
   /* Precondition: only a state file this version wrote is restored. */
@@ -41,9 +44,14 @@ export function loadState(dataDir: string): SandboxData | undefined {
 }
 
 export function saveState(dataDir: string, data: SandboxData): void {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const path = statePath(dataDir);
   const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, JSON.stringify(data), { mode: 0o600 });
-  renameSync(temporary, path);
+  try {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    writeFileSync(temporary, JSON.stringify(data), { mode: 0o600 });
+    renameSync(temporary, path);
+  } catch (error) {
+    /* A data directory that cannot be written is the user's to fix (permissions, disk space): say which. */
+    throw new SandboxStateError(`${path} cannot be written (${(error as Error).message})`, { cause: error });
+  }
 }
