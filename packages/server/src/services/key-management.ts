@@ -7,11 +7,9 @@ import {
   type KeyVersionPolicy,
   type KeyVersionInfo,
 } from '@keyward/core';
-import type { Kysely } from 'kysely';
-import type { Database } from '../store/schema.js';
+import type { ByokConfigs } from '../store/byok-configs.js';
 import type { AuditLog } from './audit-log.js';
 import type { ByokState } from './byok-states.js';
-import { readConfig } from './key-transition.js';
 
 /** While a CMK switch or a revert moves the keys, a new version would land under the wrong root. */
 const BUSY: readonly ByokState[] = ['rotating_cmk', 'reverting'];
@@ -19,13 +17,13 @@ const BUSY: readonly ByokState[] = ['rotating_cmk', 'reverting'];
 /** Tenant key versions: list, rotate, floors; each change audited. */
 export class KeyManagement {
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly byokConfigs: ByokConfigs,
     private readonly keyward: Keyward,
     private readonly audit: AuditLog,
   ) {}
 
   async list(tenantId: string): Promise<KeyringInfo> {
-    await readConfig(this.db, tenantId);
+    await this.byokConfigs.require(tenantId);
     return this.keyward.listKeyVersions(tenantId);
   }
 
@@ -46,7 +44,7 @@ export class KeyManagement {
   }
 
   async #notBusy(tenantId: string, what: string): Promise<void> {
-    const { state } = await readConfig(this.db, tenantId);
+    const { state } = await this.byokConfigs.require(tenantId);
     if (BUSY.includes(state))
       throw new KeywardError('KW_STATE_CONFLICT', {
         message: `Cannot ${what} while BYOK is ${state.replaceAll('_', ' ')}; try again when it is done.`,

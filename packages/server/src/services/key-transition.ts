@@ -1,31 +1,11 @@
 import { KeywardError, type WrappedKeyVersion } from '@keyward/core';
-import type { Kysely, Transaction, Updateable } from 'kysely';
-import type { ByokConfigsTable, Database } from '../store/schema.js';
+import type { Kysely, Transaction } from 'kysely';
+import { ByokConfigs, type ByokChange, type CustomerKeyConfig } from '../store/byok-configs.js';
+import type { Database } from '../store/schema.js';
 import type { AuditEntry, AuditLog } from './audit-log.js';
 import { requireCurrentPlatformKey } from './current-root-guard.js';
 import { sqlState, UNIQUE_VIOLATION } from '../store/pg-errors.js';
-import type { ByokState } from './byok-states.js';
-
-export interface ConfigRow {
-  state: ByokState;
-  external_id: string | null;
-  role_arn: string | null;
-  cmk_arn: string | null;
-}
-
-export async function readConfig(db: Kysely<Database>, tenantId: string): Promise<ConfigRow> {
-  const row = await db
-    .selectFrom('byok_configs')
-    .select(['state', 'external_id', 'role_arn', 'cmk_arn'])
-    .where('tenant_id', '=', tenantId)
-    .executeTakeFirst();
-  if (row === undefined)
-    throw new KeywardError('KW_TENANT_NOT_FOUND', {
-      message: `Tenant ${tenantId} does not exist.`,
-      details: { tenantId },
-    });
-  return { ...row, state: row.state as ByokState };
-}
+import type { ByokEvent, ByokState } from './byok-states.js';
 
 /** A version re-wrapped under the new root, and the root it was under (its compare-and-set). */
 export type ReplacedVersion = WrappedKeyVersion & { fromRootId: string };
@@ -34,12 +14,17 @@ export interface KeyTransition {
   tenantId: string;
   /** The state and configuration the work started from; anything else means someone else changed it. */
   expect: {
-    state: ByokState | ByokState[];
-    config?: { roleArn: string; cmkArn: string; externalId: string };
+    state: ByokState | readonly ByokState[];
+    config?: CustomerKeyConfig;
     job?: { id: string; lockedBy: string | null };
   };
-  /** The new state and configuration; none for a platform key rotation, which changes no state. */
-  set?: Updateable<ByokConfigsTable> & { state: ByokState };
+  /**
+   * The state machine's event that commits: enable, switch_done, revert_done; platform_rewrap for a
+   * platform key rotation, which changes no state.
+   */
+  event: ByokEvent;
+  /** The new configuration, if it changes (a switch's new role and CMK). */
+  set?: ByokChange;
   /** Versions re-wrapped to `toRootId`, each from the root it names. */
   replaced: ReplacedVersion[];
   toRootId: string;
@@ -79,30 +64,17 @@ export async function commitKeyTransition(
 async function commit(db: Kysely<Database>, audit: AuditLog, change: KeyTransition): Promise<void> {
   const { tenantId } = change;
   await db.transaction().execute(async (trx) => {
-    const states = Array.isArray(change.expect.state) ? change.expect.state : [change.expect.state];
-    let guard = trx
-      .updateTable('byok_configs')
-      .set(
-        change.set === undefined
-          ? { updated_at: change.now }
-          : {
-              ...change.set,
-              state_since: change.now,
-              updated_at: change.now,
-              state_reason: null,
-              held_from: null,
-            },
-      )
-      .where('tenant_id', '=', tenantId)
-      .where('state', 'in', states);
-    const config = change.expect.config;
-    if (config !== undefined)
-      guard = guard
-        .where('role_arn', '=', config.roleArn)
-        .where('cmk_arn', '=', config.cmkArn)
-        .where('external_id', '=', config.externalId);
-    const updated = await guard.executeTakeFirst();
-    if (updated.numUpdatedRows === 0n)
+    // A commit that changes the state also clears its reason; a rotation's re-wrap touches neither.
+    const moved = await new ByokConfigs(db).transitionIn(trx, tenantId, {
+      expect: {
+        state: change.expect.state,
+        ...(change.expect.config === undefined ? {} : { config: change.expect.config }),
+      },
+      event: change.event,
+      set: change.event === 'platform_rewrap' ? {} : { ...change.set, stateReason: null },
+      at: change.now,
+    });
+    if (moved === undefined)
       conflict("The tenant's BYOK state or configuration changed meanwhile; nothing was changed.");
     // The job doing this must still be running: an abort cancels it in the transaction that ends
     // the holding state. This row lock, taken after the tenant's as abort takes them, orders the

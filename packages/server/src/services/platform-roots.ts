@@ -1,6 +1,15 @@
 import { KeywardError, parseKmsKeyArn, PlatformKmsRootKey, type KmsPort, type RootKey } from '@keyward/core';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
+
+/** A platform root key as the operator sees it, with how many tenants it still wraps keys of. */
+export interface RootKeyView {
+  id: string;
+  state: 'current' | 'retiring' | 'retired';
+  createdAt: Date;
+  retiredAt: Date | null;
+  tenants: number;
+}
 
 /**
  * The platform's root keys. One is current: it wraps every new platform-managed tenant key and
@@ -48,6 +57,29 @@ export class PlatformRoots {
       .where('state', '=', 'retiring')
       .execute();
     return rows.map((row) => row.id);
+  }
+
+  /** Every platform root key, newest first. */
+  async list(): Promise<RootKeyView[]> {
+    const rows = await this.db
+      .selectFrom('platform_root_keys')
+      .selectAll()
+      .select((eb) =>
+        eb
+          .selectFrom('tenant_key_versions')
+          .select(sql<string>`count(distinct tenant_key_versions.tenant_id)`.as('n'))
+          .whereRef('tenant_key_versions.root_key_id', '=', 'platform_root_keys.id')
+          .as('tenants'),
+      )
+      .orderBy('created_at', 'desc')
+      .execute();
+    return rows.map((row) => ({
+      id: row.id,
+      state: row.state as RootKeyView['state'],
+      createdAt: new Date(row.created_at),
+      retiredAt: row.retired_at === null ? null : new Date(row.retired_at),
+      tenants: Number(row.tenants ?? 0),
+    }));
   }
 
   /** Whether an id names one of the platform's root keys (current, retiring or retired). */

@@ -7,21 +7,16 @@ import {
   type RootKey,
   type StsPort,
 } from '@keyward/core';
-import type { Kysely } from 'kysely';
 import { AuditedKmsPort, AuditedStsPort, type AwsCallRecorder } from '../aws/audited-ports.js';
-import type { Database } from '../store/schema.js';
-import { CMK_STATES, type ByokState } from './byok-states.js';
+import type { ByokConfigs, CustomerKeyConfig } from '../store/byok-configs.js';
+import { CMK_STATES } from './byok-states.js';
 import type { PlatformRoots } from './platform-roots.js';
 
-export interface CustomerKeyConfig {
-  roleArn: string;
-  cmkArn: string;
-  externalId: string;
-}
+export type { CustomerKeyConfig } from '../store/byok-configs.js';
 
 /** The platform's AWS ports (signing as the Service Role) and where their calls are recorded. */
 export interface RootKeyDeps {
-  db: Kysely<Database>;
+  byokConfigs: ByokConfigs;
   kms: KmsPort;
   sts: StsPort;
   recorder: AwsCallRecorder;
@@ -46,40 +41,20 @@ export class RootKeys {
 
   /** core's RootKeyResolver. */
   readonly resolve = async (tenantId: string): Promise<RootKey> => {
-    const row = await this.deps.db
-      .selectFrom('byok_configs')
-      .select(['state', 'role_arn', 'cmk_arn', 'external_id', 'state_reason', 'held_from'])
-      // A platform-managed tenant's keys are all under one platform key: the one its latest version names.
-      .select((eb) =>
-        eb
-          .selectFrom('tenant_key_versions')
-          .select('root_key_id')
-          .whereRef('tenant_key_versions.tenant_id', '=', 'byok_configs.tenant_id')
-          .orderBy('version', 'desc')
-          .limit(1)
-          .as('latest_root'),
-      )
-      .where('tenant_id', '=', tenantId)
-      .executeTakeFirst();
+    const row = await this.deps.byokConfigs.rootOf(tenantId);
     if (row === undefined) throw new KeywardError('KW_TENANT_NOT_FOUND', { details: { tenantId } });
-    const state = row.state as ByokState;
+    const { state } = row;
     // A revert of a revoked tenant is the operator's; the data plane stays refused meanwhile.
-    if (state === 'revoked' || (state === 'reverting' && row.held_from === 'revoked'))
-      throw new KeywardError('KW_BYOK_REVOKED', { details: { tenantId, reason: row.state_reason } });
+    if (state === 'revoked' || (state === 'reverting' && row.heldFrom === 'revoked'))
+      throw new KeywardError('KW_BYOK_REVOKED', { details: { tenantId, reason: row.stateReason } });
     if (!CMK_STATES.includes(state))
-      return row.latest_root === null
-        ? this.deps.platform.current()
-        : this.deps.platform.byId(row.latest_root);
-    if (row.role_arn === null || row.cmk_arn === null || row.external_id === null) {
+      return row.latestRoot === null ? this.deps.platform.current() : this.deps.platform.byId(row.latestRoot);
+    if (row.roleArn === null || row.cmkArn === null || row.externalId === null) {
       throw new KeywardError('KW_ROOT_KEY_CONFIG', {
         message: `Tenant ${tenantId} is in BYOK state ${state} without a complete configuration.`,
       });
     }
-    return this.customer(tenantId, {
-      roleArn: row.role_arn,
-      cmkArn: row.cmk_arn,
-      externalId: row.external_id,
-    });
+    return this.customer(tenantId, { roleArn: row.roleArn, cmkArn: row.cmkArn, externalId: row.externalId });
   };
 
   /**

@@ -125,6 +125,7 @@ export class RootRotation {
       await commitKeyTransition(this.deps.db, this.deps.audit, {
         tenantId,
         expect: { state: PLATFORM_STATES, job },
+        event: 'platform_rewrap',
         replaced,
         toRootId: current.id,
         audit: {

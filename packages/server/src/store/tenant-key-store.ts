@@ -5,6 +5,7 @@ import {
   type WrappedKeyVersion,
 } from '@keyward/core';
 import type { Kysely, Selectable, Transaction } from 'kysely';
+import { ByokConfigs } from './byok-configs.js';
 import { CHECK_VIOLATION, FOREIGN_KEY_VIOLATION, sqlState, UNIQUE_VIOLATION } from './pg-errors.js';
 import type { Database, TenantKeyVersionsTable } from './schema.js';
 
@@ -173,15 +174,10 @@ export class SqlTenantKeyStore implements TenantKeyStore {
     record: WrappedKeyVersion,
     expectedLatest: number,
   ): Promise<void> {
-    const byok = await trx
-      .selectFrom('byok_configs')
-      .select('state')
-      .where('tenant_id', '=', tenantId)
-      .forShare()
-      .executeTakeFirst();
-    if (byok !== undefined && (byok.state === 'rotating_cmk' || byok.state === 'reverting')) {
+    const state = await new ByokConfigs(this.db).stateForShareIn(trx, tenantId);
+    if (state === 'rotating_cmk' || state === 'reverting') {
       throw new KeywardError('KW_CONCURRENT_MODIFICATION', {
-        message: `The tenant's keys are moving to another root key (${byok.state}); rotate again when it is done.`,
+        message: `The tenant's keys are moving to another root key (${state}); rotate again when it is done.`,
       });
     }
     const latest = await trx

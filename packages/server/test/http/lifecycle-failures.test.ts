@@ -300,7 +300,7 @@ for (const backend of BACKENDS) {
         const change = {
           tenantId: 'atomic',
           expect: { state: 'validated' as const, config },
-          set: { state: 'active' as const },
+          event: 'enable' as const,
           replaced: replacedFrom(before.versions[0]!.root),
           toRootId: cmkArn,
           audit: {
@@ -354,7 +354,7 @@ for (const backend of BACKENDS) {
             config,
             job: { id: 'job_stale', lockedBy: 'this-instance' },
           },
-          set: { state: 'active' as const },
+          event: 'enable' as const,
           replaced: [
             {
               version: 1,

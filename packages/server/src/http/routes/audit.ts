@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { listAuditEvents, type AuditQuery } from '../../services/audit-log.js';
+import type { AuditQuery } from '../../services/audit-log.js';
 import type { Services } from '../../services/services.js';
 import { route } from '../route-spec.js';
 import { isoTime, safeText, tenantId, tenantParams } from '../schemas.js';
@@ -62,7 +62,7 @@ function query(filters: Filters, tenant: string | undefined): AuditQuery {
 }
 
 const list = (services: Services, filters: Filters, tenant: string | undefined) =>
-  listAuditEvents(services.db, query(filters, tenant));
+  services.audit.list(query(filters, tenant));
 
 export const auditRoutes = [
   route({

@@ -1,5 +1,3 @@
-import { serviceRolePolicies } from '@keyward/core';
-import { sql } from 'kysely';
 import { z } from 'zod';
 import { answerWithJob, jobView, waitQuery } from '../job-view.js';
 import { route } from '../route-spec.js';
@@ -45,20 +43,7 @@ export const platformRoutes = [
       registeredRoles: z.array(z.object({ tenantId: z.string(), roleArn: z.string() })),
       policies: z.array(z.unknown()),
     }),
-    handler: async ({ services }) => {
-      const rows = await services.db
-        .selectFrom('byok_configs')
-        .select(['tenant_id', 'role_arn'])
-        .where('role_arn', 'is not', null)
-        .orderBy('tenant_id')
-        .execute();
-      const registeredRoles = rows.map((row) => ({ tenantId: row.tenant_id, roleArn: row.role_arn! }));
-      return {
-        serviceRoleArn: services.platform.serviceRoleArn,
-        registeredRoles,
-        policies: serviceRolePolicies(registeredRoles.map((r) => r.roleArn)),
-      };
-    },
+    handler: ({ services }) => services.views.serviceRolePolicy(),
   }),
   route({
     method: 'GET',
@@ -78,29 +63,15 @@ export const platformRoutes = [
         }),
       ),
     }),
-    handler: async ({ services }) => {
-      const rows = await services.db
-        .selectFrom('platform_root_keys')
-        .selectAll()
-        .select((eb) =>
-          eb
-            .selectFrom('tenant_key_versions')
-            .select(sql<string>`count(distinct tenant_key_versions.tenant_id)`.as('n'))
-            .whereRef('tenant_key_versions.root_key_id', '=', 'platform_root_keys.id')
-            .as('tenants'),
-        )
-        .orderBy('created_at', 'desc')
-        .execute();
-      return {
-        keys: rows.map((row) => ({
-          id: row.id,
-          state: row.state as 'current',
-          createdAt: new Date(row.created_at).toISOString(),
-          retiredAt: row.retired_at === null ? null : new Date(row.retired_at).toISOString(),
-          tenants: Number(row.tenants ?? 0),
-        })),
-      };
-    },
+    handler: async ({ services }) => ({
+      keys: (await services.views.rootKeys()).map((key) => ({
+        id: key.id,
+        state: key.state,
+        createdAt: key.createdAt.toISOString(),
+        retiredAt: key.retiredAt === null ? null : key.retiredAt.toISOString(),
+        tenants: key.tenants,
+      })),
+    }),
   }),
   route({
     method: 'POST',
