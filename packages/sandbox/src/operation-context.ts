@@ -1,13 +1,14 @@
 import type { Clock } from './clock.js';
 import type { SandboxConfig } from './config.js';
 import type { FaultInjector } from './faults/faults.js';
+export { InjectedFault } from './faults/injected-fault.js';
 import { authorize, denialMessage, type Decision } from './policy/authorize.js';
 import { principalType, type Caller } from './policy/caller.js';
 import { RequestContext } from './policy/context.js';
 import { identityPoliciesOf } from './policy/identity-policies.js';
 import type { Policy } from './policy/types.js';
 import { AwsError } from './protocol/aws-error.js';
-import type { ServiceName } from './sigv4/auth-errors.js';
+import type { ServiceName } from './operation-names.js';
 import type { SandboxStore } from './state/store.js';
 import type { TrailEvent } from './trail/trail.js';
 
@@ -17,17 +18,6 @@ export interface SandboxServices {
   clock: Clock;
   config: SandboxConfig;
   faults: FaultInjector;
-}
-
-/** Raised by fault injection: the HTTP layer drops the connection or answers with the error. */
-export class InjectedFault extends Error {
-  constructor(
-    readonly mode: 'reset' | 'error',
-    readonly error?: AwsError,
-  ) {
-    super(`injected fault: ${mode}`);
-    this.name = 'InjectedFault';
-  }
 }
 
 export interface AuthorizationCheck {

@@ -6,6 +6,9 @@
  * handler without a name.
  */
 
+/** The services the sandbox serves (they answer authentication failures with different codes: KMS's awsJson names vs STS/IAM's query names). */
+export type ServiceName = 'kms' | 'sts' | 'iam';
+
 /** KMS operations by their X-Amz-Target name (TrentService.<name>). */
 export const KMS_OPERATION_NAMES = [
   'CreateKey',

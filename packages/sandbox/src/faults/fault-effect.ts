@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { InjectedFault } from '../operation-context.js';
+import { InjectedFault } from './injected-fault.js';
 import { AwsError } from '../protocol/aws-error.js';
-import type { ServiceName } from '../sigv4/auth-errors.js';
+import type { ServiceName } from '../operation-names.js';
 import type { FaultRule } from './faults.js';
 
 /**

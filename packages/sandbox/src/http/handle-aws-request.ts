@@ -8,13 +8,13 @@ import { InjectedFault, OperationContext, type SandboxServices } from '../operat
 import { isOperationOf } from '../operation-names.js';
 import { AwsError, isAwsError } from '../protocol/aws-error.js';
 import { jsonError, jsonResponse, parseJsonInput } from '../protocol/json-protocol.js';
-import type { QueryHandler } from '../protocol/query-handler.js';
+import type { QueryHandler } from '../query-handler.js';
 import { QueryInput } from '../protocol/query-input.js';
 import { parseQueryInput, QUERY_NAMESPACES, xmlError, xmlResponse } from '../protocol/query-protocol.js';
 import type { AwsResponse } from '../protocol/response.js';
 import type { XmlValue } from '../protocol/xml.js';
 import { authenticate, type Authenticated } from '../sigv4/authenticate.js';
-import type { ServiceName } from '../sigv4/auth-errors.js';
+import type { ServiceName } from '../operation-names.js';
 import { STS_OPERATIONS } from '../sts/operations.js';
 import type { Trail, TrailEvent } from '../trail/trail.js';
 import { detectService, kmsOperationName } from './route.js';

@@ -1,6 +1,6 @@
 import { isOperationOf } from '../operation-names.js';
 import { parseAuthorization } from '../sigv4/parse-authorization.js';
-import type { ServiceName } from '../sigv4/auth-errors.js';
+import type { ServiceName } from '../operation-names.js';
 
 const TARGET_PREFIX = 'TrentService.';
 

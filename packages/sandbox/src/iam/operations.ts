@@ -1,5 +1,5 @@
 import type { IamOperationName } from '../operation-names.js';
-import type { QueryHandler } from '../protocol/query-handler.js';
+import type { QueryHandler } from '../query-handler.js';
 import { attachRolePolicy } from './ops/attach-role-policy.js';
 import { createPolicy } from './ops/create-policy.js';
 import { createRole } from './ops/create-role.js';

@@ -1,10 +1,8 @@
+import type { ServiceName } from '../operation-names.js';
 import { AwsError } from '../protocol/aws-error.js';
 
 /** KMS allows 5 minutes of clock skew, STS and IAM 15 (as their "Signature expired" messages show). */
 export const SKEW_MINUTES: Record<ServiceName, number> = { kms: 5, sts: 15, iam: 15 };
-
-/** Services answer authentication failures with different codes: KMS's awsJson names vs STS/IAM's query names. */
-export type ServiceName = 'kms' | 'sts' | 'iam';
 
 export type AuthFailure =
   | 'missing'

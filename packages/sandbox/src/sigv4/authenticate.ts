@@ -12,8 +12,8 @@ import {
   MISSING_TOKEN_MESSAGE,
   SKEW_MINUTES,
   UNKNOWN_KEY_MESSAGE,
-  type ServiceName,
 } from './auth-errors.js';
+import type { ServiceName } from '../operation-names.js';
 import { formatAmzDate, parseAmzDate, parseAuthorization } from './parse-authorization.js';
 import { signatureMatches, type SignedRequest } from './verify-signature.js';
 

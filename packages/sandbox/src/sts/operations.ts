@@ -1,5 +1,5 @@
 import type { StsOperationName } from '../operation-names.js';
-import type { QueryHandler } from '../protocol/query-handler.js';
+import type { QueryHandler } from '../query-handler.js';
 import { assumeRole } from './ops/assume-role.js';
 import { getCallerIdentity } from './ops/get-caller-identity.js';
 

@@ -1,4 +1,4 @@
-import type { QueryHandler } from '../../protocol/query-handler.js';
+import type { QueryHandler } from '../../query-handler.js';
 import { requireManagedPolicy, roleForAction } from '../iam-lookups.js';
 import { POLICY_ARN, ROLE_NAME } from '../iam-rules.js';
 

@@ -1,7 +1,7 @@
 import { iamArn } from '../../arn.js';
 import { newUniqueId } from '../../ids.js';
 import { AwsError } from '../../protocol/aws-error.js';
-import type { QueryHandler } from '../../protocol/query-handler.js';
+import type { QueryHandler } from '../../query-handler.js';
 import { requireIam } from '../iam-lookups.js';
 import { DESCRIPTION, MANAGED_POLICY_BYTES, PATH, POLICY_DOCUMENT, POLICY_NAME } from '../iam-rules.js';
 import { managedPolicyXml } from '../iam-xml.js';

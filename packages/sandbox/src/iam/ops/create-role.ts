@@ -1,7 +1,7 @@
 import { newUniqueId } from '../../ids.js';
 import { nullRecord } from '../../state/safe-records.js';
 import { AwsError } from '../../protocol/aws-error.js';
-import type { QueryHandler } from '../../protocol/query-handler.js';
+import type { QueryHandler } from '../../query-handler.js';
 import { requireIam, roleArnFor } from '../iam-lookups.js';
 import { DESCRIPTION, PATH, POLICY_DOCUMENT, ROLE_NAME, TRUST_POLICY_BYTES } from '../iam-rules.js';
 import { roleXml } from '../iam-xml.js';

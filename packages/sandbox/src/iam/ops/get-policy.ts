@@ -1,4 +1,4 @@
-import type { QueryHandler } from '../../protocol/query-handler.js';
+import type { QueryHandler } from '../../query-handler.js';
 import { requireIam, requireManagedPolicy } from '../iam-lookups.js';
 import { POLICY_ARN } from '../iam-rules.js';
 import { managedPolicyXml } from '../iam-xml.js';

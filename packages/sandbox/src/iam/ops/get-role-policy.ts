@@ -1,5 +1,5 @@
 import { AwsError } from '../../protocol/aws-error.js';
-import type { QueryHandler } from '../../protocol/query-handler.js';
+import type { QueryHandler } from '../../query-handler.js';
 import { roleForAction } from '../iam-lookups.js';
 import { POLICY_NAME, ROLE_NAME } from '../iam-rules.js';
 import { encodePolicyDocument } from '../policy-documents.js';

@@ -1,4 +1,4 @@
-import type { QueryHandler } from '../../protocol/query-handler.js';
+import type { QueryHandler } from '../../query-handler.js';
 import { roleForAction } from '../iam-lookups.js';
 import { ROLE_NAME } from '../iam-rules.js';
 import { paginateIam, readPaging } from '../paginate-iam.js';

@@ -1,4 +1,4 @@
-import type { QueryHandler } from '../../protocol/query-handler.js';
+import type { QueryHandler } from '../../query-handler.js';
 import { roleForAction } from '../iam-lookups.js';
 import { INLINE_ROLE_POLICY_BYTES, POLICY_DOCUMENT, POLICY_NAME, ROLE_NAME } from '../iam-rules.js';
 import { checkIamPolicy, checkSize } from '../policy-documents.js';

@@ -1,4 +1,4 @@
-import type { QueryHandler } from '../../protocol/query-handler.js';
+import type { QueryHandler } from '../../query-handler.js';
 import { roleForAction } from '../iam-lookups.js';
 import { POLICY_DOCUMENT, ROLE_NAME, TRUST_POLICY_BYTES } from '../iam-rules.js';
 import { checkIamPolicy, checkSize } from '../policy-documents.js';

@@ -5,7 +5,7 @@ import { denialMessage } from '../../policy/authorize.js';
 import { parsePolicy, PolicyDocumentError } from '../../policy/parse-policy.js';
 import { storedPolicy } from '../../policy/policy-cache.js';
 import { AwsError } from '../../protocol/aws-error.js';
-import type { QueryHandler } from '../../protocol/query-handler.js';
+import type { QueryHandler } from '../../query-handler.js';
 import type { RoleState, SessionState } from '../../state/types.js';
 import { readAssumeRoleRequest, type AssumeRoleRequest } from '../assume-role-input.js';
 

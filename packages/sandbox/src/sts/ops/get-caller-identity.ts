@@ -1,4 +1,4 @@
-import type { QueryHandler } from '../../protocol/query-handler.js';
+import type { QueryHandler } from '../../query-handler.js';
 
 /** Needs no permission: any valid credentials may ask who they are. */
 export const getCallerIdentity: QueryHandler = async (context, input) => {
