@@ -7,7 +7,16 @@ import { memoryNotifications, postgresNotifications, type Notifications } from '
 import type { Database } from './schema.js';
 
 export type StoreLocation =
-  { kind: 'pglite'; dataDir?: string } | { kind: 'postgres'; url: string; schema?: string };
+  | {
+      kind: 'pglite';
+      dataDir?: string;
+      /**
+       * Starts a new database from this dump of a data directory (PGlite's `dumpDataDir`) instead
+       * of initialising one: a migrated template opens several times faster (tests use it).
+       */
+      loadDataDir?: Blob;
+    }
+  | { kind: 'postgres'; url: string; schema?: string };
 
 export interface Store {
   db: Kysely<Database>;
@@ -34,7 +43,12 @@ export async function openStore(location: StoreLocation): Promise<Store> {
   }
   const dialect =
     location.kind === 'pglite'
-      ? new PGliteDialect(new PGlite(location.dataDir))
+      ? new PGliteDialect(
+          new PGlite(
+            location.dataDir,
+            location.loadDataDir === undefined ? {} : { loadDataDir: location.loadDataDir },
+          ),
+        )
       : new PostgresDialect({
           pool: new pg.Pool({
             connectionString: location.url,
