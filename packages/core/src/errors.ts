@@ -3,7 +3,7 @@
  * status the API answers with, a category, a user-facing message, and what the error means for
  * everything that decides on it (ARCHITECTURE §5): whether it is retried, what it says about the
  * customer's key, whether its own words may be shown, and the CLI's exit code. `docs/errors.md`
- * lists the same codes and fields; `errors.test.ts` keeps the two in step, and the helpers in
+ * lists the same codes and fields; `errors.test.ts` keeps the two in step, and the helpers at
  * the end of this file are the only readers of the behaviour fields.
  *
  * Categories let callers act without string matching:
