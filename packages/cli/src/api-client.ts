@@ -1,3 +1,5 @@
+import type { CliErrorCode } from './cli-errors.js';
+
 /** A failure the server answered with (its stable code), or could not be reached at all. */
 export class ApiError extends Error {
   override readonly name = 'ApiError';
@@ -34,7 +36,7 @@ export class ApiClient {
       });
     } catch (error) {
       throw new ApiError(
-        'KW_UNREACHABLE',
+        'KW_UNREACHABLE' satisfies CliErrorCode,
         `Cannot reach Keyward at ${this.connection.url} (${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}).`,
         0,
       );

@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { Connection } from './api-client.js';
+import { CliError } from './cli-errors.js';
 
 /** The options every command that talks to a server takes (see `withConnection`). */
 export interface ServerOptions {
@@ -8,10 +9,12 @@ export interface ServerOptions {
   json?: boolean;
 }
 
-/** A usage mistake: exit 2, with the hint on the same line. */
-export class UsageError extends Error {
+/** A usage mistake (`KW_USAGE`: exit 2), with the hint on the same line. */
+export class UsageError extends CliError {
   override readonly name = 'UsageError';
-  readonly code = 'KW_USAGE';
+  constructor(message: string) {
+    super('KW_USAGE', message);
+  }
 }
 
 /** `--url` / `--token`, falling back to KEYWARD_URL / KEYWARD_TOKEN, and `--json`, on every command that talks to a server. */

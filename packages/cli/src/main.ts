@@ -1,4 +1,5 @@
 import { CommanderError, type Command } from 'commander';
+import { CLI_ERRORS } from './cli-errors.js';
 import { buildProgram } from './program.js';
 import { reportFailure } from './report-failure.js';
 
@@ -28,7 +29,7 @@ exitOverrideEverywhere(program);
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) {
     // Help and --version end with code 0; Commander has already printed its message.
-    process.exitCode = error.exitCode === 0 ? 0 : 2;
+    process.exitCode = error.exitCode === 0 ? 0 : CLI_ERRORS.KW_USAGE.exitCode;
     return;
   }
   process.exitCode = reportFailure(error);

@@ -1,22 +1,50 @@
+// The catalogue alone, not all of core: importing core here would slow every command's start.
+import { exitCodeOf as coreExitCodeOf } from '@keyward/core/errors';
 import { ApiError } from './api-client.js';
+import { CLI_ERRORS, isCliErrorCode, type CliExitCode } from './cli-errors.js';
 
 /**
- * Turns a failure into one line on stderr and an exit code: configuration and input mistakes
- * are the user's to fix (exit 2), anything else is ours (exit 1). Never a stack trace, unless
- * --verbose is given (or KEYWARD_DEBUG is set, for failures before the arguments are read).
+ * The sandbox's codes are the user's to fix (a bad configuration, seed or state file). A bridge
+ * until @keyward/sandbox exports its own catalogue: an error that carries its exit code is read
+ * first, these are the fallback.
  */
-const USER_ERRORS = new Set([
-  'KW_SANDBOX_CONFIG',
-  'KW_SANDBOX_SEED',
-  'KW_SANDBOX_STATE',
-  'KW_CONFIG_INVALID',
-  'KW_ROOT_KEY_CONFIG',
-  'EADDRINUSE',
-  'EACCES',
-  'KW_USAGE',
-  'KW_AWS_CREDENTIALS',
-]);
+const SANDBOX_EXIT_CODES: Record<string, CliExitCode> = {
+  KW_SANDBOX_CONFIG: 2,
+  KW_SANDBOX_SEED: 2,
+  KW_SANDBOX_STATE: 2,
+};
 
+/** Node's own errors that are the user's to fix: the port taken, or not theirs to use. */
+const SYSTEM_EXIT_CODES: Record<string, CliExitCode> = {
+  EADDRINUSE: CLI_ERRORS.KW_PORT_IN_USE.exitCode,
+  EACCES: 2,
+};
+
+/**
+ * The exit code for a failure, from the catalogue its code belongs to: the command's own
+ * (cli-errors.ts), core's (the API's codes, docs/errors.md), or the sandbox's. Anything else is
+ * ours: exit 1.
+ */
+export function exitCodeOf(error: unknown): CliExitCode {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (isCliErrorCode(code)) return CLI_ERRORS[code].exitCode;
+  const core = coreExitCodeOf(code);
+  if (core !== undefined) return core;
+  const carried = (error as { exitCode?: unknown } | undefined)?.exitCode;
+  if (carried === 1 || carried === 2 || carried === 3) return carried;
+  if (typeof code === 'string') {
+    const known = SANDBOX_EXIT_CODES[code] ?? SYSTEM_EXIT_CODES[code];
+    if (known !== undefined) return known;
+  }
+  // A client error the server answered without a catalogued code (a proxy's 400, say) is the user's too.
+  if (error instanceof ApiError && (error.status === 400 || error.status === 413)) return 2;
+  return 1;
+}
+
+/**
+ * Turns a failure into one line on stderr and an exit code (exitCodeOf). Never a stack trace,
+ * unless --verbose is given (or KEYWARD_DEBUG is set, for failures before the arguments are read).
+ */
 export function reportFailure(
   error: unknown,
   verbose = process.argv.includes('--verbose') || !!process.env.KEYWARD_DEBUG,
@@ -28,19 +56,9 @@ export function reportFailure(
     typeof code === 'string' && code.startsWith('KW_')
       ? `${code}: ${message}`
       : code === 'EADDRINUSE'
-        ? `KW_PORT_IN_USE: The port is already in use; choose another with --port (${message})`
+        ? `KW_PORT_IN_USE: ${CLI_ERRORS.KW_PORT_IN_USE.message.replace(/\.$/, '')} (${message})`
         : message;
   process.stderr.write(`keyward: ${text}\n`);
   if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
-  // A 4xx for bad input (an ARN, an ID) is the user's to fix too.
-  if (error instanceof ApiError && (error.status === 400 || error.status === 413)) return 2;
-  const exitCode = (error as { exitCode?: unknown } | undefined)?.exitCode;
-  if (typeof exitCode === 'number') return exitCode;
-  // A KeywardError (by shape: importing core here would slow every command's start) for bad input.
-  if (
-    (error as { name?: string } | undefined)?.name === 'KeywardError' &&
-    (error as { status?: number }).status === 400
-  )
-    return 2;
-  return code !== undefined && USER_ERRORS.has(code) ? 2 : 1;
+  return exitCodeOf(error);
 }

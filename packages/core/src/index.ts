@@ -10,9 +10,20 @@ export {
   ERROR_CATALOGUE,
   KeywardError,
   isKeywardError,
+  isErrorCode,
+  isRetryable,
+  findingOf,
+  revocationOf,
+  isRedacted,
+  publicMessageOf,
+  publicAwsOf,
+  exitCodeOf,
   type ErrorCode,
   type ErrorCategory,
   type AwsErrorDetails,
+  type KeyFinding,
+  type RevocationFinding,
+  type ExitCode,
 } from './errors.js';
 export { systemClock, ManualClock, type Clock } from './clock.js';
 export { createSystemRandom, type RandomSource } from './random.js';

@@ -1,7 +1,8 @@
-import { roleIdentity } from '@keyward/core';
+import { KeywardError, roleIdentity } from '@keyward/core';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { CliError } from '../cli-errors.js';
 
 /** Where `keyward verify` sends its calls: real AWS with the caller's default credential chain, or --endpoint-url. */
 export interface AwsTarget {
@@ -50,10 +51,12 @@ export async function callerIdentity(sts: STSClient): Promise<Caller> {
   };
 }
 
-/** The credential chain found nothing, or AWS refused what it found. */
-export class CredentialsError extends Error {
+/** The credential chain found nothing, or AWS refused what it found (`KW_AWS_CREDENTIALS`: exit 2). */
+export class CredentialsError extends CliError {
   override readonly name = 'CredentialsError';
-  readonly code = 'KW_AWS_CREDENTIALS';
+  constructor(message: string) {
+    super('KW_AWS_CREDENTIALS', message);
+  }
 }
 
 function credentialsError(error: unknown): Error {
@@ -70,9 +73,13 @@ function credentialsError(error: unknown): Error {
   if (
     /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EAI_AGAIN/.test(`${(error as { code?: string }).code ?? ''} ${message}`)
   ) {
-    return Object.assign(new Error(`Cannot reach AWS STS (${message}).`), { code: 'KW_UNREACHABLE' });
+    return new CliError('KW_UNREACHABLE', `Cannot reach AWS STS (${message}).`);
   }
-  return Object.assign(new Error(`GetCallerIdentity failed: ${name}: ${message}`), { code: 'KW_AWS_ERROR' });
+  // An AWS error Keyward does not recognise: the API's code for it (docs/errors.md), with AWS's words.
+  return new KeywardError('KW_AWS_ERROR', {
+    message: `GetCallerIdentity failed: ${name}: ${message}`,
+    aws: { service: 'sts', operation: 'GetCallerIdentity', errorName: name },
+  });
 }
 
 /** Role ARNs name the same role when account and name agree (core's `roleIdentity`: IAM names are case-insensitive; the path is no part of identity). */

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+// The catalogue alone, not all of core: the CLI reads this module on every start.
+import { KeywardError } from '@keyward/core/errors';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { serverConfigSchema, type ServerConfig } from './schema.js';
@@ -41,10 +43,14 @@ export const CONFIG_FILE_ENV = 'KEYWARD_CONFIG_FILE';
 
 const EMPTY_IS_A_VALUE = new Set(['demoTenant']);
 
-/** Invalid configuration: start-up stops with a message naming each bad setting and its variable. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  readonly code = 'KW_CONFIG_INVALID';
+/**
+ * Invalid configuration: start-up stops with a message naming each bad setting and its variable
+ * (`KW_CONFIG_INVALID` in the catalogue: the user's to fix, exit 2).
+ */
+export class ConfigError extends KeywardError {
+  constructor(message: string) {
+    super('KW_CONFIG_INVALID', { message });
+  }
 }
 
 type Tree = Record<string, unknown>;
@@ -80,16 +86,18 @@ function readFile(path: string): Tree {
       `Cannot read the configuration file ${path} (${CONFIG_FILE_ENV}): ${(error as NodeJS.ErrnoException).code ?? 'error'}.`,
     );
   }
-  try {
-    const parsed: unknown = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-      throw new Error('not an object');
-    return parsed as Tree;
-  } catch (error) {
-    throw new ConfigError(
-      `The configuration file ${path} is not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message}.`,
+  const invalid = (why: string) =>
+    new ConfigError(
+      `The configuration file ${path} is not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${why}.`,
     );
+  let parsed: unknown;
+  try {
+    parsed = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    throw invalid((error as Error).message);
   }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalid('not an object');
+  return parsed as Tree;
 }
 
 function describe(issue: z.core.$ZodIssue): string {

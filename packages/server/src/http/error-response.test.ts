@@ -1,4 +1,4 @@
-import { KeywardError } from '@keyward/core';
+import { ERROR_CATALOGUE, KeywardError, type ErrorCode } from '@keyward/core';
 import { describe, expect, it } from 'vitest';
 import { errorResponse } from './error-response.js';
 
@@ -62,5 +62,26 @@ describe('errorResponse', () => {
     expect(
       errorResponse(Object.assign(new Error('bad url'), { code: 'FST_ERR_BAD_URL', statusCode: 400 })),
     ).toMatchObject({ status: 400, body: { code: 'KW_INVALID_ARGUMENT' } });
+  });
+});
+
+describe('errorResponse reads the error catalogue', () => {
+  it("drops AWS's message from every redacted code's body, and keeps it for every other code", () => {
+    for (const [code, entry] of Object.entries(ERROR_CATALOGUE)) {
+      const aws = {
+        service: 'kms' as const,
+        operation: 'Decrypt',
+        errorName: 'SomeError',
+        requestId: 'r1',
+        awsMessage: 'connect ECONNREFUSED 10.0.3.7:443',
+      };
+      const response = errorResponse(new KeywardError(code as ErrorCode, { aws }));
+      expect(response.status, code).toBe(entry.status);
+      expect(response.body.aws, code).toEqual(
+        entry.redacted
+          ? { service: 'kms', operation: 'Decrypt', errorName: 'SomeError', requestId: 'r1' }
+          : aws,
+      );
+    }
   });
 });

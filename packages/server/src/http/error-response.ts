@@ -1,4 +1,4 @@
-import { isKeywardError, KeywardError } from '@keyward/core';
+import { isKeywardError, KeywardError, publicAwsOf } from '@keyward/core';
 import type { z } from 'zod';
 
 export interface ErrorResponse {
@@ -50,15 +50,13 @@ export function invalidArgument(error: z.ZodError, where: string): KeywardError 
 
 /**
  * The error as the caller sees it. AWS's own message stays for the customer's refusals (it names
- * their key or role), but not for the platform's failures (outages, credentials), where it would
- * describe the platform's network and endpoints to tenants.
+ * their key or role), but not for the errors the catalogue redacts (outages, credentials), where it
+ * would describe the platform's network and endpoints to tenants.
  */
 function publicBody(error: KeywardError): Record<string, unknown> {
   const body = error.toJSON();
-  if (error.aws !== undefined && (error.category === 'unavailable' || error.category === 'internal')) {
-    const { awsMessage: _hidden, ...aws } = error.aws;
-    body.aws = aws;
-  }
+  const aws = publicAwsOf(error);
+  if (aws !== undefined) body.aws = aws;
   return body;
 }
 

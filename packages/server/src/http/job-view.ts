@@ -1,4 +1,4 @@
-import { ERROR_CATALOGUE, KeywardError, type ErrorCode } from '@keyward/core';
+import { isErrorCode, KeywardError } from '@keyward/core';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { Job, JobQueue } from '../store/job-queue.js';
@@ -102,7 +102,7 @@ export async function answerWithJob(
   if (current.state === 'succeeded') return { ...(current.result as Record<string, unknown>), job: view };
   if (current.state === 'failed' || current.state === 'cancelled') {
     const error = current.error ?? { code: 'KW_INTERNAL', message: 'The job failed.' };
-    const code = (Object.hasOwn(ERROR_CATALOGUE, error.code) ? error.code : 'KW_INTERNAL') as ErrorCode;
+    const code = isErrorCode(error.code) ? error.code : 'KW_INTERNAL';
     throw new KeywardError(code, { message: error.message, details: { job: view } });
   }
   reply

@@ -1,5 +1,12 @@
-import { isKeywardError, KeywardError, toText, type EncryptionContext, type Keyward } from '@keyward/core';
-import { findingOf, type HealthFinding } from './health-monitor.js';
+import {
+  findingOf,
+  isKeywardError,
+  KeywardError,
+  toText,
+  type EncryptionContext,
+  type KeyFinding,
+  type Keyward,
+} from '@keyward/core';
 
 /** One item's outcome: its result, or its error from the catalogue; the other items go on. */
 export type ItemResult<T> =
@@ -105,8 +112,7 @@ export class DataPlane {
   constructor(
     private readonly keyward: Keyward,
     private readonly onItems: (operation: string, ok: number, failed: number) => void = () => undefined,
-    private readonly learn: (tenantId: string, finding: HealthFinding) => Promise<void> = async () =>
-      undefined,
+    private readonly learn: (tenantId: string, finding: KeyFinding) => Promise<void> = async () => undefined,
   ) {}
 
   encrypt(tenantId: string, items: EncryptItem[]) {
@@ -167,7 +173,7 @@ export class DataPlane {
   ): Promise<Array<ItemResult<T>>> {
     const results: Array<ItemResult<T>> = [];
     let failed = 0;
-    let finding: HealthFinding | undefined;
+    let finding: KeyFinding | undefined;
     for (const item of items) {
       try {
         results.push({ ok: true, ...(await run(item)) });

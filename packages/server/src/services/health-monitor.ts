@@ -1,9 +1,10 @@
 import {
   AssumedRoleCredentialCache,
   CustomerKmsRootKey,
-  isKeywardError,
+  findingOf,
   KeywardError,
   type Clock,
+  type KeyFinding,
   type Keyward,
 } from '@keyward/core';
 import type { Kysely } from 'kysely';
@@ -15,8 +16,11 @@ import { transition, type ByokState } from './byok-states.js';
 import type { RootKeys } from './root-keys.js';
 import type { TenantEvent } from './tenant-events.js';
 
-/** What a check of the customer's key found. */
-export type HealthFinding = 'ok' | 'denied' | 'disabled' | 'pending_deletion' | 'not_found' | 'unreachable';
+/**
+ * What a check of the customer's key found: `ok`, or what the failed call's catalogue entry says
+ * (its `finding`: the customer withdrew access, versus AWS could not answer).
+ */
+export type HealthFinding = 'ok' | KeyFinding;
 
 export interface HealthOutcome {
   tenantId: string;
@@ -26,26 +30,6 @@ export interface HealthOutcome {
   reason: string | null;
   /** When the customer scheduled the key's deletion, if it did. */
   deletionDate?: string;
-}
-
-/** The customer withdrew access (stop serving now) versus AWS could not answer (keep serving a while). */
-const REVOKING: Record<string, HealthFinding> = {
-  KW_KMS_ACCESS_DENIED: 'denied',
-  KW_STS_ACCESS_DENIED: 'denied',
-  KW_STS_REGION_DISABLED: 'denied',
-  KW_KMS_KEY_DISABLED: 'disabled',
-  KW_KMS_KEY_PENDING_DELETION: 'pending_deletion',
-  KW_KMS_KEY_NOT_FOUND: 'not_found',
-  // Key material deleted, a custom key store disconnected: the customer's doing, and the key unusable.
-  KW_KMS_KEY_INVALID_STATE: 'disabled',
-};
-
-/** How an AWS failure reads as a finding; undefined when it says nothing about the customer's key. */
-export function findingOf(error: unknown): HealthFinding | undefined {
-  if (!isKeywardError(error)) return undefined;
-  const revoking = REVOKING[error.code];
-  if (revoking !== undefined) return revoking;
-  return error.category === 'unavailable' ? 'unreachable' : undefined;
 }
 
 const REASONS: Record<Exclude<HealthFinding, 'ok' | 'unreachable'>, string> = {

@@ -1,4 +1,4 @@
-import { ERROR_CATALOGUE, isKeywardError } from '@keyward/core';
+import { ERROR_CATALOGUE, isKeywardError, isRetryable, publicMessageOf } from '@keyward/core';
 import type { Job, JobError, JobQueue } from '../store/job-queue.js';
 
 /** What a handler asks for when it returns: done (with a result), or "run me again in a while" (a parent waiting on its children). */
@@ -29,33 +29,20 @@ export interface JobRunnerOptions {
 }
 
 /**
- * Errors worth retrying: the same job may well succeed later. Anything the customer or the operator
- * must change first (access denied, a disabled key, a state conflict) fails the job at once.
+ * Errors worth retrying: the same job may well succeed later (the catalogue's `retryable`). Anything
+ * the customer or the operator must change first (access denied, a disabled key, a state conflict)
+ * fails the job at once.
  */
-const TRANSIENT = new Set([
-  'KW_AWS_UNAVAILABLE',
-  'KW_AWS_THROTTLED',
-  'KW_CONCURRENT_MODIFICATION',
-  'KW_CLOSED',
-]);
-
 export function isTransient(error: unknown): boolean {
   // Not a KeywardError: a lost database connection, a bug; retried, bounded by maxAttempts.
-  return !isKeywardError(error) || TRANSIENT.has(error.code);
+  return !isKeywardError(error) || isRetryable(error);
 }
 
 export function jobErrorOf(error: unknown): JobError {
-  // Jobs are shown to tenant admins: an internal or unavailable error's own message (which may name
-  // platform keys or quote AWS) is not, as the API's error bodies hide it too.
-  if (isKeywardError(error))
-    return {
-      code: error.code,
-      message:
-        error.category === 'internal' || error.category === 'unavailable'
-          ? ERROR_CATALOGUE[error.code].message
-          : error.message,
-    };
-  return { code: 'KW_INTERNAL', message: 'An internal error occurred.' };
+  // Jobs are shown to tenant admins: a redacted error's own message (which may name platform keys
+  // or quote AWS) is not, as the API's error bodies hide AWS's words too.
+  if (isKeywardError(error)) return { code: error.code, message: publicMessageOf(error) };
+  return { code: 'KW_INTERNAL', message: ERROR_CATALOGUE.KW_INTERNAL.message };
 }
 
 /**

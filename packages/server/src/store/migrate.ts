@@ -1,3 +1,4 @@
+import { KeywardError } from '@keyward/core';
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as initial from './migrations/0001-initial.js';
 import * as heldFrom from './migrations/0002-held-from.js';
@@ -27,7 +28,10 @@ export async function migrateToLatest(db: Kysely<unknown>, schema?: string): Pro
     provider,
     ...(schema === undefined ? {} : { migrationTableSchema: schema }),
   }).migrateToLatest();
-  if (error !== undefined) throw error instanceof Error ? error : new Error(String(error));
+  if (error !== undefined)
+    throw error instanceof Error
+      ? error
+      : new KeywardError('KW_INTERNAL', { message: `A migration failed: ${String(error)}.`, cause: error });
   return (results ?? [])
     .filter((result) => result.status === 'Success')
     .map((result) => result.migrationName);

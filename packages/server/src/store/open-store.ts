@@ -1,4 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
+import { KeywardError } from '@keyward/core';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { migrateToLatest } from './migrate.js';
@@ -37,9 +38,9 @@ export async function openStore(location: StoreLocation): Promise<Store> {
     location.schema !== undefined &&
     !/^[a-z_][a-z0-9_]{0,62}$/.test(location.schema)
   ) {
-    throw new Error(
-      `Invalid PostgreSQL schema name "${location.schema}": use lower-case letters, digits and _.`,
-    );
+    throw new KeywardError('KW_CONFIG_INVALID', {
+      message: `Invalid PostgreSQL schema name "${location.schema}": use lower-case letters, digits and _.`,
+    });
   }
   const dialect =
     location.kind === 'pglite'

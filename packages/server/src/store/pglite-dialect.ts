@@ -1,3 +1,4 @@
+import { KeywardError } from '@keyward/core';
 import type { PGlite } from '@electric-sql/pglite';
 import {
   CompiledQuery,
@@ -29,7 +30,7 @@ class PGliteConnection implements DatabaseConnection {
 
   // eslint-disable-next-line require-yield -- the interface needs a generator; PGlite cannot stream.
   async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
-    throw new Error('PGlite does not stream query results');
+    throw new KeywardError('KW_INTERNAL', { message: 'PGlite does not stream query results.' });
   }
 }
 

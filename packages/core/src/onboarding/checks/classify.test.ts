@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KeywardError } from '../../errors.js';
+import { ERROR_CATALOGUE, KeywardError, type ErrorCode } from '../../errors.js';
 import { awsOutcome } from './classify.js';
 
 const aws = (errorName: string, awsMessage: string) => ({
@@ -30,5 +30,13 @@ describe('awsOutcome', () => {
     const outcome = awsOutcome(error, () => 'KW_CHECK_AWS_UNAVAILABLE', 'AssumeRole', true);
     expect(outcome.message).not.toContain('10.0.3.7');
     expect(outcome.message).toContain('TimeoutError');
+  });
+
+  it('quotes AWS for every code the catalogue shows, and for none it redacts', () => {
+    for (const [code, entry] of Object.entries(ERROR_CATALOGUE)) {
+      const error = new KeywardError(code as ErrorCode, { aws: aws('SomeError', 'AWS words: 10.0.3.7:443') });
+      const outcome = awsOutcome(error, () => 'KW_CHECK_UNEXPECTED', 'Decrypt', true);
+      expect(outcome.message?.includes('AWS words'), code).toBe(!entry.redacted);
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { isKeywardError, type KeywardError } from '../../errors.js';
+import { isKeywardError, isRedacted, type KeywardError } from '../../errors.js';
 import type { DiagnosisCode } from '../diagnoses.js';
 import type { Outcome } from './types.js';
 
@@ -55,10 +55,10 @@ export function awsOutcome(
   if (!isKeywardError(error)) throw error;
   const code = diagnose(error);
   // AWS's words name the customer's key or role in a refusal; in an outage or a platform-side
-  // failure they describe the platform's network and endpoints, which the report does not show.
-  const platformSide = error.category === 'unavailable' || error.category === 'internal';
+  // failure (the errors the catalogue redacts) they describe the platform's network and endpoints,
+  // which the report does not show.
   const said =
-    error.aws === undefined || platformSide
+    error.aws === undefined || isRedacted(error)
       ? `${error.aws?.errorName ?? error.code}: ${error.message}`
       : `${error.aws.errorName}: ${error.aws.awsMessage ?? error.message}`;
   return {
