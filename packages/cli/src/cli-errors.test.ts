@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ERROR_CATALOGUE, KeywardError, type ErrorCode } from '@keyward/core';
+import { SANDBOX_ERRORS, SandboxError } from '@keyward/sandbox/errors';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from './api-client.js';
 import { CLI_ERRORS, CliError, isCliErrorCode, type CliErrorCode } from './cli-errors.js';
@@ -39,8 +40,12 @@ describe("the command's error catalogue", () => {
       expect(documented.get(code), code).toBe(entry.exitCode);
   });
 
-  it("shares no code with core's catalogue: every code has one exit code", () => {
-    for (const code of Object.keys(CLI_ERRORS))
+  it("shares no code with core's or the sandbox's catalogue: every code has one exit code", () => {
+    for (const code of Object.keys(CLI_ERRORS)) {
+      expect(Object.hasOwn(ERROR_CATALOGUE, code), code).toBe(false);
+      expect(Object.hasOwn(SANDBOX_ERRORS, code), code).toBe(false);
+    }
+    for (const code of Object.keys(SANDBOX_ERRORS))
       expect(Object.hasOwn(ERROR_CATALOGUE, code), code).toBe(false);
   });
 
@@ -94,10 +99,12 @@ describe('exitCodeOf: the exit code from the catalogue the code belongs to', () 
     }
   });
 
-  it("the sandbox's codes exit 2, or with the exit code their error carries", () => {
+  it("the sandbox's codes exit as its catalogue (docs/sandbox.md) says; an unknown code is ours", () => {
     for (const code of ['KW_SANDBOX_CONFIG', 'KW_SANDBOX_SEED', 'KW_SANDBOX_STATE'])
       expect(exitCodeOf(Object.assign(new Error('bad'), { code })), code).toBe(2);
-    expect(exitCodeOf(Object.assign(new Error('bad'), { code: 'KW_SANDBOX_OTHER', exitCode: 3 }))).toBe(3);
+    for (const [code, entry] of Object.entries(SANDBOX_ERRORS))
+      expect(exitCodeOf(new SandboxError(code as keyof typeof SANDBOX_ERRORS)), code).toBe(entry.exitCode);
+    expect(exitCodeOf(Object.assign(new Error('bad'), { code: 'KW_SANDBOX_OTHER', exitCode: 3 }))).toBe(1);
   });
 
   it("Node's port errors are the user's; a server's uncatalogued 400 is too; anything else is ours", () => {

@@ -1,18 +1,9 @@
 // The catalogue alone, not all of core: importing core here would slow every command's start.
 import { exitCodeOf as coreExitCodeOf } from '@keyward/core/errors';
+// Likewise the sandbox's catalogue alone (a subpath that loads nothing else of the sandbox).
+import { SANDBOX_ERRORS } from '@keyward/sandbox/errors';
 import { ApiError } from './api-client.js';
 import { CLI_ERRORS, isCliErrorCode, type CliExitCode } from './cli-errors.js';
-
-/**
- * The sandbox's codes are the user's to fix (a bad configuration, seed or state file). A bridge
- * until @keyward/sandbox exports its own catalogue: an error that carries its exit code is read
- * first, these are the fallback.
- */
-const SANDBOX_EXIT_CODES: Record<string, CliExitCode> = {
-  KW_SANDBOX_CONFIG: 2,
-  KW_SANDBOX_SEED: 2,
-  KW_SANDBOX_STATE: 2,
-};
 
 /** Node's own errors that are the user's to fix: the port taken, or not theirs to use. */
 const SYSTEM_EXIT_CODES: Record<string, CliExitCode> = {
@@ -30,12 +21,9 @@ export function exitCodeOf(error: unknown): CliExitCode {
   if (isCliErrorCode(code)) return CLI_ERRORS[code].exitCode;
   const core = coreExitCodeOf(code);
   if (core !== undefined) return core;
-  const carried = (error as { exitCode?: unknown } | undefined)?.exitCode;
-  if (carried === 1 || carried === 2 || carried === 3) return carried;
-  if (typeof code === 'string') {
-    const known = SANDBOX_EXIT_CODES[code] ?? SYSTEM_EXIT_CODES[code];
-    if (known !== undefined) return known;
-  }
+  if (typeof code === 'string' && Object.hasOwn(SANDBOX_ERRORS, code))
+    return SANDBOX_ERRORS[code as keyof typeof SANDBOX_ERRORS].exitCode;
+  if (typeof code === 'string' && Object.hasOwn(SYSTEM_EXIT_CODES, code)) return SYSTEM_EXIT_CODES[code]!;
   // A client error the server answered without a catalogued code (a proxy's 400, say) is the user's too.
   if (error instanceof ApiError && (error.status === 400 || error.status === 413)) return 2;
   return 1;
