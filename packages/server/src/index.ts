@@ -26,7 +26,7 @@ export {
   ByokStateConflict,
   type ByokState,
   type ByokEvent,
-} from './services/byok-states.js';
+} from './store/byok-states.js';
 export { Tenants, type TenantView } from './services/tenants.js';
 export { listAuditEvents, type AuditQuery } from './services/audit-log.js';
 export { ByokLifecycle } from './services/byok-lifecycle.js';

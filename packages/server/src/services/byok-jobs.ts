@@ -5,7 +5,7 @@ import type { Job, JobError } from '../store/job-queue.js';
 import type { Database } from '../store/schema.js';
 import type { SqlTenantKeyStore } from '../store/tenant-key-store.js';
 import type { AuditLog } from './audit-log.js';
-import { CMK_STATES, type ByokEvent, type ByokState } from './byok-states.js';
+import { CMK_STATES, type ByokEvent, type ByokState } from '../store/byok-states.js';
 import type { JobHandler, JobOutcome } from './job-runner.js';
 import { commitKeyTransition } from './key-transition.js';
 import { onlyFrom, rewrapVersions } from './rewrap-versions.js';

@@ -13,7 +13,7 @@ import type { ByokConfig, ByokConfigs } from '../store/byok-configs.js';
 import type { Job, JobQueue, NewJob } from '../store/job-queue.js';
 import type { Database } from '../store/schema.js';
 import type { AuditLog } from './audit-log.js';
-import { transition, type ByokEvent, type ByokState } from './byok-states.js';
+import { transition, type ByokEvent, type ByokState } from '../store/byok-states.js';
 import type { RootKeys } from './root-keys.js';
 import type { TenantEvent } from './tenant-events.js';
 import type { Tenants } from './tenants.js';

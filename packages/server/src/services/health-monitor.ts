@@ -12,7 +12,7 @@ import type { ByokConfigs } from '../store/byok-configs.js';
 import type { Database } from '../store/schema.js';
 import type { SqlTenantKeyStore } from '../store/tenant-key-store.js';
 import type { AuditLog } from './audit-log.js';
-import { transition, type ByokState } from './byok-states.js';
+import { transition, type ByokState } from '../store/byok-states.js';
 import type { RootKeys } from './root-keys.js';
 import type { TenantEvent } from './tenant-events.js';
 

@@ -9,7 +9,7 @@ import {
 } from '@keyward/core';
 import type { ByokConfigs } from '../store/byok-configs.js';
 import type { AuditLog } from './audit-log.js';
-import type { ByokState } from './byok-states.js';
+import type { ByokState } from '../store/byok-states.js';
 
 /** While a CMK switch or a revert moves the keys, a new version would land under the wrong root. */
 const BUSY: readonly ByokState[] = ['rotating_cmk', 'reverting'];

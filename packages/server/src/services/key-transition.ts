@@ -5,7 +5,7 @@ import type { Database } from '../store/schema.js';
 import type { AuditEntry, AuditLog } from './audit-log.js';
 import { requireCurrentPlatformKey } from './current-root-guard.js';
 import { sqlState, UNIQUE_VIOLATION } from '../store/pg-errors.js';
-import type { ByokEvent, ByokState } from './byok-states.js';
+import type { ByokEvent, ByokState } from '../store/byok-states.js';
 
 /** A version re-wrapped under the new root, and the root it was under (its compare-and-set). */
 export type ReplacedVersion = WrappedKeyVersion & { fromRootId: string };

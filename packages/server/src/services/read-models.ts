@@ -1,6 +1,6 @@
 import { serviceRolePolicies, type CheckReport, type PlatformIdentity } from '@keyward/core';
 import type { ByokConfigs, TenantView } from '../store/byok-configs.js';
-import { allowedEvents, CMK_STATES, type ByokEvent, type ByokState } from './byok-states.js';
+import { allowedEvents, CMK_STATES, type ByokEvent, type ByokState } from '../store/byok-states.js';
 import type { PlatformRoots, RootKeyView } from './platform-roots.js';
 import type { Tenants } from './tenants.js';
 

@@ -9,7 +9,7 @@ import {
 } from '@keyward/core';
 import { AuditedKmsPort, AuditedStsPort, type AwsCallRecorder } from '../aws/audited-ports.js';
 import type { ByokConfigs, CustomerKeyConfig } from '../store/byok-configs.js';
-import { CMK_STATES } from './byok-states.js';
+import { CMK_STATES } from '../store/byok-states.js';
 import type { PlatformRoots } from './platform-roots.js';
 
 export type { CustomerKeyConfig } from '../store/byok-configs.js';

@@ -5,7 +5,7 @@ import type { Job, JobQueue } from '../store/job-queue.js';
 import type { Database } from '../store/schema.js';
 import type { SqlTenantKeyStore } from '../store/tenant-key-store.js';
 import type { AuditLog } from './audit-log.js';
-import type { ByokState } from './byok-states.js';
+import type { ByokState } from '../store/byok-states.js';
 import type { JobHandler } from './job-runner.js';
 import { commitKeyTransition } from './key-transition.js';
 import type { PlatformRoots } from './platform-roots.js';

@@ -13,7 +13,7 @@ import { sqlState, UNIQUE_VIOLATION } from '../store/pg-errors.js';
 import type { Database } from '../store/schema.js';
 import { requireCurrentPlatformKey, retryAcrossRotation } from './current-root-guard.js';
 import type { AuditLog } from './audit-log.js';
-import { transition } from './byok-states.js';
+import { transition } from '../store/byok-states.js';
 
 export type { TenantView } from '../store/byok-configs.js';
 

@@ -1,6 +1,6 @@
 import { parseKmsKeyArn, roleIdentity, type CheckReport } from '@keyward/core';
 import type { Updateable } from 'kysely';
-import type { ByokEvent, ByokState } from '../services/byok-states.js';
+import type { ByokEvent, ByokState } from './byok-states.js';
 import type { ByokConfigsTable } from './schema.js';
 
 // The types of the BYOK configuration repository (byok-configs.ts) and the mapping between its

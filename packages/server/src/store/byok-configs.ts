@@ -1,6 +1,6 @@
 import { KeywardError, type CheckReport } from '@keyward/core';
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { HOLDING_STATES, transition, type ByokState } from '../services/byok-states.js';
+import { HOLDING_STATES, transition, type ByokState } from './byok-states.js';
 import {
   columnsOf,
   configOf,
