@@ -8,7 +8,7 @@ import {
   SdkStsPort,
 } from '@keyward/core';
 import { startSandbox } from '@keyward/sandbox';
-import { BYOK_ROLE_ARN, customerSetup, EXTERNAL_ID, serviceRoleSession } from '../test/e2e/byok-setup.js';
+import { BYOK_ROLE_ARN, customerSetup, EXTERNAL_ID, serviceRoleSession } from '@keyward/test-kit/byok-setup';
 import { measure, type Result } from './harness.js';
 
 /**

@@ -9,7 +9,7 @@ import {
   serviceRoleSession,
   sessionCredentials,
   TENANT_CONTEXT,
-} from '../test/e2e/byok-setup.js';
+} from '@keyward/test-kit/byok-setup';
 import { measure, type Result } from './harness.js';
 
 /**

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import type { RunningSandbox } from '@keyward/sandbox';
-import { applyKit, createCustomerKey } from '../packages/server/test/http/harness.js';
+import { applyKit, createCustomerKey } from '@keyward/test-kit/customer-account';
 
 /**
  * Issue 5's benchmark: HTTP encrypt and decrypt of 1 KiB items, single and in batches of 100, with

@@ -1,5 +1,5 @@
 import { describe } from 'vitest';
-import { postgresAvailable } from '../../packages/server/test/store/backends.js';
+import { postgresAvailable } from '@keyward/test-kit/postgres';
 import { platformRotationDrill } from '../e2e/platform-rotation-drill.js';
 import { useThreeInstances } from '../e2e/three-instances.js';
 

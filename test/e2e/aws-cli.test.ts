@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CUSTOMER_ACCOUNT_ID, PLATFORM_ACCOUNT_ID, type RunningSandbox } from '@keyward/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sandbox, type Credentials } from '../../packages/sandbox/test/helpers.js';
-import { awsCli, findAwsCliV2 } from './aws-cli.js';
+import { sandbox, type Credentials } from '@keyward/test-kit/sandbox-clients';
+import { awsCli, findAwsCliV2 } from '@keyward/test-kit/aws-cli';
 import {
   BYOK_ROLE_ARN,
   BYOK_ROLE_NAME,
@@ -14,7 +14,7 @@ import {
   serviceRoleSession,
   SERVICE_ROLE_ARN,
   trustPolicy,
-} from './byok-setup.js';
+} from '@keyward/test-kit/byok-setup';
 
 /**
  * The setup guide followed with the AWS CLI v2 against the sandbox (`--endpoint-url`): the customer

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { RunningSandbox } from '@keyward/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sandbox } from '../../packages/sandbox/test/helpers.js';
+import { sandbox } from '@keyward/test-kit/sandbox-clients';
 
 /**
  * boto3 (Debian's python3-boto3) against the sandbox: the same BYOK journey from Python, so that

@@ -8,7 +8,7 @@ import {
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { CUSTOMER_ACCOUNT_ID, PLATFORM_ACCOUNT_ID, type RunningSandbox } from '@keyward/sandbox';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { clients, expectAwsError, sandbox, type Credentials } from '../../packages/sandbox/test/helpers.js';
+import { clients, expectAwsError, sandbox, type Credentials } from '@keyward/test-kit/sandbox-clients';
 import {
   BYOK_ROLE_ARN,
   customerSetup,
@@ -17,7 +17,7 @@ import {
   sessionCredentials,
   TENANT_CONTEXT,
   type SetupChoices,
-} from './byok-setup.js';
+} from '@keyward/test-kit/byok-setup';
 
 /**
  * The whole BYOK journey against the sandbox, with real SDK clients over HTTP: the customer sets

@@ -1,8 +1,8 @@
 import { CreateKeyCommand, DisableKeyCommand } from '@aws-sdk/client-kms';
 import { PLATFORM_ACCOUNT_ID } from '@keyward/sandbox';
 import { expect, it } from 'vitest';
-import { clients } from '../../packages/sandbox/test/helpers.js';
-import { POSTGRES_URL } from '../../packages/server/test/store/backends.js';
+import { clients } from '@keyward/test-kit/sandbox-clients';
+import { POSTGRES_URL } from '@keyward/test-kit/postgres';
 import { call, inParallel, query, seedPlatformTenants } from './instances.js';
 import { opened, type ThreeInstances } from './three-instances.js';
 

@@ -1,9 +1,9 @@
 import { DisableKeyCommand, EnableKeyCommand } from '@aws-sdk/client-kms';
 import { CUSTOMER_ACCOUNT_ID } from '@keyward/sandbox';
 import { describe, expect, it } from 'vitest';
-import { applyKit, createCustomerKey } from '../../packages/server/test/http/harness.js';
-import { POSTGRES_URL, postgresAvailable } from '../../packages/server/test/store/backends.js';
-import { clients } from '../../packages/sandbox/test/helpers.js';
+import { applyKit, createCustomerKey } from '@keyward/test-kit/customer-account';
+import { POSTGRES_URL, postgresAvailable } from '@keyward/test-kit/postgres';
+import { clients } from '@keyward/test-kit/sandbox-clients';
 import { call, query, type Instance } from './instances.js';
 import { platformRotationDrill } from './platform-rotation-drill.js';
 import { opened, useThreeInstances } from './three-instances.js';

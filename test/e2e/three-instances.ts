@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { CUSTOMER_ACCOUNT_ID, startSandbox, type RunningSandbox } from '@keyward/sandbox';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { applyKit, createCustomerKey } from '../../packages/server/test/http/harness.js';
-import { POSTGRES_URL } from '../../packages/server/test/store/backends.js';
+import { applyKit, createCustomerKey } from '@keyward/test-kit/customer-account';
+import { POSTGRES_URL } from '@keyward/test-kit/postgres';
 import { call, pidOf, query, startInstance, type Instance } from './instances.js';
 
 /**

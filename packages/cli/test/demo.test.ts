@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { findAwsCliV2 } from '../../../test/e2e/aws-cli.js';
+import { findAwsCliV2 } from '@keyward/test-kit/aws-cli';
 
 /**
  * `keyward demo` through the real binary, as a subprocess: the whole journey end to end, each

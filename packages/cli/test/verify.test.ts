@@ -11,7 +11,7 @@ import {
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { CUSTOMER_ACCOUNT_ID, startSandbox, type RunningSandbox } from '@keyward/sandbox';
 import { afterEach, describe, expect, it } from 'vitest';
-import { clients } from '../../sandbox/test/helpers.js';
+import { clients } from '@keyward/test-kit/sandbox-clients';
 import {
   BYOK_ROLE_ARN,
   customerSetup,
@@ -19,7 +19,7 @@ import {
   SERVICE_ROLE_ARN,
   serviceRoleSession,
   type SetupChoices,
-} from '../../../test/e2e/byok-setup.js';
+} from '@keyward/test-kit/byok-setup';
 
 /**
  * `keyward verify` through the real binary against the sandbox (--endpoint-url), signed with the

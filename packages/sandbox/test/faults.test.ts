@@ -19,7 +19,7 @@ import {
   PLATFORM_ACCOUNT_ID,
   platformAdmin,
   sandbox,
-} from './helpers.js';
+} from '@keyward/test-kit/sandbox-clients';
 
 /**
  * Fault injection, through the admin HTTP API (as another process would use it) and in-process.

@@ -28,7 +28,7 @@ import {
   platformAdmin,
   sandbox,
   type Credentials,
-} from './helpers.js';
+} from '@keyward/test-kit/sandbox-clients';
 
 /** IAM role and policy management through @aws-sdk/client-iam, against AWS's recorded behaviour. */
 

@@ -28,7 +28,7 @@ import {
   PLATFORM_ACCOUNT_ID,
   platformAdmin,
   sandbox,
-} from './helpers.js';
+} from '@keyward/test-kit/sandbox-clients';
 import { aliasArn, createKey, policyDocument, rootStatement } from './kms-fixtures.js';
 
 type Key = Awaited<ReturnType<typeof createKey>>;

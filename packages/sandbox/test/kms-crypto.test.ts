@@ -11,7 +11,13 @@ import {
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '../src/index.js';
-import { clients, expectAwsError, PLATFORM_ACCOUNT_ID, platformAdmin, sandbox } from './helpers.js';
+import {
+  clients,
+  expectAwsError,
+  PLATFORM_ACCOUNT_ID,
+  platformAdmin,
+  sandbox,
+} from '@keyward/test-kit/sandbox-clients';
 import { aliasArn, bytes, createKey, MATERIAL_ID, text } from './kms-fixtures.js';
 import { kmsCall } from './signed-request.js';
 

@@ -7,7 +7,7 @@ import {
 import { CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import type { RunningSandbox } from '../src/index.js';
-import { clients, type Credentials } from './helpers.js';
+import { clients, type Credentials } from '@keyward/test-kit/sandbox-clients';
 
 /** Shared fixtures for the kms-*.test.ts files: keys, key policies and narrowly-permitted role sessions. */
 

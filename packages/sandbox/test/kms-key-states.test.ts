@@ -17,7 +17,13 @@ import {
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '../src/index.js';
-import { clients, expectAwsError, PLATFORM_ACCOUNT_ID, platformAdmin, sandbox } from './helpers.js';
+import {
+  clients,
+  expectAwsError,
+  PLATFORM_ACCOUNT_ID,
+  platformAdmin,
+  sandbox,
+} from '@keyward/test-kit/sandbox-clients';
 import { aliasArn, bytes, createKey, DAY_MS, policyDocument, rootStatement, text } from './kms-fixtures.js';
 
 describe('KMS key states: EnableKey, DisableKey, ScheduleKeyDeletion, CancelKeyDeletion', () => {

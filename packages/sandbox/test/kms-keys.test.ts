@@ -21,7 +21,7 @@ import {
   PLATFORM_ACCOUNT_ID,
   platformAdmin,
   sandbox,
-} from './helpers.js';
+} from '@keyward/test-kit/sandbox-clients';
 import {
   aliasArn,
   bytes,

@@ -19,7 +19,7 @@ import {
   PLATFORM_ACCOUNT_ID,
   platformAdmin,
   sandbox,
-} from './helpers.js';
+} from '@keyward/test-kit/sandbox-clients';
 import { kmsCall } from './signed-request.js';
 import {
   assumeNewRole,

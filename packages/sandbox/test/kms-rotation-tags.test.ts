@@ -19,7 +19,7 @@ import {
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '../src/index.js';
-import { clients, expectAwsError, platformAdmin, sandbox } from './helpers.js';
+import { clients, expectAwsError, platformAdmin, sandbox } from '@keyward/test-kit/sandbox-clients';
 import { bytes, createKey, DAY_MS, MATERIAL_ID, text } from './kms-fixtures.js';
 
 describe('KMS key rotation and tags', () => {

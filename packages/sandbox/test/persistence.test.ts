@@ -24,7 +24,7 @@ import {
   platformAdmin,
   sandbox,
   type Credentials,
-} from './helpers.js';
+} from '@keyward/test-kit/sandbox-clients';
 
 const STATE_FILE = 'sandbox-state.json';
 const PLAINTEXT = 'persisted across restarts';

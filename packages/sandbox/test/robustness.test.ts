@@ -6,7 +6,7 @@ import { ListKeysCommand } from '@aws-sdk/client-kms';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defaultSeed, type RunningSandbox } from '../src/index.js';
-import { clients, platformAdmin, sandbox } from './helpers.js';
+import { clients, platformAdmin, sandbox } from '@keyward/test-kit/sandbox-clients';
 
 /** Requests that break things outside any one AWS operation must never take the sandbox down. */
 function rawHttp(endpoint: string, request: string): Promise<string> {

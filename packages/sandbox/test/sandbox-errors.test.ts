@@ -13,7 +13,7 @@ import {
   type RunningSandbox,
   type SandboxErrorCode,
 } from '../src/index.js';
-import { sandbox } from './helpers.js';
+import { sandbox } from '@keyward/test-kit/sandbox-clients';
 
 /** Awaits a failure and returns it, failing the test if the call succeeds. */
 async function failure(call: Promise<unknown> | (() => unknown)): Promise<unknown> {

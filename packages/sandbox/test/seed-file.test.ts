@@ -7,7 +7,7 @@ import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts
 import { stringify as toYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SeedError, startSandbox, type RunningSandbox, type SeedInput } from '../src/index.js';
-import { clients, expectAwsError, sandbox } from './helpers.js';
+import { clients, expectAwsError, sandbox } from '@keyward/test-kit/sandbox-clients';
 
 const ACCOUNT = '777788889999';
 const ACCESS_KEY_ID = 'AKIA777788889999DEPL';

@@ -1,7 +1,7 @@
 import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { Credentials } from './helpers.js';
+import type { Credentials } from '@keyward/test-kit/sandbox-clients';
 
 /**
  * Sends a hand-built, SigV4-signed request to the sandbox, for tests of the wire protocols that

@@ -12,7 +12,7 @@ import {
   REGION,
   sandbox,
   type Credentials,
-} from './helpers.js';
+} from '@keyward/test-kit/sandbox-clients';
 import { kmsCall, parseQueryError, queryCall, type RawCall, type RawResponse } from './signed-request.js';
 
 /** SigV4 verification: each way a signature can be wrong, answered as KMS (awsJson) and STS/IAM (awsQuery) do. */

@@ -2,7 +2,7 @@ import { DecryptCommand, EncryptCommand } from '@aws-sdk/client-kms';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '../src/index.js';
-import { clients, platformAdmin, sandbox } from './helpers.js';
+import { clients, platformAdmin, sandbox } from '@keyward/test-kit/sandbox-clients';
 import { kmsCall } from './signed-request.js';
 
 describe('sandbox smoke', () => {

@@ -15,7 +15,7 @@ import {
   platformAdmin,
   sandbox,
   type Credentials,
-} from './helpers.js';
+} from '@keyward/test-kit/sandbox-clients';
 
 /** STS AssumeRole and GetCallerIdentity through @aws-sdk/client-sts, against AWS's recorded behaviour. */
 

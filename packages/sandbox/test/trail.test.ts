@@ -26,7 +26,7 @@ import {
   platformAdmin,
   REGION,
   sandbox,
-} from './helpers.js';
+} from '@keyward/test-kit/sandbox-clients';
 import { kmsCall } from './signed-request.js';
 
 const PLATFORM_ADMIN_ARN = `arn:aws:iam::${PLATFORM_ACCOUNT_ID}:user/admin`;

@@ -7,7 +7,7 @@ import {
   platformAdmin,
   sandbox,
   type Credentials,
-} from './helpers.js';
+} from '@keyward/test-kit/sandbox-clients';
 import {
   decodeXmlText,
   kmsCall,

@@ -1,4 +1,5 @@
 export { openStore, type Store, type StoreLocation } from './store/open-store.js';
+export { emptyStoreDump } from './store/empty-store-dump.js';
 export { migrateToLatest } from './store/migrate.js';
 export { SqlTenantKeyStore } from './store/tenant-key-store.js';
 export type { Database } from './store/schema.js';

@@ -29,7 +29,7 @@ import {
   type RunningSandbox,
 } from '@keyward/sandbox';
 import { expect } from 'vitest';
-import { clients } from '../../../sandbox/test/helpers.js';
+import { clients } from '@keyward/test-kit/sandbox-clients';
 import {
   BYOK_ROLE_ARN,
   BYOK_ROLE_NAME,
@@ -39,7 +39,7 @@ import {
   keyPolicy,
   sessionCredentials,
   type SetupChoices,
-} from '../../../../test/e2e/byok-setup.js';
+} from '@keyward/test-kit/byok-setup';
 
 /**
  * Shared setup for core's integration tests: a sandbox on a free port, the customer's BYOK setup

@@ -21,8 +21,8 @@ import {
   type SetupKit,
 } from '@keyward/core';
 import { CUSTOMER_ACCOUNT_ID, startSandbox, type RunningSandbox } from '@keyward/sandbox';
-import { clients } from '../../../sandbox/test/helpers.js';
-import { SERVICE_ROLE_ARN, serviceRoleSession } from '../../../../test/e2e/byok-setup.js';
+import { clients } from '@keyward/test-kit/sandbox-clients';
+import { SERVICE_ROLE_ARN, serviceRoleSession } from '@keyward/test-kit/byok-setup';
 
 export const TENANT = 'acme';
 export const EXTERNAL_ID = 'kw-onboardingfixture7f3a9c1e5b2d4a6f';

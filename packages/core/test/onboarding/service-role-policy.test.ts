@@ -2,7 +2,7 @@ import { PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { serviceRolePolicy } from '@keyward/core';
 import { PLATFORM_ACCOUNT_ID, SERVICE_ROLE_NAME } from '@keyward/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clients } from '../../../sandbox/test/helpers.js';
+import { clients } from '@keyward/test-kit/sandbox-clients';
 import { onboarding, type Onboarding } from './fixture.js';
 
 /**

@@ -11,7 +11,7 @@ import {
 import { CUSTOMER_ACCOUNT_ID, PLATFORM_ACCOUNT_ID } from '@keyward/sandbox';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clients } from '../../../sandbox/test/helpers.js';
+import { clients } from '@keyward/test-kit/sandbox-clients';
 import { applyKit, createCustomerKey, startHarness, type Harness } from '../http/harness.js';
 import { BACKENDS } from '../store/backends.js';
 

@@ -9,7 +9,7 @@ import { UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
 import { ManualClock } from '@keyward/core';
 import { CUSTOMER_ACCOUNT_ID } from '@keyward/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clients } from '../../../sandbox/test/helpers.js';
+import { clients } from '@keyward/test-kit/sandbox-clients';
 import { BACKENDS } from '../store/backends.js';
 import { applyKit, createCustomerKey, startHarness, type Harness } from './harness.js';
 

@@ -3,7 +3,7 @@ import { DisableKeyCommand, EnableKeyCommand } from '@aws-sdk/client-kms';
 import { CUSTOMER_ACCOUNT_ID, startSandbox, type RunningSandbox } from '@keyward/sandbox';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clients } from '../../../sandbox/test/helpers.js';
+import { clients } from '@keyward/test-kit/sandbox-clients';
 import { loadConfig, openStore, startServer, type RunningServer, type Store } from '../../src/index.js';
 import { POSTGRES_URL, postgresAvailable } from '../store/backends.js';
 import { applyKit, createCustomerKey, OPERATOR_TOKEN } from './harness.js';

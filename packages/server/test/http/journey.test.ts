@@ -2,7 +2,7 @@ import { DisableKeyCommand } from '@aws-sdk/client-kms';
 import { CUSTOMER_ACCOUNT_ID } from '@keyward/sandbox';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clients } from '../../../sandbox/test/helpers.js';
+import { clients } from '@keyward/test-kit/sandbox-clients';
 import { BACKENDS } from '../store/backends.js';
 import { applyKit, createCustomerKey, startHarness, type Harness } from './harness.js';
 

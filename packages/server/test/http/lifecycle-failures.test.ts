@@ -1,7 +1,7 @@
 import { DisableKeyCommand, EnableKeyCommand, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
 import { CUSTOMER_ACCOUNT_ID } from '@keyward/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clients } from '../../../sandbox/test/helpers.js';
+import { clients } from '@keyward/test-kit/sandbox-clients';
 import { commitKeyTransition } from '../../src/services/key-transition.js';
 import { BACKENDS, refuses } from '../store/backends.js';
 import { applyKit, createCustomerKey, startHarness, type Harness } from './harness.js';

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { DisableKeyCommand, EnableKeyCommand } from '@aws-sdk/client-kms';
 import { CUSTOMER_ACCOUNT_ID } from '@keyward/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clients } from '../../../sandbox/test/helpers.js';
+import { clients } from '@keyward/test-kit/sandbox-clients';
 import { BACKENDS } from '../store/backends.js';
 import { applyKit, createCustomerKey, startHarness, type Harness } from './harness.js';
 

@@ -7,7 +7,7 @@ import {
   SERVICE_ROLE_NAME,
   type RunningSandbox,
 } from '@keyward/sandbox';
-import { clients, type Credentials } from '../../packages/sandbox/test/helpers.js';
+import { clients, type Credentials } from './sandbox-clients.js';
 
 /**
  * The customer's side of the BYOK setup guide, done the way a customer would do it in their

@@ -8,7 +8,7 @@ import {
   startSandbox,
   type RunningSandbox,
   type StartSandboxOptions,
-} from '../src/index.js';
+} from '@keyward/sandbox';
 
 /** Shared test helpers: a sandbox on a free port and real AWS SDK v3 clients pointed at it. */
 export { CUSTOMER_ACCOUNT_ID, PLATFORM_ACCOUNT_ID };
