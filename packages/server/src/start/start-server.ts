@@ -4,7 +4,7 @@ import { isKeywardError, LocalRootKey, PlatformKmsRootKey, type Clock } from '@k
 import type { FastifyInstance } from 'fastify';
 import { platformAws } from '../aws/platform-aws.js';
 import { demoTenantOf, type ServerConfig } from '../config/schema.js';
-import { buildApp } from '../http/build-app.js';
+import { buildApp } from '../app/build-app.js';
 import { HealthSchedule } from '../services/health-monitor.js';
 import { createServices, type Services } from '../services/services.js';
 import { openStore, type Store } from '../store/open-store.js';
