@@ -8,7 +8,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
-import { loadConfig, startServer } from '@keyward/server';
+import { loadConfig } from '@keyward/server';
+import { startKeyward } from 'keyward';
 
 const kind = process.argv[2];
 if (kind === 'echo') {
@@ -30,8 +31,13 @@ if (kind === 'echo') {
       rateLimit: { requestsPerSecond: 0 },
     },
   );
-  const server = await startServer({ config, env: { KEYWARD_SANDBOX_PORT: '0' }, logger: false });
-  process.stdout.write(`${JSON.stringify({ url: server.url, sandbox: server.sandbox?.endpoint })}\n`);
+  // As `keyward serve` runs it: the sandbox in this process, on a free port.
+  const { server, sandbox } = await startKeyward({
+    config,
+    env: { KEYWARD_SANDBOX_PORT: '0' },
+    logger: false,
+  });
+  process.stdout.write(`${JSON.stringify({ url: server.url, sandbox: sandbox?.endpoint })}\n`);
 } else {
   process.stderr.write('usage: target.ts echo|keyward\n');
   process.exit(2);

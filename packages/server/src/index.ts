@@ -38,7 +38,8 @@ export { createServices, type Services, type ServiceDeps } from './services/serv
 export { AuditedKmsPort, AuditedStsPort, type AwsCallRecorder } from './aws/audited-ports.js';
 export { platformAws, sandboxAdminCredentials, type PlatformAws } from './aws/platform-aws.js';
 export { withActor, currentActor } from './aws/request-actor.js';
-export { buildApp, ROUTES } from './http/build-app.js';
+export { buildApp } from './app/build-app.js';
+export { ROUTES } from './http/api-routes.js';
 export { openApiDocument } from './http/openapi.js';
 export { Metrics } from './observability/metrics.js';
 export {

@@ -1,8 +1,9 @@
 import { Command } from 'commander';
-import type { RunningServer, ServerConfig } from '@keyward/server';
+import type { ServerConfig } from '@keyward/server';
 // Only the configuration at load time: the server itself is imported when the command runs, so that every other command starts fast.
 import { ENV_NAMES, loadConfig } from '@keyward/server/config';
 import { parsePort } from '../parse-port.js';
+import type { RunningKeyward } from '../serve/start-keyward.js';
 import { untilStopped } from '../until-stopped.js';
 
 const ENVIRONMENT_HELP = `
@@ -46,27 +47,27 @@ export function serveCommand(): Command {
         ...(options.dataDir === undefined ? {} : { store: { dataDir: options.dataDir } }),
       };
       const config = loadConfig(process.env, overrides);
-      const { startServer } = await import('@keyward/server');
-      const server = await startServer({ config, logger: !options.json });
+      const { startKeyward } = await import('../serve/start-keyward.js');
+      const keyward = await startKeyward({ config, logger: !options.json });
       const stopped = untilStopped();
-      process.stdout.write(options.json ? `${JSON.stringify(summary(server))}\n` : banner(server, config));
+      process.stdout.write(options.json ? `${JSON.stringify(summary(keyward))}\n` : banner(keyward, config));
       await stopped;
-      await server.close();
+      await keyward.close();
     });
 }
 
-function summary(server: RunningServer) {
+function summary({ server, sandbox }: RunningKeyward) {
   // A configured operator token is the operator's secret already: never echo it into logs.
   return {
     url: server.url,
     instanceId: server.services.jobs.options.instanceId,
     operatorToken: server.operatorTokenGenerated ? server.operatorToken : null,
-    sandbox: server.sandbox?.endpoint ?? null,
+    sandbox: sandbox?.endpoint ?? null,
     demo: server.demo ?? null,
   };
 }
 
-function banner(server: RunningServer, config: ServerConfig): string {
+function banner({ server, sandbox }: RunningKeyward, config: ServerConfig): string {
   const demo = server.demo;
   const token = server.operatorTokenGenerated ? server.operatorToken : '$KEYWARD_OPERATOR_TOKEN';
   const lines = [
@@ -75,7 +76,7 @@ function banner(server: RunningServer, config: ServerConfig): string {
     `  admin console   ${server.url}/console   (sign in with the operator token, or a tenant-admin token)`,
     `  API reference   ${server.url}/docs   (OpenAPI: ${server.url}/openapi.json)`,
     `  store           ${config.store.databaseUrl === undefined ? `PGlite in ${config.store.dataDir}` : 'PostgreSQL (DATABASE_URL)'}`,
-    `  AWS             ${server.sandbox === undefined ? (config.aws.endpoint ?? 'real AWS') : `sandbox at ${server.sandbox.endpoint} (in this process)`}`,
+    `  AWS             ${sandbox === undefined ? (config.aws.endpoint ?? 'real AWS') : `sandbox at ${sandbox.endpoint} (in this process)`}`,
     `  Service Role    ${config.platform.serviceRoleArn}`,
     `  operator token  ${server.operatorTokenGenerated ? `${server.operatorToken}   (generated for this run; set KEYWARD_OPERATOR_TOKEN to keep one)` : 'from KEYWARD_OPERATOR_TOKEN (not shown)'}`,
     ...(demo === undefined

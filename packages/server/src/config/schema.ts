@@ -10,7 +10,10 @@ export const SERVER_DEFAULTS = {
     serviceRoleArn: 'arn:aws:iam::111122223333:role/keyward-service',
   },
   aws: {
-    /** `sandbox`: the local sandbox (started in-process unless an endpoint is given); `aws`: real AWS. */
+    /**
+     * `sandbox`: the local sandbox at `endpoint` (`keyward serve` starts one in its process when none
+     * is given; the server itself needs the endpoint); `aws`: real AWS.
+     */
     mode: 'sandbox',
     region: 'us-east-1',
   },

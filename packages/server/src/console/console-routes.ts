@@ -10,7 +10,7 @@ import type { Services } from '../services/services.js';
 import type { TenantView } from '../services/tenants.js';
 import { CONSOLE_CSS } from './assets-css.js';
 import { CONSOLE_JS } from './assets-js.js';
-import { cookieOf, sameOrigin, SESSION_COOKIE, sessionCookie } from './cookies.js';
+import { cookieOf, sameOrigin, SESSION_COOKIE, sessionCookie } from '../http/cookies.js';
 import { html, type Html } from './html.js';
 import { page, type PageContext } from './layout.js';
 import { platformPage } from './pages/platform.js';

@@ -1,6 +1,6 @@
 import { KeywardError } from '@keyward/core';
 import type { FastifyRequest } from 'fastify';
-import { cookieOf, sameOrigin, SESSION_COOKIE } from '../console/cookies.js';
+import { cookieOf, sameOrigin, SESSION_COOKIE } from './cookies.js';
 import type { Principal } from '../services/api-tokens.js';
 import { ConsoleSessions } from '../services/console-sessions.js';
 import type { Services } from '../services/services.js';

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { isKeywardError, LocalRootKey, PlatformKmsRootKey, type Clock } from '@keyward/core';
 import type { FastifyInstance } from 'fastify';
 import { platformAws } from '../aws/platform-aws.js';
+import { ConfigError, ENV_NAMES } from '../config/load-config.js';
 import { demoTenantOf, type ServerConfig } from '../config/schema.js';
-import { buildApp } from '../http/build-app.js';
+import { buildApp } from '../app/build-app.js';
 import { HealthSchedule } from '../services/health-monitor.js';
 import { createServices, type Services } from '../services/services.js';
 import { openStore, type Store } from '../store/open-store.js';
@@ -33,37 +33,27 @@ export interface RunningServer {
   operatorToken: string;
   /** Generated at start (none was configured): print it, it is not stored anywhere. */
   operatorTokenGenerated: boolean;
-  /** The sandbox started in this process, when no AWS endpoint was configured. */
-  sandbox?: { endpoint: string; close(): Promise<void> };
   demo?: DemoTenant;
   app: FastifyInstance;
   services: Services;
   close(): Promise<void>;
 }
 
-/** Starts the in-process sandbox, keeping its state beside the embedded store so keys survive restarts. */
-async function inProcessSandbox(config: ServerConfig, env: NodeJS.ProcessEnv) {
-  const { startSandbox } = await import('@keyward/sandbox');
-  const dataDir =
-    env.KEYWARD_SANDBOX_DATA_DIR ??
-    (config.store.databaseUrl === undefined ? join(config.store.dataDir, 'sandbox') : undefined);
-  return startSandbox({ env, region: config.aws.region, ...(dataDir === undefined ? {} : { dataDir }) });
-}
-
 /**
- * Starts Keyward: store (migrated), AWS (the sandbox in-process when none is configured), services,
+ * Starts Keyward: store (migrated), AWS (real, or the sandbox at the configured endpoint), services,
  * the demo tenant, and the HTTP API. Whatever was started is stopped again if a later step fails.
+ * The server never starts the sandbox itself: `keyward serve` does, and passes its endpoint.
  */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const { config } = options;
   const env = options.env ?? process.env;
+  /* Precondition: in sandbox mode the sandbox is already running, and its endpoint is given. */
+  if (config.aws.mode === 'sandbox' && config.aws.endpoint === undefined)
+    throw new ConfigError(
+      `Invalid configuration: aws.endpoint (${ENV_NAMES['aws.endpoint']}): required in sandbox mode, the URL of a running sandbox (\`keyward serve\` starts one in its process; \`keyward sandbox\` runs one on its own).`,
+    );
   const cleanup: Array<() => Promise<void> | void> = [];
   try {
-    const sandbox =
-      config.aws.mode === 'sandbox' && config.aws.endpoint === undefined
-        ? await inProcessSandbox(config, env)
-        : undefined;
-    if (sandbox !== undefined) cleanup.push(() => sandbox.close());
     const store =
       options.store ??
       (await openStore(
@@ -76,7 +66,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
             },
       ));
     if (options.store === undefined) cleanup.push(() => store.close());
-    const aws = platformAws(config, config.aws.endpoint ?? sandbox?.endpoint, options.clock);
+    const aws = platformAws(config, config.aws.endpoint, options.clock);
     cleanup.push(() => aws.close());
     const generated = config.operatorToken === undefined;
     const operatorToken = config.operatorToken ?? `kwo_${randomBytes(32).toString('base64url')}`;
@@ -141,9 +131,6 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       operatorTokenGenerated: generated,
       app,
       services,
-      ...(sandbox === undefined
-        ? {}
-        : { sandbox: { endpoint: sandbox.endpoint, close: () => sandbox.close() } }),
       ...(demo === undefined ? {} : { demo }),
       close: () => runAll(cleanup),
     };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROUTES } from '../../src/http/build-app.js';
+import { ROUTES } from '../../src/http/api-routes.js';
 import { BACKENDS } from '../store/backends.js';
 import { startHarness, type Harness } from './harness.js';
 
