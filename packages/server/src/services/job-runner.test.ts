@@ -291,7 +291,8 @@ describe('JobRunner on a real queue (PGlite)', () => {
   });
 
   it('keeps renewing its leases while a graceful stop waits: no other instance takes a job over during the grace', async () => {
-    const leaseMs = 300;
+    // Renewed every third of it: a busy machine's pause between two renewals must not lose it.
+    const leaseMs = 1500;
     let release!: () => void;
     const onA = handlerOf(
       () =>
