@@ -1,4 +1,4 @@
-import type { KeyMaterial } from './cache/key-material.js';
+import type { KeyMaterial } from './keys/key-material.js';
 import { TenantKeyCache } from './cache/tenant-key-cache.js';
 import { systemClock } from './clock.js';
 import { contextAad, openWithAad, sealWithAad } from './envelope/cipher.js';

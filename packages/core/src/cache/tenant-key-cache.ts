@@ -2,7 +2,7 @@ import { setImmediate } from 'node:timers';
 import type { Clock } from '../clock.js';
 import { KeywardError } from '../errors.js';
 import type { KeyVersionPolicy } from '../keys/tenant-key-store.js';
-import type { KeyMaterial } from './key-material.js';
+import type { KeyMaterial } from '../keys/key-material.js';
 import { LruTtlCache } from './lru-ttl-cache.js';
 import { SingleFlight, type Flight } from './single-flight.js';
 

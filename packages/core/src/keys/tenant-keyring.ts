@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { KeyMaterial } from '../cache/key-material.js';
+import { KeyMaterial } from './key-material.js';
 import type { TenantKeyCache } from '../cache/tenant-key-cache.js';
 import type { Clock } from '../clock.js';
 import { KeywardError, isKeywardError } from '../errors.js';
