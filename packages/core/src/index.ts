@@ -37,7 +37,16 @@ export { seal, open } from './envelope/cipher.js';
 export { SecretKey } from './keys/secret-key.js';
 export { checkFloors } from './keys/floors.js';
 export { MemoryTenantKeyStore } from './keys/memory-store.js';
-export type { TenantKeyStore, KeyVersionPolicy, WrappedKeyVersion } from './keys/tenant-key-store.js';
+export {
+  STRAY_VERSION,
+  type TenantKeyStore,
+  type KeyVersionPolicy,
+  type WrappedKeyVersion,
+  type ReplacedVersion,
+  type RootChange,
+  type KeyChange,
+  type StoreGuard,
+} from './keys/tenant-key-store.js';
 export {
   kmsEncryptionContext,
   TENANT_KEY_BYTES,
@@ -46,12 +55,17 @@ export {
   type RootKeyResolver,
   type WrapContext,
 } from './keys/root-key.js';
-export {
-  rewrapWrappedKey,
-  type KeyVersionInfo,
-  type KeyringInfo,
-  type FloorsUpdate,
+export { rewrapWrappedKey } from './keys/rewrap.js';
+export type {
+  KeyVersionInfo,
+  KeyringInfo,
+  FloorsUpdate,
+  CreateOptions,
+  Guarded,
+  RootMove,
+  RootMoveResult,
 } from './keys/tenant-keyring.js';
+export type { CachedRootMove } from './cache/caching-key-provider.js';
 export { LocalRootKey, LOCAL_ROOT_KEY_ENV, type LocalRootKeyOptions } from './keys/local-root-key.js';
 export { PlatformKmsRootKey, type PlatformKmsRootKeyOptions } from './keys/platform-kms-root-key.js';
 export {
