@@ -7,11 +7,11 @@ import {
   type KeyVersionPolicy,
   type KeyVersionInfo,
 } from '@keyward/core';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../store/schema.js';
 import type { AuditLog } from './audit-log.js';
 import type { ByokState } from './byok-states.js';
-import { readConfig } from './key-transition.js';
+import { notMovingGuard, readConfig } from './key-transition.js';
 
 /** While a CMK switch or a revert moves the keys, a new version would land under the wrong root. */
 const BUSY: readonly ByokState[] = ['rotating_cmk', 'reverting'];
@@ -20,7 +20,7 @@ const BUSY: readonly ByokState[] = ['rotating_cmk', 'reverting'];
 export class KeyManagement {
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly keyward: Keyward,
+    private readonly keyward: Keyward<Transaction<Database>>,
     private readonly audit: AuditLog,
   ) {}
 
@@ -32,7 +32,8 @@ export class KeyManagement {
   async rotate(tenantId: string, actor: string): Promise<KeyVersionInfo> {
     await this.#notBusy(tenantId, 'rotate the tenant key');
     return this.#audited(tenantId, actor, 'keys.rotate', async () => {
-      const info = await this.keyward.rotateTenantKey(tenantId);
+      // Checked again in the rotation's own transaction: a switch or revert may start meanwhile.
+      const info = await this.keyward.rotateTenantKey(tenantId, { guard: notMovingGuard(tenantId) });
       return { result: info, details: { version: info.version, rootKeyId: info.rootKeyId } };
     });
   }

@@ -1,6 +1,7 @@
-import { KeywardError, type WrappedKeyVersion } from '@keyward/core';
+import { KeywardError, type KeyChange } from '@keyward/core';
 import type { Kysely, Transaction, Updateable } from 'kysely';
 import type { ByokConfigsTable, Database } from '../store/schema.js';
+import type { SqlGuard } from '../store/tenant-key-store.js';
 import type { AuditEntry, AuditLog } from './audit-log.js';
 import { requireCurrentPlatformKey } from './current-root-guard.js';
 import { sqlState, UNIQUE_VIOLATION } from '../store/pg-errors.js';
@@ -27,10 +28,8 @@ export async function readConfig(db: Kysely<Database>, tenantId: string): Promis
   return { ...row, state: row.state as ByokState };
 }
 
-/** A version re-wrapped under the new root, and the root it was under (its compare-and-set). */
-export type ReplacedVersion = WrappedKeyVersion & { fromRootId: string };
-
-export interface KeyTransition {
+/** The BYOK side of a move of a tenant's keys to another root key, committed with it. */
+export interface ByokTransition {
   tenantId: string;
   /** The state and configuration the work started from; anything else means someone else changed it. */
   expect: {
@@ -40,139 +39,103 @@ export interface KeyTransition {
   };
   /** The new state and configuration; none for a platform key rotation, which changes no state. */
   set?: Updateable<ByokConfigsTable> & { state: ByokState };
-  /** Versions re-wrapped to `toRootId`, each from the root it names. */
-  replaced: ReplacedVersion[];
-  toRootId: string;
-  /**
-   * A new latest version (enable), appended if the latest is still `expectedLatest`. It also
-   * becomes the encryption floor: new data is never again encrypted under a version that was
-   * generated under the previous root key.
-   */
-  added?: WrappedKeyVersion;
-  expectedLatest?: number;
-  audit: AuditEntry;
-  now: Date;
+  /** The audit event, made from the key change (how many versions moved, the new version). */
+  audit: AuditEntry | ((change: KeyChange) => AuditEntry);
+  now: () => Date;
 }
 
 /**
- * Commits a change of root key in one transaction: the new state and configuration, every
- * re-wrapped version (each still under its old root), the new version, and the audit event. At the
- * end no version may be left under any root but the new one, or nothing is committed.
+ * The server's guard of a key move (core's keyring commits the keys): in the same transaction, the
+ * BYOK state and configuration the work started from are compared and set, the job doing it must
+ * still be running and held, the target must be the current platform key if it is one, and the
+ * audit event is appended. If any of it fails, no key moves either.
  */
-export async function commitKeyTransition(
-  db: Kysely<Database>,
-  audit: AuditLog,
-  change: KeyTransition,
-): Promise<void> {
-  try {
-    await commit(db, audit, change);
-  } catch (error) {
-    // The switch's role was registered by another tenant since its test: not worth retrying.
-    if (sqlState(error) === UNIQUE_VIOLATION)
-      throw new KeywardError('KW_ROLE_ALREADY_REGISTERED', {
-        message: 'Another tenant registered this role meanwhile; each tenant needs a role of its own.',
+export function byokGuard(audit: AuditLog, transition: ByokTransition): SqlGuard {
+  return async (trx, change) => {
+    try {
+      await compareAndSetByok(trx, transition);
+    } catch (error) {
+      // The switch's role was registered by another tenant since its test: not worth retrying.
+      if (sqlState(error) === UNIQUE_VIOLATION)
+        throw new KeywardError('KW_ROLE_ALREADY_REGISTERED', {
+          message: 'Another tenant registered this role meanwhile; each tenant needs a role of its own.',
+        });
+      throw error;
+    }
+    if (change.kind === 'root') await requireCurrentPlatformKey(trx, change.change.toRootId);
+    const entry = typeof transition.audit === 'function' ? transition.audit(change) : transition.audit;
+    await audit.appendIn(trx, entry);
+  };
+}
+
+async function compareAndSetByok(trx: Transaction<Database>, change: ByokTransition): Promise<void> {
+  const { tenantId } = change;
+  const now = change.now();
+  const states = Array.isArray(change.expect.state) ? change.expect.state : [change.expect.state];
+  let guard = trx
+    .updateTable('byok_configs')
+    .set(
+      change.set === undefined
+        ? { updated_at: now }
+        : {
+            ...change.set,
+            state_since: now,
+            updated_at: now,
+            state_reason: null,
+            held_from: null,
+          },
+    )
+    .where('tenant_id', '=', tenantId)
+    .where('state', 'in', states);
+  const config = change.expect.config;
+  if (config !== undefined)
+    guard = guard
+      .where('role_arn', '=', config.roleArn)
+      .where('cmk_arn', '=', config.cmkArn)
+      .where('external_id', '=', config.externalId);
+  const updated = await guard.executeTakeFirst();
+  if (updated.numUpdatedRows === 0n)
+    conflict("The tenant's BYOK state or configuration changed meanwhile; nothing was changed.");
+  // The job doing this must still be running: an abort cancels it in the transaction that ends
+  // the holding state. This row lock, taken after the tenant's as abort takes them, orders the
+  // two, so a cancelled job never commits, even after a new job put the tenant on hold again.
+  // Its worker must still hold it, too: one whose lease ran out (it stalled) leaves the commit to the instance that took over.
+  const job = change.expect.job;
+  if (job !== undefined) {
+    const held = await trx
+      .selectFrom('jobs')
+      .select(['state', 'locked_by'])
+      .where('id', '=', job.id)
+      .forUpdate()
+      .executeTakeFirst();
+    if (held?.state !== 'running')
+      throw new KeywardError('KW_JOB_CANCELLED', {
+        message: 'The job was cancelled (aborted) before it could commit; nothing was changed.',
       });
-    throw error;
+    if (held.locked_by !== job.lockedBy)
+      conflict('Another instance took this job over; it commits, not this one.');
   }
 }
 
-async function commit(db: Kysely<Database>, audit: AuditLog, change: KeyTransition): Promise<void> {
-  const { tenantId } = change;
-  await db.transaction().execute(async (trx) => {
-    const states = Array.isArray(change.expect.state) ? change.expect.state : [change.expect.state];
-    let guard = trx
-      .updateTable('byok_configs')
-      .set(
-        change.set === undefined
-          ? { updated_at: change.now }
-          : {
-              ...change.set,
-              state_since: change.now,
-              updated_at: change.now,
-              state_reason: null,
-              held_from: null,
-            },
-      )
+/**
+ * The server's guard of a rotation: the BYOK row is locked (a switch's commit updates it first, so
+ * the two take turns), and no switch or revert may be in progress, or the new version would land
+ * under the root key the tenant is leaving.
+ */
+export function notMovingGuard(tenantId: string): SqlGuard {
+  return async (trx) => {
+    const byok = await trx
+      .selectFrom('byok_configs')
+      .select('state')
       .where('tenant_id', '=', tenantId)
-      .where('state', 'in', states);
-    const config = change.expect.config;
-    if (config !== undefined)
-      guard = guard
-        .where('role_arn', '=', config.roleArn)
-        .where('cmk_arn', '=', config.cmkArn)
-        .where('external_id', '=', config.externalId);
-    const updated = await guard.executeTakeFirst();
-    if (updated.numUpdatedRows === 0n)
-      conflict("The tenant's BYOK state or configuration changed meanwhile; nothing was changed.");
-    // The job doing this must still be running: an abort cancels it in the transaction that ends
-    // the holding state. This row lock, taken after the tenant's as abort takes them, orders the
-    // two, so a cancelled job never commits, even after a new job put the tenant on hold again.
-    // Its worker must still hold it, too: one whose lease ran out (it stalled) leaves the commit to the instance that took over.
-    const job = change.expect.job;
-    if (job !== undefined) {
-      const held = await trx
-        .selectFrom('jobs')
-        .select(['state', 'locked_by'])
-        .where('id', '=', job.id)
-        .forUpdate()
-        .executeTakeFirst();
-      if (held?.state !== 'running')
-        throw new KeywardError('KW_JOB_CANCELLED', {
-          message: 'The job was cancelled (aborted) before it could commit; nothing was changed.',
-        });
-      if (held.locked_by !== job.lockedBy)
-        conflict('Another instance took this job over; it commits, not this one.');
-    }
-    await requireCurrentPlatformKey(trx, change.toRootId);
-    for (const record of change.replaced) {
-      const swapped = await trx
-        .updateTable('tenant_key_versions')
-        .set({ wrapped_key: record.wrappedKey, root_key_id: change.toRootId })
-        .where('tenant_id', '=', tenantId)
-        .where('version', '=', record.version)
-        .where('root_key_id', '=', record.fromRootId)
-        .executeTakeFirst();
-      if (swapped.numUpdatedRows === 0n)
-        conflict(`Key version ${record.version} was re-wrapped concurrently; nothing was changed.`);
-    }
-    if (change.added !== undefined) await appendVersion(trx, tenantId, change.added, change.expectedLatest!);
-    const stray = await trx
-      .selectFrom('tenant_key_versions')
-      .select('version')
-      .where('tenant_id', '=', tenantId)
-      .where('root_key_id', '!=', change.toRootId)
+      .forShare()
       .executeTakeFirst();
-    if (stray !== undefined)
-      conflict(
-        `Key version ${stray.version} appeared under the old root key meanwhile (a rotation); run the operation again.`,
-      );
-    await audit.appendIn(trx, change.audit);
-  });
-}
-async function appendVersion(
-  trx: Transaction<Database>,
-  tenantId: string,
-  record: WrappedKeyVersion,
-  expectedLatest: number,
-): Promise<void> {
-  const moved = await trx
-    .updateTable('tenant_key_policies')
-    .set({ latest_version: record.version, min_encryption_version: record.version })
-    .where('tenant_id', '=', tenantId)
-    .where('latest_version', '=', expectedLatest)
-    .executeTakeFirst();
-  if (moved.numUpdatedRows === 0n)
-    conflict('A key version was added meanwhile (a rotation); run the operation again.');
-  await trx
-    .insertInto('tenant_key_versions')
-    .values({
-      tenant_id: tenantId,
-      version: record.version,
-      wrapped_key: record.wrappedKey,
-      root_key_id: record.rootKeyId,
-      created_at: record.createdAt,
-    })
-    .execute();
+    if (byok !== undefined && (byok.state === 'rotating_cmk' || byok.state === 'reverting')) {
+      throw new KeywardError('KW_CONCURRENT_MODIFICATION', {
+        message: `The tenant's keys are moving to another root key (${byok.state}); rotate again when it is done.`,
+      });
+    }
+  };
 }
 
 function conflict(message: string): never {

@@ -10,6 +10,7 @@ import type { Database } from '../store/schema.js';
  */
 export class PlatformRoots {
   readonly #byId = new Map<string, RootKey>();
+  readonly #confirmed = new Set<string>();
 
   private constructor(
     private readonly db: Kysely<Database>,
@@ -50,16 +51,33 @@ export class PlatformRoots {
     return rows.map((row) => row.id);
   }
 
+  /** Every platform root key the store knows, newest first. */
+  async list(): Promise<Array<{ id: string; state: string; createdAt: Date; retiredAt: Date | null }>> {
+    const rows = await this.db
+      .selectFrom('platform_root_keys')
+      .selectAll()
+      .orderBy('created_at', 'desc')
+      .execute();
+    return rows.map((row) => ({
+      id: row.id,
+      state: row.state,
+      createdAt: new Date(row.created_at),
+      retiredAt: row.retired_at === null ? null : new Date(row.retired_at),
+    }));
+  }
+
   /** Whether an id names one of the platform's root keys (current, retiring or retired). */
   async isPlatformRoot(id: string): Promise<boolean> {
-    if (id === this.configured.id) return true;
-    return (
+    if (id === this.configured.id || this.#confirmed.has(id)) return true;
+    const found =
       (await this.db
         .selectFrom('platform_root_keys')
         .select('id')
         .where('id', '=', id)
-        .executeTakeFirst()) !== undefined
-    );
+        .executeTakeFirst()) !== undefined;
+    // A platform root key stays one (retired keys keep their row), so a yes is remembered: the data path asks on every cold load.
+    if (found) this.#confirmed.add(id);
+    return found;
   }
 
   /** The root key with this id: a KMS key by its ARN; a local key only if it is the configured one. */

@@ -44,21 +44,15 @@ export class RootKeys {
     return this.deps.platform;
   }
 
-  /** core's RootKeyResolver. */
-  readonly resolve = async (tenantId: string): Promise<RootKey> => {
+  /**
+   * core's RootKeyResolver. `wrappedBy` is the root the keyring read for the version it unwraps (or
+   * for the latest, when rotating): a platform-managed tenant's versions are under the platform key
+   * they name, current or retiring (a platform root rotation moves them); none (a new tenant) is the current one.
+   */
+  readonly resolve = async (tenantId: string, wrappedBy?: string): Promise<RootKey> => {
     const row = await this.deps.db
       .selectFrom('byok_configs')
       .select(['state', 'role_arn', 'cmk_arn', 'external_id', 'state_reason', 'held_from'])
-      // A platform-managed tenant's keys are all under one platform key: the one its latest version names.
-      .select((eb) =>
-        eb
-          .selectFrom('tenant_key_versions')
-          .select('root_key_id')
-          .whereRef('tenant_key_versions.tenant_id', '=', 'byok_configs.tenant_id')
-          .orderBy('version', 'desc')
-          .limit(1)
-          .as('latest_root'),
-      )
       .where('tenant_id', '=', tenantId)
       .executeTakeFirst();
     if (row === undefined) throw new KeywardError('KW_TENANT_NOT_FOUND', { details: { tenantId } });
@@ -67,9 +61,9 @@ export class RootKeys {
     if (state === 'revoked' || (state === 'reverting' && row.held_from === 'revoked'))
       throw new KeywardError('KW_BYOK_REVOKED', { details: { tenantId, reason: row.state_reason } });
     if (!CMK_STATES.includes(state))
-      return row.latest_root === null
-        ? this.deps.platform.current()
-        : this.deps.platform.byId(row.latest_root);
+      return wrappedBy !== undefined && (await this.deps.platform.isPlatformRoot(wrappedBy))
+        ? this.deps.platform.byId(wrappedBy)
+        : this.deps.platform.current();
     if (row.role_arn === null || row.cmk_arn === null || row.external_id === null) {
       throw new KeywardError('KW_ROOT_KEY_CONFIG', {
         message: `Tenant ${tenantId} is in BYOK state ${state} without a complete configuration.`,

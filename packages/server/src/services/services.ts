@@ -12,7 +12,7 @@ import {
   type RootKey,
   type StsPort,
 } from '@keyward/core';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { AuditedKmsPort, type AwsCallRecorder } from '../aws/audited-ports.js';
 import { allowPrivateWebhooksOf, type ServerConfig } from '../config/schema.js';
 import { Metrics } from '../observability/metrics.js';
@@ -54,7 +54,7 @@ export interface Services {
   runner: JobRunner;
   rootRotation: RootRotation;
   platformRoots: PlatformRoots;
-  keyward: Keyward;
+  keyward: Keyward<Transaction<Database>>;
   rootKeys: RootKeys;
   /** The admin console's sign-ins. */
   consoleSessions: ConsoleSessions;
@@ -124,7 +124,7 @@ export async function createServices(deps: ServiceDeps): Promise<Services> {
     ...(deps.clock === undefined ? {} : { clock: deps.clock }),
     ...(deps.logger === undefined ? {} : { logger: deps.logger }),
   });
-  const tenants = new Tenants(db, audit, now, platformRoots);
+  const tenants = new Tenants(db, audit, now, { platformRoots, keyward });
   const serviceRoleArn = config.platform.serviceRoleArn;
   const publish = (event: TenantEvent) => events.publish(event);
   const jobs = new JobQueue(db, {
@@ -160,13 +160,14 @@ export async function createServices(deps: ServiceDeps): Promise<Services> {
     metrics.stateChanges.inc({ from: change.from, to: change.to, finding: change.operation });
     notify({ type: 'byok.state_changed', ...change, reason: null });
   };
-  const byokJobs = new ByokJobs({ db, audit, rootKeys, keyStore, keyward, now, publish, onStateChange });
+  const byokJobs = new ByokJobs({ db, audit, rootKeys, keyward, now, publish, onStateChange });
   const rootRotation = new RootRotation({
     db,
     audit,
     jobs,
     platform: platformRoots,
     keyStore,
+    keyward,
     webhooks,
     now,
     publish,

@@ -1,16 +1,12 @@
 import { serviceRolePolicies } from '@keyward/core';
-import { sql } from 'kysely';
 import { z } from 'zod';
 import { answerWithJob, jobView, waitQuery } from '../job-view.js';
 import { route } from '../route-spec.js';
 
-const kmsKeyOrAlias = z
-  .string()
-  .max(2048)
-  .meta({
-    description: 'The new platform KMS key: a key ARN, or an alias ARN (resolved to its key once)',
-    example: 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
-  });
+const kmsKeyOrAlias = z.string().max(2048).meta({
+  description: 'The new platform KMS key: a key ARN, or an alias ARN (resolved to its key once)',
+  example: 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+});
 
 export const platformRoutes = [
   route({
@@ -81,29 +77,15 @@ export const platformRoutes = [
         }),
       ),
     }),
-    handler: async ({ services }) => {
-      const rows = await services.db
-        .selectFrom('platform_root_keys')
-        .selectAll()
-        .select((eb) =>
-          eb
-            .selectFrom('tenant_key_versions')
-            .select(sql<string>`count(distinct tenant_key_versions.tenant_id)`.as('n'))
-            .whereRef('tenant_key_versions.root_key_id', '=', 'platform_root_keys.id')
-            .as('tenants'),
-        )
-        .orderBy('created_at', 'desc')
-        .execute();
-      return {
-        keys: rows.map((row) => ({
-          id: row.id,
-          state: row.state as 'current',
-          createdAt: new Date(row.created_at).toISOString(),
-          retiredAt: row.retired_at === null ? null : new Date(row.retired_at).toISOString(),
-          tenants: Number(row.tenants ?? 0),
-        })),
-      };
-    },
+    handler: async ({ services }) => ({
+      keys: (await services.rootRotation.rootKeys()).map((key) => ({
+        id: key.id,
+        state: key.state as 'current',
+        createdAt: key.createdAt.toISOString(),
+        retiredAt: key.retiredAt === null ? null : key.retiredAt.toISOString(),
+        tenants: key.tenants,
+      })),
+    }),
   }),
   route({
     method: 'POST',
