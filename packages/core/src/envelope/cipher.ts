@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { KeywardError } from '../errors.js';
 import type { RandomSource } from '../random.js';
-import { encodeContextAfter } from './context-encoding.js';
+import { encodeContextAfter, sharedEncodingAfter } from './context-encoding.js';
 import {
   copySmall,
   HEADER_BYTES,
@@ -80,7 +80,7 @@ const NO_CONTEXT_AAD = encodeContextAfter(HEADER_BYTES, undefined);
 
 /** The AAD buffer for a caller's context, header bytes still to be filled in by seal or open. */
 export function contextAad(context: Parameters<typeof encodeContextAfter>[1]): Buffer {
-  return context === undefined ? NO_CONTEXT_AAD : encodeContextAfter(HEADER_BYTES, context);
+  return context === undefined ? NO_CONTEXT_AAD : sharedEncodingAfter(HEADER_BYTES, context);
 }
 
 /**
