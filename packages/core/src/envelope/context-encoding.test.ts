@@ -220,7 +220,7 @@ describe('sharedEncodingAfter (the AAD of runs of calls with one context)', () =
     class Context {
       a = 'b';
     }
-    expect(() => sharedEncodingAfter(34, new Context())).toThrow(
+    expect(() => sharedEncodingAfter(34, new Context() as unknown as EncryptionContext)).toThrow(
       expect.objectContaining({ code: 'KW_CONTEXT_INVALID' }),
     );
   });

@@ -143,7 +143,10 @@ export function sharedEncodingAfter(reserved: number, context: EncryptionContext
     if (same) return previous.encoded;
   }
   // What was read is what is encoded and remembered: a getter cannot answer differently a second time.
-  const encoded = encodeContextAfter(reserved, Object.fromEntries(keys.map((key, i) => [key, values[i]])));
+  const encoded = encodeContextAfter(
+    reserved,
+    Object.fromEntries(keys.map((key, i) => [key, values[i]])) as EncryptionContext,
+  );
   last = { reserved, keys, values, encoded };
   return encoded;
 }

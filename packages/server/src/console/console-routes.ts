@@ -1,17 +1,10 @@
-import {
-  buildSetupKit,
-  isKeywardError,
-  KeywardError,
-  serviceRolePolicies,
-  type CheckReport,
-} from '@keyward/core';
+import { buildSetupKit, isKeywardError, KeywardError } from '@keyward/core';
 import { withActor } from '../aws/request-actor.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { actorOf, authorize } from '../http/authorize.js';
 import { authenticate } from '../http/authenticate.js';
 import { viewOf } from '../http/job-view.js';
 import type { Principal } from '../services/api-tokens.js';
-import { listAuditEvents } from '../services/audit-log.js';
 import { ConsoleSessions, type ConsoleSession } from '../services/console-sessions.js';
 import type { Services } from '../services/services.js';
 import type { TenantView } from '../services/tenants.js';
@@ -163,33 +156,21 @@ export function registerConsole(app: FastifyInstance, services: Services): void 
 
   pageRoute('/console/tenants', 'operator', async (request) => {
     const filter = (request.query as { state?: string }).state || undefined;
-    const tenants = (await services.tenants.list()).filter(
-      (tenant) => filter === undefined || tenant.byok.state === filter,
-    );
+    const tenants = await services.views.tenants(filter);
     return { title: 'Tenants', body: tenantsPage(tenants, filter) };
   });
 
   pageRoute('/console/platform', 'operator', async () => {
-    const rows = await services.db
-      .selectFrom('byok_configs')
-      .select(['tenant_id', 'role_arn'])
-      .where('role_arn', 'is not', null)
-      .orderBy('tenant_id')
-      .execute();
-    const roles = rows.map((row) => ({ tenantId: row.tenant_id, roleArn: row.role_arn! }));
-    const keys = await services.db
-      .selectFrom('platform_root_keys')
-      .selectAll()
-      .orderBy('created_at', 'desc')
-      .execute();
+    const policy = await services.views.serviceRolePolicy();
+    const keys = await services.views.rootKeys();
     const rotations = await services.jobs.list({ kind: 'platform.rotate-root', limit: 5 });
     return {
       title: 'Platform',
       body: platformPage({
-        serviceRoleArn: services.platform.serviceRoleArn,
-        roles,
-        policies: serviceRolePolicies(roles.map((role) => role.roleArn)),
-        rootKeys: keys.map((key) => ({ id: key.id, state: key.state, createdAt: new Date(key.created_at) })),
+        serviceRoleArn: policy.serviceRoleArn,
+        roles: policy.registeredRoles,
+        policies: policy.policies,
+        rootKeys: keys,
         rotations: await Promise.all(rotations.map((job) => viewOf(job, services.jobs))),
       }),
     };
@@ -200,12 +181,8 @@ export function registerConsole(app: FastifyInstance, services: Services): void 
     const tenant = await services.tenants.get(tenantId);
     const keys = await services.keys.list(tenantId);
     const jobs = await services.jobs.list({ tenantId, limit: 10 });
-    const audit = await listAuditEvents(services.db, { tenantId, limit: 15 });
-    const tested = await services.db
-      .selectFrom('byok_configs')
-      .select('last_tested_at')
-      .where('tenant_id', '=', tenantId)
-      .executeTakeFirst();
+    const audit = await services.audit.list({ tenantId, limit: 15 });
+    const { lastTestedAt } = await services.views.byokStatus(tenantId);
     return {
       title: tenant.name,
       body: statusPage({
@@ -213,8 +190,7 @@ export function registerConsole(app: FastifyInstance, services: Services): void 
         keys,
         audit: audit.events,
         jobs: await Promise.all(jobs.map((job) => viewOf(job, services.jobs))),
-        lastTestedAt:
-          tested?.last_tested_at === null || tested === undefined ? null : new Date(tested.last_tested_at),
+        lastTestedAt,
         healthIntervalSeconds: services.config.health.intervalSeconds,
         healthTimes: services.healthSchedule?.timesOf(tenantId) ?? { last: undefined, next: undefined },
         isOperator: context.principal.kind === 'operator',
@@ -232,12 +208,7 @@ export function registerConsole(app: FastifyInstance, services: Services): void 
       tenant = await services.tenants.get(tenantId);
     }
     const kit = kitOf(services, tenant, tenant.byok.externalId!);
-    const row = await services.db
-      .selectFrom('byok_configs')
-      .select('last_test_report')
-      .where('tenant_id', '=', tenantId)
-      .executeTakeFirst();
-    const lastTest = (row?.last_test_report ?? null) as CheckReport | null;
+    const { lastTest } = await services.views.byokStatus(tenantId);
     return {
       title: 'BYOK setup',
       body: setupPage(tenant, kit, lastTest, {

@@ -58,6 +58,11 @@ export class AuditLog {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
+  /** Events newest first, one page at a time (`listAuditEvents`). */
+  list(query: AuditQuery): Promise<{ events: AuditEvent[]; next: string | null }> {
+    return listAuditEvents(this.db, query);
+  }
+
   /**
    * Appends on its own, durably, before it resolves (recording fails closed). Appends arriving
    * while one is being written wait and are then written together, in order, in one transaction:

@@ -1,20 +1,20 @@
 import {
   KeywardError,
-  parseKmsKeyArn,
-  roleIdentity,
   type KeyChange,
   type Keyward,
   type RootKey,
   type WrappedKeyVersion,
 } from '@keyward/core';
-import type { Kysely, Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
+import type { ByokConfigs } from '../store/byok-configs.js';
 import type { Job, JobError } from '../store/job-queue.js';
 import type { Database } from '../store/schema.js';
 import type { AuditLog } from './audit-log.js';
-import { CMK_STATES, type ByokState } from './byok-states.js';
+import { CMK_STATES, type ByokEvent, type ByokState } from './byok-states.js';
 import type { JobHandler, JobOutcome } from './job-runner.js';
 import { byokGuard } from './key-transition.js';
-import type { CustomerKeyConfig, RootKeys } from './root-keys.js';
+import type { CustomerKeyConfig } from '../store/byok-configs.js';
+import type { RootKeys } from './root-keys.js';
 import type { TenantEvent } from './tenant-events.js';
 
 export interface StateChange {
@@ -25,7 +25,7 @@ export interface StateChange {
 }
 
 export interface ByokJobDeps {
-  db: Kysely<Database>;
+  byokConfigs: ByokConfigs;
   audit: AuditLog;
   rootKeys: RootKeys;
   keyward: Keyward<Transaction<Database>>;
@@ -105,10 +105,10 @@ export class ByokJobs {
         },
         addVersion: true,
         progress: context.progress,
-        guard: byokGuard(this.deps.audit, {
+        guard: byokGuard(this.deps.byokConfigs, this.deps.audit, {
           tenantId,
           expect: { state: 'validated', config, job },
-          set: { state: 'active' },
+          event: 'enable',
           audit: (change) => ({
             tenantId,
             actor: job.actor,
@@ -127,10 +127,11 @@ export class ByokJobs {
         }),
       });
       const version = moved.added!.version;
+      const { rewrapped } = moved;
       await this.#moved(tenantId, { tenantId, from: 'validated', to: 'active', operation: 'byok.enable' });
       return {
-        result: { state: 'active', keyVersion: version, rewrapped: moved.rewrapped },
-        done: moved.rewrapped,
+        result: { state: 'active', keyVersion: version, rewrapped },
+        done: rewrapped,
       };
     },
     failed: async (job, error) => this.#failed(job, 'byok.enable', error, undefined),
@@ -150,16 +151,11 @@ export class ByokJobs {
         to: newRoot,
         from: onlyFrom(oldRoot),
         progress: context.progress,
-        guard: byokGuard(this.deps.audit, {
+        guard: byokGuard(this.deps.byokConfigs, this.deps.audit, {
           tenantId,
           expect: { state: 'rotating_cmk', config: from, job },
-          set: {
-            state: back,
-            role_arn: to.roleArn,
-            role_identity: roleIdentity(to.roleArn),
-            cmk_arn: to.cmkArn,
-            region: parseKmsKeyArn(to.cmkArn).region,
-          },
+          event: 'switch_done',
+          set: { customerKey: { roleArn: to.roleArn, cmkArn: to.cmkArn } },
           audit: (change) => ({
             tenantId,
             actor: job.actor,
@@ -177,9 +173,10 @@ export class ByokJobs {
         }),
       });
       await this.#moved(tenantId, { tenantId, from: 'rotating_cmk', to: back, operation: 'byok.switch-cmk' });
-      return { result: { state: back, rewrapped: rewrapped }, done: rewrapped };
+      return { result: { state: back, rewrapped }, done: rewrapped };
     },
-    failed: async (job, error) => this.#failed(job, 'byok.switch-cmk', error, 'rotating_cmk'),
+    failed: async (job, error) =>
+      this.#failed(job, 'byok.switch-cmk', error, { state: 'rotating_cmk', event: 'switch_failed' }),
   };
 
   readonly revert: JobHandler = {
@@ -200,10 +197,10 @@ export class ByokJobs {
         to,
         from: onlyFrom(from),
         progress: context.progress,
-        guard: byokGuard(this.deps.audit, {
+        guard: byokGuard(this.deps.byokConfigs, this.deps.audit, {
           tenantId,
           expect: { state: 'reverting', config, job },
-          set: { state: 'platform_managed' },
+          event: 'revert_done',
           audit: (change) => ({
             tenantId,
             actor: job.actor,
@@ -226,9 +223,10 @@ export class ByokJobs {
         to: 'platform_managed',
         operation: 'byok.revert',
       });
-      return { result: { state: 'platform_managed', rewrapped: rewrapped }, done: rewrapped };
+      return { result: { state: 'platform_managed', rewrapped }, done: rewrapped };
     },
-    failed: async (job, error) => this.#failed(job, 'byok.revert', error, 'reverting'),
+    failed: async (job, error) =>
+      this.#failed(job, 'byok.revert', error, { state: 'reverting', event: 'revert_failed' }),
   };
 
   /** A switch found not in progress: done already (the configuration is the new one), or aborted. */
@@ -261,19 +259,15 @@ export class ByokJobs {
   }
 
   async #read(tenantId: string): Promise<ConfigNow> {
-    const row = await this.deps.db
-      .selectFrom('byok_configs')
-      .select(['state', 'held_from', 'role_arn', 'cmk_arn', 'external_id'])
-      .where('tenant_id', '=', tenantId)
-      .executeTakeFirst();
+    const row = await this.deps.byokConfigs.find(tenantId);
     if (row === undefined) throw new KeywardError('KW_TENANT_NOT_FOUND', { details: { tenantId } });
     return {
-      state: row.state as ByokState,
-      heldFrom: row.held_from as ByokState | null,
+      state: row.state,
+      heldFrom: row.heldFrom,
       config: {
-        ...(row.role_arn === null ? {} : { roleArn: row.role_arn }),
-        ...(row.cmk_arn === null ? {} : { cmkArn: row.cmk_arn }),
-        ...(row.external_id === null ? {} : { externalId: row.external_id }),
+        ...(row.roleArn === null ? {} : { roleArn: row.roleArn }),
+        ...(row.cmkArn === null ? {} : { cmkArn: row.cmkArn }),
+        ...(row.externalId === null ? {} : { externalId: row.externalId }),
       },
     };
   }
@@ -288,24 +282,21 @@ export class ByokJobs {
    * A job that failed for good: a switch or revert returns the tenant to the state it was held
    * from (every key is still under the CMK it started with), and the failure is audited.
    */
-  async #failed(job: Job, operation: string, error: JobError, holding: ByokState | undefined): Promise<void> {
+  async #failed(
+    job: Job,
+    operation: string,
+    error: JobError,
+    holding: { state: ByokState; event: ByokEvent } | undefined,
+  ): Promise<void> {
     const tenantId = job.tenantId!;
     let back: string | undefined;
     if (holding !== undefined) {
-      const at = this.deps.now();
-      const row = await this.deps.db
-        .updateTable('byok_configs')
-        .set((eb) => ({
-          state: eb.fn.coalesce('held_from', eb.val('active')),
-          held_from: null,
-          state_since: at,
-          updated_at: at,
-        }))
-        .where('tenant_id', '=', tenantId)
-        .where('state', '=', holding)
-        .returning('state')
-        .executeTakeFirst();
-      back = row?.state;
+      const moved = await this.deps.byokConfigs.transition(tenantId, {
+        expect: { state: holding.state },
+        event: holding.event,
+        at: this.deps.now(),
+      });
+      back = moved?.to;
     }
     await this.deps.audit.append({
       tenantId,
@@ -316,9 +307,9 @@ export class ByokJobs {
         jobId: job.id,
         code: error.code,
         ...arnsOf(job.payload),
-        ...(back === undefined ? {} : { from: holding, to: back }),
+        ...(back === undefined ? {} : { from: holding!.state, to: back }),
       },
     });
-    if (back !== undefined) this.deps.onStateChange({ tenantId, from: holding!, to: back, operation });
+    if (back !== undefined) this.deps.onStateChange({ tenantId, from: holding!.state, to: back, operation });
   }
 }

@@ -9,17 +9,18 @@ import {
   type Keyward,
 } from '@keyward/core';
 import type { Kysely } from 'kysely';
+import type { ByokConfig, ByokConfigs } from '../store/byok-configs.js';
 import type { Job, JobQueue, NewJob } from '../store/job-queue.js';
 import type { Database } from '../store/schema.js';
 import type { AuditLog } from './audit-log.js';
-import { transition, type ByokState } from './byok-states.js';
-import { readConfig, type ConfigRow } from './key-transition.js';
+import { transition, type ByokEvent, type ByokState } from './byok-states.js';
 import type { RootKeys } from './root-keys.js';
 import type { TenantEvent } from './tenant-events.js';
 import type { Tenants } from './tenants.js';
 
 export interface LifecycleDeps {
   db: Kysely<Database>;
+  byokConfigs: ByokConfigs;
   audit: AuditLog;
   tenants: Tenants;
   rootKeys: RootKeys;
@@ -54,30 +55,23 @@ export class ByokLifecycle {
     actor: string,
     onResult?: (result: CheckResult) => void,
   ): Promise<CheckReport> {
-    const row = await readConfig(this.deps.db, tenantId);
+    const row = await this.deps.byokConfigs.require(tenantId);
     const next = transition(row.state, 'test');
     const config = requireConfig(row, 'test');
     const report = await this.#check(tenantId, config, onResult);
-    const state: ByokState =
-      next === 'pending' || next === 'validated'
-        ? transition(row.state, report.ok ? 'test_passed' : 'test_failed')
-        : row.state;
+    // In pending or validated the outcome decides; with BYOK on, `test` keeps the state.
+    const event: ByokEvent =
+      next === 'pending' || next === 'validated' ? (report.ok ? 'test_passed' : 'test_failed') : 'test';
+    const state = transition(row.state, event);
+    const at = this.#now();
     await this.deps.db.transaction().execute(async (trx) => {
-      const updated = await trx
-        .updateTable('byok_configs')
-        .set({
-          last_test_report: JSON.stringify(report),
-          last_tested_at: this.#now(),
-          ...(state === row.state ? {} : { state, state_since: this.#now(), state_reason: null }),
-          updated_at: this.#now(),
-        })
-        .where('tenant_id', '=', tenantId)
-        .where('state', '=', row.state)
-        .where('role_arn', '=', config.roleArn)
-        .where('cmk_arn', '=', config.cmkArn)
-        .where('external_id', '=', config.externalId)
-        .executeTakeFirst();
-      if (updated.numUpdatedRows === 0n)
+      const moved = await this.deps.byokConfigs.transitionIn(trx, tenantId, {
+        expect: { state: row.state, config },
+        event,
+        set: { lastTest: { report, at }, ...(state === row.state ? {} : { stateReason: null }) },
+        at,
+      });
+      if (moved === undefined)
         throw new KeywardError('KW_CONCURRENT_MODIFICATION', {
           message: 'The BYOK configuration changed during the test; test again.',
         });
@@ -105,7 +99,7 @@ export class ByokLifecycle {
    * validated until the job commits; a changed configuration meanwhile makes the job fail.
    */
   async requestEnable(tenantId: string, actor: string): Promise<Job> {
-    const row = await readConfig(this.deps.db, tenantId);
+    const row = await this.deps.byokConfigs.require(tenantId);
     transition(row.state, 'enable');
     const config = requireConfig(row, 'enable');
     return this.#queue(() =>
@@ -128,7 +122,7 @@ export class ByokLifecycle {
   ): Promise<{ report: CheckReport; job: Job }> {
     parseKmsKeyArn(input.cmkArn);
     if (input.roleArn !== undefined) parseRoleArn(input.roleArn);
-    const row = await readConfig(this.deps.db, tenantId);
+    const row = await this.deps.byokConfigs.require(tenantId);
     transition(row.state, 'switch_cmk');
     const current = requireConfig(row, 'switch_cmk');
     const next = {
@@ -142,11 +136,7 @@ export class ByokLifecycle {
       });
     }
     const report = await this.#check(tenantId, next);
-    await this.deps.db
-      .updateTable('byok_configs')
-      .set({ last_test_report: JSON.stringify(report), last_tested_at: this.#now() })
-      .where('tenant_id', '=', tenantId)
-      .execute();
+    await this.deps.byokConfigs.recordTest(tenantId, report, this.#now());
     if (!report.ok) {
       await this.deps.audit.append({
         tenantId,
@@ -165,7 +155,7 @@ export class ByokLifecycle {
         details: { report },
       });
     }
-    const job = await this.#hold(tenantId, row.state, 'rotating_cmk', {
+    const job = await this.#hold(tenantId, row.state, 'switch_cmk', {
       kind: 'byok.switch-cmk',
       tenantId,
       payload: { from: current, to: next },
@@ -179,10 +169,10 @@ export class ByokLifecycle {
    * CMK one last time, to unwrap the tenant keys: a customer who revoked access cannot be reverted around.
    */
   async requestRevert(tenantId: string, actor: string): Promise<Job> {
-    const row = await readConfig(this.deps.db, tenantId);
+    const row = await this.deps.byokConfigs.require(tenantId);
     transition(row.state, 'revert');
     const config = requireConfig(row, 'revert');
-    return this.#hold(tenantId, row.state, 'reverting', {
+    return this.#hold(tenantId, row.state, 'revert', {
       kind: 'byok.revert',
       tenantId,
       payload: { config },
@@ -191,17 +181,15 @@ export class ByokLifecycle {
   }
 
   /** Enters a holding state (rotating_cmk, reverting) and queues its job, both or neither. */
-  async #hold(tenantId: string, from: ByokState, holding: ByokState, job: NewJob): Promise<Job> {
+  async #hold(tenantId: string, from: ByokState, event: ByokEvent, job: NewJob): Promise<Job> {
     return this.#queue(() =>
       this.deps.db.transaction().execute(async (trx) => {
-        const at = this.#now();
-        const updated = await trx
-          .updateTable('byok_configs')
-          .set({ state: holding, state_since: at, updated_at: at, held_from: from })
-          .where('tenant_id', '=', tenantId)
-          .where('state', '=', from)
-          .executeTakeFirst();
-        if (updated.numUpdatedRows === 0n)
+        const moved = await this.deps.byokConfigs.transitionIn(trx, tenantId, {
+          expect: { state: from },
+          event,
+          at: this.#now(),
+        });
+        if (moved === undefined)
           throw new KeywardError('KW_CONCURRENT_MODIFICATION', {
             message: "The tenant's BYOK state changed meanwhile; retry.",
           });
@@ -243,26 +231,18 @@ export class ByokLifecycle {
    * then fails its own commit, and changes nothing.
    */
   async abort(tenantId: string, actor: string): Promise<{ state: ByokState }> {
-    const row = await readConfig(this.deps.db, tenantId);
+    const row = await this.deps.byokConfigs.require(tenantId);
     transition(row.state, 'abort');
-    const held = await this.deps.db
-      .selectFrom('byok_configs')
-      .select('held_from')
-      .where('tenant_id', '=', tenantId)
-      .executeTakeFirstOrThrow();
     // held_from is always set since migration 0002. A switch only starts from active; a revert left
-    // from before that migration goes back to active too, and health checks (issue 6) re-derive
-    // degraded or revoked from AWS's answers.
-    const back = (held.held_from ?? 'active') as ByokState;
-    const at = this.#now();
-    await this.deps.db.transaction().execute(async (trx) => {
-      const updated = await trx
-        .updateTable('byok_configs')
-        .set({ state: back, held_from: null, state_since: at, updated_at: at })
-        .where('tenant_id', '=', tenantId)
-        .where('state', '=', row.state)
-        .executeTakeFirst();
-      if (updated.numUpdatedRows === 0n)
+    // from before that migration goes back to active too (transition() says so), and health checks
+    // (issue 6) re-derive degraded or revoked from AWS's answers.
+    const back = await this.deps.db.transaction().execute(async (trx) => {
+      const moved = await this.deps.byokConfigs.transitionIn(trx, tenantId, {
+        expect: { state: row.state },
+        event: 'abort',
+        at: this.#now(),
+      });
+      if (moved === undefined)
         throw new KeywardError('KW_CONCURRENT_MODIFICATION', {
           message: 'The operation finished or changed meanwhile; nothing was aborted.',
         });
@@ -273,8 +253,9 @@ export class ByokLifecycle {
         actor,
         operation: 'byok.abort',
         outcome: 'success',
-        details: { from: row.state, to: back, cancelledJob: cancelled ?? null },
+        details: { from: row.state, to: moved.to, cancelledJob: cancelled ?? null },
       });
+      return moved.to;
     });
     this.deps.keyward.evict(tenantId);
     this.deps.onStateChange?.({ tenantId, from: row.state, to: back, operation: 'byok.abort' });
@@ -283,21 +264,21 @@ export class ByokLifecycle {
 }
 
 export function requireConfig(
-  row: ConfigRow,
+  row: ByokConfig,
   event: string,
 ): { roleArn: string; cmkArn: string; externalId: string } {
-  if (row.external_id === null || row.role_arn === null || row.cmk_arn === null) {
+  if (row.externalId === null || row.roleArn === null || row.cmkArn === null) {
     throw new KeywardError('KW_STATE_CONFLICT', {
       message: `Cannot ${event.replaceAll('_', ' ')}: issue the External ID and save the Role ARN and CMK ARN first.`,
       details: {
         state: row.state,
         missing: [
-          row.external_id === null && 'externalId',
-          row.role_arn === null && 'roleArn',
-          row.cmk_arn === null && 'cmkArn',
+          row.externalId === null && 'externalId',
+          row.roleArn === null && 'roleArn',
+          row.cmkArn === null && 'cmkArn',
         ].filter(Boolean),
       },
     });
   }
-  return { roleArn: row.role_arn, cmkArn: row.cmk_arn, externalId: row.external_id };
+  return { roleArn: row.roleArn, cmkArn: row.cmkArn, externalId: row.externalId };
 }

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { allowedEvents, BYOK_STATES, ByokStateConflict, transition, type ByokEvent } from './byok-states.js';
+import {
+  allowedEvents,
+  BYOK_STATES,
+  ByokStateConflict,
+  CMK_STATES,
+  transition,
+  type ByokEvent,
+} from './byok-states.js';
 
 describe('BYOK lifecycle (ARCHITECTURE §3)', () => {
   it('follows the documented path: not_configured → pending → validated → active → degraded | revoked → active', () => {
@@ -68,5 +75,30 @@ describe('BYOK lifecycle (ARCHITECTURE §3)', () => {
     expect(allowedEvents('active')).toEqual(['test', 'switch_cmk', 'revert']);
     expect(allowedEvents('rotating_cmk')).toEqual(['abort']);
     expect(allowedEvents('reverting')).toEqual(['abort']);
+  });
+
+  it('completion events go through the machine: a job ends its holding state only from that state', () => {
+    expect(transition('validated', 'enable')).toBe('active');
+    expect(transition('reverting', 'revert_done', 'revoked')).toBe('platform_managed');
+    expect(() => transition('active', 'switch_done')).toThrow(ByokStateConflict);
+    expect(() => transition('rotating_cmk', 'revert_done')).toThrow(ByokStateConflict);
+    expect(() => transition('active', 'switch_failed')).toThrow(ByokStateConflict);
+    expect(() => transition('reverting', 'switch_failed')).toThrow(ByokStateConflict);
+  });
+
+  it('a finished switch, a failed switch or revert, and an abort return to the state held from', () => {
+    expect(transition('rotating_cmk', 'switch_done', 'active')).toBe('active');
+    expect(transition('rotating_cmk', 'switch_failed', 'active')).toBe('active');
+    expect(transition('reverting', 'revert_failed', 'revoked')).toBe('revoked');
+    expect(transition('reverting', 'abort', 'degraded')).toBe('degraded');
+    // A row held before held_from existed goes back to active.
+    expect(transition('reverting', 'revert_failed', null)).toBe('active');
+  });
+
+  it('a platform root rotation re-wraps only tenants the platform key wraps, and changes no state', () => {
+    for (const state of ['not_configured', 'pending', 'validated', 'platform_managed'] as const)
+      expect(transition(state, 'platform_rewrap')).toBe(state);
+    for (const state of CMK_STATES)
+      expect(() => transition(state, 'platform_rewrap')).toThrow(ByokStateConflict);
   });
 });

@@ -30,15 +30,21 @@ export type ByokEvent =
   | 'health_ok'
   | 'switch_cmk'
   | 'switch_done'
+  | 'switch_failed'
   | 'revert'
   | 'revert_done'
+  | 'revert_failed'
+  | 'platform_rewrap'
   | 'abort';
 
 /** From each state, the events allowed and where they lead. */
+// `platform_rewrap` is a platform root key rotation re-wrapping the tenant's keys: allowed only while
+// the platform key wraps them, and it changes no state.
 const TRANSITIONS: Record<ByokState, Partial<Record<ByokEvent, ByokState>>> = {
-  not_configured: { issue_external_id: 'pending' },
-  platform_managed: { issue_external_id: 'pending' },
+  not_configured: { issue_external_id: 'pending', platform_rewrap: 'not_configured' },
+  platform_managed: { issue_external_id: 'pending', platform_rewrap: 'platform_managed' },
   pending: {
+    platform_rewrap: 'pending',
     issue_external_id: 'pending',
     configure: 'pending',
     test: 'pending',
@@ -46,6 +52,7 @@ const TRANSITIONS: Record<ByokState, Partial<Record<ByokEvent, ByokState>>> = {
     test_failed: 'pending',
   },
   validated: {
+    platform_rewrap: 'validated',
     issue_external_id: 'pending',
     configure: 'pending',
     test: 'validated',
@@ -75,11 +82,18 @@ const TRANSITIONS: Record<ByokState, Partial<Record<ByokEvent, ByokState>>> = {
     health_unreachable: 'revoked',
     revert: 'reverting',
   },
-  // A failed switch or revert, and the operator's `abort` of an interrupted one, return to the
-  // state it started from (byok_configs.held_from); `active` is the target named here.
-  rotating_cmk: { switch_done: 'active', abort: 'active' },
-  reverting: { revert_done: 'platform_managed', abort: 'active' },
+  // A finished switch, a failed switch or revert, and the operator's `abort` of an interrupted one
+  // return to the state it started from (byok_configs.held_from, see RETURNS_TO_HELD); `active` is
+  // the target named here, for a row held before held_from existed.
+  rotating_cmk: { switch_done: 'active', switch_failed: 'active', abort: 'active' },
+  reverting: { revert_done: 'platform_managed', revert_failed: 'active', abort: 'active' },
 };
+
+/** The states that hold a tenant while its keys move to another root (held_from says where from). */
+export const HOLDING_STATES: readonly ByokState[] = ['rotating_cmk', 'reverting'];
+
+/** Events that end a holding state by going back to where it was held from. */
+const RETURNS_TO_HELD: readonly ByokEvent[] = ['switch_done', 'switch_failed', 'revert_failed', 'abort'];
 
 /** KW_STATE_CONFLICT (409), naming the current state and what it allows. */
 export class ByokStateConflict extends KeywardError {
@@ -94,13 +108,17 @@ export class ByokStateConflict extends KeywardError {
   }
 }
 
-export function transition(state: ByokState, event: ByokEvent): ByokState {
+/**
+ * Where `event` leads from `state`, or KW_STATE_CONFLICT. `heldFrom` is the row's held_from: the
+ * events that end a holding state return there (or to the named target when there is none).
+ */
+export function transition(state: ByokState, event: ByokEvent, heldFrom: ByokState | null = null): ByokState {
   const next = TRANSITIONS[state][event];
   if (next === undefined) throw new ByokStateConflict(state, event);
-  return next;
+  return RETURNS_TO_HELD.includes(event) ? (heldFrom ?? next) : next;
 }
 
-/** What a caller can ask for (the rest are outcomes: test_passed, health_*, *_done, *_failed). */
+/** What a caller can ask for (the rest are outcomes: test_passed, health_*, *_done, *_failed, platform_rewrap). */
 const REQUESTABLE: readonly ByokEvent[] = [
   'issue_external_id',
   'configure',

@@ -7,6 +7,7 @@ import {
   type Keyward,
 } from '@keyward/core';
 import type { Kysely } from 'kysely';
+import type { ByokConfigs } from '../store/byok-configs.js';
 import type { Database } from '../store/schema.js';
 import type { SqlTenantKeyStore } from '../store/tenant-key-store.js';
 import type { AuditLog } from './audit-log.js';
@@ -57,6 +58,7 @@ const REASONS: Record<Exclude<HealthFinding, 'ok' | 'unreachable'>, string> = {
 
 export interface HealthMonitorDeps {
   db: Kysely<Database>;
+  byokConfigs: ByokConfigs;
   audit: AuditLog;
   rootKeys: RootKeys;
   keyStore: SqlTenantKeyStore;
@@ -89,23 +91,18 @@ export class HealthMonitor {
   constructor(private readonly deps: HealthMonitorDeps) {}
 
   async check(tenantId: string): Promise<HealthOutcome> {
-    const row = await this.deps.db
-      .selectFrom('byok_configs')
-      .select(['state', 'role_arn', 'cmk_arn', 'external_id', 'state_since'])
-      .where('tenant_id', '=', tenantId)
-      .executeTakeFirst();
+    const row = await this.deps.byokConfigs.find(tenantId);
     if (row === undefined) throw new KeywardError('KW_TENANT_NOT_FOUND', { details: { tenantId } });
-    const state = row.state as ByokState;
-    transition(state, 'health_ok');
+    transition(row.state, 'health_ok');
     const ports = this.deps.rootKeys.auditedPorts(tenantId);
     const root = new CustomerKmsRootKey({
       kms: ports.kms,
       // A fresh session each time: a trust policy changed since the last AssumeRole must show.
       credentials: new AssumedRoleCredentialCache(ports.sts, { clock: this.deps.clock }),
       tenantId,
-      roleArn: row.role_arn!,
-      keyArn: row.cmk_arn!,
-      externalId: row.external_id!,
+      roleArn: row.roleArn!,
+      keyArn: row.cmkArn!,
+      externalId: row.externalId!,
     });
     let finding: HealthFinding = 'ok';
     let deletionDate: string | undefined;
@@ -128,12 +125,9 @@ export class HealthMonitor {
    * compare-and-set on the state, audited; evicts the tenant's keys when access was withdrawn.
    */
   async apply(tenantId: string, finding: HealthFinding, deletionDate?: string): Promise<HealthOutcome> {
-    const row = await this.deps.db
-      .selectFrom('byok_configs')
-      .select(['state', 'state_since', 'state_reason'])
-      .where('tenant_id', '=', tenantId)
-      .executeTakeFirstOrThrow();
-    const from = row.state as ByokState;
+    const row = await this.deps.byokConfigs.find(tenantId);
+    if (row === undefined) throw new KeywardError('KW_TENANT_NOT_FOUND', { details: { tenantId } });
+    const from = row.state;
     const event =
       finding === 'ok' ? 'health_ok' : finding === 'unreachable' ? 'health_unreachable' : 'health_denied';
     const to = transition(from, event);
@@ -142,27 +136,23 @@ export class HealthMonitor {
         ? null
         : finding === 'unreachable'
           ? from === 'revoked'
-            ? row.state_reason
+            ? row.stateReason
             : 'unreachable: AWS did not answer (timeouts, errors or throttling)'
           : `${REASONS[finding]}${deletionDate === undefined ? '' : ` (deletion on ${deletionDate})`}`;
     if (to === 'revoked' || (finding !== 'ok' && finding !== 'unreachable'))
       this.deps.keyward.evict(tenantId);
     let changed = false;
-    if (to !== from || reason !== row.state_reason) {
+    if (to !== from || reason !== row.stateReason) {
       const at = new Date(this.deps.clock.now());
       await this.deps.db.transaction().execute(async (trx) => {
-        const updated = await trx
-          .updateTable('byok_configs')
-          .set({
-            state: to,
-            state_reason: reason,
-            ...(to === from ? {} : { state_since: at }),
-            updated_at: at,
-          })
-          .where('tenant_id', '=', tenantId)
-          .where('state', '=', from)
-          .executeTakeFirst();
-        if (updated.numUpdatedRows === 0n) return;
+        const moved = await this.deps.byokConfigs.transitionIn(trx, tenantId, {
+          expect: { state: from },
+          event,
+          set: { stateReason: reason },
+          at,
+        });
+        // Another check or a lifecycle operation moved the tenant first: its outcome stands.
+        if (moved === undefined) return;
         if (to !== from) changed = true;
         await this.deps.audit.appendIn(trx, {
           tenantId,
@@ -185,7 +175,7 @@ export class HealthMonitor {
     if (to === 'degraded')
       await this.#failClosedAfterGrace(
         tenantId,
-        to === from ? new Date(row.state_since) : new Date(this.deps.clock.now()),
+        to === from ? row.stateSince : new Date(this.deps.clock.now()),
       );
     return { tenantId, finding, state: to, reason, ...(deletionDate === undefined ? {} : { deletionDate }) };
   }
@@ -222,7 +212,7 @@ export class HealthSchedule {
 
   constructor(
     private readonly monitor: HealthMonitor,
-    private readonly db: Kysely<Database>,
+    private readonly byokConfigs: Pick<ByokConfigs, 'tenantIdsIn'>,
     private readonly intervalMs: number,
     private readonly onError: (tenantId: string, error: unknown) => void = () => undefined,
     private readonly random: () => number = Math.random,
@@ -249,19 +239,15 @@ export class HealthSchedule {
   }
 
   async #round(): Promise<void> {
-    let tenants: Array<{ tenant_id: string }>;
+    let tenants: string[];
     try {
-      tenants = await this.db
-        .selectFrom('byok_configs')
-        .select('tenant_id')
-        .where('state', 'in', ['active', 'degraded', 'revoked'])
-        .execute();
+      tenants = await this.byokConfigs.tenantIdsIn(['active', 'degraded', 'revoked']);
     } catch (error) {
       this.onError('*', error);
       return;
     }
     if (this.#stopped) return;
-    for (const { tenant_id: tenantId } of tenants) {
+    for (const tenantId of tenants) {
       const delay = Math.floor(this.random() * this.intervalMs * 0.9);
       this.#next.set(tenantId, new Date(Date.now() + delay));
       const timer = setTimeout(() => {

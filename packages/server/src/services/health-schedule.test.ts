@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../index.js';
+import { ByokConfigs } from '../store/byok-configs.js';
 import { HealthSchedule, type HealthMonitor } from './health-monitor.js';
 
 describe('HealthSchedule', () => {
@@ -32,7 +33,7 @@ describe('HealthSchedule', () => {
     } as unknown as HealthMonitor;
     const schedule = new HealthSchedule(
       monitor,
-      store.db,
+      new ByokConfigs(store.db),
       60_000,
       () => undefined,
       () => 0,

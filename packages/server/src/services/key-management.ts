@@ -7,11 +7,12 @@ import {
   type KeyVersionPolicy,
   type KeyVersionInfo,
 } from '@keyward/core';
-import type { Kysely, Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
+import type { ByokConfigs } from '../store/byok-configs.js';
 import type { Database } from '../store/schema.js';
 import type { AuditLog } from './audit-log.js';
 import type { ByokState } from './byok-states.js';
-import { notMovingGuard, readConfig } from './key-transition.js';
+import { notMovingGuard } from './key-transition.js';
 
 /** While a CMK switch or a revert moves the keys, a new version would land under the wrong root. */
 const BUSY: readonly ByokState[] = ['rotating_cmk', 'reverting'];
@@ -19,13 +20,13 @@ const BUSY: readonly ByokState[] = ['rotating_cmk', 'reverting'];
 /** Tenant key versions: list, rotate, floors; each change audited. */
 export class KeyManagement {
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly byokConfigs: ByokConfigs,
     private readonly keyward: Keyward<Transaction<Database>>,
     private readonly audit: AuditLog,
   ) {}
 
   async list(tenantId: string): Promise<KeyringInfo> {
-    await readConfig(this.db, tenantId);
+    await this.byokConfigs.require(tenantId);
     return this.keyward.listKeyVersions(tenantId);
   }
 
@@ -33,7 +34,9 @@ export class KeyManagement {
     await this.#notBusy(tenantId, 'rotate the tenant key');
     return this.#audited(tenantId, actor, 'keys.rotate', async () => {
       // Checked again in the rotation's own transaction: a switch or revert may start meanwhile.
-      const info = await this.keyward.rotateTenantKey(tenantId, { guard: notMovingGuard(tenantId) });
+      const info = await this.keyward.rotateTenantKey(tenantId, {
+        guard: notMovingGuard(this.byokConfigs, tenantId),
+      });
       return { result: info, details: { version: info.version, rootKeyId: info.rootKeyId } };
     });
   }
@@ -47,7 +50,7 @@ export class KeyManagement {
   }
 
   async #notBusy(tenantId: string, what: string): Promise<void> {
-    const { state } = await readConfig(this.db, tenantId);
+    const { state } = await this.byokConfigs.require(tenantId);
     if (BUSY.includes(state))
       throw new KeywardError('KW_STATE_CONFLICT', {
         message: `Cannot ${what} while BYOK is ${state.replaceAll('_', ' ')}; try again when it is done.`,

@@ -2,6 +2,19 @@ import { KeywardError, parseKmsKeyArn, PlatformKmsRootKey, type KmsPort, type Ro
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
 
+/** A platform root key as the store records it. */
+export interface PlatformRootKey {
+  id: string;
+  state: 'current' | 'retiring' | 'retired';
+  createdAt: Date;
+  retiredAt: Date | null;
+}
+
+/** A platform root key as the operator sees it, with how many tenants it still wraps keys of. */
+export interface RootKeyView extends PlatformRootKey {
+  tenants: number;
+}
+
 /**
  * The platform's root keys. One is current: it wraps every new platform-managed tenant key and
  * webhook secret. After an operator's rotation the older ones are `retiring` until a job has
@@ -51,8 +64,8 @@ export class PlatformRoots {
     return rows.map((row) => row.id);
   }
 
-  /** Every platform root key the store knows, newest first. */
-  async list(): Promise<Array<{ id: string; state: string; createdAt: Date; retiredAt: Date | null }>> {
+  /** Every platform root key, newest first. */
+  async list(): Promise<PlatformRootKey[]> {
     const rows = await this.db
       .selectFrom('platform_root_keys')
       .selectAll()
@@ -60,7 +73,7 @@ export class PlatformRoots {
       .execute();
     return rows.map((row) => ({
       id: row.id,
-      state: row.state,
+      state: row.state as PlatformRootKey['state'],
       createdAt: new Date(row.created_at),
       retiredAt: row.retired_at === null ? null : new Date(row.retired_at),
     }));

@@ -7,21 +7,16 @@ import {
   type RootKey,
   type StsPort,
 } from '@keyward/core';
-import type { Kysely } from 'kysely';
 import { AuditedKmsPort, AuditedStsPort, type AwsCallRecorder } from '../aws/audited-ports.js';
-import type { Database } from '../store/schema.js';
-import { CMK_STATES, type ByokState } from './byok-states.js';
+import type { ByokConfigs, CustomerKeyConfig } from '../store/byok-configs.js';
+import { CMK_STATES } from './byok-states.js';
 import type { PlatformRoots } from './platform-roots.js';
 
-export interface CustomerKeyConfig {
-  roleArn: string;
-  cmkArn: string;
-  externalId: string;
-}
+export type { CustomerKeyConfig } from '../store/byok-configs.js';
 
 /** The platform's AWS ports (signing as the Service Role) and where their calls are recorded. */
 export interface RootKeyDeps {
-  db: Kysely<Database>;
+  byokConfigs: ByokConfigs;
   kms: KmsPort;
   sts: StsPort;
   recorder: AwsCallRecorder;
@@ -50,30 +45,22 @@ export class RootKeys {
    * they name, current or retiring (a platform root rotation moves them); none (a new tenant) is the current one.
    */
   readonly resolve = async (tenantId: string, wrappedBy?: string): Promise<RootKey> => {
-    const row = await this.deps.db
-      .selectFrom('byok_configs')
-      .select(['state', 'role_arn', 'cmk_arn', 'external_id', 'state_reason', 'held_from'])
-      .where('tenant_id', '=', tenantId)
-      .executeTakeFirst();
+    const row = await this.deps.byokConfigs.rootOf(tenantId);
     if (row === undefined) throw new KeywardError('KW_TENANT_NOT_FOUND', { details: { tenantId } });
-    const state = row.state as ByokState;
+    const { state } = row;
     // A revert of a revoked tenant is the operator's; the data plane stays refused meanwhile.
-    if (state === 'revoked' || (state === 'reverting' && row.held_from === 'revoked'))
-      throw new KeywardError('KW_BYOK_REVOKED', { details: { tenantId, reason: row.state_reason } });
+    if (state === 'revoked' || (state === 'reverting' && row.heldFrom === 'revoked'))
+      throw new KeywardError('KW_BYOK_REVOKED', { details: { tenantId, reason: row.stateReason } });
     if (!CMK_STATES.includes(state))
       return wrappedBy !== undefined && (await this.deps.platform.isPlatformRoot(wrappedBy))
         ? this.deps.platform.byId(wrappedBy)
         : this.deps.platform.current();
-    if (row.role_arn === null || row.cmk_arn === null || row.external_id === null) {
+    if (row.roleArn === null || row.cmkArn === null || row.externalId === null) {
       throw new KeywardError('KW_ROOT_KEY_CONFIG', {
         message: `Tenant ${tenantId} is in BYOK state ${state} without a complete configuration.`,
       });
     }
-    return this.customer(tenantId, {
-      roleArn: row.role_arn,
-      cmkArn: row.cmk_arn,
-      externalId: row.external_id,
-    });
+    return this.customer(tenantId, { roleArn: row.roleArn, cmkArn: row.cmkArn, externalId: row.externalId });
   };
 
   /**

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { KeywardError, type Keyward, type RootKey } from '@keyward/core';
 import { sql, type Kysely, type Transaction } from 'kysely';
+import type { ByokConfigs } from '../store/byok-configs.js';
 import type { Job, JobQueue } from '../store/job-queue.js';
 import type { Database } from '../store/schema.js';
 import type { SqlTenantKeyStore } from '../store/tenant-key-store.js';
@@ -22,6 +23,7 @@ export interface RootRotationDeps {
   platform: PlatformRoots;
   keyStore: SqlTenantKeyStore;
   keyward: Keyward<Transaction<Database>>;
+  byokConfigs: ByokConfigs;
   webhooks: Webhooks;
   now: () => Date;
   publish: (event: TenantEvent) => Promise<void>;
@@ -103,17 +105,6 @@ export class RootRotation {
     return job;
   }
 
-  /** The platform root keys for the operator's view, each with how many tenants it still wraps keys of. */
-  async rootKeys(): Promise<
-    Array<{ id: string; state: string; createdAt: Date; retiredAt: Date | null; tenants: number }>
-  > {
-    const [keys, counts] = await Promise.all([
-      this.deps.platform.list(),
-      this.deps.keyStore.tenantCountsByRoot(),
-    ]);
-    return keys.map((key) => ({ ...key, tenants: counts.get(key.id) ?? 0 }));
-  }
-
   /** One tenant: every version under a platform key that is not current, re-wrapped under the current one. */
   readonly rewrapTenant: JobHandler = {
     run: async (job) => {
@@ -138,9 +129,10 @@ export class RootRotation {
         },
         // The tenant key itself does not change, nor which root the tenant's state names: what is cached stays good.
         keepCached: true,
-        guard: byokGuard(this.deps.audit, {
+        guard: byokGuard(this.deps.byokConfigs, this.deps.audit, {
           tenantId,
           expect: { state: PLATFORM_STATES, job },
+          event: 'platform_rewrap',
           audit: (change) => ({
             tenantId,
             actor: job.actor,

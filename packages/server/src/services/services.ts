@@ -16,6 +16,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { AuditedKmsPort, type AwsCallRecorder } from '../aws/audited-ports.js';
 import { allowPrivateWebhooksOf, type ServerConfig } from '../config/schema.js';
 import { Metrics } from '../observability/metrics.js';
+import { ByokConfigs } from '../store/byok-configs.js';
 import type { Database } from '../store/schema.js';
 import { SqlTenantKeyStore } from '../store/tenant-key-store.js';
 import { ApiTokens } from './api-tokens.js';
@@ -35,14 +36,17 @@ import { JobQueue } from '../store/job-queue.js';
 import { ByokJobs, type StateChange } from './byok-jobs.js';
 import { JobRunner } from './job-runner.js';
 import { PlatformRoots } from './platform-roots.js';
+import { ReadModels } from './read-models.js';
+import { TokenAdmin } from './token-admin.js';
 import { RootRotation } from './root-rotation.js';
 
 export interface Services {
   config: ServerConfig;
   platform: PlatformIdentity;
-  db: Kysely<Database>;
   audit: AuditLog;
   tokens: ApiTokens;
+  /** Issuing and revoking tenant tokens, audited. */
+  tokenAdmin: TokenAdmin;
   tenants: Tenants;
   lifecycle: ByokLifecycle;
   keys: KeyManagement;
@@ -56,6 +60,8 @@ export interface Services {
   platformRoots: PlatformRoots;
   keyward: Keyward<Transaction<Database>>;
   rootKeys: RootKeys;
+  /** What the API and the console both show (BYOK status, tenant list, platform view). */
+  views: ReadModels;
   /** The admin console's sign-ins. */
   consoleSessions: ConsoleSessions;
   /** This instance's periodic health checks, once started (the console shows their times). */
@@ -88,17 +94,11 @@ export async function createServices(deps: ServiceDeps): Promise<Services> {
   const { config, db } = deps;
   const now = deps.clock === undefined ? () => new Date() : () => new Date(deps.clock!.now());
   const audit = new AuditLog(db, now);
+  const byokConfigs = new ByokConfigs(db);
   // Read at scrape time only, when `keyward` (created below) exists.
   const metrics = new Metrics(
     () => keyward.stats(),
-    async () => {
-      const rows = await db
-        .selectFrom('byok_configs')
-        .select(['state', sql<string>`count(*)`.as('count')])
-        .groupBy('state')
-        .execute();
-      return rows.map((row) => ({ state: row.state, count: Number(row.count) }));
-    },
+    () => byokConfigs.countByState(),
   );
   const recorder: AwsCallRecorder = {
     async record(entry, call) {
@@ -109,7 +109,7 @@ export async function createServices(deps: ServiceDeps): Promise<Services> {
   const platformKms = new AuditedKmsPort(deps.kms, recorder);
   const platformRoots = await PlatformRoots.open(db, platformKms, await deps.platformRoot(platformKms));
   const rootKeys = new RootKeys({
-    db,
+    byokConfigs,
     kms: deps.kms,
     sts: deps.sts,
     recorder,
@@ -124,7 +124,7 @@ export async function createServices(deps: ServiceDeps): Promise<Services> {
     ...(deps.clock === undefined ? {} : { clock: deps.clock }),
     ...(deps.logger === undefined ? {} : { logger: deps.logger }),
   });
-  const tenants = new Tenants(db, audit, now, { platformRoots, keyward });
+  const tenants = new Tenants(db, audit, now, { platformRoots, keyward }, byokConfigs);
   const serviceRoleArn = config.platform.serviceRoleArn;
   const publish = (event: TenantEvent) => events.publish(event);
   const jobs = new JobQueue(db, {
@@ -133,6 +133,7 @@ export async function createServices(deps: ServiceDeps): Promise<Services> {
   });
   const lifecycle = new ByokLifecycle({
     db,
+    byokConfigs,
     audit,
     tenants,
     rootKeys,
@@ -143,7 +144,7 @@ export async function createServices(deps: ServiceDeps): Promise<Services> {
     publish,
     onStateChange: (change) => onStateChange(change),
   });
-  const keys = new KeyManagement(db, keyward, audit);
+  const keys = new KeyManagement(byokConfigs, keyward, audit);
   const events = new TenantEvents(deps.notifications ?? memoryNotifications(), (error) =>
     deps.logger?.warn({ err: error }, 'could not tell other instances'),
   );
@@ -160,7 +161,7 @@ export async function createServices(deps: ServiceDeps): Promise<Services> {
     metrics.stateChanges.inc({ from: change.from, to: change.to, finding: change.operation });
     notify({ type: 'byok.state_changed', ...change, reason: null });
   };
-  const byokJobs = new ByokJobs({ db, audit, rootKeys, keyward, now, publish, onStateChange });
+  const byokJobs = new ByokJobs({ byokConfigs, audit, rootKeys, keyward, now, publish, onStateChange });
   const rootRotation = new RootRotation({
     db,
     audit,
@@ -168,6 +169,7 @@ export async function createServices(deps: ServiceDeps): Promise<Services> {
     platform: platformRoots,
     keyStore,
     keyward,
+    byokConfigs,
     webhooks,
     now,
     publish,
@@ -206,6 +208,7 @@ export async function createServices(deps: ServiceDeps): Promise<Services> {
   );
   const health = new HealthMonitor({
     db,
+    byokConfigs,
     audit,
     rootKeys,
     keyStore,
@@ -231,10 +234,10 @@ export async function createServices(deps: ServiceDeps): Promise<Services> {
       ),
   );
   const tokens = new ApiTokens(db, deps.operatorToken, now, config.tokenCacheSeconds * 1000);
+  const platform = platformIdentity(serviceRoleArn);
   return {
     config,
-    platform: platformIdentity(serviceRoleArn),
-    db,
+    platform,
     audit,
     tenants,
     lifecycle,
@@ -251,6 +254,8 @@ export async function createServices(deps: ServiceDeps): Promise<Services> {
     rootKeys,
     metrics,
     tokens,
+    tokenAdmin: new TokenAdmin(db, tokens, audit),
+    views: new ReadModels({ byokConfigs, tenants, platformRoots, keyStore, platform }),
     consoleSessions: new ConsoleSessions(db, tokens, deps.operatorToken),
     async ready() {
       try {

@@ -6,37 +6,24 @@ import {
   parseRoleArn,
   REGENERATED_NOTICE,
   isKeywardError,
-  roleIdentity,
   type KeyChange,
   type Keyward,
   type RootKey,
 } from '@keyward/core';
 import type { Kysely, Transaction } from 'kysely';
+import { ByokConfigs, type TenantView } from '../store/byok-configs.js';
 import { sqlState, UNIQUE_VIOLATION } from '../store/pg-errors.js';
 import type { Database } from '../store/schema.js';
 import { requireCurrentPlatformKey, retryAcrossRotation } from './current-root-guard.js';
 import type { AuditLog } from './audit-log.js';
-import { transition, type ByokState } from './byok-states.js';
+import { transition } from './byok-states.js';
+
+export type { TenantView } from '../store/byok-configs.js';
 
 /** What a new tenant's first key needs: the platform key that wraps it, and core's keyring. */
 export interface TenantKeys {
   platformRoots: { current(): Promise<RootKey> };
   keyward: Keyward<Transaction<Database>>;
-}
-
-export interface TenantView {
-  id: string;
-  name: string;
-  createdAt: Date;
-  byok: {
-    state: ByokState;
-    externalId: string | null;
-    roleArn: string | null;
-    cmkArn: string | null;
-    region: string | null;
-    stateSince: Date;
-    stateReason: string | null;
-  };
 }
 
 /**
@@ -53,6 +40,7 @@ export class Tenants {
     private readonly audit: AuditLog,
     private readonly now: () => Date = () => new Date(),
     private readonly keys?: TenantKeys,
+    private readonly byokConfigs: ByokConfigs = new ByokConfigs(db),
   ) {}
 
   async create(input: { id: string; name: string }, actor: string): Promise<TenantView> {
@@ -100,16 +88,7 @@ export class Tenants {
     change?: KeyChange,
   ): Promise<void> {
     await trx.insertInto('tenants').values({ id, name, created_at: at }).execute();
-    await trx
-      .insertInto('byok_configs')
-      .values({
-        tenant_id: id,
-        state: 'not_configured',
-        external_id: null,
-        state_since: at,
-        updated_at: at,
-      })
-      .execute();
+    await this.byokConfigs.createIn(trx, id, at);
     const first = change?.kind === 'create' ? change.record : undefined;
     if (first !== undefined) await requireCurrentPlatformKey(trx, first.rootKeyId);
     await this.audit.appendIn(trx, {
@@ -136,39 +115,34 @@ export class Tenants {
 
   async get(id: string): Promise<TenantView> {
     checkTenantId(id);
-    const row = await this.#query().where('tenants.id', '=', id).executeTakeFirst();
-    if (row === undefined)
+    const [tenant] = await this.byokConfigs.tenantViews(id);
+    if (tenant === undefined)
       throw new KeywardError('KW_TENANT_NOT_FOUND', {
         message: `Tenant ${id} does not exist.`,
         details: { tenantId: id },
       });
-    return view(row);
+    return tenant;
   }
 
   async list(): Promise<TenantView[]> {
-    return (await this.#query().orderBy('tenants.id').execute()).map(view);
+    return this.byokConfigs.tenantViews();
   }
 
   /** Issues (or re-issues) the tenant's External ID: not_configured/pending/validated → pending. */
   async issueExternalId(id: string, actor: string): Promise<{ externalId: string; notice: string | null }> {
     const tenant = await this.get(id);
     const next = transition(tenant.byok.state, 'issue_external_id');
-    const taken = async (candidate: string) =>
-      (await this.db
-        .selectFrom('byok_configs')
-        .select('tenant_id')
-        .where('external_id', '=', candidate)
-        .executeTakeFirst()) !== undefined;
-    const externalId = await issueExternalId(taken);
+    const externalId = await issueExternalId((candidate) => this.byokConfigs.externalIdTaken(candidate));
     const at = this.now();
     await this.db.transaction().execute(async (trx) => {
-      const updated = await trx
-        .updateTable('byok_configs')
-        .set({ external_id: externalId, state: next, state_since: at, updated_at: at, state_reason: null })
-        .where('tenant_id', '=', id)
-        .where('state', '=', tenant.byok.state)
-        .executeTakeFirst();
-      if (updated.numUpdatedRows === 0n)
+      const moved = await this.byokConfigs.transitionIn(trx, id, {
+        expect: { state: tenant.byok.state },
+        event: 'issue_external_id',
+        set: { externalId, stateReason: null },
+        at,
+        restamp: true,
+      });
+      if (moved === undefined)
         throw new KeywardError('KW_CONCURRENT_MODIFICATION', {
           message: "The tenant's BYOK state changed meanwhile; retry.",
         });
@@ -194,30 +168,24 @@ export class Tenants {
     actor: string,
   ): Promise<TenantView> {
     parseRoleArn(input.roleArn);
-    const key = parseKmsKeyArn(input.keyArn);
+    parseKmsKeyArn(input.keyArn);
     const tenant = await this.get(id);
-    const next = transition(tenant.byok.state, 'configure');
+    transition(tenant.byok.state, 'configure');
     const at = this.now();
     try {
       await this.db.transaction().execute(async (trx) => {
-        const updated = await trx
-          .updateTable('byok_configs')
-          .set({
-            role_arn: input.roleArn,
-            role_identity: roleIdentity(input.roleArn),
-            cmk_arn: input.keyArn,
-            region: key.region,
-            state: next,
-            state_since: at,
-            updated_at: at,
-            state_reason: null,
-            last_test_report: null,
-            last_tested_at: null,
-          })
-          .where('tenant_id', '=', id)
-          .where('state', '=', tenant.byok.state)
-          .executeTakeFirst();
-        if (updated.numUpdatedRows === 0n)
+        const moved = await this.byokConfigs.transitionIn(trx, id, {
+          expect: { state: tenant.byok.state },
+          event: 'configure',
+          set: {
+            customerKey: { roleArn: input.roleArn, cmkArn: input.keyArn },
+            stateReason: null,
+            lastTest: null,
+          },
+          at,
+          restamp: true,
+        });
+        if (moved === undefined)
           throw new KeywardError('KW_CONCURRENT_MODIFICATION', {
             message: "The tenant's BYOK state changed meanwhile; retry.",
           });
@@ -239,57 +207,6 @@ export class Tenants {
 
   /** The tenant that registered a role (by `roleIdentity`), for the onboarding test's "one role, one tenant" check. */
   async roleOwner(identity: string): Promise<string | undefined> {
-    const row = await this.db
-      .selectFrom('byok_configs')
-      .select('tenant_id')
-      .where('role_identity', '=', identity)
-      .executeTakeFirst();
-    return row?.tenant_id;
+    return this.byokConfigs.roleOwner(identity);
   }
-
-  #query() {
-    return this.db
-      .selectFrom('tenants')
-      .innerJoin('byok_configs', 'byok_configs.tenant_id', 'tenants.id')
-      .select([
-        'tenants.id',
-        'tenants.name',
-        'tenants.created_at',
-        'byok_configs.state',
-        'byok_configs.external_id',
-        'byok_configs.role_arn',
-        'byok_configs.cmk_arn',
-        'byok_configs.region',
-        'byok_configs.state_since',
-        'byok_configs.state_reason',
-      ]);
-  }
-}
-
-function view(row: {
-  id: string;
-  name: string;
-  created_at: Date;
-  state: string;
-  external_id: string | null;
-  role_arn: string | null;
-  cmk_arn: string | null;
-  region: string | null;
-  state_since: Date;
-  state_reason: string | null;
-}): TenantView {
-  return {
-    id: row.id,
-    name: row.name,
-    createdAt: new Date(row.created_at),
-    byok: {
-      state: row.state as ByokState,
-      externalId: row.external_id,
-      roleArn: row.role_arn,
-      cmkArn: row.cmk_arn,
-      region: row.region,
-      stateSince: new Date(row.state_since),
-      stateReason: row.state_reason,
-    },
-  };
 }

@@ -8,6 +8,7 @@ import { buildApp } from '../http/build-app.js';
 import { HealthSchedule } from '../services/health-monitor.js';
 import { createServices, type Services } from '../services/services.js';
 import { openStore, type Store } from '../store/open-store.js';
+import { ByokConfigs } from '../store/byok-configs.js';
 
 export interface StartServerOptions {
   config: ServerConfig;
@@ -119,7 +120,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     }
     const schedule = new HealthSchedule(
       services.health,
-      store.db,
+      new ByokConfigs(store.db),
       config.health.intervalSeconds * 1000,
       (tenantId, error) => app.log.warn({ err: error, tenantId }, 'health check failed'),
     );

@@ -6,6 +6,7 @@ import type { ReplacedVersion, WrappedKeyVersion } from '@keyward/core';
 import type { Kysely } from 'kysely';
 import type { AuditLog } from '../../src/services/audit-log.js';
 import { byokGuard, type ByokTransition } from '../../src/services/key-transition.js';
+import { ByokConfigs } from '../../src/store/byok-configs.js';
 import type { Database } from '../../src/store/schema.js';
 import { SqlTenantKeyStore } from '../../src/store/tenant-key-store.js';
 import { BACKENDS, refuses } from '../store/backends.js';
@@ -31,7 +32,7 @@ function commitKeyTransition(
       replaced,
       ...(added === undefined ? {} : { added: { record: added, expectedLatest: expectedLatest! } }),
     },
-    byokGuard(audit, { ...change, now: () => change.now }),
+    byokGuard(new ByokConfigs(db), audit, { ...change, now: () => change.now }),
   );
 }
 
@@ -329,7 +330,7 @@ for (const backend of BACKENDS) {
         const change = {
           tenantId: 'atomic',
           expect: { state: 'validated' as const, config },
-          set: { state: 'active' as const },
+          event: 'enable' as const,
           replaced: replacedFrom(before.versions[0]!.root),
           toRootId: cmkArn,
           audit: {
@@ -383,7 +384,7 @@ for (const backend of BACKENDS) {
             config,
             job: { id: 'job_stale', lockedBy: 'this-instance' },
           },
-          set: { state: 'active' as const },
+          event: 'enable' as const,
           replaced: [
             {
               version: 1,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { listAuditEvents, type AuditQuery } from '../../services/audit-log.js';
+import type { AuditQuery } from '../../services/audit-log.js';
 import type { Services } from '../../services/services.js';
 import { route } from '../route-spec.js';
 import { isoTime, safeText, tenantId, tenantParams } from '../schemas.js';
@@ -23,11 +23,9 @@ const page = z.object({
 });
 
 const filters = {
-  operation: safeText(200)
-    .optional()
-    .meta({
-      description: 'An operation (`byok.enable`), or a prefix ending in `.` or `*` (`kms.`, `byok.*`)',
-    }),
+  operation: safeText(200).optional().meta({
+    description: 'An operation (`byok.enable`), or a prefix ending in `.` or `*` (`kms.`, `byok.*`)',
+  }),
   outcome: z.enum(['success', 'failure', 'denied']).optional(),
   actor: safeText(200).optional(),
   since: isoTime.optional(),
@@ -64,7 +62,7 @@ function query(filters: Filters, tenant: string | undefined): AuditQuery {
 }
 
 const list = (services: Services, filters: Filters, tenant: string | undefined) =>
-  listAuditEvents(services.db, query(filters, tenant));
+  services.audit.list(query(filters, tenant));
 
 export const auditRoutes = [
   route({

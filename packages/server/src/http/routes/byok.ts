@@ -1,6 +1,5 @@
 import { buildSetupKit, KeywardError } from '@keyward/core';
 import { z } from 'zod';
-import { allowedEvents, CMK_STATES, type ByokState } from '../../services/byok-states.js';
 import { route } from '../route-spec.js';
 import { answerWithJob, jobView, viewOf, waitQuery } from '../job-view.js';
 import { byokState, cmkArn, roleArn, tenantParams, tenantView } from '../schemas.js';
@@ -60,27 +59,12 @@ export const byokRoutes = [
     params: tenantParams,
     response: byokStatus,
     handler: async ({ params, services }) => {
-      await services.tenants.get(params.tenantId);
-      const row = await services.db
-        .selectFrom('byok_configs')
-        .selectAll()
-        .where('tenant_id', '=', params.tenantId)
-        .executeTakeFirstOrThrow();
-      const state = row.state as ByokState;
+      const status = await services.views.byokStatus(params.tenantId);
       const open = await services.jobs.openJobOf(params.tenantId);
       return {
-        tenantId: params.tenantId,
-        state,
-        keyMode: CMK_STATES.includes(state) ? 'customer' : 'platform',
-        externalId: row.external_id,
-        roleArn: row.role_arn,
-        cmkArn: row.cmk_arn,
-        region: row.region,
-        stateSince: new Date(row.state_since).toISOString(),
-        stateReason: row.state_reason,
-        lastTestedAt: row.last_tested_at === null ? null : new Date(row.last_tested_at).toISOString(),
-        lastTest: row.last_test_report ?? null,
-        allowed: allowedEvents(state),
+        ...status,
+        stateSince: status.stateSince.toISOString(),
+        lastTestedAt: status.lastTestedAt === null ? null : status.lastTestedAt.toISOString(),
         job: open === undefined ? null : await viewOf(open, services.jobs),
       };
     },

@@ -1,4 +1,3 @@
-import { serviceRolePolicies } from '@keyward/core';
 import { z } from 'zod';
 import { answerWithJob, jobView, waitQuery } from '../job-view.js';
 import { route } from '../route-spec.js';
@@ -44,20 +43,7 @@ export const platformRoutes = [
       registeredRoles: z.array(z.object({ tenantId: z.string(), roleArn: z.string() })),
       policies: z.array(z.unknown()),
     }),
-    handler: async ({ services }) => {
-      const rows = await services.db
-        .selectFrom('byok_configs')
-        .select(['tenant_id', 'role_arn'])
-        .where('role_arn', 'is not', null)
-        .orderBy('tenant_id')
-        .execute();
-      const registeredRoles = rows.map((row) => ({ tenantId: row.tenant_id, roleArn: row.role_arn! }));
-      return {
-        serviceRoleArn: services.platform.serviceRoleArn,
-        registeredRoles,
-        policies: serviceRolePolicies(registeredRoles.map((r) => r.roleArn)),
-      };
-    },
+    handler: ({ services }) => services.views.serviceRolePolicy(),
   }),
   route({
     method: 'GET',
@@ -78,9 +64,9 @@ export const platformRoutes = [
       ),
     }),
     handler: async ({ services }) => ({
-      keys: (await services.rootRotation.rootKeys()).map((key) => ({
+      keys: (await services.views.rootKeys()).map((key) => ({
         id: key.id,
-        state: key.state as 'current',
+        state: key.state,
         createdAt: key.createdAt.toISOString(),
         retiredAt: key.retiredAt === null ? null : key.retiredAt.toISOString(),
         tenants: key.tenants,

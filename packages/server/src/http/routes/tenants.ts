@@ -35,12 +35,7 @@ export const tenantRoutes = [
     summary: 'List tenants with their BYOK state',
     query: z.object({ state: z.string().optional() }).strict(),
     response: z.object({ tenants: z.array(tenantView) }),
-    handler: async ({ query, services }) => {
-      const tenants = await services.tenants.list();
-      return {
-        tenants: query.state === undefined ? tenants : tenants.filter((t) => t.byok.state === query.state),
-      };
-    },
+    handler: async ({ query, services }) => ({ tenants: await services.views.tenants(query.state) }),
   }),
   route({
     method: 'GET',
@@ -65,17 +60,7 @@ export const tenantRoutes = [
     response: z.object({ id: z.string(), kind: tokenKind, tenantId: z.string(), token: z.string() }),
     handler: async ({ params, body, actor, services }) => {
       await services.tenants.get(params.tenantId);
-      const issued = await services.db.transaction().execute(async (trx) => {
-        const token = await services.tokens.issue(body.kind, params.tenantId, trx);
-        await services.audit.appendIn(trx, {
-          tenantId: params.tenantId,
-          actor,
-          operation: 'token.issue',
-          outcome: 'success',
-          details: { tokenId: token.id, kind: body.kind },
-        });
-        return token;
-      });
+      const issued = await services.tokenAdmin.issue(body.kind, params.tenantId, actor);
       return { id: issued.id, kind: body.kind, tenantId: params.tenantId, token: issued.token };
     },
   }),
@@ -105,16 +90,7 @@ export const tenantRoutes = [
       const notFound = () =>
         new KeywardError('KW_NOT_FOUND', { message: `No active token ${params.tokenId}.` });
       if (token === undefined) throw notFound();
-      await services.db.transaction().execute(async (trx) => {
-        if (!(await services.tokens.revoke(params.tokenId, trx))) throw notFound();
-        await services.audit.appendIn(trx, {
-          tenantId: token.tenantId,
-          actor,
-          operation: 'token.revoke',
-          outcome: 'success',
-          details: { tokenId: params.tokenId, kind: token.kind },
-        });
-      });
+      if (!(await services.tokenAdmin.revoke(token, actor))) throw notFound();
       // Committed: a request that read the token as valid before the commit may have cached it.
       services.tokens.forget(params.tokenId);
       await services.events.publish({ kind: 'token-revoked', tokenId: params.tokenId });
