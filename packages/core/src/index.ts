@@ -65,7 +65,7 @@ export type {
   RootMove,
   RootMoveResult,
 } from './keys/tenant-keyring.js';
-export type { CachedRootMove } from './cache/caching-key-provider.js';
+export type { CachedRootMove } from './keys/caching-key-provider.js';
 export { LocalRootKey, LOCAL_ROOT_KEY_ENV, type LocalRootKeyOptions } from './keys/local-root-key.js';
 export { PlatformKmsRootKey, type PlatformKmsRootKeyOptions } from './keys/platform-kms-root-key.js';
 export {
@@ -78,7 +78,7 @@ export {
   TenantKeyCache,
   type CacheStats,
   type TenantKeyCacheOptions,
-} from './cache/tenant-key-cache.js';
+} from './keys/tenant-key-cache.js';
 export { LruTtlCache } from './cache/lru-ttl-cache.js';
 export { SingleFlight } from './cache/single-flight.js';
 export { AWS_CLIENT_DEFAULTS, type AwsClientOptions } from './aws/client-options.js';

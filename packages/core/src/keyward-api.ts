@@ -1,5 +1,5 @@
-import type { CachedRootMove } from './cache/caching-key-provider.js';
-import type { CacheStats, TenantKeyCacheOptions } from './cache/tenant-key-cache.js';
+import type { CachedRootMove } from './keys/caching-key-provider.js';
+import type { CacheStats, TenantKeyCacheOptions } from './keys/tenant-key-cache.js';
 import type { Clock } from './clock.js';
 import type { EncryptionContext } from './envelope/context-encoding.js';
 import type { RootKey, RootKeyResolver } from './keys/root-key.js';

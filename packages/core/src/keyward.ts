@@ -1,5 +1,5 @@
-import { CachingKeyProvider, type CachedRootMove } from './cache/caching-key-provider.js';
-import { TenantKeyCache } from './cache/tenant-key-cache.js';
+import { CachingKeyProvider, type CachedRootMove } from './keys/caching-key-provider.js';
+import { TenantKeyCache } from './keys/tenant-key-cache.js';
 import { systemClock } from './clock.js';
 import { contextAad, decryptMessage, encryptMessage } from './envelope/cipher.js';
 import type { EncryptionContext } from './envelope/context-encoding.js';

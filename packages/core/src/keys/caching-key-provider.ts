@@ -1,7 +1,7 @@
 import { KeywardError } from '../errors.js';
-import { checkDecryptionVersion, encryptionVersion } from '../keys/floors.js';
-import type { KeyMaterial } from '../keys/key-material.js';
-import type { KeyVersionPolicy } from '../keys/tenant-key-store.js';
+import { checkDecryptionVersion, encryptionVersion } from './floors.js';
+import type { KeyMaterial } from './key-material.js';
+import type { KeyVersionPolicy } from './tenant-key-store.js';
 import type {
   CreateOptions,
   FloorsUpdate,
@@ -11,8 +11,8 @@ import type {
   RootMove,
   RootMoveResult,
   TenantKeyring,
-} from '../keys/tenant-keyring.js';
-import type { RootKey } from '../keys/root-key.js';
+} from './tenant-keyring.js';
+import type { RootKey } from './root-key.js';
 import type { CacheStats, TenantKeyCache } from './tenant-key-cache.js';
 
 /** How often an operation looks a key up again when an eviction overtakes it. */

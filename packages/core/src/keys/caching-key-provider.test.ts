@@ -3,10 +3,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../clock.js';
 import { failure } from '../keyward.test-support.js';
 import { silentLogger } from '../logger.js';
-import { LocalRootKey } from '../keys/local-root-key.js';
-import { MemoryTenantKeyStore } from '../keys/memory-store.js';
-import { TenantKeyring } from '../keys/tenant-keyring.js';
-import { LruTtlCache } from './lru-ttl-cache.js';
+import { LocalRootKey } from './local-root-key.js';
+import { MemoryTenantKeyStore } from './memory-store.js';
+import { TenantKeyring } from './tenant-keyring.js';
+import { LruTtlCache } from '../cache/lru-ttl-cache.js';
 import { CachingKeyProvider } from './caching-key-provider.js';
 import { TenantKeyCache } from './tenant-key-cache.js';
 

@@ -1,10 +1,10 @@
 import { setImmediate } from 'node:timers';
 import type { Clock } from '../clock.js';
 import { KeywardError } from '../errors.js';
-import type { KeyVersionPolicy } from '../keys/tenant-key-store.js';
-import type { KeyMaterial } from '../keys/key-material.js';
-import { LruTtlCache } from './lru-ttl-cache.js';
-import { SingleFlight, type Flight } from './single-flight.js';
+import type { KeyVersionPolicy } from './tenant-key-store.js';
+import type { KeyMaterial } from './key-material.js';
+import { LruTtlCache } from '../cache/lru-ttl-cache.js';
+import { SingleFlight, type Flight } from '../cache/single-flight.js';
 
 /**
  * The TTL bounds how long a key keeps working after the customer revokes access when nothing else
