@@ -48,7 +48,16 @@ export { seal, open } from './envelope/cipher.js';
 export { SecretKey } from './keys/secret-key.js';
 export { checkFloors } from './keys/floors.js';
 export { MemoryTenantKeyStore } from './keys/memory-store.js';
-export type { TenantKeyStore, KeyVersionPolicy, WrappedKeyVersion } from './keys/tenant-key-store.js';
+export {
+  STRAY_VERSION,
+  type TenantKeyStore,
+  type KeyVersionPolicy,
+  type WrappedKeyVersion,
+  type ReplacedVersion,
+  type RootChange,
+  type KeyChange,
+  type StoreGuard,
+} from './keys/tenant-key-store.js';
 export {
   kmsEncryptionContext,
   TENANT_KEY_BYTES,
@@ -57,12 +66,17 @@ export {
   type RootKeyResolver,
   type WrapContext,
 } from './keys/root-key.js';
-export {
-  rewrapWrappedKey,
-  type KeyVersionInfo,
-  type KeyringInfo,
-  type FloorsUpdate,
+export { rewrapWrappedKey } from './keys/rewrap.js';
+export type {
+  KeyVersionInfo,
+  KeyringInfo,
+  FloorsUpdate,
+  CreateOptions,
+  Guarded,
+  RootMove,
+  RootMoveResult,
 } from './keys/tenant-keyring.js';
+export type { CachedRootMove } from './keys/caching-key-provider.js';
 export { LocalRootKey, LOCAL_ROOT_KEY_ENV, type LocalRootKeyOptions } from './keys/local-root-key.js';
 export { PlatformKmsRootKey, type PlatformKmsRootKeyOptions } from './keys/platform-kms-root-key.js';
 export {
@@ -75,7 +89,7 @@ export {
   TenantKeyCache,
   type CacheStats,
   type TenantKeyCacheOptions,
-} from './cache/tenant-key-cache.js';
+} from './keys/tenant-key-cache.js';
 export { LruTtlCache } from './cache/lru-ttl-cache.js';
 export { SingleFlight } from './cache/single-flight.js';
 export { AWS_CLIENT_DEFAULTS, type AwsClientOptions } from './aws/client-options.js';

@@ -1,15 +1,26 @@
-import type { CacheStats, TenantKeyCacheOptions } from './cache/tenant-key-cache.js';
+import type { CachedRootMove } from './keys/caching-key-provider.js';
+import type { CacheStats, TenantKeyCacheOptions } from './keys/tenant-key-cache.js';
 import type { Clock } from './clock.js';
 import type { EncryptionContext } from './envelope/context-encoding.js';
 import type { RootKey, RootKeyResolver } from './keys/root-key.js';
-import type { FloorsUpdate, KeyringInfo, KeyVersionInfo } from './keys/tenant-keyring.js';
+import type {
+  CreateOptions,
+  FloorsUpdate,
+  Guarded,
+  KeyringInfo,
+  KeyVersionInfo,
+  RootMoveResult,
+} from './keys/tenant-keyring.js';
 import type { KeyVersionPolicy, TenantKeyStore } from './keys/tenant-key-store.js';
 import type { Logger } from './logger.js';
 import type { RandomSource } from './random.js';
 
-/** The public surface of the in-process library: what createKeyward takes and returns. */
-export interface KeywardOptions {
-  store: TenantKeyStore;
+/**
+ * The public surface of the in-process library: what createKeyward takes and returns. `Tx` is the
+ * store's transaction type, which the guards of key changes receive (see StoreGuard).
+ */
+export interface KeywardOptions<Tx = unknown> {
+  store: TenantKeyStore<Tx>;
   /** The root key of every tenant, or a function giving each tenant's. */
   rootKeys: RootKeyResolver;
   cache?: TenantKeyCacheOptions;
@@ -36,8 +47,9 @@ export interface DataKey {
   keyVersion: number;
 }
 
-export interface Keyward {
-  createTenantKey(tenantId: string): Promise<KeyVersionInfo>;
+export interface Keyward<Tx = unknown> {
+  /** Version 1 of a new tenant's key; `options.guard` commits the caller's own rows with it. */
+  createTenantKey(tenantId: string, options?: CreateOptions<Tx>): Promise<KeyVersionInfo>;
   encrypt(
     tenantId: string,
     plaintext: Uint8Array | string,
@@ -64,11 +76,16 @@ export interface Keyward {
     context?: EncryptionContext,
     options?: { bytes?: number },
   ): Promise<DataKey>;
-  rotateTenantKey(tenantId: string): Promise<KeyVersionInfo>;
+  rotateTenantKey(tenantId: string, options?: Guarded<Tx>): Promise<KeyVersionInfo>;
   listKeyVersions(tenantId: string): Promise<KeyringInfo>;
-  setFloors(tenantId: string, floors: FloorsUpdate): Promise<KeyVersionPolicy>;
+  setFloors(tenantId: string, floors: FloorsUpdate, options?: Guarded<Tx>): Promise<KeyVersionPolicy>;
   /** Re-wraps every tenant key version from one root key to another (enable BYOK, switch CMK, revert). */
   rewrapTenantKeys(tenantId: string, from: RootKey, to: RootKey): Promise<{ rewrapped: number }>;
+  /**
+   * Moves every version under `move.to` (re-wrapped from the root `move.from` names, each checked),
+   * optionally adding a new latest version, committed at once with `move.guard`.
+   */
+  moveTenantKeys(tenantId: string, move: CachedRootMove<Tx>): Promise<RootMoveResult>;
   /** Drops and zeroes a tenant's unwrapped keys now (revocation); the next use asks the root key again. */
   evict(tenantId: string): number;
   evictAll(): number;

@@ -190,9 +190,9 @@ describe('createKeyward: root keys and concurrency', () => {
       createKeyring: (tenantId, record) => store.createKeyring(tenantId, record),
       addVersion: (tenantId, record, expected) => store.addVersion(tenantId, record, expected),
       setPolicy: (tenantId, policy, expected) => store.setPolicy(tenantId, policy, expected),
-      replaceWrappedKeys: async (tenantId, records, expected) => {
+      commitRootChange: async (tenantId, change, guard) => {
         await keyward.rewrapTenantKeys('acme', root, first);
-        return store.replaceWrappedKeys(tenantId, records, expected);
+        return store.commitRootChange(tenantId, change, guard);
       },
     };
     const racing = createKeyward({ store: slowStore, rootKeys: root });

@@ -1,21 +1,12 @@
-import type { KeyMaterial } from './cache/key-material.js';
-import { TenantKeyCache } from './cache/tenant-key-cache.js';
+import { CachingKeyProvider, type CachedRootMove } from './keys/caching-key-provider.js';
+import { TenantKeyCache } from './keys/tenant-key-cache.js';
 import { systemClock } from './clock.js';
-import { contextAad, openWithAad, sealWithAad } from './envelope/cipher.js';
+import { contextAad, decryptMessage, encryptMessage } from './envelope/cipher.js';
 import type { EncryptionContext } from './envelope/context-encoding.js';
-import {
-  IV_BYTES,
-  parseCiphertext,
-  SALT_OFFSET,
-  toBinary,
-  toText,
-  type ParsedCiphertext,
-} from './envelope/format.js';
+import { keyVersionOf, parseCiphertext, toBinary, toText } from './envelope/format.js';
 import { KeywardError } from './errors.js';
-import { checkDecryptionVersion, encryptionVersion } from './keys/floors.js';
 import type { RootKey } from './keys/root-key.js';
-import { TenantKeyring, type FloorsUpdate } from './keys/tenant-keyring.js';
-import type { KeyVersionPolicy } from './keys/tenant-key-store.js';
+import { TenantKeyring, type CreateOptions, type FloorsUpdate, type Guarded } from './keys/tenant-keyring.js';
 import { silentLogger } from './logger.js';
 import { createSystemRandom } from './random.js';
 import { checkTenantId } from './tenant-id.js';
@@ -56,7 +47,7 @@ import type { DataKey, EncryptOptions, Keyward, KeywardOptions } from './keyward
 
 export type { DataKey, EncryptOptions, Keyward, KeywardOptions } from './keyward-api.js';
 
-export function createKeyward(options: KeywardOptions): Keyward {
+export function createKeyward<Tx = unknown>(options: KeywardOptions<Tx>): Keyward<Tx> {
   const clock = options.clock ?? systemClock;
   const random = options.random ?? createSystemRandom();
   const logger = options.logger ?? silentLogger;
@@ -71,8 +62,10 @@ export function createKeyward(options: KeywardOptions): Keyward {
       message: `limits.maxPlaintextBytes must be a whole number from 0 to ${MAX_GCM_PLAINTEXT_BYTES}, not ${String(maxPlaintextBytes)}.`,
     });
   }
-  const cache = new TenantKeyCache(clock, options.cache);
-  const keyring = new TenantKeyring(options.store, options.rootKeys, cache, clock, logger);
+  const keys = new CachingKeyProvider(
+    new TenantKeyring(options.store, options.rootKeys, clock, logger),
+    new TenantKeyCache(clock, options.cache),
+  );
 
   let closed = false;
 
@@ -83,37 +76,10 @@ export function createKeyward(options: KeywardOptions): Keyward {
   }
 
   /**
-   * The tenant's version policy. A cache hit is returned as it is, not as a promise: awaiting a
-   * value that is already there costs turns of the event loop on every message.
+   * Not an async function: a warm call (policy and key cached) runs synchronously and returns a
+   * settled promise, without the machinery of an async function around it. Errors still arrive as
+   * rejections, never as throws.
    */
-  function policyFor(
-    tenantId: string,
-    version: number | undefined,
-    now: number,
-  ): KeyVersionPolicy | Promise<KeyVersionPolicy> {
-    const cached = cache.peekPolicy(tenantId, now);
-    // A version above the cached latest may come from a rotation on another instance.
-    if (cached !== undefined && (version === undefined || version <= cached.latestVersion)) return cached;
-    return keyring.freshPolicy(tenantId);
-  }
-
-  function sealWith(material: KeyMaterial, version: number, aad: Buffer, bytes: Uint8Array): Buffer {
-    const { salt, key } = material.encryptionKey(random);
-    return sealWithAad(key, { keyVersion: version, salt, iv: random.publicBytes(IV_BYTES) }, aad, bytes);
-  }
-
-  async function encryptSlow(
-    tenantId: string,
-    bytes: Uint8Array,
-    aad: Buffer,
-    pending: Promise<KeyVersionPolicy> | number,
-    requested: number | undefined,
-  ): Promise<Buffer> {
-    const version = typeof pending === 'number' ? pending : encryptionVersion(await pending, requested);
-    return keyring.withKey(tenantId, version, (material) => sealWith(material, version, aad, bytes));
-  }
-
-  /** Like decrypt: a warm call runs synchronously and returns a settled promise. */
   function encrypt(
     tenantId: string,
     plaintext: Uint8Array | string,
@@ -125,42 +91,19 @@ export function createKeyward(options: KeywardOptions): Keyward {
       const bytes = bytesOf(plaintext, maxPlaintextBytes);
       if (bytes.length > maxPlaintextBytes) throw tooLarge(bytes.length, maxPlaintextBytes);
       const aad = contextAad(context);
-      // One clock reading serves both cache lookups of a warm call.
-      const now = clock.now();
       const requested = encryptOptions?.keyVersion;
-      const policy = policyFor(tenantId, requested, now);
-      if (policy instanceof Promise) return encryptSlow(tenantId, bytes, aad, policy, requested);
-      const version = encryptionVersion(policy, requested);
-      const material = cache.peekKey(tenantId, version, now);
-      // Everything in the cache is live: entries leave the map before they are zeroed.
-      if (material === undefined) return encryptSlow(tenantId, bytes, aad, version, requested);
-      return Promise.resolve(sealWith(material, version, aad, bytes));
+      const material = keys.encryptionKey(tenantId, requested, clock.now());
+      if (material === undefined)
+        return keys.withEncryptionKey(tenantId, requested, (live) =>
+          encryptMessage(live, random, aad, bytes),
+        );
+      return Promise.resolve(encryptMessage(material, random, aad, bytes));
     } catch (error) {
       return Promise.reject(error as Error);
     }
   }
 
-  async function decryptParsed(
-    tenantId: string,
-    parsed: ParsedCiphertext,
-    aad: Buffer,
-    pending: Promise<KeyVersionPolicy> | undefined,
-    now: number | undefined,
-  ): Promise<Buffer> {
-    if (pending !== undefined) checkDecryptionVersion(await pending, parsed.keyVersion);
-    return keyring.withKey(
-      tenantId,
-      parsed.keyVersion,
-      (material) => openWithAad(material.decryptionKeyAt(parsed.bytes, SALT_OFFSET), parsed, aad),
-      now,
-    );
-  }
-
-  /**
-   * Not an async function: a warm call (policy and key cached) runs synchronously and returns a
-   * settled promise, without the machinery of an async function around it. Errors still arrive as
-   * rejections, never as throws.
-   */
+  /** Like encrypt: a warm call runs synchronously and returns a settled promise. */
   function decrypt(
     tenantId: string,
     ciphertext: Uint8Array | string,
@@ -170,14 +113,12 @@ export function createKeyward(options: KeywardOptions): Keyward {
       checkOpen(tenantId);
       const parsed = parseCiphertext(toBinary(ciphertext, maxPlaintextBytes), maxPlaintextBytes);
       const aad = contextAad(context);
-      const now = clock.now();
-      const policy = policyFor(tenantId, parsed.keyVersion, now);
-      if (policy instanceof Promise) return decryptParsed(tenantId, parsed, aad, policy, undefined);
-      checkDecryptionVersion(policy, parsed.keyVersion);
-      const material = cache.peekKey(tenantId, parsed.keyVersion, now);
-      // Everything in the cache is live: entries leave the map before they are zeroed.
-      if (material === undefined) return decryptParsed(tenantId, parsed, aad, undefined, now);
-      return Promise.resolve(openWithAad(material.decryptionKeyAt(parsed.bytes, SALT_OFFSET), parsed, aad));
+      const material = keys.decryptionKey(tenantId, parsed.keyVersion, clock.now());
+      if (material === undefined)
+        return keys.withDecryptionKey(tenantId, parsed.keyVersion, (live) =>
+          decryptMessage(live, parsed, aad),
+        );
+      return Promise.resolve(decryptMessage(material, parsed, aad));
     } catch (error) {
       return Promise.reject(error as Error);
     }
@@ -196,7 +137,9 @@ export function createKeyward(options: KeywardOptions): Keyward {
     };
 
   return {
-    createTenantKey: managed((tenantId) => keyring.create(tenantId)),
+    createTenantKey: managed((tenantId, createOptions?: CreateOptions<Tx>) =>
+      keys.create(tenantId, createOptions),
+    ),
     encrypt,
     encryptText: async (tenantId, plaintext, context, encryptOptions) =>
       toText(await encrypt(tenantId, plaintext, context, encryptOptions)),
@@ -209,7 +152,7 @@ export function createKeyward(options: KeywardOptions): Keyward {
       const plaintext = await decrypt(tenantId, ciphertext, context);
       try {
         // Re-wrapping exists to reach the newest version: ask the store, not this instance's cached policy.
-        const latest = (await keyring.freshPolicy(tenantId)).latestVersion;
+        const latest = (await keys.freshPolicy(tenantId)).latestVersion;
         const out = await encrypt(tenantId, plaintext, context, { keyVersion: latest });
         return (typeof ciphertext === 'string' ? toText(out) : out) as C extends string ? string : Buffer;
       } finally {
@@ -227,7 +170,7 @@ export function createKeyward(options: KeywardOptions): Keyward {
       const plaintextKey = random.secretBytes(length);
       try {
         const wrappedKey = await encrypt(tenantId, plaintextKey, context);
-        const dataKey = { wrappedKey, keyVersion: wrappedKey.readUInt32BE(2) } as DataKey;
+        const dataKey = { wrappedKey, keyVersion: keyVersionOf(wrappedKey) } as DataKey;
         // Not enumerable: JSON.stringify, util.inspect and spreading never show the key's bytes.
         Object.defineProperty(dataKey, 'plaintextKey', {
           value: plaintextKey,
@@ -241,21 +184,22 @@ export function createKeyward(options: KeywardOptions): Keyward {
         throw error;
       }
     },
-    rotateTenantKey: managed((tenantId) => keyring.rotate(tenantId)),
-    listKeyVersions: managed((tenantId) => keyring.list(tenantId)),
-    setFloors: managed((tenantId, floors: FloorsUpdate) => keyring.setFloors(tenantId, floors)),
-    rewrapTenantKeys: managed((tenantId, from: RootKey, to: RootKey) =>
-      keyring.rewrapAll(tenantId, from, to),
+    rotateTenantKey: managed((tenantId, rotateOptions?: Guarded<Tx>) => keys.rotate(tenantId, rotateOptions)),
+    listKeyVersions: managed((tenantId) => keys.list(tenantId)),
+    setFloors: managed((tenantId, floors: FloorsUpdate, floorsOptions?: Guarded<Tx>) =>
+      keys.setFloors(tenantId, floors, floorsOptions),
     ),
+    rewrapTenantKeys: managed((tenantId, from: RootKey, to: RootKey) => keys.rewrapAll(tenantId, from, to)),
+    moveTenantKeys: managed((tenantId, move: CachedRootMove<Tx>) => keys.moveToRoot(tenantId, move)),
     evict: (tenantId) => {
       checkTenantId(tenantId);
-      return cache.evict(tenantId);
+      return keys.evict(tenantId);
     },
-    evictAll: () => cache.evictAll(),
-    stats: () => cache.stats(),
+    evictAll: () => keys.evictAll(),
+    stats: () => keys.stats(),
     close: () => {
       closed = true;
-      cache.close();
+      keys.close();
     },
   };
 }

@@ -22,7 +22,7 @@ import {
   type RootKey,
   type WrapContext,
 } from '@keyward/core';
-import { KeyMaterial } from '../src/cache/key-material.js';
+import { KeyMaterial } from '../src/keys/key-material.js';
 
 interface Recorded {
   source: 'generated' | 'unwrapped';

@@ -1,10 +1,13 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { KeywardError } from '../errors.js';
-import { encodeContextAfter } from './context-encoding.js';
+import type { RandomSource } from '../random.js';
+import { encodeContextAfter, sharedEncodingAfter } from './context-encoding.js';
 import {
   copySmall,
   HEADER_BYTES,
+  IV_BYTES,
   OVERHEAD_BYTES,
+  SALT_OFFSET,
   TAG_BYTES,
   writeHeader,
   type Header,
@@ -77,5 +80,38 @@ const NO_CONTEXT_AAD = encodeContextAfter(HEADER_BYTES, undefined);
 
 /** The AAD buffer for a caller's context, header bytes still to be filled in by seal or open. */
 export function contextAad(context: Parameters<typeof encodeContextAfter>[1]): Buffer {
-  return context === undefined ? NO_CONTEXT_AAD : encodeContextAfter(HEADER_BYTES, context);
+  return context === undefined ? NO_CONTEXT_AAD : sharedEncodingAfter(HEADER_BYTES, context);
+}
+
+/**
+ * Where message keys come from: an unwrapped tenant key version (keys/key-material.ts), which
+ * derives them (docs/format.md §3) and keeps the ones in use.
+ */
+export interface MessageKeys {
+  readonly version: number;
+  /** The message key and its salt for the next message. */
+  encryptionKey(random: RandomSource): { salt: Buffer; key: Buffer };
+  /** The message key for the salt stored at `bytes[offset…]`, read in place. */
+  decryptionKeyAt(bytes: Buffer, offset: number): Buffer;
+}
+
+/** One message sealed under `keys`: a fresh IV, the current message key, the header written here. */
+export function encryptMessage(
+  keys: MessageKeys,
+  random: RandomSource,
+  aad: Buffer,
+  plaintext: Uint8Array,
+): Buffer {
+  const { salt, key } = keys.encryptionKey(random);
+  return sealWithAad(
+    key,
+    { keyVersion: keys.version, salt, iv: random.publicBytes(IV_BYTES) },
+    aad,
+    plaintext,
+  );
+}
+
+/** A parsed message opened with the message key its header's salt names. */
+export function decryptMessage(keys: MessageKeys, parsed: ParsedCiphertext, aad: Buffer): Buffer {
+  return openWithAad(keys.decryptionKeyAt(parsed.bytes, SALT_OFFSET), parsed, aad);
 }

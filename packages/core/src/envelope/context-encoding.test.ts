@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isKeywardError } from '../errors.js';
-import { CONTEXT_LIMITS, encodeContext, type EncryptionContext } from './context-encoding.js';
+import {
+  CONTEXT_LIMITS,
+  encodeContext,
+  encodeContextAfter,
+  sharedEncodingAfter,
+  type EncryptionContext,
+} from './context-encoding.js';
 
 const hex = (context: unknown): string => encodeContext(context as EncryptionContext).toString('hex');
 
@@ -179,5 +185,43 @@ describe('encodeContext: reads each value once', () => {
     }) as EncryptionContext;
     expect(encodeContext(context).equals(encodeContext({ k: 'short' }))).toBe(true);
     expect(reads).toBe(1);
+  });
+});
+
+describe('sharedEncodingAfter (the AAD of runs of calls with one context)', () => {
+  it('encodes as encodeContextAfter does, and shares the encoding while the entries stay the same', () => {
+    // The reserved bytes are the cipher's to fill: only what follows them is compared.
+    const first = sharedEncodingAfter(34, { table: 'invoices', row: '1' });
+    expect(first.subarray(34)).toEqual(encodeContextAfter(34, { table: 'invoices', row: '1' }).subarray(34));
+    expect(sharedEncodingAfter(34, { table: 'invoices', row: '1' })).toBe(first);
+    const other = sharedEncodingAfter(34, { table: 'invoices', row: '2' });
+    expect(other).not.toBe(first);
+    expect(other.subarray(34)).toEqual(encodeContextAfter(34, { table: 'invoices', row: '2' }).subarray(34));
+    expect(sharedEncodingAfter(0, { table: 'invoices', row: '2' })).toEqual(
+      encodeContextAfter(0, { table: 'invoices', row: '2' }),
+    );
+  });
+
+  it('encodes what it read once: a getter that answers differently later never gets an old encoding', () => {
+    let reads = 0;
+    const shifty = {
+      get row() {
+        return String(++reads);
+      },
+    };
+    const a = sharedEncodingAfter(0, shifty);
+    expect(a).toEqual(encodeContextAfter(0, { row: '1' }));
+    const b = sharedEncodingAfter(0, shifty);
+    expect(b).toEqual(encodeContextAfter(0, { row: '2' }));
+  });
+
+  it('refuses what the encoding refuses, even right after a valid context with the same entries', () => {
+    sharedEncodingAfter(34, { a: 'b' });
+    class Context {
+      a = 'b';
+    }
+    expect(() => sharedEncodingAfter(34, new Context() as unknown as EncryptionContext)).toThrow(
+      expect.objectContaining({ code: 'KW_CONTEXT_INVALID' }),
+    );
   });
 });

@@ -121,6 +121,36 @@ function emptyAfter(reserved: number): Buffer {
   return out;
 }
 
+/** The last context encoded by sharedEncodingAfter: its own keys in their order, their values, the result. */
+let last: { reserved: number; keys: string[]; values: unknown[]; encoded: Buffer } | undefined;
+
+/**
+ * encodeContextAfter for the cipher's AAD, whose context bytes nobody changes (the cipher writes
+ * only the reserved header bytes, and hands the buffer to OpenSSL in the same turn). Calls come in
+ * runs with one context: when the next context is a plain object with the same own keys in the same
+ * order and the same values (each read once, here), its encoding is the same, and is shared.
+ */
+export function sharedEncodingAfter(reserved: number, context: EncryptionContext): Buffer {
+  if (!isPlainObject(context)) return encodeContextAfter(reserved, context);
+  const keys = Object.keys(context);
+  const values = new Array<unknown>(keys.length);
+  for (let i = 0; i < keys.length; i++) values[i] = context[keys[i]!];
+  const previous = last;
+  if (previous !== undefined && previous.reserved === reserved && keys.length === previous.keys.length) {
+    let same = true;
+    for (let i = 0; same && i < keys.length; i++)
+      same = keys[i] === previous.keys[i] && values[i] === previous.values[i];
+    if (same) return previous.encoded;
+  }
+  // What was read is what is encoded and remembered: a getter cannot answer differently a second time.
+  const encoded = encodeContextAfter(
+    reserved,
+    Object.fromEntries(keys.map((key, i) => [key, values[i]])) as EncryptionContext,
+  );
+  last = { reserved, keys, values, encoded };
+  return encoded;
+}
+
 /** The canonical encoding of a context on its own (docs/format.md §4). */
 export function encodeContext(context: EncryptionContext | undefined): Buffer {
   return encodeContextAfter(0, context);

@@ -21,7 +21,9 @@ export const SALT_BYTES = 16;
 export const IV_BYTES = 12;
 export const TAG_BYTES = 16;
 export const HEADER_BYTES = 2 + 4 + SALT_BYTES + IV_BYTES;
+const KEY_VERSION_OFFSET = 2;
 export const SALT_OFFSET = 6;
+const IV_OFFSET = SALT_OFFSET + SALT_BYTES;
 export const OVERHEAD_BYTES = HEADER_BYTES + TAG_BYTES;
 export const TEXT_PREFIX = 'kw1:';
 export const MAX_KEY_VERSION = 0xffff_ffff;
@@ -48,7 +50,7 @@ export class ParsedCiphertext implements Header {
   ) {}
 
   get salt(): Buffer {
-    return this.bytes.subarray(6, 6 + SALT_BYTES);
+    return this.bytes.subarray(SALT_OFFSET, SALT_OFFSET + SALT_BYTES);
   }
 
   get headerBytes(): Buffer {
@@ -70,9 +72,9 @@ export function copySmall(
 export function writeHeader(out: Buffer, header: Header): void {
   out[0] = FORMAT_VERSION;
   out[1] = SUITE_HKDF_SHA256_AES_256_GCM;
-  out.writeUInt32BE(header.keyVersion, 2);
-  copySmall(header.salt, 0, out, 6, SALT_BYTES);
-  copySmall(header.iv, 0, out, 6 + SALT_BYTES, IV_BYTES);
+  out.writeUInt32BE(header.keyVersion, KEY_VERSION_OFFSET);
+  copySmall(header.salt, 0, out, SALT_OFFSET, SALT_BYTES);
+  copySmall(header.iv, 0, out, IV_OFFSET, IV_BYTES);
 }
 
 function malformed(message: string): KeywardError {
@@ -100,15 +102,20 @@ export function parseCiphertext(data: Uint8Array, maxPlaintextBytes: number): Pa
       message: `The ciphertext is ${bytes.length} bytes; the limit is ${maxPlaintextBytes + OVERHEAD_BYTES}.`,
     });
   }
-  const keyVersion = bytes.readUInt32BE(2);
+  const keyVersion = bytes.readUInt32BE(KEY_VERSION_OFFSET);
   if (keyVersion === 0) throw malformed('key version 0 is not valid');
   return new ParsedCiphertext(
     bytes,
     keyVersion,
-    bytes.subarray(6 + SALT_BYTES, HEADER_BYTES),
+    bytes.subarray(IV_OFFSET, HEADER_BYTES),
     bytes.subarray(HEADER_BYTES, bytes.length - TAG_BYTES),
     bytes.subarray(bytes.length - TAG_BYTES),
   );
+}
+
+/** The tenant key version of a binary ciphertext this module wrote (for instance a data key's). */
+export function keyVersionOf(ciphertext: Buffer): number {
+  return ciphertext.readUInt32BE(KEY_VERSION_OFFSET);
 }
 
 export function toText(ciphertext: Uint8Array): string {

@@ -34,5 +34,12 @@ export interface RootKey {
   unwrap(wrappedKey: Uint8Array, context: WrapContext): Promise<SecretKey>;
 }
 
-/** How createKeyward finds a tenant's root key: one for all tenants, or one per tenant. */
-export type RootKeyResolver = RootKey | ((tenantId: string) => RootKey | Promise<RootKey>);
+/**
+ * How createKeyward finds a tenant's root key: one for all tenants, or one per tenant. `wrappedBy`
+ * is the root key ID the store records for the version about to be unwrapped (or, for a rotation,
+ * for the latest version): a resolver may use it to pick among keys it trusts equally (the
+ * platform's current and retiring keys) instead of reading the store again. The keyring still
+ * refuses a version whose recorded root is not the one returned.
+ */
+export type RootKeyResolver =
+  RootKey | ((tenantId: string, wrappedBy?: string) => RootKey | Promise<RootKey>);

@@ -1,14 +1,19 @@
-import { timingSafeEqual } from 'node:crypto';
-import { KeyMaterial } from '../cache/key-material.js';
-import type { TenantKeyCache } from '../cache/tenant-key-cache.js';
 import type { Clock } from '../clock.js';
-import { KeywardError, isKeywardError } from '../errors.js';
+import { MAX_KEY_VERSION } from '../envelope/format.js';
+import { isKeywardError, KeywardError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { checkFloors } from './floors.js';
-import { MAX_KEY_VERSION } from '../envelope/format.js';
+import { KeyMaterial } from './key-material.js';
+import { rewrapAllPending } from './rewrap.js';
 import { TENANT_KEY_BYTES, type RootKey, type RootKeyResolver } from './root-key.js';
 import type { SecretKey } from './secret-key.js';
-import type { KeyVersionPolicy, TenantKeyStore, WrappedKeyVersion } from './tenant-key-store.js';
+import {
+  STRAY_VERSION,
+  type KeyVersionPolicy,
+  type StoreGuard,
+  type TenantKeyStore,
+  type WrappedKeyVersion,
+} from './tenant-key-store.js';
 
 export interface KeyVersionInfo {
   version: number;
@@ -26,7 +31,32 @@ export interface FloorsUpdate {
   minDecryptionVersion?: number;
 }
 
-/** How many times a re-wrap goes round when rotations keep adding versions under the old root. */
+/** A caller's guard, run inside the store's unit of work (see StoreGuard). */
+export interface Guarded<Tx> {
+  guard?: StoreGuard<Tx>;
+}
+
+export interface CreateOptions<Tx> extends Guarded<Tx> {
+  /** The root key of a tenant the resolver does not know yet (it is created in the guard). */
+  root?: RootKey;
+}
+
+/** Every version of a tenant moved under one root key: enable BYOK, switch CMK, revert, platform root rotation. */
+export interface RootMove<Tx> extends Guarded<Tx> {
+  to: RootKey;
+  /** The root key a version not yet under `to` is moved from; throws for a root it may not come from. */
+  from: (record: WrappedKeyVersion) => RootKey | Promise<RootKey>;
+  /** Also adds a new latest version under `to`, which becomes the encryption floor (enabling BYOK). */
+  addVersion?: boolean;
+  progress?: (done: number, total: number) => Promise<void>;
+}
+
+export interface RootMoveResult {
+  rewrapped: number;
+  added?: KeyVersionInfo;
+}
+
+/** How many times a move goes round when rotations keep adding versions under the old root. */
 const MAX_REWRAP_ROUNDS = 5;
 
 function isRootKey(value: unknown): value is RootKey {
@@ -40,78 +70,48 @@ function isRootKey(value: unknown): value is RootKey {
   );
 }
 
-/** How often an operation looks a key up again when an eviction overtakes it. */
-const MAX_LOOKUPS = 3;
+const info = ({ version, rootKeyId, createdAt }: WrappedKeyVersion): KeyVersionInfo => ({
+  version,
+  rootKeyId,
+  createdAt,
+});
 
 /**
- * The tenant key hierarchy: versions in the store, wrapped by the tenant's root key, unwrapped
- * into the cache on demand. Every change goes through the store's compare-and-set, so two
- * instances rotating at once cannot both create version n + 1.
+ * The one owner of the tenant key hierarchy (ARCHITECTURE §2, "One owner"): every change to a
+ * tenant's keys — create, rotate, floors, a move to another root key — is made here, checked
+ * here, and committed through the store port's compare-and-set with the caller's guard, so two
+ * instances racing cannot both create version n + 1. It caches nothing: CachingKeyProvider wraps it.
  */
-export class TenantKeyring {
+export class TenantKeyring<Tx = unknown> {
   constructor(
-    private readonly store: TenantKeyStore,
+    private readonly store: TenantKeyStore<Tx>,
     private readonly rootKeys: RootKeyResolver,
-    private readonly cache: TenantKeyCache,
     private readonly clock: Clock,
     private readonly logger: Logger,
   ) {}
 
-  async rootKeyFor(tenantId: string): Promise<RootKey> {
-    return typeof this.rootKeys === 'function' ? await this.rootKeys(tenantId) : this.rootKeys;
+  async rootKeyFor(tenantId: string, wrappedBy?: string): Promise<RootKey> {
+    return typeof this.rootKeys === 'function' ? await this.rootKeys(tenantId, wrappedBy) : this.rootKeys;
   }
 
-  /** The store's current policy (another instance may have rotated), cached again. */
-  async freshPolicy(tenantId: string): Promise<KeyVersionPolicy> {
-    return this.cache.loadPolicy(tenantId, async () => {
-      const policy = await this.store.getPolicy(tenantId);
-      if (policy === undefined) throw new KeywardError('KW_TENANT_NOT_FOUND', { details: { tenantId } });
-      return policy;
-    });
+  /** The tenant's version policy as the store has it now. */
+  async policy(tenantId: string): Promise<KeyVersionPolicy> {
+    const policy = await this.store.getPolicy(tenantId);
+    if (policy === undefined) throw new KeywardError('KW_TENANT_NOT_FOUND', { details: { tenantId } });
+    return policy;
   }
 
-  /**
-   * Runs `use` with a live, unwrapped key version: from the cache, or unwrapped by the root key
-   * once. The liveness check and `use` run in the same synchronous turn, so an eviction can never
-   * land between them (it could land during any `await`).
-   */
-  withKey<T>(
-    tenantId: string,
-    version: number,
-    use: (material: KeyMaterial) => T,
-    now?: number,
-  ): T | Promise<T> {
-    const cached = this.cache.peekKey(tenantId, version, now);
-    // Everything in the cache is live: entries leave the map before they are zeroed.
-    if (cached !== undefined) return use(cached);
-    return this.#loadAndUse(tenantId, version, use);
-  }
-
-  async #loadAndUse<T>(tenantId: string, version: number, use: (material: KeyMaterial) => T): Promise<T> {
-    for (let attempt = 0; attempt < MAX_LOOKUPS; attempt++) {
-      const material =
-        this.cache.peekKey(tenantId, version) ??
-        (await this.cache.loadKey(tenantId, version, () => this.#unwrap(tenantId, version)));
-      /* Precondition: key material is live when used (an eviction may land while we awaited it). */
-      if (material.alive) return use(material);
-    }
-    throw new KeywardError('KW_CONCURRENT_MODIFICATION', {
-      message: 'The tenant key was evicted repeatedly while loading; retry the operation.',
-    });
-  }
-
-  async #unwrap(tenantId: string, version: number): Promise<KeyMaterial> {
-    let record = await this.store.getVersion(tenantId, version);
-    if (record === undefined)
-      throw new KeywardError('KW_KEY_VERSION_NOT_FOUND', { details: { tenantId, version } });
-    let root = await this.rootKeyFor(tenantId);
+  /** The cold path: one version read from the store and unwrapped by the tenant's root key. */
+  async load(tenantId: string, version: number): Promise<KeyMaterial> {
+    let record = await this.#version(tenantId, version);
+    let root = await this.rootKeyFor(tenantId, record.rootKeyId);
     if (record.rootKeyId !== root.id) {
-      // The keys may have moved to another root between the two reads (a re-wrap committed): read both again, once.
-      record = await this.store.getVersion(tenantId, version);
-      if (record === undefined)
-        throw new KeywardError('KW_KEY_VERSION_NOT_FOUND', { details: { tenantId, version } });
-      root = await this.rootKeyFor(tenantId);
+      // A re-wrap may have committed between the two reads (the resolver read the tenant's state
+      // after it, the version before): both are read again, once, before refusing.
+      record = await this.#version(tenantId, version);
+      root = await this.rootKeyFor(tenantId, record.rootKeyId);
     }
+    /* Precondition: a version is unwrapped only by the root key the tenant's state names. */
     if (record.rootKeyId !== root.id) {
       throw new KeywardError('KW_ROOT_KEY_MISMATCH', {
         details: { tenantId, version, wrappedBy: record.rootKeyId, configured: root.id },
@@ -130,86 +130,123 @@ export class TenantKeyring {
     }
   }
 
-  /** Creates version 1 under the tenant's root key. */
-  async create(tenantId: string): Promise<KeyVersionInfo> {
+  async #version(tenantId: string, version: number): Promise<WrappedKeyVersion> {
+    const record = await this.store.getVersion(tenantId, version);
+    if (record === undefined)
+      throw new KeywardError('KW_KEY_VERSION_NOT_FOUND', { details: { tenantId, version } });
+    return record;
+  }
+
+  /** Creates version 1 under the tenant's root key (or `options.root`). */
+  async create(tenantId: string, options: CreateOptions<Tx> = {}): Promise<KeyVersionInfo> {
     // Checked first so that an existing tenant costs no KMS call; the store's check still decides races.
     if ((await this.store.getPolicy(tenantId)) !== undefined)
       throw new KeywardError('KW_TENANT_EXISTS', { details: { tenantId } });
-    const root = await this.rootKeyFor(tenantId);
-    const { key, wrappedKey } = await root.generateTenantKey({ tenantId, version: 1 });
-    const record: WrappedKeyVersion = {
-      version: 1,
-      wrappedKey,
-      rootKeyId: root.id,
-      createdAt: new Date(this.clock.now()),
-    };
-    // Not cached: the first use unwraps it, which also proves the stored wrapped key works.
-    key.zero();
-    await this.store.createKeyring(tenantId, record);
-    this.cache.evict(tenantId);
+    const root = options.root ?? (await this.rootKeyFor(tenantId));
+    const record = await this.#generate(tenantId, 1, root);
+    await this.store.createKeyring(tenantId, record, options.guard);
     this.logger.info({ tenantId, version: 1, rootKey: root.id }, 'tenant key created');
-    return { version: 1, rootKeyId: root.id, createdAt: record.createdAt };
+    return info(record);
   }
 
-  /** Adds a new latest version; older versions stay for decryption within the floors. */
-  async rotate(tenantId: string): Promise<KeyVersionInfo> {
-    const policy = await this.#storedPolicy(tenantId);
-    const version = policy.latestVersion + 1;
-    /* Precondition: the new version fits the ciphertext header's 32-bit field. */
-    if (version > MAX_KEY_VERSION)
+  /** Adds a new latest version under the root key of the latest; older versions stay for decryption within the floors. */
+  async rotate(tenantId: string, options: Guarded<Tx> = {}): Promise<KeyVersionInfo> {
+    const policy = await this.policy(tenantId);
+    const latest = await this.store.getVersion(tenantId, policy.latestVersion);
+    const root = await this.rootKeyFor(tenantId, latest?.rootKeyId);
+    const record = await this.#generate(tenantId, policy.latestVersion + 1, root);
+    await this.store.addVersion(tenantId, record, policy.latestVersion, options.guard);
+    this.logger.info({ tenantId, version: record.version, rootKey: root.id }, 'tenant key rotated');
+    return info(record);
+  }
+
+  /** A new version's wrapped key. Not cached: the first use unwraps it, which also proves the stored wrapped key works. */
+  async #generate(tenantId: string, version: number, root: RootKey): Promise<WrappedKeyVersion> {
+    /* Precondition: a new version is above the latest and fits the ciphertext header's 32-bit field. */
+    if (!Number.isSafeInteger(version) || version < 1 || version > MAX_KEY_VERSION)
       throw new KeywardError('KW_INVALID_ARGUMENT', {
         message: `Tenant ${tenantId} has reached the last key version, ${MAX_KEY_VERSION}.`,
       });
-    const root = await this.rootKeyFor(tenantId);
     const { key, wrappedKey } = await root.generateTenantKey({ tenantId, version });
     key.zero();
-    const record: WrappedKeyVersion = {
-      version,
-      wrappedKey,
-      rootKeyId: root.id,
-      createdAt: new Date(this.clock.now()),
-    };
-    await this.store.addVersion(tenantId, record, policy.latestVersion);
-    // Not `{ ...policy, latestVersion }`: the floors may have changed while the key was generated.
-    this.cache.forgetPolicy(tenantId);
-    this.logger.info({ tenantId, version, rootKey: root.id }, 'tenant key rotated');
-    return { version, rootKeyId: root.id, createdAt: record.createdAt };
+    return { version, wrappedKey, rootKeyId: root.id, createdAt: new Date(this.clock.now()) };
   }
 
-  async setFloors(tenantId: string, update: FloorsUpdate): Promise<KeyVersionPolicy> {
+  async setFloors(
+    tenantId: string,
+    update: FloorsUpdate,
+    options: Guarded<Tx> = {},
+  ): Promise<KeyVersionPolicy> {
     /* Precondition: the update is an object. */
     if (typeof update !== 'object' || update === null || Array.isArray(update))
       throw new KeywardError('KW_INVALID_ARGUMENT', {
         message: 'setFloors takes an object { minEncryptionVersion?, minDecryptionVersion? }.',
       });
-    const current = await this.#storedPolicy(tenantId);
+    const current = await this.policy(tenantId);
     const next: KeyVersionPolicy = {
       latestVersion: current.latestVersion,
       minEncryptionVersion: update.minEncryptionVersion ?? current.minEncryptionVersion,
       minDecryptionVersion: update.minDecryptionVersion ?? current.minDecryptionVersion,
     };
+    /* Precondition: floors only as Vault transit allows them (floors.ts). */
     checkFloors(next);
-    await this.store.setPolicy(tenantId, next, current);
-    this.cache.setPolicy(tenantId, next);
+    await this.store.setPolicy(tenantId, next, current, options.guard);
     this.logger.info({ tenantId, ...next }, 'tenant key floors set');
     return next;
   }
 
   async list(tenantId: string): Promise<KeyringInfo> {
-    const policy = await this.#storedPolicy(tenantId);
+    const policy = await this.policy(tenantId);
     const versions = await this.store.listVersions(tenantId);
-    return {
-      tenantId,
-      ...policy,
-      versions: versions.map(({ version, rootKeyId, createdAt }) => ({ version, rootKeyId, createdAt })),
-    };
+    return { tenantId, ...policy, versions: versions.map(info) };
   }
 
   /**
-   * Re-wraps every version wrapped by `from` under `to`, checks that each new wrapped key unwraps to
-   * the same bytes, and only then replaces them in the store, all at once. Versions already under
-   * `to` are left alone, so an interrupted re-wrap can simply run again.
+   * The one re-wrap engine: every version not yet under `move.to` is re-wrapped from the root
+   * `move.from` names for it, checked by unwrapping it again, and all of them (with the new version
+   * when asked) are committed at once with the caller's guard. Versions already under `to` are left
+   * alone, so an interrupted move can simply run again; a version a rotation added under the old
+   * root meanwhile sends it round again.
    */
+  async moveToRoot(tenantId: string, move: RootMove<Tx>): Promise<RootMoveResult> {
+    for (let round = 1; ; round++) {
+      try {
+        return await this.#moveOnce(tenantId, move);
+      } catch (error) {
+        const stray = isKeywardError(error, 'KW_CONCURRENT_MODIFICATION') && isStray(error.details);
+        if (!stray || round >= MAX_REWRAP_ROUNDS) throw error;
+      }
+    }
+  }
+
+  async #moveOnce(tenantId: string, move: RootMove<Tx>): Promise<RootMoveResult> {
+    const { to } = move;
+    const records = await this.store.listVersions(tenantId);
+    if (records.length === 0) throw new KeywardError('KW_TENANT_NOT_FOUND', { details: { tenantId } });
+    // Every source is named before any KMS call: a version under a root the move may not come from costs nothing.
+    const pending = [];
+    for (const record of records)
+      if (record.rootKeyId !== to.id) pending.push({ record, from: await move.from(record) });
+    const replaced = await rewrapAllPending(tenantId, pending, to, move.progress);
+    let added: { record: WrappedKeyVersion; expectedLatest: number } | undefined;
+    if (move.addVersion === true) {
+      const policy = await this.policy(tenantId);
+      added = {
+        record: await this.#generate(tenantId, policy.latestVersion + 1, to),
+        expectedLatest: policy.latestVersion,
+      };
+    }
+    /* Precondition: no version is left under another root after a root change (the store checks it again as it commits). */
+    await this.store.commitRootChange(
+      tenantId,
+      { toRootId: to.id, replaced, ...(added === undefined ? {} : { added }) },
+      move.guard,
+    );
+    this.logger.info({ tenantId, to: to.id, rewrapped: replaced.length }, 'tenant keys moved to a root key');
+    return { rewrapped: replaced.length, ...(added === undefined ? {} : { added: info(added.record) }) };
+  }
+
+  /** Re-wraps every version wrapped by `from` under `to`; refuses versions wrapped by a third root key. */
   async rewrapAll(tenantId: string, from: RootKey, to: RootKey): Promise<{ rewrapped: number }> {
     /* Precondition: both root keys are root keys. */
     if (!isRootKey(from) || !isRootKey(to))
@@ -221,48 +258,22 @@ export class TenantKeyring {
       throw new KeywardError('KW_INVALID_ARGUMENT', {
         message: `rewrapTenantKeys needs two different root keys; both are ${from.id}.`,
       });
-    let rewrapped = 0;
-    // A rotation during the re-wrap adds a version under `from`; go round again until none is left.
-    for (let round = 0; round < MAX_REWRAP_ROUNDS; round++) {
-      const pending = await this.#underRoot(tenantId, from, to);
-      if (pending.length === 0) {
-        this.cache.evict(tenantId);
-        this.logger.info({ tenantId, from: from.id, to: to.id, rewrapped }, 'tenant keys re-wrapped');
-        return { rewrapped };
-      }
-      const replaced: WrappedKeyVersion[] = [];
-      for (const record of pending)
-        replaced.push({
-          ...record,
-          wrappedKey: await rewrapWrappedKey(tenantId, record, from, to),
-          rootKeyId: to.id,
-        });
-      await this.store.replaceWrappedKeys(tenantId, replaced, from.id);
-      rewrapped += replaced.length;
-    }
-    this.cache.evict(tenantId);
-    throw new KeywardError('KW_CONCURRENT_MODIFICATION', {
-      message: 'New key versions kept appearing under the old root key during the re-wrap; run it again.',
+    const { rewrapped } = await this.moveToRoot(tenantId, {
+      to,
+      from: (record) => {
+        if (record.rootKeyId !== from.id)
+          throw new KeywardError('KW_ROOT_KEY_MISMATCH', {
+            details: { tenantId, version: record.version, wrappedBy: record.rootKeyId, expected: from.id },
+          });
+        return from;
+      },
     });
+    return { rewrapped };
   }
+}
 
-  /** The versions still wrapped by `from`; refuses versions wrapped by a third root key. */
-  async #underRoot(tenantId: string, from: RootKey, to: RootKey): Promise<WrappedKeyVersion[]> {
-    const records = await this.store.listVersions(tenantId);
-    if (records.length === 0) throw new KeywardError('KW_TENANT_NOT_FOUND', { details: { tenantId } });
-    const stray = records.find((record) => record.rootKeyId !== from.id && record.rootKeyId !== to.id);
-    if (stray !== undefined)
-      throw new KeywardError('KW_ROOT_KEY_MISMATCH', {
-        details: { tenantId, version: stray.version, wrappedBy: stray.rootKeyId, expected: from.id },
-      });
-    return records.filter((record) => record.rootKeyId === from.id);
-  }
-
-  async #storedPolicy(tenantId: string): Promise<KeyVersionPolicy> {
-    const policy = await this.store.getPolicy(tenantId);
-    if (policy === undefined) throw new KeywardError('KW_TENANT_NOT_FOUND', { details: { tenantId } });
-    return policy;
-  }
+function isStray(details: Record<string, unknown> | undefined): boolean {
+  return details?.['conflict'] === STRAY_VERSION;
 }
 
 function materialOf(tenantId: string, version: number, key: SecretKey): KeyMaterial {
@@ -273,33 +284,4 @@ function materialOf(tenantId: string, version: number, key: SecretKey): KeyMater
     });
   }
   return new KeyMaterial(tenantId, version, key);
-}
-
-/**
- * One version's wrapped key re-wrapped from one root key to another, checked by unwrapping it
- * again: the caller may drop the old wrapped key only once this returns.
- */
-export async function rewrapWrappedKey(
-  tenantId: string,
-  record: WrappedKeyVersion,
-  from: RootKey,
-  to: RootKey,
-): Promise<Uint8Array> {
-  const context = { tenantId, version: record.version };
-  const key = await from.unwrap(record.wrappedKey, context);
-  let check: SecretKey | undefined;
-  try {
-    const wrapped = await to.wrap(key, context);
-    check = await to.unwrap(wrapped, context);
-    /* Precondition: the new wrapped key unwraps to the same tenant key before the old one is dropped. */
-    if (check.length !== key.length || !timingSafeEqual(check.bytes(), key.bytes())) {
-      throw new KeywardError('KW_ROOT_KEY_UNWRAP_FAILED', {
-        message: `Re-wrapped version ${record.version} did not unwrap to the same key; nothing was replaced.`,
-      });
-    }
-    return wrapped;
-  } finally {
-    key.zero();
-    check?.zero();
-  }
 }

@@ -1,14 +1,18 @@
-import { KeywardError, type Keyward, type WrappedKeyVersion } from '@keyward/core';
-import type { Kysely } from 'kysely';
+import {
+  KeywardError,
+  type KeyChange,
+  type Keyward,
+  type RootKey,
+  type WrappedKeyVersion,
+} from '@keyward/core';
+import type { Transaction } from 'kysely';
 import type { ByokConfigs } from '../store/byok-configs.js';
 import type { Job, JobError } from '../store/job-queue.js';
 import type { Database } from '../store/schema.js';
-import type { SqlTenantKeyStore } from '../store/tenant-key-store.js';
 import type { AuditLog } from './audit-log.js';
 import { CMK_STATES, type ByokEvent, type ByokState } from '../store/byok-states.js';
 import type { JobHandler, JobOutcome } from './job-runner.js';
-import { commitKeyTransition } from './key-transition.js';
-import { onlyFrom, rewrapVersions } from './rewrap-versions.js';
+import { byokGuard } from './key-transition.js';
 import type { CustomerKeyConfig } from '../store/byok-configs.js';
 import type { RootKeys } from './root-keys.js';
 import type { TenantEvent } from './tenant-events.js';
@@ -21,12 +25,10 @@ export interface StateChange {
 }
 
 export interface ByokJobDeps {
-  db: Kysely<Database>;
   byokConfigs: ByokConfigs;
   audit: AuditLog;
   rootKeys: RootKeys;
-  keyStore: SqlTenantKeyStore;
-  keyward: Keyward;
+  keyward: Keyward<Transaction<Database>>;
   now: () => Date;
   publish: (event: TenantEvent) => Promise<void>;
   onStateChange: (change: StateChange) => void;
@@ -52,11 +54,26 @@ function arnsOf(payload: unknown): Record<string, string> {
 const same = (a: Partial<CustomerKeyConfig>, b: CustomerKeyConfig) =>
   a.roleArn === b.roleArn && a.cmkArn === b.cmkArn && a.externalId === b.externalId;
 
+/** How many versions a key move re-wrapped, for its audit event. */
+const rewrappedIn = (change: KeyChange) => (change.kind === 'root' ? change.change.replaced.length : 0);
+
+/** A move's `from` that accepts only versions under one expected root. */
+function onlyFrom(from: RootKey): (record: WrappedKeyVersion) => RootKey {
+  return (record) => {
+    if (record.rootKeyId !== from.id)
+      throw new KeywardError('KW_ROOT_KEY_MISMATCH', {
+        details: { version: record.version, wrappedBy: record.rootKeyId, expected: from.id },
+      });
+    return from;
+  };
+}
+
 /**
  * The jobs behind enable, switch CMK and revert. Each reads where the tenant stands first, so a
  * job run again after a crash either does the whole re-wrap again (nothing was committed), or
- * finds its commit already made and just reports success. Every KMS call comes before the one
- * transaction that commits state, configuration, re-wrapped versions and the audit event.
+ * finds its commit already made and just reports success. Core's keyring re-wraps (every KMS
+ * call first) and commits the versions in one transaction with byokGuard's state, configuration
+ * and audit event.
  */
 export class ByokJobs {
   constructor(private readonly deps: ByokJobDeps) {}
@@ -77,53 +94,44 @@ export class ByokJobs {
       }
       const to = this.deps.rootKeys.customer(tenantId, config);
       const platform = this.deps.rootKeys.platform;
-      const replaced = await rewrapVersions(
-        tenantId,
-        await this.deps.keyStore.listVersions(tenantId),
-        async (record) => {
+      const moved = await this.deps.keyward.moveTenantKeys(tenantId, {
+        to,
+        from: async (record) => {
           if (!(await platform.isPlatformRoot(record.rootKeyId)))
             throw new KeywardError('KW_ROOT_KEY_MISMATCH', {
               details: { tenantId, version: record.version, wrappedBy: record.rootKeyId },
             });
           return platform.byId(record.rootKeyId);
         },
-        to,
-        context.progress,
-      );
-      const policy = await this.deps.keyStore.getPolicy(tenantId);
-      if (policy === undefined) throw new KeywardError('KW_TENANT_NOT_FOUND', { details: { tenantId } });
-      const version = policy.latestVersion + 1;
-      const { key, wrappedKey } = await to.generateTenantKey({ tenantId, version });
-      key.zero();
-      const added: WrappedKeyVersion = { version, wrappedKey, rootKeyId: to.id, createdAt: this.deps.now() };
-      await commitKeyTransition(this.deps.db, this.deps.audit, {
-        tenantId,
-        expect: { state: 'validated', config, job },
-        event: 'enable',
-        replaced,
-        toRootId: to.id,
-        added,
-        expectedLatest: policy.latestVersion,
-        audit: {
+        addVersion: true,
+        progress: context.progress,
+        guard: byokGuard(this.deps.byokConfigs, this.deps.audit, {
           tenantId,
-          actor: job.actor,
-          operation: 'byok.enable',
-          outcome: 'success',
-          details: {
-            jobId: job.id,
-            cmkArn: config.cmkArn,
-            rewrapped: replaced.length,
-            newVersion: version,
-            from: 'validated',
-            to: 'active',
-          },
-        },
-        now: this.deps.now(),
+          expect: { state: 'validated', config, job },
+          event: 'enable',
+          audit: (change) => ({
+            tenantId,
+            actor: job.actor,
+            operation: 'byok.enable',
+            outcome: 'success',
+            details: {
+              jobId: job.id,
+              cmkArn: config.cmkArn,
+              rewrapped: rewrappedIn(change),
+              newVersion: change.kind === 'root' ? change.change.added?.record.version : null,
+              from: 'validated',
+              to: 'active',
+            },
+          }),
+          now: this.deps.now,
+        }),
       });
+      const version = moved.added!.version;
+      const { rewrapped } = moved;
       await this.#moved(tenantId, { tenantId, from: 'validated', to: 'active', operation: 'byok.enable' });
       return {
-        result: { state: 'active', keyVersion: version, rewrapped: replaced.length },
-        done: replaced.length,
+        result: { state: 'active', keyVersion: version, rewrapped },
+        done: rewrapped,
       };
     },
     failed: async (job, error) => this.#failed(job, 'byok.enable', error, undefined),
@@ -139,37 +147,33 @@ export class ByokJobs {
       const back = now.heldFrom ?? 'active';
       const oldRoot = this.deps.rootKeys.customer(tenantId, from);
       const newRoot = this.deps.rootKeys.customer(tenantId, to);
-      const replaced = await rewrapVersions(
-        tenantId,
-        await this.deps.keyStore.listVersions(tenantId),
-        onlyFrom(oldRoot),
-        newRoot,
-        context.progress,
-      );
-      await commitKeyTransition(this.deps.db, this.deps.audit, {
-        tenantId,
-        expect: { state: 'rotating_cmk', config: from, job },
-        event: 'switch_done',
-        set: { customerKey: { roleArn: to.roleArn, cmkArn: to.cmkArn } },
-        replaced,
-        toRootId: newRoot.id,
-        audit: {
+      const { rewrapped } = await this.deps.keyward.moveTenantKeys(tenantId, {
+        to: newRoot,
+        from: onlyFrom(oldRoot),
+        progress: context.progress,
+        guard: byokGuard(this.deps.byokConfigs, this.deps.audit, {
           tenantId,
-          actor: job.actor,
-          operation: 'byok.switch-cmk',
-          outcome: 'success',
-          details: {
-            jobId: job.id,
-            fromCmkArn: from.cmkArn,
-            toCmkArn: to.cmkArn,
-            roleArn: to.roleArn,
-            rewrapped: replaced.length,
-          },
-        },
-        now: this.deps.now(),
+          expect: { state: 'rotating_cmk', config: from, job },
+          event: 'switch_done',
+          set: { customerKey: { roleArn: to.roleArn, cmkArn: to.cmkArn } },
+          audit: (change) => ({
+            tenantId,
+            actor: job.actor,
+            operation: 'byok.switch-cmk',
+            outcome: 'success',
+            details: {
+              jobId: job.id,
+              fromCmkArn: from.cmkArn,
+              toCmkArn: to.cmkArn,
+              roleArn: to.roleArn,
+              rewrapped: rewrappedIn(change),
+            },
+          }),
+          now: this.deps.now,
+        }),
       });
       await this.#moved(tenantId, { tenantId, from: 'rotating_cmk', to: back, operation: 'byok.switch-cmk' });
-      return { result: { state: back, rewrapped: replaced.length }, done: replaced.length };
+      return { result: { state: back, rewrapped }, done: rewrapped };
     },
     failed: async (job, error) =>
       this.#failed(job, 'byok.switch-cmk', error, { state: 'rotating_cmk', event: 'switch_failed' }),
@@ -189,33 +193,29 @@ export class ByokJobs {
       }
       const from = this.deps.rootKeys.customer(tenantId, config);
       const to = await this.deps.rootKeys.platform.current();
-      const replaced = await rewrapVersions(
-        tenantId,
-        await this.deps.keyStore.listVersions(tenantId),
-        onlyFrom(from),
+      const { rewrapped } = await this.deps.keyward.moveTenantKeys(tenantId, {
         to,
-        context.progress,
-      );
-      await commitKeyTransition(this.deps.db, this.deps.audit, {
-        tenantId,
-        expect: { state: 'reverting', config, job },
-        event: 'revert_done',
-        replaced,
-        toRootId: to.id,
-        audit: {
+        from: onlyFrom(from),
+        progress: context.progress,
+        guard: byokGuard(this.deps.byokConfigs, this.deps.audit, {
           tenantId,
-          actor: job.actor,
-          operation: 'byok.revert',
-          outcome: 'success',
-          details: {
-            jobId: job.id,
-            cmkArn: config.cmkArn,
-            rewrapped: replaced.length,
-            from: now.heldFrom,
-            to: 'platform_managed',
-          },
-        },
-        now: this.deps.now(),
+          expect: { state: 'reverting', config, job },
+          event: 'revert_done',
+          audit: (change) => ({
+            tenantId,
+            actor: job.actor,
+            operation: 'byok.revert',
+            outcome: 'success',
+            details: {
+              jobId: job.id,
+              cmkArn: config.cmkArn,
+              rewrapped: rewrappedIn(change),
+              from: now.heldFrom,
+              to: 'platform_managed',
+            },
+          }),
+          now: this.deps.now,
+        }),
       });
       await this.#moved(tenantId, {
         tenantId,
@@ -223,7 +223,7 @@ export class ByokJobs {
         to: 'platform_managed',
         operation: 'byok.revert',
       });
-      return { result: { state: 'platform_managed', rewrapped: replaced.length }, done: replaced.length };
+      return { result: { state: 'platform_managed', rewrapped }, done: rewrapped };
     },
     failed: async (job, error) =>
       this.#failed(job, 'byok.revert', error, { state: 'reverting', event: 'revert_failed' }),

@@ -7,9 +7,12 @@ import {
   type KeyVersionPolicy,
   type KeyVersionInfo,
 } from '@keyward/core';
+import type { Transaction } from 'kysely';
 import type { ByokConfigs } from '../store/byok-configs.js';
+import type { Database } from '../store/schema.js';
 import type { AuditLog } from './audit-log.js';
 import type { ByokState } from '../store/byok-states.js';
+import { notMovingGuard } from './key-transition.js';
 
 /** While a CMK switch or a revert moves the keys, a new version would land under the wrong root. */
 const BUSY: readonly ByokState[] = ['rotating_cmk', 'reverting'];
@@ -18,7 +21,7 @@ const BUSY: readonly ByokState[] = ['rotating_cmk', 'reverting'];
 export class KeyManagement {
   constructor(
     private readonly byokConfigs: ByokConfigs,
-    private readonly keyward: Keyward,
+    private readonly keyward: Keyward<Transaction<Database>>,
     private readonly audit: AuditLog,
   ) {}
 
@@ -30,7 +33,10 @@ export class KeyManagement {
   async rotate(tenantId: string, actor: string): Promise<KeyVersionInfo> {
     await this.#notBusy(tenantId, 'rotate the tenant key');
     return this.#audited(tenantId, actor, 'keys.rotate', async () => {
-      const info = await this.keyward.rotateTenantKey(tenantId);
+      // Checked again in the rotation's own transaction: a switch or revert may start meanwhile.
+      const info = await this.keyward.rotateTenantKey(tenantId, {
+        guard: notMovingGuard(this.byokConfigs, tenantId),
+      });
       return { result: info, details: { version: info.version, rootKeyId: info.rootKeyId } };
     });
   }

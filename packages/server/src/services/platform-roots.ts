@@ -1,13 +1,17 @@
 import { KeywardError, parseKmsKeyArn, PlatformKmsRootKey, type KmsPort, type RootKey } from '@keyward/core';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
 
-/** A platform root key as the operator sees it, with how many tenants it still wraps keys of. */
-export interface RootKeyView {
+/** A platform root key as the store records it. */
+export interface PlatformRootKey {
   id: string;
   state: 'current' | 'retiring' | 'retired';
   createdAt: Date;
   retiredAt: Date | null;
+}
+
+/** A platform root key as the operator sees it, with how many tenants it still wraps keys of. */
+export interface RootKeyView extends PlatformRootKey {
   tenants: number;
 }
 
@@ -19,6 +23,7 @@ export interface RootKeyView {
  */
 export class PlatformRoots {
   readonly #byId = new Map<string, RootKey>();
+  readonly #confirmed = new Set<string>();
 
   private constructor(
     private readonly db: Kysely<Database>,
@@ -60,38 +65,32 @@ export class PlatformRoots {
   }
 
   /** Every platform root key, newest first. */
-  async list(): Promise<RootKeyView[]> {
+  async list(): Promise<PlatformRootKey[]> {
     const rows = await this.db
       .selectFrom('platform_root_keys')
       .selectAll()
-      .select((eb) =>
-        eb
-          .selectFrom('tenant_key_versions')
-          .select(sql<string>`count(distinct tenant_key_versions.tenant_id)`.as('n'))
-          .whereRef('tenant_key_versions.root_key_id', '=', 'platform_root_keys.id')
-          .as('tenants'),
-      )
       .orderBy('created_at', 'desc')
       .execute();
     return rows.map((row) => ({
       id: row.id,
-      state: row.state as RootKeyView['state'],
+      state: row.state as PlatformRootKey['state'],
       createdAt: new Date(row.created_at),
       retiredAt: row.retired_at === null ? null : new Date(row.retired_at),
-      tenants: Number(row.tenants ?? 0),
     }));
   }
 
   /** Whether an id names one of the platform's root keys (current, retiring or retired). */
   async isPlatformRoot(id: string): Promise<boolean> {
-    if (id === this.configured.id) return true;
-    return (
+    if (id === this.configured.id || this.#confirmed.has(id)) return true;
+    const found =
       (await this.db
         .selectFrom('platform_root_keys')
         .select('id')
         .where('id', '=', id)
-        .executeTakeFirst()) !== undefined
-    );
+        .executeTakeFirst()) !== undefined;
+    // A platform root key stays one (retired keys keep their row), so a yes is remembered: the data path asks on every cold load.
+    if (found) this.#confirmed.add(id);
+    return found;
   }
 
   /** The root key with this id: a KMS key by its ARN; a local key only if it is the configured one. */

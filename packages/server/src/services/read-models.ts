@@ -1,5 +1,6 @@
 import { serviceRolePolicies, type CheckReport, type PlatformIdentity } from '@keyward/core';
 import type { ByokConfigs, TenantView } from '../store/byok-configs.js';
+import type { SqlTenantKeyStore } from '../store/tenant-key-store.js';
 import { allowedEvents, CMK_STATES, type ByokEvent, type ByokState } from '../store/byok-states.js';
 import type { PlatformRoots, RootKeyView } from './platform-roots.js';
 import type { Tenants } from './tenants.js';
@@ -33,6 +34,7 @@ export interface ReadModelDeps {
   byokConfigs: ByokConfigs;
   tenants: Tenants;
   platformRoots: PlatformRoots;
+  keyStore: SqlTenantKeyStore;
   platform: PlatformIdentity;
 }
 
@@ -79,7 +81,11 @@ export class ReadModels {
   }
 
   /** The platform root keys, newest first, with how many tenants each still wraps keys of. */
-  rootKeys(): Promise<RootKeyView[]> {
-    return this.deps.platformRoots.list();
+  async rootKeys(): Promise<RootKeyView[]> {
+    const [keys, counts] = await Promise.all([
+      this.deps.platformRoots.list(),
+      this.deps.keyStore.tenantCountsByRoot(),
+    ]);
+    return keys.map((key) => ({ ...key, tenants: counts.get(key.id) ?? 0 }));
   }
 }

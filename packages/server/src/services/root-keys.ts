@@ -39,8 +39,12 @@ export class RootKeys {
     return this.deps.platform;
   }
 
-  /** core's RootKeyResolver. */
-  readonly resolve = async (tenantId: string): Promise<RootKey> => {
+  /**
+   * core's RootKeyResolver. `wrappedBy` is the root the keyring read for the version it unwraps (or
+   * for the latest, when rotating): a platform-managed tenant's versions are under the platform key
+   * they name, current or retiring (a platform root rotation moves them); none (a new tenant) is the current one.
+   */
+  readonly resolve = async (tenantId: string, wrappedBy?: string): Promise<RootKey> => {
     const row = await this.deps.byokConfigs.rootOf(tenantId);
     if (row === undefined) throw new KeywardError('KW_TENANT_NOT_FOUND', { details: { tenantId } });
     const { state } = row;
@@ -48,7 +52,9 @@ export class RootKeys {
     if (state === 'revoked' || (state === 'reverting' && row.heldFrom === 'revoked'))
       throw new KeywardError('KW_BYOK_REVOKED', { details: { tenantId, reason: row.stateReason } });
     if (!CMK_STATES.includes(state))
-      return row.latestRoot === null ? this.deps.platform.current() : this.deps.platform.byId(row.latestRoot);
+      return wrappedBy !== undefined && (await this.deps.platform.isPlatformRoot(wrappedBy))
+        ? this.deps.platform.byId(wrappedBy)
+        : this.deps.platform.current();
     if (row.roleArn === null || row.cmkArn === null || row.externalId === null) {
       throw new KeywardError('KW_ROOT_KEY_CONFIG', {
         message: `Tenant ${tenantId} is in BYOK state ${state} without a complete configuration.`,

@@ -1,15 +1,15 @@
 import { timingSafeEqual } from 'node:crypto';
-import { KeywardError, type RootKey } from '@keyward/core';
+import { KeywardError, type Keyward, type RootKey } from '@keyward/core';
 import { sql, type Kysely, type Transaction } from 'kysely';
+import type { ByokConfigs } from '../store/byok-configs.js';
 import type { Job, JobQueue } from '../store/job-queue.js';
 import type { Database } from '../store/schema.js';
 import type { SqlTenantKeyStore } from '../store/tenant-key-store.js';
 import type { AuditLog } from './audit-log.js';
 import type { ByokState } from '../store/byok-states.js';
 import type { JobHandler } from './job-runner.js';
-import { commitKeyTransition } from './key-transition.js';
+import { byokGuard } from './key-transition.js';
 import type { PlatformRoots } from './platform-roots.js';
-import { rewrapVersions } from './rewrap-versions.js';
 import type { TenantEvent } from './tenant-events.js';
 import type { Webhooks } from './webhooks.js';
 
@@ -22,6 +22,8 @@ export interface RootRotationDeps {
   jobs: JobQueue;
   platform: PlatformRoots;
   keyStore: SqlTenantKeyStore;
+  keyward: Keyward<Transaction<Database>>;
+  byokConfigs: ByokConfigs;
   webhooks: Webhooks;
   now: () => Date;
   publish: (event: TenantEvent) => Promise<void>;
@@ -74,7 +76,7 @@ export class RootRotation {
         .onConflict((conflict) => conflict.column('id').doUpdateSet({ state: 'current', retired_at: null }))
         .execute();
       const from = await this.deps.platform.retiringIds(trx);
-      const tenants = await tenantsUnder(trx, from);
+      const tenants = await this.deps.keyStore.tenantsUnder(from, trx);
       const parent = await this.deps.jobs.enqueueIn(trx, {
         kind: 'platform.rotate-root',
         tenantId: null,
@@ -116,28 +118,36 @@ export class RootRotation {
           old.push(record);
       // Enabled BYOK meanwhile (its keys are under the CMK now), or done before a crash: nothing to do.
       if (old.length === 0) return { result: { rewrapped: 0 }, done: 1 };
-      const replaced = await rewrapVersions(
-        tenantId,
-        old,
-        (record) => platform.byId(record.rootKeyId),
-        current,
-      );
-      await commitKeyTransition(this.deps.db, this.deps.audit, {
-        tenantId,
-        expect: { state: PLATFORM_STATES, job },
-        event: 'platform_rewrap',
-        replaced,
-        toRootId: current.id,
-        audit: {
-          tenantId,
-          actor: job.actor,
-          operation: 'platform.root-key.rewrap',
-          outcome: 'success',
-          details: { jobId: job.parentId, rewrapped: replaced.length, to: current.id },
+      const { rewrapped } = await this.deps.keyward.moveTenantKeys(tenantId, {
+        to: current,
+        from: async (record) => {
+          if (!(await platform.isPlatformRoot(record.rootKeyId)))
+            throw new KeywardError('KW_ROOT_KEY_MISMATCH', {
+              details: { tenantId, version: record.version, wrappedBy: record.rootKeyId },
+            });
+          return platform.byId(record.rootKeyId);
         },
-        now: this.deps.now(),
+        // The tenant key itself does not change, nor which root the tenant's state names: what is cached stays good.
+        keepCached: true,
+        guard: byokGuard(this.deps.byokConfigs, this.deps.audit, {
+          tenantId,
+          expect: { state: PLATFORM_STATES, job },
+          event: 'platform_rewrap',
+          audit: (change) => ({
+            tenantId,
+            actor: job.actor,
+            operation: 'platform.root-key.rewrap',
+            outcome: 'success',
+            details: {
+              jobId: job.parentId,
+              rewrapped: change.kind === 'root' ? change.change.replaced.length : 0,
+              to: current.id,
+            },
+          }),
+          now: this.deps.now,
+        }),
       });
-      return { result: { rewrapped: replaced.length }, done: 1 };
+      return { result: { rewrapped }, done: 1 };
     },
   };
 
@@ -156,7 +166,7 @@ export class RootRotation {
       const retiring = await this.deps.platform.retiringIds();
       if (counts.failed === 0) {
         const stragglers = await this.deps.db.transaction().execute(async (trx) => {
-          const tenants = await tenantsUnder(trx, retiring);
+          const tenants = await this.deps.keyStore.tenantsUnder(retiring, trx);
           await this.deps.jobs.enqueueChildrenIn(
             trx,
             job.id,
@@ -193,19 +203,14 @@ export class RootRotation {
     const retired: string[] = [];
     for (const id of ids) {
       const used =
-        (await this.deps.db
-          .selectFrom('tenant_key_versions')
-          .select('tenant_id')
-          .where('root_key_id', '=', id)
-          .limit(1)
-          .executeTakeFirst()) ??
+        (await this.deps.keyStore.rootInUse(id)) ||
         (await this.deps.db
           .selectFrom('webhooks')
           .select('scope')
           .where('root_key_id', '=', id)
           .limit(1)
-          .executeTakeFirst());
-      if (used !== undefined) continue;
+          .executeTakeFirst()) !== undefined;
+      if (used) continue;
       await this.deps.db
         .updateTable('platform_root_keys')
         .set({ state: 'retired', retired_at: this.deps.now() })
@@ -216,18 +221,6 @@ export class RootRotation {
     }
     return retired;
   }
-}
-
-async function tenantsUnder(trx: Transaction<Database>, rootIds: string[]): Promise<string[]> {
-  if (rootIds.length === 0) return [];
-  const rows = await trx
-    .selectFrom('tenant_key_versions')
-    .select('tenant_id')
-    .distinct()
-    .where('root_key_id', 'in', rootIds)
-    .orderBy('tenant_id')
-    .execute();
-  return rows.map((row) => row.tenant_id);
 }
 
 /** The new key must work before anything depends on it: a data key generated and unwrapped again. */

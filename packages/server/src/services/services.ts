@@ -12,7 +12,7 @@ import {
   type RootKey,
   type StsPort,
 } from '@keyward/core';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { AuditedKmsPort, type AwsCallRecorder } from '../aws/audited-ports.js';
 import { allowPrivateWebhooksOf, type ServerConfig } from '../config/schema.js';
 import { Metrics } from '../observability/metrics.js';
@@ -58,7 +58,7 @@ export interface Services {
   runner: JobRunner;
   rootRotation: RootRotation;
   platformRoots: PlatformRoots;
-  keyward: Keyward;
+  keyward: Keyward<Transaction<Database>>;
   rootKeys: RootKeys;
   /** What the API and the console both show (BYOK status, tenant list, platform view). */
   views: ReadModels;
@@ -124,7 +124,7 @@ export async function createServices(deps: ServiceDeps): Promise<Services> {
     ...(deps.clock === undefined ? {} : { clock: deps.clock }),
     ...(deps.logger === undefined ? {} : { logger: deps.logger }),
   });
-  const tenants = new Tenants(db, audit, now, platformRoots, byokConfigs);
+  const tenants = new Tenants(db, audit, now, { platformRoots, keyward }, byokConfigs);
   const serviceRoleArn = config.platform.serviceRoleArn;
   const publish = (event: TenantEvent) => events.publish(event);
   const jobs = new JobQueue(db, {
@@ -161,23 +161,15 @@ export async function createServices(deps: ServiceDeps): Promise<Services> {
     metrics.stateChanges.inc({ from: change.from, to: change.to, finding: change.operation });
     notify({ type: 'byok.state_changed', ...change, reason: null });
   };
-  const byokJobs = new ByokJobs({
-    db,
-    byokConfigs,
-    audit,
-    rootKeys,
-    keyStore,
-    keyward,
-    now,
-    publish,
-    onStateChange,
-  });
+  const byokJobs = new ByokJobs({ byokConfigs, audit, rootKeys, keyward, now, publish, onStateChange });
   const rootRotation = new RootRotation({
     db,
     audit,
     jobs,
     platform: platformRoots,
     keyStore,
+    keyward,
+    byokConfigs,
     webhooks,
     now,
     publish,
@@ -263,7 +255,7 @@ export async function createServices(deps: ServiceDeps): Promise<Services> {
     metrics,
     tokens,
     tokenAdmin: new TokenAdmin(db, tokens, audit),
-    views: new ReadModels({ byokConfigs, tenants, platformRoots, platform }),
+    views: new ReadModels({ byokConfigs, tenants, platformRoots, keyStore, platform }),
     consoleSessions: new ConsoleSessions(db, tokens, deps.operatorToken),
     async ready() {
       try {

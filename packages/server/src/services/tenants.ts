@@ -5,9 +5,12 @@ import {
   parseKmsKeyArn,
   parseRoleArn,
   REGENERATED_NOTICE,
+  isKeywardError,
+  type KeyChange,
+  type Keyward,
   type RootKey,
 } from '@keyward/core';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { ByokConfigs, type TenantView } from '../store/byok-configs.js';
 import { sqlState, UNIQUE_VIOLATION } from '../store/pg-errors.js';
 import type { Database } from '../store/schema.js';
@@ -17,20 +20,26 @@ import { transition } from '../store/byok-states.js';
 
 export type { TenantView } from '../store/byok-configs.js';
 
+/** What a new tenant's first key needs: the platform key that wraps it, and core's keyring. */
+export interface TenantKeys {
+  platformRoots: { current(): Promise<RootKey> };
+  keyward: Keyward<Transaction<Database>>;
+}
+
 /**
  * Tenants and the first BYOK step. Every change is one transaction that re-checks the state it
  * started from, and is audited; the database's unique constraints keep External IDs unique.
  */
 export class Tenants {
   /**
-   * With `platformRoots`, a new tenant gets its first tenant key (version 1, wrapped by the platform
-   * key) in the same transaction that creates it: a tenant never exists without keys.
+   * With `keys`, a new tenant gets its first tenant key (version 1, wrapped by the platform key)
+   * from core's keyring, in the same transaction that creates it: a tenant never exists without keys.
    */
   constructor(
     private readonly db: Kysely<Database>,
     private readonly audit: AuditLog,
     private readonly now: () => Date = () => new Date(),
-    private readonly platformRoots?: { current(): Promise<RootKey> },
+    private readonly keys?: TenantKeys,
     private readonly byokConfigs: ByokConfigs = new ByokConfigs(db),
   ) {}
 
@@ -46,46 +55,21 @@ export class Tenants {
 
   async #insert(id: string, name: string, actor: string): Promise<void> {
     const at = this.now();
-    const first =
-      this.platformRoots === undefined
-        ? undefined
-        : await this.#firstKey(id, await this.platformRoots.current());
+    const rows = (trx: Transaction<Database>, change?: KeyChange) =>
+      this.#rows(trx, id, name, at, actor, change);
     try {
-      await this.db.transaction().execute(async (trx) => {
-        await trx.insertInto('tenants').values({ id, name, created_at: at }).execute();
-        await this.byokConfigs.createIn(trx, id, at);
-        if (first !== undefined) {
-          await requireCurrentPlatformKey(trx, first.rootKeyId);
-          await trx
-            .insertInto('tenant_key_policies')
-            .values({
-              tenant_id: id,
-              latest_version: 1,
-              min_encryption_version: 0,
-              min_decryption_version: 1,
-            })
-            .execute();
-          await trx
-            .insertInto('tenant_key_versions')
-            .values({
-              tenant_id: id,
-              version: 1,
-              wrapped_key: first.wrappedKey,
-              root_key_id: first.rootKeyId,
-              created_at: at,
-            })
-            .execute();
-        }
-        await this.audit.appendIn(trx, {
-          tenantId: id,
-          actor,
-          operation: 'tenant.create',
-          outcome: 'success',
-          details: { name, ...(first === undefined ? {} : { keyVersion: 1, rootKeyId: first.rootKeyId }) },
-        });
+      if (this.keys === undefined) {
+        await this.db.transaction().execute((trx) => rows(trx));
+        return;
+      }
+      // Refuse a duplicate before asking KMS for a key that would be thrown away.
+      await this.#notTaken(id);
+      await this.keys.keyward.createTenantKey(id, {
+        root: await this.keys.platformRoots.current(),
+        guard: rows,
       });
     } catch (error) {
-      if (sqlState(error) === UNIQUE_VIOLATION)
+      if (sqlState(error) === UNIQUE_VIOLATION || isKeywardError(error, 'KW_TENANT_EXISTS'))
         throw new KeywardError('KW_TENANT_EXISTS', {
           message: `Tenant ${id} already exists.`,
           details: { tenantId: id },
@@ -94,8 +78,29 @@ export class Tenants {
     }
   }
 
-  async #firstKey(tenantId: string, root: RootKey): Promise<{ wrappedKey: Uint8Array; rootKeyId: string }> {
-    // Refuse a duplicate before asking KMS for a key that would be thrown away.
+  /** The tenant's own rows and audit event, in the transaction that creates its first key (if any). */
+  async #rows(
+    trx: Transaction<Database>,
+    id: string,
+    name: string,
+    at: Date,
+    actor: string,
+    change?: KeyChange,
+  ): Promise<void> {
+    await trx.insertInto('tenants').values({ id, name, created_at: at }).execute();
+    await this.byokConfigs.createIn(trx, id, at);
+    const first = change?.kind === 'create' ? change.record : undefined;
+    if (first !== undefined) await requireCurrentPlatformKey(trx, first.rootKeyId);
+    await this.audit.appendIn(trx, {
+      tenantId: id,
+      actor,
+      operation: 'tenant.create',
+      outcome: 'success',
+      details: { name, ...(first === undefined ? {} : { keyVersion: 1, rootKeyId: first.rootKeyId }) },
+    });
+  }
+
+  async #notTaken(tenantId: string): Promise<void> {
     const exists = await this.db
       .selectFrom('tenants')
       .select('id')
@@ -106,9 +111,6 @@ export class Tenants {
         message: `Tenant ${tenantId} already exists.`,
         details: { tenantId },
       });
-    const { key, wrappedKey } = await root.generateTenantKey({ tenantId, version: 1 });
-    key.zero();
-    return { wrappedKey, rootKeyId: root.id };
   }
 
   async get(id: string): Promise<TenantView> {

@@ -82,7 +82,6 @@ export interface ByokRoot {
   roleArn: string | null;
   cmkArn: string | null;
   externalId: string | null;
-  latestRoot: string | null;
 }
 
 export function sameConfig(

@@ -141,23 +141,13 @@ export class ByokConfigs {
   }
 
   /**
-   * What decides the tenant's root key, read at once with the root its latest key version is under
-   * (one statement: a switch or revert committing in between cannot pair an old state with a new root).
+   * What decides the tenant's root key. Which platform key wraps a platform-managed tenant's
+   * versions is the key store's answer, which core's keyring passes to the resolver.
    */
   async rootOf(tenantId: string): Promise<ByokRoot | undefined> {
     const row = await this.db
       .selectFrom('byok_configs')
       .select(['state', 'role_arn', 'cmk_arn', 'external_id', 'state_reason', 'held_from'])
-      // A platform-managed tenant's keys are all under one platform key: the one its latest version names.
-      .select((eb) =>
-        eb
-          .selectFrom('tenant_key_versions')
-          .select('root_key_id')
-          .whereRef('tenant_key_versions.tenant_id', '=', 'byok_configs.tenant_id')
-          .orderBy('version', 'desc')
-          .limit(1)
-          .as('latest_root'),
-      )
       .where('tenant_id', '=', tenantId)
       .executeTakeFirst();
     if (row === undefined) return undefined;
@@ -168,7 +158,6 @@ export class ByokConfigs {
       roleArn: row.role_arn,
       cmkArn: row.cmk_arn,
       externalId: row.external_id,
-      latestRoot: row.latest_root,
     };
   }
 

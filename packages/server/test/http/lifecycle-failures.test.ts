@@ -2,9 +2,39 @@ import { DisableKeyCommand, EnableKeyCommand, PutKeyPolicyCommand } from '@aws-s
 import { CUSTOMER_ACCOUNT_ID } from '@keyward/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clients } from '@keyward/test-kit/sandbox-clients';
-import { commitKeyTransition } from '../../src/services/key-transition.js';
+import type { ReplacedVersion, WrappedKeyVersion } from '@keyward/core';
+import type { Kysely } from 'kysely';
+import type { AuditLog } from '../../src/services/audit-log.js';
+import { byokGuard, type ByokTransition } from '../../src/services/key-transition.js';
+import { ByokConfigs } from '../../src/store/byok-configs.js';
+import type { Database } from '../../src/store/schema.js';
+import { SqlTenantKeyStore } from '../../src/store/tenant-key-store.js';
 import { BACKENDS, refuses } from '../store/backends.js';
 import { applyKit, createCustomerKey, startHarness, type Harness } from './harness.js';
+
+/** A key move committed as the BYOK jobs commit one: through the key store's port, with the server's BYOK guard. */
+function commitKeyTransition(
+  db: Kysely<Database>,
+  audit: AuditLog,
+  change: Omit<ByokTransition, 'now'> & {
+    now: Date;
+    replaced: ReplacedVersion[];
+    toRootId: string;
+    added?: WrappedKeyVersion;
+    expectedLatest?: number;
+  },
+): Promise<void> {
+  const { replaced, toRootId, added, expectedLatest } = change;
+  return new SqlTenantKeyStore(db).commitRootChange(
+    change.tenantId,
+    {
+      toRootId,
+      replaced,
+      ...(added === undefined ? {} : { added: { record: added, expectedLatest: expectedLatest! } }),
+    },
+    byokGuard(new ByokConfigs(db), audit, { ...change, now: () => change.now }),
+  );
+}
 
 /** The tenant's state, configuration and wrapped keys, byte for byte: what a failed step must leave alone. */
 async function snapshot(h: Harness, tenantId: string) {

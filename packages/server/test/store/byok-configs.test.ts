@@ -297,7 +297,6 @@ describe.each(BACKENDS)('ByokConfigs (the one owner of byok_configs) on $name', 
       roleArn: ROLE,
       cmkArn: CMK,
       externalId: CONFIG.externalId,
-      latestRoot: null,
     });
     expect(await store.db.transaction().execute((trx) => configs.stateForShareIn(trx, 'acme'))).toBe(
       'active',

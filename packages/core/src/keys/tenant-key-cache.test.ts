@@ -2,7 +2,7 @@ import { setImmediate as nextMacrotask } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../clock.js';
 import { KeywardError } from '../errors.js';
-import { SecretKey } from '../keys/secret-key.js';
+import { SecretKey } from './secret-key.js';
 import { KeyMaterial } from './key-material.js';
 import { CACHE_DEFAULTS, TenantKeyCache } from './tenant-key-cache.js';
 

@@ -1,10 +1,10 @@
 import { setImmediate } from 'node:timers';
 import type { Clock } from '../clock.js';
 import { KeywardError } from '../errors.js';
-import type { KeyVersionPolicy } from '../keys/tenant-key-store.js';
+import type { KeyVersionPolicy } from './tenant-key-store.js';
 import type { KeyMaterial } from './key-material.js';
-import { LruTtlCache } from './lru-ttl-cache.js';
-import { SingleFlight, type Flight } from './single-flight.js';
+import { LruTtlCache } from '../cache/lru-ttl-cache.js';
+import { SingleFlight, type Flight } from '../cache/single-flight.js';
 
 /**
  * The TTL bounds how long a key keeps working after the customer revokes access when nothing else
@@ -45,6 +45,28 @@ function versionKey(tenantId: string, version: number): string {
   return lastKey;
 }
 
+/** A cached key version, linked to its tenant's cached policy so that one lookup finds both. */
+export interface CachedKey {
+  readonly material: KeyMaterial;
+  /** No later than the cache entry's own expiry (stamped just before it). */
+  readonly expiresAt: number;
+  /** False as soon as the entry leaves the cache (its material may be zeroed a turn later). */
+  live: boolean;
+  /** The tenant's policy entry last seen with this key; checked before it is trusted. */
+  tenant: CachedPolicy | undefined;
+}
+
+/** A cached version policy, linked to the tenant's latest key version once it is cached too. */
+export interface CachedPolicy {
+  readonly policy: KeyVersionPolicy;
+  readonly expiresAt: number;
+  live: boolean;
+  latest: CachedKey | undefined;
+}
+
+const usable = (entry: { live: boolean; expiresAt: number } | undefined, now: number): boolean =>
+  entry !== undefined && entry.live && entry.expiresAt > now;
+
 function belongsTo(tenantId: string): (key: string) => boolean {
   const prefix = `${tenantId}\u0000`;
   return (key) => key === tenantId || key.startsWith(prefix);
@@ -57,8 +79,9 @@ function belongsTo(tenantId: string): (key: string) => boolean {
  */
 export class TenantKeyCache {
   readonly ttlMs: number;
-  readonly #keys: LruTtlCache<string, KeyMaterial>;
-  readonly #policies: LruTtlCache<string, KeyVersionPolicy>;
+  readonly #clock: Clock;
+  readonly #keys: LruTtlCache<string, CachedKey>;
+  readonly #policies: LruTtlCache<string, CachedPolicy>;
   readonly #keyFlights = new SingleFlight<string, KeyMaterial>();
   readonly #policyFlights = new SingleFlight<string, KeyVersionPolicy>();
   readonly #stats = { hits: 0, misses: 0, loads: 0, loadFailures: 0, evictions: 0 };
@@ -80,6 +103,7 @@ export class TenantKeyCache {
       });
     }
     this.ttlMs = ttlMs;
+    this.#clock = clock;
     const sweepIntervalMs = options.sweepIntervalMs ?? Math.max(1000, Math.floor(ttlMs / 10));
     /* Precondition: the sweep runs, at most once a millisecond and at least once a TTL. */
     if (
@@ -96,23 +120,63 @@ export class TenantKeyCache {
       ttlMs,
       clock,
       sweepIntervalMs,
-      onDispose: (material, _key, reason) => {
+      onDispose: (entry, _key, reason) => {
         this.#stats.evictions++;
+        entry.live = false;
+        const material = entry.material;
         // Pushed out for room: callers that were handed it in this turn may still use it, so it is
         // zeroed right after. Evicted, expired or replaced: zeroed now.
         if (reason === 'capacity') setImmediate(() => material.dispose());
         else material.dispose();
       },
     });
-    this.#policies = new LruTtlCache({ maxEntries, ttlMs, clock });
+    this.#policies = new LruTtlCache({
+      maxEntries,
+      ttlMs,
+      clock,
+      onDispose: (entry) => {
+        entry.live = false;
+        entry.latest = undefined;
+      },
+    });
   }
 
   /** A cached, live key version, or undefined; synchronous so the warm path does not wait. */
   peekKey(tenantId: string, version: number, now?: number): KeyMaterial | undefined {
-    const material = this.#keys.get(versionKey(tenantId, version), now);
-    if (material === undefined) return undefined;
+    const entry = this.#keys.get(versionKey(tenantId, version), now);
+    if (entry === undefined) return undefined;
     this.#stats.hits++;
-    return material;
+    return entry.material;
+  }
+
+  /**
+   * The warm path's one lookup: a cached key version (`undefined`: the latest) together with its
+   * tenant's cached policy, or undefined when either is not cached. Once linked, the latest key is
+   * found from the policy entry and any other version's policy from the key entry, each in one
+   * probe; the links are followed only while both entries are live and unexpired.
+   */
+  warm(tenantId: string, version: number | undefined, now: number): CachedKey | undefined {
+    if (version === undefined) {
+      const tenant = this.#policies.get(tenantId, now);
+      if (tenant === undefined) return undefined;
+      let entry = tenant.latest;
+      if (!usable(entry, now)) {
+        entry = this.#keys.get(versionKey(tenantId, tenant.policy.latestVersion), now);
+        if (entry === undefined) return undefined;
+        tenant.latest = entry;
+      }
+      entry!.tenant = tenant;
+      this.#stats.hits++;
+      return entry;
+    }
+    const entry = this.#keys.get(versionKey(tenantId, version), now);
+    if (entry === undefined) return undefined;
+    if (!usable(entry.tenant, now)) {
+      entry.tenant = this.#policies.get(tenantId, now);
+      if (entry.tenant === undefined) return undefined;
+    }
+    this.#stats.hits++;
+    return entry;
   }
 
   /** Loads a key version once however many callers miss at the same time. */
@@ -142,7 +206,12 @@ export class TenantKeyCache {
       throw new KeywardError('KW_CLOSED');
     }
     if (!flight.stale) {
-      this.#keys.set(key, material);
+      this.#keys.set(key, {
+        material,
+        expiresAt: this.#clock.now() + this.ttlMs,
+        live: true,
+        tenant: undefined,
+      });
       return;
     }
     // Evicted while loading: the callers already waiting may use it once, then it is zeroed.
@@ -150,20 +219,24 @@ export class TenantKeyCache {
   }
 
   peekPolicy(tenantId: string, now?: number): KeyVersionPolicy | undefined {
-    return this.#policies.get(tenantId, now);
+    return this.#policies.get(tenantId, now)?.policy;
+  }
+
+  #policyEntry(policy: KeyVersionPolicy): CachedPolicy {
+    return { policy, expiresAt: this.#clock.now() + this.ttlMs, live: true, latest: undefined };
   }
 
   loadPolicy(tenantId: string, load: () => Promise<KeyVersionPolicy>): Promise<KeyVersionPolicy> {
     if (this.#closed) return Promise.reject(new KeywardError('KW_CLOSED'));
     return this.#policyFlights.run(tenantId, load, (policy, flight) => {
-      if (!flight.stale && !this.#closed) this.#policies.set(tenantId, policy);
+      if (!flight.stale && !this.#closed) this.#policies.set(tenantId, this.#policyEntry(policy));
     });
   }
 
   /** Caches a policy just committed; a load that read the store before the change must not overwrite it. */
   setPolicy(tenantId: string, policy: KeyVersionPolicy): void {
     this.#policyFlights.abandon((key) => key === tenantId);
-    this.#policies.set(tenantId, policy);
+    this.#policies.set(tenantId, this.#policyEntry(policy));
   }
 
   /** Forgets a tenant's policy (after a change whose committed result is not known here). */

@@ -2,7 +2,7 @@ import { hkdfSync } from 'node:crypto';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { MESSAGES_PER_MESSAGE_KEY, messageKeyInfo } from '../envelope/message-key.js';
-import { SecretKey } from '../keys/secret-key.js';
+import { SecretKey } from './secret-key.js';
 import type { RandomSource } from '../random.js';
 import { KeyMaterial } from './key-material.js';
 

@@ -1,6 +1,6 @@
 import { deriveMessageKey, messageKeyInfo, MESSAGES_PER_MESSAGE_KEY } from '../envelope/message-key.js';
 import { SALT_BYTES } from '../envelope/format.js';
-import type { SecretKey } from '../keys/secret-key.js';
+import type { SecretKey } from './secret-key.js';
 import type { RandomSource } from '../random.js';
 import { inspect } from 'node:util';
 import { KeywardError } from '../errors.js';
