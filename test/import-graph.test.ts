@@ -28,10 +28,11 @@ describe("the repository's import graph (npm run lint runs the same check)", () 
     expect(problems(graphs)).toEqual([]);
   });
 
-  it('the server depends on core only; http/ never imports console/', () => {
+  it("the server depends on core only; http/ never imports console/; core's cache/ knows nothing of keys/", () => {
     const graphs = importGraphs();
     expect([...graphs.packages.get('server')]).toEqual(['core']);
     expect(graphs.folders.get('server/http')?.has('server/console')).toBe(false);
+    expect(graphs.folders.get('core/cache')?.has('core/keys')).toBe(false);
   });
 });
 
