@@ -1,8 +1,5 @@
-import { CreateKeyCommand, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
-import { CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
-import type { Clock, SetupKit } from '@keyward/core';
-import { CUSTOMER_ACCOUNT_ID, startSandbox, type RunningSandbox } from '@keyward/sandbox';
-import { clients } from '@keyward/test-kit/sandbox-clients';
+import type { Clock } from '@keyward/core';
+import { startSandbox, type RunningSandbox } from '@keyward/sandbox';
 import {
   loadConfig,
   startServer,
