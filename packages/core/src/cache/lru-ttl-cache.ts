@@ -56,6 +56,19 @@ export class LruTtlCache<K, V> {
     return entry.value;
   }
 
+  /**
+   * Marks an entry as just used, as get() does, for a caller that reached its value another way
+   * (through a link from another entry); nothing when it is already the newest or is not cached.
+   */
+  touch(key: K): void {
+    if (this.#newest === key) return;
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return;
+    this.#entries.delete(key);
+    this.#entries.set(key, entry);
+    this.#newest = key;
+  }
+
   set(key: K, value: V, ttlMs = this.#options.ttlMs): void {
     const existing = this.#entries.get(key);
     if (existing !== undefined && existing.value === value) this.#entries.delete(key);

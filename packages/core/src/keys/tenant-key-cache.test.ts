@@ -239,6 +239,31 @@ describe('TenantKeyCache: keys', () => {
     expect(cache.peekPolicy('t')).toBeUndefined();
   });
 
+  it('a key and policy reached through their links stay the most recently used: a hot tenant keeps them while others churn the cache', async () => {
+    const cache = newCache({ maxEntries: 2 });
+    const policy = () =>
+      Promise.resolve({ latestVersion: 1, minEncryptionVersion: 0, minDecryptionVersion: 1 });
+    await cache.loadPolicy('hot', policy);
+    const hot = await load(cache, 'hot', 1);
+    const now = 10_000;
+    // The first warm call links them: encrypts then find the key from the policy, decrypts the policy from the key.
+    expect(cache.warm('hot', undefined, now)?.material).toBe(hot.material);
+    const churn = async (tenant: string) => {
+      await cache.loadPolicy(tenant, policy);
+      await load(cache, tenant, 1);
+    };
+    for (const tenant of ['a', 'b', 'c']) {
+      expect(cache.warm('hot', undefined, now)?.material, `encrypt before ${tenant}`).toBe(hot.material);
+      await churn(tenant);
+    }
+    for (const tenant of ['d', 'e', 'f']) {
+      expect(cache.warm('hot', 1, now)?.material, `decrypt before ${tenant}`).toBe(hot.material);
+      await churn(tenant);
+    }
+    expect(cache.warm('hot', undefined, now)?.material).toBe(hot.material);
+    expect(isZero(hot.bytes)).toBe(false);
+  });
+
   it('counts hits, misses, loads, load failures, evictions and entries', async () => {
     const clock = new ManualClock(0);
     const cache = newCache({ ttlMs: 1_000 }, clock);

@@ -160,11 +160,12 @@ export class TenantKeyCache {
       const tenant = this.#policies.get(tenantId, now);
       if (tenant === undefined) return undefined;
       let entry = tenant.latest;
+      const key = versionKey(tenantId, tenant.policy.latestVersion);
       if (!usable(entry, now)) {
-        entry = this.#keys.get(versionKey(tenantId, tenant.policy.latestVersion), now);
+        entry = this.#keys.get(key, now);
         if (entry === undefined) return undefined;
         tenant.latest = entry;
-      }
+      } else this.#keys.touch(key); // Reached through the link: still the most recently used key.
       entry!.tenant = tenant;
       this.#stats.hits++;
       return entry;
@@ -174,7 +175,7 @@ export class TenantKeyCache {
     if (!usable(entry.tenant, now)) {
       entry.tenant = this.#policies.get(tenantId, now);
       if (entry.tenant === undefined) return undefined;
-    }
+    } else this.#policies.touch(tenantId); // Reached through the link: still the most recently used policy.
     this.#stats.hits++;
     return entry;
   }
