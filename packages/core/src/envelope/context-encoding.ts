@@ -81,22 +81,35 @@ function writeField(out: Buffer, offset: number, value: string, length: number):
  */
 export function encodeContextAfter(reserved: number, context: EncryptionContext | undefined): Buffer {
   if (context === undefined) return emptyAfter(reserved);
+  const { keys, values } = readContext(context);
+  return encodeReadAfter(reserved, keys, values);
+}
+
+/**
+ * A context's own keys in canonical order and their values, each value read once, so that a getter
+ * or proxy cannot change it between the check and the write.
+ */
+function readContext(context: EncryptionContext): { keys: string[]; values: unknown[] } {
   if (!isPlainObject(context)) throw invalid('it must be a plain object of strings');
   const keys = Object.keys(context);
   const count = keys.length;
-  if (count === 0) return emptyAfter(reserved);
   if (count > CONTEXT_LIMITS.maxEntries) throw invalid(`at most ${CONTEXT_LIMITS.maxEntries} entries`);
   if (count > 1) sortByUtf8(keys);
-  // Each value is read once, so a getter or proxy cannot change it between the check and the write.
-  const values = new Array<string>(count);
+  const values = new Array<unknown>(count);
+  for (let i = 0; i < count; i++) values[i] = context[keys[i]!];
+  return { keys, values };
+}
+
+/** The encoding of keys (in canonical order) and the values read for them, checked as it is written. */
+function encodeReadAfter(reserved: number, keys: string[], values: unknown[]): Buffer {
+  const count = keys.length;
+  if (count === 0) return emptyAfter(reserved);
   const lengths = new Array<number>(2 * count);
   let size = 2;
   for (let i = 0; i < count; i++) {
     const key = keys[i]!;
-    const value: unknown = context[key];
     const keyLength = byteLength(key, 'key', key);
-    const valueLength = byteLength(value, 'value', key);
-    values[i] = value as string;
+    const valueLength = byteLength(values[i], 'value', key);
     lengths[2 * i] = keyLength;
     lengths[2 * i + 1] = valueLength;
     size += 4 + keyLength + valueLength;
@@ -109,7 +122,7 @@ export function encodeContextAfter(reserved: number, context: EncryptionContext 
   let offset = reserved + 2;
   for (let i = 0; i < count; i++) {
     offset = writeField(out, offset, keys[i]!, lengths[2 * i]!);
-    offset = writeField(out, offset, values[i]!, lengths[2 * i + 1]!);
+    offset = writeField(out, offset, values[i] as string, lengths[2 * i + 1]!);
   }
   return out;
 }
@@ -121,20 +134,18 @@ function emptyAfter(reserved: number): Buffer {
   return out;
 }
 
-/** The last context encoded by sharedEncodingAfter: its own keys in their order, their values, the result. */
+/** The last context encoded by sharedEncodingAfter: its keys in canonical order, their values, the result. */
 let last: { reserved: number; keys: string[]; values: unknown[]; encoded: Buffer } | undefined;
 
 /**
  * encodeContextAfter for the cipher's AAD, whose context bytes nobody changes (the cipher writes
  * only the reserved header bytes, and hands the buffer to OpenSSL in the same turn). Calls come in
- * runs with one context: when the next context is a plain object with the same own keys in the same
- * order and the same values (each read once, here), its encoding is the same, and is shared.
+ * runs with one context: when the next context has the same keys and values (each read once, here),
+ * its encoding is the same and is shared; otherwise what was read is encoded, at the cost of the
+ * comparison alone.
  */
 export function sharedEncodingAfter(reserved: number, context: EncryptionContext): Buffer {
-  if (!isPlainObject(context)) return encodeContextAfter(reserved, context);
-  const keys = Object.keys(context);
-  const values = new Array<unknown>(keys.length);
-  for (let i = 0; i < keys.length; i++) values[i] = context[keys[i]!];
+  const { keys, values } = readContext(context);
   const previous = last;
   if (previous !== undefined && previous.reserved === reserved && keys.length === previous.keys.length) {
     let same = true;
@@ -142,11 +153,7 @@ export function sharedEncodingAfter(reserved: number, context: EncryptionContext
       same = keys[i] === previous.keys[i] && values[i] === previous.values[i];
     if (same) return previous.encoded;
   }
-  // What was read is what is encoded and remembered: a getter cannot answer differently a second time.
-  const encoded = encodeContextAfter(
-    reserved,
-    Object.fromEntries(keys.map((key, i) => [key, values[i]])) as EncryptionContext,
-  );
+  const encoded = encodeReadAfter(reserved, keys, values);
   last = { reserved, keys, values, encoded };
   return encoded;
 }
