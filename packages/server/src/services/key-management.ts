@@ -11,11 +11,8 @@ import type { Transaction } from 'kysely';
 import type { ByokConfigs } from '../store/byok-configs.js';
 import type { Database } from '../store/schema.js';
 import type { AuditLog } from './audit-log.js';
-import type { ByokState } from '../store/byok-states.js';
+import { HOLDING_STATES } from '../store/byok-states.js';
 import { notMovingGuard } from './key-transition.js';
-
-/** While a CMK switch or a revert moves the keys, a new version would land under the wrong root. */
-const BUSY: readonly ByokState[] = ['rotating_cmk', 'reverting'];
 
 /** Tenant key versions: list, rotate, floors; each change audited. */
 export class KeyManagement {
@@ -51,7 +48,8 @@ export class KeyManagement {
 
   async #notBusy(tenantId: string, what: string): Promise<void> {
     const { state } = await this.byokConfigs.require(tenantId);
-    if (BUSY.includes(state))
+    // While a CMK switch or a revert moves the keys, a new version would land under the wrong root.
+    if (HOLDING_STATES.includes(state))
       throw new KeywardError('KW_STATE_CONFLICT', {
         message: `Cannot ${what} while BYOK is ${state.replaceAll('_', ' ')}; try again when it is done.`,
         details: { state },

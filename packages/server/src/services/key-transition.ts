@@ -4,7 +4,7 @@ import type { SqlGuard } from '../store/tenant-key-store.js';
 import type { AuditEntry, AuditLog } from './audit-log.js';
 import { requireCurrentPlatformKey } from './current-root-guard.js';
 import { sqlState, UNIQUE_VIOLATION } from '../store/pg-errors.js';
-import type { ByokEvent, ByokState } from '../store/byok-states.js';
+import { HOLDING_STATES, type ByokEvent, type ByokState } from '../store/byok-states.js';
 
 /** The BYOK side of a move of a tenant's keys to another root key, committed with it. */
 export interface ByokTransition {
@@ -89,7 +89,7 @@ export function byokGuard(byokConfigs: ByokConfigs, audit: AuditLog, change: Byo
 export function notMovingGuard(byokConfigs: ByokConfigs, tenantId: string): SqlGuard {
   return async (trx) => {
     const state = await byokConfigs.stateForShareIn(trx, tenantId);
-    if (state === 'rotating_cmk' || state === 'reverting') {
+    if (state !== undefined && HOLDING_STATES.includes(state)) {
       throw new KeywardError('KW_CONCURRENT_MODIFICATION', {
         message: `The tenant's keys are moving to another root key (${state}); rotate again when it is done.`,
       });
