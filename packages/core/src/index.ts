@@ -57,6 +57,7 @@ export {
   type RootChange,
   type KeyChange,
   type StoreGuard,
+  type GuardFinish,
 } from './keys/tenant-key-store.js';
 export {
   kmsEncryptionContext,

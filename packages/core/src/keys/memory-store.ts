@@ -183,7 +183,8 @@ export class MemoryTenantKeyStore implements TenantKeyStore<undefined> {
    */
   async #commit(change: KeyChange, guard: StoreGuard<undefined> | undefined, check: () => () => void) {
     check();
-    if (guard !== undefined) await guard(undefined, change);
+    const finish = guard === undefined ? undefined : await guard(undefined, change);
     check()();
+    if (finish !== undefined) await finish(undefined);
   }
 }

@@ -49,9 +49,14 @@ export type KeyChange =
 
 /**
  * The caller's own checks and writes, run first inside the store's transaction `tx` (the server's
- * BYOK state compare-and-set and audit event): if it throws, nothing of the change is written.
+ * BYOK state compare-and-set): if it throws, nothing of the change is written. It may return a
+ * finishing step, which the store runs in the same transaction after its own writes (the server
+ * appends its audit event there, so that the audit log's lock is held only for the commit's end).
  */
-export type StoreGuard<Tx> = (tx: Tx, change: KeyChange) => Promise<void>;
+export type StoreGuard<Tx> = (tx: Tx, change: KeyChange) => Promise<void | GuardFinish<Tx>>;
+
+/** What a guard leaves for the end of the unit of work; if it throws, nothing is written either. */
+export type GuardFinish<Tx> = (tx: Tx) => Promise<void>;
 
 /** Why a root change was refused although nothing it re-wrapped had moved: retried by the keyring. */
 export const STRAY_VERSION = 'stray-version';

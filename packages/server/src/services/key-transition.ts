@@ -77,7 +77,10 @@ export function byokGuard(byokConfigs: ByokConfigs, audit: AuditLog, change: Byo
         conflict('Another instance took this job over; it commits, not this one.');
     }
     if (keys.kind === 'root') await requireCurrentPlatformKey(trx, keys.change.toRootId);
-    await audit.appendIn(trx, typeof change.audit === 'function' ? change.audit(keys) : change.audit);
+    // Appended after the key rows are written: the audit log's lock is then held only to the commit.
+    return async (end) => {
+      await audit.appendIn(end, typeof change.audit === 'function' ? change.audit(keys) : change.audit);
+    };
   };
 }
 

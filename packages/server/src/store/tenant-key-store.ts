@@ -177,7 +177,8 @@ export class SqlTenantKeyStore implements TenantKeyStore<Transaction<Database>> 
   }
 
   /**
-   * Runs `work` in one transaction after the caller's guard (if any), which sees the change. With
+   * Runs `work` in one transaction after the caller's guard (if any), which sees the change, and
+   * before the guard's finishing step (if it returned one). With
    * no guard and one statement, a transaction costs a round trip more; changes are rare.
    */
   async #inTransaction(
@@ -186,8 +187,9 @@ export class SqlTenantKeyStore implements TenantKeyStore<Transaction<Database>> 
     work: (trx: Transaction<Database>) => Promise<void>,
   ): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      if (guard !== undefined) await guard(trx, change);
+      const finish = guard === undefined ? undefined : await guard(trx, change);
       await work(trx);
+      if (finish !== undefined) await finish(trx);
     });
   }
 

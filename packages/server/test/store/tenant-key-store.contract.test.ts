@@ -162,6 +162,32 @@ describe.each(BACKENDS)('SqlTenantKeyStore on $name', (backend) => {
     expect((await keys.listVersions('t')).map((v) => v.version)).toEqual([1, 2]);
   });
 
+  it("runs the guard's finishing step after the change's own writes, in the same transaction: it sees them, and its failure rolls everything back", async () => {
+    await keys.createKeyring('t', record(1));
+    const seen: number[] = [];
+    await keys.addVersion('t', record(2), 1, async () => async (trx) => {
+      const rows = await trx
+        .selectFrom('tenant_key_versions')
+        .select('version')
+        .where('tenant_id', '=', 't')
+        .execute();
+      seen.push(rows.length);
+    });
+    expect(seen).toEqual([2]);
+    await expect(
+      keys.addVersion('t', record(3), 2, async (trx) => {
+        await trx.updateTable('tenants').set({ name: 'guarded' }).where('id', '=', 't').execute();
+        return () => Promise.reject(new Error('finish failed'));
+      }),
+    ).rejects.toThrow('finish failed');
+    expect((await keys.listVersions('t')).map((v) => v.version)).toEqual([1, 2]);
+    expect(await keys.getPolicy('t')).toMatchObject({ latestVersion: 2 });
+    expect(
+      (await store.db.selectFrom('tenants').select('name').where('id', '=', 't').executeTakeFirstOrThrow())
+        .name,
+    ).not.toBe('guarded');
+  });
+
   it('Precondition: a new version is under the root key its predecessor is under', async () => {
     await keys.createKeyring('t', record(1));
     await refuses(keys.addVersion('t', record(2, 2, 'kms:new'), 1), 'KW_CONCURRENT_MODIFICATION');
