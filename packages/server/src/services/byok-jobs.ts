@@ -96,13 +96,7 @@ export class ByokJobs {
       const platform = this.deps.rootKeys.platform;
       const moved = await this.deps.keyward.moveTenantKeys(tenantId, {
         to,
-        from: async (record) => {
-          if (!(await platform.isPlatformRoot(record.rootKeyId)))
-            throw new KeywardError('KW_ROOT_KEY_MISMATCH', {
-              details: { tenantId, version: record.version, wrappedBy: record.rootKeyId },
-            });
-          return platform.byId(record.rootKeyId);
-        },
+        from: platform.sourceFor(tenantId),
         addVersion: true,
         progress: context.progress,
         guard: byokGuard(this.deps.byokConfigs, this.deps.audit, {

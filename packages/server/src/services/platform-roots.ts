@@ -1,4 +1,11 @@
-import { KeywardError, parseKmsKeyArn, PlatformKmsRootKey, type KmsPort, type RootKey } from '@keyward/core';
+import {
+  KeywardError,
+  parseKmsKeyArn,
+  PlatformKmsRootKey,
+  type KmsPort,
+  type RootKey,
+  type WrappedKeyVersion,
+} from '@keyward/core';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
 
@@ -91,6 +98,20 @@ export class PlatformRoots {
     // A platform root key stays one (retired keys keep their row), so a yes is remembered: the data path asks on every cold load.
     if (found) this.#confirmed.add(id);
     return found;
+  }
+
+  /**
+   * A key move's source for a tenant whose versions are under the platform's keys: the platform
+   * key each version names; a version under any other root is refused, never unwrapped.
+   */
+  sourceFor(tenantId: string): (record: WrappedKeyVersion) => Promise<RootKey> {
+    return async (record) => {
+      if (!(await this.isPlatformRoot(record.rootKeyId)))
+        throw new KeywardError('KW_ROOT_KEY_MISMATCH', {
+          details: { tenantId, version: record.version, wrappedBy: record.rootKeyId },
+        });
+      return this.byId(record.rootKeyId);
+    };
   }
 
   /** The root key with this id: a KMS key by its ARN; a local key only if it is the configured one. */

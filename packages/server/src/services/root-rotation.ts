@@ -120,13 +120,7 @@ export class RootRotation {
       if (old.length === 0) return { result: { rewrapped: 0 }, done: 1 };
       const { rewrapped } = await this.deps.keyward.moveTenantKeys(tenantId, {
         to: current,
-        from: async (record) => {
-          if (!(await platform.isPlatformRoot(record.rootKeyId)))
-            throw new KeywardError('KW_ROOT_KEY_MISMATCH', {
-              details: { tenantId, version: record.version, wrappedBy: record.rootKeyId },
-            });
-          return platform.byId(record.rootKeyId);
-        },
+        from: platform.sourceFor(tenantId),
         // The tenant key itself does not change, nor which root the tenant's state names: what is cached stays good.
         keepCached: true,
         guard: byokGuard(this.deps.byokConfigs, this.deps.audit, {

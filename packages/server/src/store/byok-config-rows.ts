@@ -74,7 +74,7 @@ export interface TenantView {
   };
 }
 
-/** What the root key resolver needs, with the root the tenant's latest key version is under. */
+/** What the root key resolver needs from the BYOK configuration. */
 export interface ByokRoot {
   state: ByokState;
   heldFrom: ByokState | null;
