@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BYOK_STATES } from '../store/byok-states.js';
 
 /** Schemas shared by several routes; each route's own live beside it. */
 
@@ -37,17 +38,7 @@ export const encryptionContext = z.record(z.string(), z.string()).meta({
   description: 'Encryption context: bound to the ciphertext as AAD; the same must be given to decrypt',
   example: { table: 'invoices', row: '42' },
 });
-export const byokState = z.enum([
-  'not_configured',
-  'pending',
-  'validated',
-  'active',
-  'degraded',
-  'revoked',
-  'rotating_cmk',
-  'reverting',
-  'platform_managed',
-]);
+export const byokState = z.enum(BYOK_STATES);
 
 export const errorBody = z
   .object({

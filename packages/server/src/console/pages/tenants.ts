@@ -1,18 +1,7 @@
 import type { TenantView } from '../../services/tenants.js';
+import { BYOK_STATES } from '../../store/byok-states.js';
 import { html, type Html } from '../html.js';
 import { stateBadge } from './status.js';
-
-const STATES = [
-  'not_configured',
-  'pending',
-  'validated',
-  'active',
-  'degraded',
-  'revoked',
-  'rotating_cmk',
-  'reverting',
-  'platform_managed',
-];
 
 /** The operator's list of tenants, filterable by BYOK state. */
 export function tenantsPage(tenants: TenantView[], filter: string | undefined): Html {
@@ -23,7 +12,7 @@ export function tenantsPage(tenants: TenantView[], filter: string | undefined): 
   <label for="state" style="margin:0">BYOK state</label>
   <select id="state" name="state" style="width:auto">
     <option value="">all</option>
-    ${STATES.map((state) => html`<option value="${state}"${state === filter ? ' selected' : ''}>${state.replaceAll('_', ' ')}</option>`)}
+    ${BYOK_STATES.map((state) => html`<option value="${state}"${state === filter ? ' selected' : ''}>${state.replaceAll('_', ' ')}</option>`)}
   </select>
   <button type="submit" class="btn small">Filter</button>
 </form>
