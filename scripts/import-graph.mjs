@@ -17,6 +17,7 @@ export const ALLOWED_DEPENDENCIES = {
   sandbox: [],
   server: ['core'],
   cli: ['core', 'server', 'sandbox'],
+  // Test helpers only: no product package imports the test-kit.
   'test-kit': ['core', 'sandbox', 'server'],
 };
 
