@@ -3,6 +3,7 @@ import { withActor } from '../aws/request-actor.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { actorOf, authorize } from '../http/authorize.js';
 import { authenticate } from '../http/authenticate.js';
+import { errorResponse } from '../http/error-response.js';
 import { viewOf } from '../http/job-view.js';
 import type { Principal } from '../services/api-tokens.js';
 import { ConsoleSessions, type ConsoleSession } from '../services/console-sessions.js';
@@ -246,11 +247,10 @@ export function registerConsole(app: FastifyInstance, services: Services): void 
       );
       line({ type: 'report', report });
     } catch (error) {
-      const body = isKeywardError(error)
-        ? error.toJSON()
-        : { code: 'KW_INTERNAL', message: 'An internal error occurred.' };
-      if (!isKeywardError(error)) request.log.error({ err: error }, 'console test failed');
-      line({ type: 'error', ...body });
+      // The API's own error body: the catalogue decides what of AWS's answer a tenant may see.
+      const response = errorResponse(error);
+      if (response.unexpected) request.log.error({ err: error }, 'console test failed');
+      line({ type: 'error', ...response.body });
     }
     reply.raw.end();
   });
