@@ -32,15 +32,35 @@ export function buildApp(services: Services, options: { logger?: boolean } = {})
   });
 
   // An empty JSON body is no body (POST …/enable with a JSON content type and nothing in it).
+  // A key named __proto__ (escaped or not) is refused, as Fastify's own parser does: a record such
+  // as an encryption context would silently drop it, and what is sent must be what is bound. Only
+  // a body that could hold one is parsed a second time, by Fastify's parser, which alone says so.
+  const refusesProto = app.getDefaultJsonParser('error', 'ignore');
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = body as string;
     if (text.trim() === '') return done(null, undefined);
+    let value: unknown;
     try {
-      done(null, JSON.parse(text));
+      value = JSON.parse(text);
     } catch {
-      done(new KeywardError('KW_INVALID_ARGUMENT', { message: 'The body is not valid JSON.' }), undefined);
+      return done(
+        new KeywardError('KW_INVALID_ARGUMENT', { message: 'The body is not valid JSON.' }),
+        undefined,
+      );
     }
+    if (!text.includes('proto') && !text.includes('\\u')) return done(null, value);
+    refusesProto(request, text, (error) =>
+      error === null
+        ? done(null, value)
+        : done(
+            new KeywardError('KW_INVALID_ARGUMENT', {
+              message:
+                'The body has a key named "__proto__", which cannot be used (it would not be bound); rename it.',
+            }),
+            undefined,
+          ),
+    );
   });
 
   app.setErrorHandler((error, request, reply) => {
