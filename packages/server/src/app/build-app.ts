@@ -50,7 +50,7 @@ export function buildApp(services: Services, options: { logger?: boolean } = {})
       );
     }
     if (!text.includes('proto') && !text.includes('\\u')) return done(null, value);
-    refusesProto(request, text, (error) =>
+    void refusesProto(request, text, (error) =>
       error === null
         ? done(null, value)
         : done(
