@@ -5,24 +5,12 @@ import {
   type KmsTarget,
   type StsPort,
 } from '@keyward/core';
+import type { AuditEntry } from '../audit-entry.js';
 import { currentActor } from './request-actor.js';
 
-/**
- * One audited call, in the shape the audit log appends as is (`services/audit-log.ts`'s entry): the
- * decorator declares what it records so that it depends on no service, and the services implement it.
- */
-export interface AwsCallRecord {
-  tenantId: string | null;
-  actor: string;
-  operation: string;
-  outcome: 'success' | 'failure' | 'denied';
-  /** Key ARN, encryption context, AWS request id, error code…; never key material. */
-  details: Record<string, unknown>;
-}
-
-/** Where audited calls go: the audit log, and the metrics' call counter. */
+/** Where audited calls go, as audit entries: the audit log, and the metrics' call counter. */
 export interface AwsCallRecorder {
-  record(entry: AwsCallRecord, call: { service: 'kms' | 'sts'; operation: string }): Promise<void>;
+  record(entry: AuditEntry, call: { service: 'kms' | 'sts'; operation: string }): Promise<void>;
 }
 
 const TENANT_KEY = 'keyward:tenant';

@@ -3,15 +3,9 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../store/schema.js';
 import { sqlState, UNIQUE_VIOLATION } from '../store/pg-errors.js';
 
-/** What happened, for whom, by whom: a state change, or a KMS/STS call made for a tenant. */
-export interface AuditEntry {
-  tenantId: string | null;
-  actor: string;
-  operation: string;
-  outcome: 'success' | 'failure' | 'denied';
-  /** Key ARN, encryption context, AWS request id, error code…; never key material. */
-  details: Record<string, unknown>;
-}
+import type { AuditEntry } from '../audit-entry.js';
+
+export type { AuditEntry } from '../audit-entry.js';
 
 export interface AuditEvent extends AuditEntry {
   id: string;
