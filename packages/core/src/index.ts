@@ -67,7 +67,7 @@ export {
   type RootKeyResolver,
   type WrapContext,
 } from './keys/root-key.js';
-export { rewrapWrappedKey } from './keys/rewrap.js';
+export { onlyFrom, rewrapWrappedKey } from './keys/rewrap.js';
 export type {
   KeyVersionInfo,
   KeyringInfo,

@@ -57,3 +57,14 @@ export async function rewrapAllPending(
   }
   return replaced;
 }
+
+/** A key move's source that accepts only versions under one expected root key, refusing any other. */
+export function onlyFrom(tenantId: string, from: RootKey): (record: WrappedKeyVersion) => RootKey {
+  return (record) => {
+    if (record.rootKeyId !== from.id)
+      throw new KeywardError('KW_ROOT_KEY_MISMATCH', {
+        details: { tenantId, version: record.version, wrappedBy: record.rootKeyId, expected: from.id },
+      });
+    return from;
+  };
+}

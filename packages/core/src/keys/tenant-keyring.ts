@@ -4,7 +4,7 @@ import { isKeywardError, KeywardError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { checkFloors } from './floors.js';
 import { KeyMaterial } from './key-material.js';
-import { rewrapAllPending } from './rewrap.js';
+import { onlyFrom, rewrapAllPending } from './rewrap.js';
 import { TENANT_KEY_BYTES, type RootKey, type RootKeyResolver } from './root-key.js';
 import type { SecretKey } from './secret-key.js';
 import {
@@ -260,13 +260,7 @@ export class TenantKeyring<Tx = unknown> {
       });
     const { rewrapped } = await this.moveToRoot(tenantId, {
       to,
-      from: (record) => {
-        if (record.rootKeyId !== from.id)
-          throw new KeywardError('KW_ROOT_KEY_MISMATCH', {
-            details: { tenantId, version: record.version, wrappedBy: record.rootKeyId, expected: from.id },
-          });
-        return from;
-      },
+      from: onlyFrom(tenantId, from),
     });
     return { rewrapped };
   }

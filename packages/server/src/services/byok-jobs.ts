@@ -1,10 +1,4 @@
-import {
-  KeywardError,
-  type KeyChange,
-  type Keyward,
-  type RootKey,
-  type WrappedKeyVersion,
-} from '@keyward/core';
+import { KeywardError, onlyFrom, type KeyChange, type Keyward } from '@keyward/core';
 import type { Transaction } from 'kysely';
 import type { ByokConfigs } from '../store/byok-configs.js';
 import type { Job, JobError } from '../store/job-queue.js';
@@ -56,17 +50,6 @@ const same = (a: Partial<CustomerKeyConfig>, b: CustomerKeyConfig) =>
 
 /** How many versions a key move re-wrapped, for its audit event. */
 const rewrappedIn = (change: KeyChange) => (change.kind === 'root' ? change.change.replaced.length : 0);
-
-/** A move's `from` that accepts only versions under one expected root. */
-function onlyFrom(from: RootKey): (record: WrappedKeyVersion) => RootKey {
-  return (record) => {
-    if (record.rootKeyId !== from.id)
-      throw new KeywardError('KW_ROOT_KEY_MISMATCH', {
-        details: { version: record.version, wrappedBy: record.rootKeyId, expected: from.id },
-      });
-    return from;
-  };
-}
 
 /**
  * The jobs behind enable, switch CMK and revert. Each reads where the tenant stands first, so a
@@ -143,7 +126,7 @@ export class ByokJobs {
       const newRoot = this.deps.rootKeys.customer(tenantId, to);
       const { rewrapped } = await this.deps.keyward.moveTenantKeys(tenantId, {
         to: newRoot,
-        from: onlyFrom(oldRoot),
+        from: onlyFrom(tenantId, oldRoot),
         progress: context.progress,
         guard: byokGuard(this.deps.byokConfigs, this.deps.audit, {
           tenantId,
@@ -189,7 +172,7 @@ export class ByokJobs {
       const to = await this.deps.rootKeys.platform.current();
       const { rewrapped } = await this.deps.keyward.moveTenantKeys(tenantId, {
         to,
-        from: onlyFrom(from),
+        from: onlyFrom(tenantId, from),
         progress: context.progress,
         guard: byokGuard(this.deps.byokConfigs, this.deps.audit, {
           tenantId,
